@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// tsc drops the executable bit; the package's bin must keep it for `npx tsbuild`.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+const bin = path.resolve(__dirname, "..", "dist", "cli", "main.js");
+if (fs.existsSync(bin)) fs.chmodSync(bin, 0o755);

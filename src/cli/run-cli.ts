@@ -1,0 +1,62 @@
+import yargs from "yargs";
+import { TsbuildError, UsageError } from "../errors";
+import { DockerfileError } from "../parser/errors";
+import { commands } from "./commands";
+
+/** Exit statuses, as `docker build`: 0 built/ok, 1 the operation failed, 2 usage error. */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** Runs the CLI with the given arguments and resolves to the process exit status. */
+export async function runCli(argv: string[]): Promise<number> {
+  let usageError: string | undefined;
+  let status = EXIT_OK;
+  const parser = yargs(argv)
+    .scriptName("tsbuild")
+    .usage("$0 <command> [options]")
+    .strict()
+    .demandCommand(1, "a command is required (see --help)")
+    .help()
+    .alias("h", "help")
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .fail((msg, err) => {
+      if (err) throw err;
+      usageError = msg;
+    });
+  for (const command of commands) {
+    parser.command(command.command, command.describe, command.builder, async (args) => {
+      status = await command.run(args);
+    });
+  }
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    return reportError(err);
+  }
+  if (usageError !== undefined) {
+    process.stderr.write(`tsbuild: ${usageError}\n`);
+    return EXIT_USAGE;
+  }
+  return status;
+}
+
+/** Prints a known error without a stack trace; unknown errors are internal bugs. */
+export function reportError(err: unknown): number {
+  if (err instanceof DockerfileError) {
+    process.stderr.write(`error: ${err.render()}\n`);
+    return EXIT_FAILED;
+  }
+  if (err instanceof UsageError) {
+    process.stderr.write(`tsbuild: ${err.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (err instanceof TsbuildError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    return EXIT_FAILED;
+  }
+  const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`tsbuild: internal error: ${message}\n`);
+  return EXIT_FAILED;
+}
