@@ -1,0 +1,104 @@
+import type { Heredoc, InstructionNode, Word } from "../ast";
+import type { FlagValue, ParsedFlags } from "../flags";
+import { hasVariable } from "./base";
+import { subSpan, type ParseContext } from "./context";
+
+/**
+ * What COPY and ADD share: sources and destination, ownership, mode, link/parents/exclude. The
+ * value checks are exported for the planner to re-run on values that held build arguments.
+ */
+export interface CopyOptions {
+  /** Sources as written (paths, globs, URLs, `<<EOF` heredoc words), unexpanded. */
+  sources: Word[];
+  dest: Word;
+  chown?: string;
+  chmod?: string;
+  link: boolean;
+  parents: boolean;
+  exclude: string[];
+  heredocs: Heredoc[];
+}
+
+/** Octal (`755`, `0644`) or symbolic (`u+x,g-w`, `a=rX`) mode; undefined when valid. */
+export function checkChmod(value: string): string | undefined {
+  if (/^[0-7]+$/.test(value)) {
+    return parseInt(value, 8) <= 0o7777 ? undefined : `mode ${value} is larger than 7777`;
+  }
+  const clause = /^[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+$/;
+  if (value.split(",").every((part) => clause.test(part))) return undefined;
+  return "expected an octal mode like 755 or a symbolic mode like u+x,g-w";
+}
+
+/** `user`, `user:group`, `uid:gid`; undefined when valid. */
+export function checkChown(value: string): string | undefined {
+  const parts = value.split(":");
+  if (parts.length > 2) return "expected user[:group]";
+  if (parts[0] === "") return "the user is empty";
+  if (parts.length === 2 && parts[1] === "") return "the group is empty";
+  return undefined;
+}
+
+const DIGEST_LENGTHS: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
+
+/** `sha256:<64 hex>` (or sha384/sha512); undefined when valid. */
+export function checkChecksum(value: string): string | undefined {
+  const [algorithm, hex, ...rest] = value.split(":");
+  const length = DIGEST_LENGTHS[algorithm];
+  if (length === undefined || hex === undefined || rest.length > 0) {
+    return "expected a digest like sha256:<64 hex digits>";
+  }
+  if (!new RegExp(`^[0-9a-f]{${length}}$`).test(hex)) {
+    return `a ${algorithm} digest has ${length} lowercase hex digits`;
+  }
+  return undefined;
+}
+
+/** Runs `check` on a flag's value unless it holds a build argument; throws at the value. */
+export function checkFlag(
+  ctx: ParseContext,
+  keyword: string,
+  flag: FlagValue | undefined,
+  check: (value: string) => string | undefined,
+): string | undefined {
+  if (flag === undefined) return undefined;
+  if (!hasVariable(flag.value)) {
+    const problem = check(flag.value);
+    if (problem !== undefined) {
+      throw ctx.error(
+        subSpan(flag.word, flag.valueOffset, flag.value.length),
+        `invalid --${flag.name}=${flag.value} for ${keyword}: ${problem}`,
+      );
+    }
+  }
+  return flag.value;
+}
+
+export function parseCopyOptions(
+  ctx: ParseContext,
+  keyword: "COPY" | "ADD",
+  node: InstructionNode,
+  flags: ParsedFlags,
+): CopyOptions {
+  const args = node.args;
+  if (args.length < 2) {
+    const at = args[0]?.span ?? node.keywordSpan;
+    const found = args.length === 0 ? "none was" : "only one was";
+    throw ctx.error(at, `${keyword} requires at least two arguments (sources and a destination), but ${found} given`);
+  }
+  for (const word of args) {
+    if (word.value === "") throw ctx.error(word.span, `${keyword} arguments must not be empty`);
+  }
+  const options: CopyOptions = {
+    sources: args.slice(0, -1),
+    dest: args[args.length - 1],
+    link: flags.bool("link"),
+    parents: flags.bool("parents"),
+    exclude: flags.list("exclude").map((flag) => flag.value),
+    heredocs: node.heredocs,
+  };
+  const chown = checkFlag(ctx, keyword, flags.get("chown"), checkChown);
+  if (chown !== undefined) options.chown = chown;
+  const chmod = checkFlag(ctx, keyword, flags.get("chmod"), checkChmod);
+  if (chmod !== undefined) options.chmod = chmod;
+  return options;
+}
