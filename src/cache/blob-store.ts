@@ -1,0 +1,275 @@
+import * as fs from "node:fs";
+import * as fsp from "node:fs/promises";
+import * as path from "node:path";
+import { type Readable, Transform, type TransformCallback, pipeline } from "node:stream";
+import { pipeline as pipelinePromise } from "node:stream/promises";
+import { createHash } from "node:crypto";
+import { fsyncDir } from "./atomic-file";
+import { BlobWriter, checkExpected, ioError, type BlobDescriptor, type ExpectedBlob } from "./blob-writer";
+import { digestHex } from "./digest";
+import { BlobStoreError, isErrno } from "./errors";
+import { STALE_TEMP_AGE_MS, cleanStaleTemps, isTempName } from "./temp-files";
+
+/**
+ * The content-addressed blob store: `<root>/blobs/sha256/<hex>`, like an OCI image layout's blob
+ * directory (so `tsbuild` can hand the directory to tools that read OCI layouts).
+ *
+ * Guarantees (each has a test in test/cache/blob-store.test.ts):
+ * 1. Atomic put: bytes go to a `.tmp-*` file in the same directory, are fsync'd, verified against
+ *    any expected digest/size, and only then renamed to `<hex>` (and the directory fsync'd). A blob
+ *    path either does not exist or holds complete content; a crashed writer (even kill -9) leaves
+ *    only a temp file, which is never listed and is removed by `open()` once older than
+ *    `staleTempAgeMs`.
+ * 2. Idempotent put: putting content that is already stored drains and verifies the stream, then
+ *    atomically replaces the file with identical bytes. Concurrent puts of the same content from
+ *    several processes all succeed.
+ * 3. A put whose content does not match `expected` rejects (BLOB_DIGEST_MISMATCH or
+ *    BLOB_SIZE_MISMATCH) and leaves nothing behind.
+ * 4. Verified reads: `open()` hashes while streaming and, at the end, errors the stream with
+ *    BLOB_DIGEST_MISMATCH if the content is not what its name says (bit rot, truncation, a consumer
+ *    that wrote through `path()`), and evicts the corrupt file so the next build re-creates it.
+ *    `verify()` does the same without a consumer.
+ * 5. `path()` is for zero-copy consumers (hardlink, reflink, sendfile) that promise not to write.
+ */
+export class BlobStore {
+  /** `<root>/blobs/sha256`. */
+  readonly dir: string;
+
+  private constructor(readonly root: string) {
+    this.dir = path.join(root, "blobs", "sha256");
+  }
+
+  /** Opens (creating if needed) the store under `root` and removes stale temp files. */
+  static async open(root: string, options: { staleTempAgeMs?: number } = {}): Promise<BlobStore> {
+    const store = new BlobStore(path.resolve(root));
+    try {
+      await fsp.mkdir(store.dir, { recursive: true });
+      await cleanStaleTemps(store.dir, options.staleTempAgeMs ?? STALE_TEMP_AGE_MS);
+    } catch (err) {
+      throw ioError(`open blob store ${store.dir}`, err);
+    }
+    return store;
+  }
+
+  /** Where the blob lives (whether or not it exists). Throws BLOB_INVALID_DIGEST. */
+  path(digest: string): string {
+    return path.join(this.dir, digestHex(digest));
+  }
+
+  async has(digest: string): Promise<boolean> {
+    return (await this.stat(digest)) !== undefined;
+  }
+
+  /** Size and mtime of a stored blob, or undefined if absent. */
+  async stat(digest: string): Promise<(BlobDescriptor & { mtimeMs: number }) | undefined> {
+    try {
+      const st = await fsp.stat(this.path(digest));
+      return { digest, size: st.size, mtimeMs: st.mtimeMs };
+    } catch (err) {
+      if (isErrno(err, "ENOENT")) return undefined;
+      throw ioError(`stat blob ${digest}`, err);
+    }
+  }
+
+  /**
+   * A stream of the blob that errors with BLOB_DIGEST_MISMATCH at the end if the content is
+   * wrong (and evicts the blob). Throws BLOB_NOT_FOUND if absent.
+   */
+  async open(digest: string): Promise<Readable> {
+    const file = this.path(digest);
+    let fh: fsp.FileHandle;
+    try {
+      fh = await fsp.open(file, "r");
+    } catch (err) {
+      if (isErrno(err, "ENOENT")) throw new BlobStoreError("BLOB_NOT_FOUND", `open blob ${digest}: not in store ${this.dir}`);
+      throw ioError(`open blob ${digest}`, err);
+    }
+    const { ino } = await fh.stat();
+    const verifier = new VerifyingTransform(digest, () => this.evict(file, ino));
+    // pipeline forwards errors both ways and closes the file if the consumer stops early.
+    return pipeline(fh.createReadStream(), verifier, () => undefined);
+  }
+
+  /** Streams `source` into the store. See guarantees 1-3. */
+  async put(source: Readable | AsyncIterable<Buffer | Uint8Array>, expected: ExpectedBlob = {}): Promise<BlobDescriptor> {
+    if (expected.digest !== undefined) digestHex(expected.digest);
+    const writer = this.createWriter();
+    try {
+      await pipelinePromise(source, writer);
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
+    return writer.commit(expected);
+  }
+
+  /** A Writable for producers that push bytes; call `commit(expected?)` after it finishes. */
+  createWriter(): BlobWriter {
+    return new BlobWriter(this.dir, (tmp, hex) => this.place(tmp, hex));
+  }
+
+  /**
+   * Adopts a file a producer already wrote (e.g. the layer builder's compressed tar): hashes and
+   * fsyncs it, checks `expected`, then renames it into place (or copies it when `copy` is set or
+   * it is on another filesystem). On mismatch the source is left untouched and the store unchanged.
+   */
+  async importFile(file: string, expected: ExpectedBlob = {}, options: { copy?: boolean } = {}): Promise<BlobDescriptor> {
+    if (expected.digest !== undefined) digestHex(expected.digest);
+    let actual: BlobDescriptor;
+    try {
+      actual = await hashFile(file, true);
+    } catch (err) {
+      throw ioError(`import blob from ${file}`, err);
+    }
+    checkExpected(actual, expected, `import blob from ${file}`);
+    const hex = digestHex(actual.digest);
+    if (!options.copy) {
+      try {
+        await this.place(file, hex);
+        return actual;
+      } catch (err) {
+        const cause = (err as { cause?: unknown }).cause;
+        if (!isErrno(cause, "EXDEV")) throw err;
+      }
+    }
+    // Copy through a writer so the copy is verified too (the source could change under us).
+    return this.put(fs.createReadStream(file), actual);
+  }
+
+  /** Removes a blob. Returns false if it was not there. */
+  async delete(digest: string): Promise<boolean> {
+    try {
+      await fsp.unlink(this.path(digest));
+      return true;
+    } catch (err) {
+      if (isErrno(err, "ENOENT")) return false;
+      throw ioError(`delete blob ${digest}`, err);
+    }
+  }
+
+  /** Every stored blob (temp files excluded). */
+  async list(): Promise<Array<BlobDescriptor & { mtimeMs: number }>> {
+    const out: Array<BlobDescriptor & { mtimeMs: number }> = [];
+    for (const name of await fsp.readdir(this.dir)) {
+      if (!/^[a-f0-9]{64}$/.test(name)) continue;
+      const info = await this.stat(`sha256:${name}`);
+      if (info) out.push(info);
+    }
+    return out;
+  }
+
+  /** Temp files currently in the store (in-flight or crashed writers). */
+  async listTemps(): Promise<Array<{ file: string; size: number; mtimeMs: number }>> {
+    const out: Array<{ file: string; size: number; mtimeMs: number }> = [];
+    for (const name of await fsp.readdir(this.dir)) {
+      if (!isTempName(name)) continue;
+      const file = path.join(this.dir, name);
+      try {
+        const st = await fsp.stat(file);
+        out.push({ file, size: st.size, mtimeMs: st.mtimeMs });
+      } catch (err) {
+        if (!isErrno(err, "ENOENT")) throw err;
+      }
+    }
+    return out;
+  }
+
+  /** Re-hashes a blob: "ok", "missing", or "corrupt" (in which case it has been evicted). */
+  async verify(digest: string): Promise<"ok" | "missing" | "corrupt"> {
+    const file = this.path(digest);
+    let fh: fsp.FileHandle;
+    try {
+      fh = await fsp.open(file, "r");
+    } catch (err) {
+      if (isErrno(err, "ENOENT")) return "missing";
+      throw ioError(`verify blob ${digest}`, err);
+    }
+    const { ino } = await fh.stat();
+    const hash = createHash("sha256");
+    await pipelinePromise(fh.createReadStream(), hash);
+    if (`sha256:${hash.digest("hex")}` === digest) return "ok";
+    await this.evict(file, ino);
+    return "corrupt";
+  }
+
+  /** Sets a blob's mtime to now: marks it as used for prune's protection of running builds. */
+  async touch(digest: string): Promise<void> {
+    const now = new Date();
+    await fsp.utimes(this.path(digest), now, now).catch((err: unknown) => {
+      if (!isErrno(err, "ENOENT")) throw ioError(`touch blob ${digest}`, err);
+    });
+  }
+
+  /** Renames a verified file to its content address and makes the rename durable. */
+  private async place(file: string, hex: string): Promise<void> {
+    try {
+      await fsp.rename(file, path.join(this.dir, hex));
+      await fsyncDir(this.dir);
+    } catch (err) {
+      throw ioError(`rename temporary blob ${file} to sha256:${hex}`, err);
+    }
+  }
+
+  /**
+   * Removes a corrupt blob, unless a concurrent put has meanwhile replaced it with a new file (a
+   * different inode), which must not be thrown away.
+   */
+  private async evict(file: string, ino: number): Promise<void> {
+    try {
+      if ((await fsp.stat(file)).ino === ino) await fsp.unlink(file);
+    } catch (err) {
+      if (!isErrno(err, "ENOENT")) throw err;
+    }
+  }
+}
+
+/** Hashes a file; with `sync`, also fsyncs it (importFile adopts files whose writer may not have). */
+async function hashFile(file: string, sync: boolean): Promise<BlobDescriptor> {
+  const fh = await fsp.open(file, "r");
+  try {
+    if (sync) await fh.sync();
+    const hash = createHash("sha256");
+    let size = 0;
+    for await (const chunk of fh.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      size += chunk.length;
+    }
+    return { digest: `sha256:${hash.digest("hex")}`, size };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Passes bytes through and fails the stream at the end if they do not hash to `digest`. */
+class VerifyingTransform extends Transform {
+  private readonly hash = createHash("sha256");
+
+  constructor(
+    private readonly digest: string,
+    private readonly onMismatch: () => Promise<void>,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.hash.update(chunk);
+    cb(null, chunk);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    const actual = `sha256:${this.hash.digest("hex")}`;
+    if (actual === this.digest) {
+      cb();
+      return;
+    }
+    const err = new BlobStoreError(
+      "BLOB_DIGEST_MISMATCH",
+      `read blob ${this.digest}: content hashes to ${actual}; evicted the corrupt blob`,
+    );
+    this.onMismatch().then(
+      () => cb(err),
+      () => cb(err),
+    );
+  }
+}
+

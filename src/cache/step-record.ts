@@ -1,0 +1,67 @@
+import { isDigest } from "./digest";
+
+/** The layer a step produced, as stored in the blob store. */
+export interface LayerRef {
+  /** Digest of the compressed blob (the blob store key). */
+  digest: string;
+  /** Digest of the uncompressed tar (OCI diff_id). */
+  diffId: string;
+  size: number;
+  mediaType: string;
+}
+
+/**
+ * The cached result of one build step, keyed by the planner's cache key. `layer: null` means the
+ * step produced no filesystem change (an empty layer or a metadata-only step); `configChange` is
+ * whatever the scheduler needs to replay the step's effect on the image config.
+ */
+export interface StepRecord {
+  key: string;
+  layer: LayerRef | null;
+  configChange?: unknown;
+  /** ISO 8601. */
+  createdAt: string;
+  /** ISO 8601; refreshed by every cache hit, used by prune's `until` and `keepStorage`. */
+  lastUsedAt: string;
+  stage?: string;
+  description?: string;
+}
+
+/** What a caller passes to `putRecord`: timestamps default to now, `layer` to null. */
+export type NewStepRecord = Omit<StepRecord, "createdAt" | "lastUsedAt" | "layer"> &
+  Partial<Pick<StepRecord, "createdAt" | "lastUsedAt">> & { layer?: LayerRef | null };
+
+/** Parses a record file's JSON, returning undefined for anything malformed. */
+export function parseStepRecord(text: string): StepRecord | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  const r = value as Record<string, unknown>;
+  if (typeof r.key !== "string" || !isTimestamp(r.createdAt) || !isTimestamp(r.lastUsedAt)) return undefined;
+  if (r.stage !== undefined && typeof r.stage !== "string") return undefined;
+  if (r.description !== undefined && typeof r.description !== "string") return undefined;
+  const layer = r.layer === undefined ? null : r.layer;
+  if (layer !== null && !isLayerRef(layer)) return undefined;
+  return value as StepRecord;
+}
+
+export function isLayerRef(value: unknown): value is LayerRef {
+  if (typeof value !== "object" || value === null) return false;
+  const l = value as Record<string, unknown>;
+  return (
+    isDigest(l.digest) &&
+    isDigest(l.diffId) &&
+    typeof l.size === "number" &&
+    Number.isSafeInteger(l.size) &&
+    l.size >= 0 &&
+    typeof l.mediaType === "string"
+  );
+}
+
+function isTimestamp(value: unknown): value is string {
+  return typeof value === "string" && !Number.isNaN(Date.parse(value));
+}
