@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import * as fsp from "node:fs/promises";
 import { Writable } from "node:stream";
+import { finished } from "node:stream/promises";
 import { BlobStoreError } from "./errors";
 import { tempPath } from "./temp-files";
 
@@ -91,12 +92,15 @@ export class BlobWriter extends Writable {
   }
 
   /**
-   * After the stream has finished: checks `expected`, then makes the blob visible. Idempotent
+   * After `end()` (waits for the data to be flushed and synced): checks `expected`, then makes the blob visible. Idempotent
    * with respect to the store: if the blob already exists it is atomically replaced by identical
    * bytes (which also refreshes its mtime, so a concurrent prune treats it as in use).
    */
   async commit(expected: ExpectedBlob = {}): Promise<BlobDescriptor> {
     if (this.settled) throw new BlobStoreError("BLOB_WRITER_STATE", `commit blob: ${this.tempFile} already committed or aborted`);
+    if (!this.finished && this.writableEnded && !this.errored) {
+      await finished(this).catch(() => undefined);
+    }
     if (!this.finished) {
       throw new BlobStoreError("BLOB_WRITER_STATE", `commit blob: writer for ${this.tempFile} has not finished`);
     }
