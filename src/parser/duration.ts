@@ -40,7 +40,7 @@ export function parseGoDuration(text: string): number | undefined {
     rest = rest.slice(whole.length);
   }
   // Go rejects durations beyond int64 nanoseconds (about 292 years).
-  if (total > 9223372036854775807) return undefined;
+  if (total > 2 ** 63 - 1) return undefined;
   return sign * Math.round(total);
 }
 
