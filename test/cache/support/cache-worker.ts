@@ -30,7 +30,7 @@ async function main(): Promise<void> {
       const data = blob(seed, 256 * 1024 + i);
       const { digest, size } = await store.blobs.put(Readable.from([data.subarray(0, 1000), data.subarray(1000)]));
       await store.records.put({
-        key: `key-${seed}`,
+        key: `key-${seed}-${i}`,
         layer: { digest, diffId: digest, size, mediaType: "application/vnd.oci.image.layer.v1.tar" },
       });
       digests.push(digest);
