@@ -1,0 +1,122 @@
+import * as fs from "node:fs";
+import { ContentHasher } from "./content-hasher";
+import type { ContextFile, ContextSource, ContextStats } from "./context-file";
+import { ContextFileRecord } from "./context-file-record";
+import { ContextFilter } from "./context-filter";
+import { ContextTree } from "./context-tree";
+import { ContextError } from "./errors";
+import { fingerprintFiles } from "./fingerprint";
+import { loadIgnoreRules } from "./ignore-file";
+import { resolveSources, type ResolveOptions } from "./resolve-source";
+import { StatCache } from "./stat-cache";
+import { walkSources } from "./walk-sources";
+
+export interface OpenContextOptions {
+  /**
+   * The Dockerfile, absolute or relative to the context dir. A `<name>.dockerignore` beside it
+   * replaces the context's `.dockerignore`.
+   */
+  dockerfilePath?: string;
+  /** Where the persistent stat cache lives; without it hashes are remembered for this build only. */
+  cacheDir?: string;
+  /** Large files hashed at once (default 4). */
+  concurrency?: number;
+}
+
+/**
+ * A build context directory as the planner sees it: only what the ignore rules let through,
+ * never anything outside the directory. Create with openContext().
+ */
+export class BuildContext {
+  private readonly tree: ContextTree;
+  private readonly hasher: ContentHasher;
+
+  constructor(
+    /** Real path of the context directory. */
+    readonly root: string,
+    /** The ignore file in force (absolute path), if any. */
+    readonly ignoreFile: string | undefined,
+    /** Its patterns as Docker reads them. */
+    readonly ignorePatterns: readonly string[],
+    tree: ContextTree,
+    private readonly statCache: StatCache,
+    concurrency: number,
+  ) {
+    this.tree = tree;
+    this.hasher = new ContentHasher(statCache, concurrency);
+  }
+
+  /**
+   * Expands COPY/ADD sources (wildcards, directories, ".", leading "/" = the root). Throws
+   * ContextError (`pattern` set) for a missing source, with close matches in the message, or for
+   * one that leads outside the context.
+   */
+  resolveSources(patterns: readonly string[], options: ResolveOptions = {}): ContextSource[] {
+    return resolveSources(this.tree, patterns, options, this.ignoreFile);
+  }
+
+  /** Whether the ignore rules hide `path` (relative to the root). */
+  isIgnored(path: string): boolean {
+    const st = this.tree.lstat(path);
+    const verdict = this.tree.verdict(path);
+    if (st === undefined) return verdict.pruned || verdict.excluded;
+    return !this.tree.isVisible(path, st, verdict);
+  }
+
+  /** The entries `sources` select, in a fixed order (see walkSources). */
+  async *walk(sources: readonly ContextSource[]): AsyncGenerator<ContextFile> {
+    let n = 0;
+    for (const selected of walkSources(this.tree, sources)) {
+      yield new ContextFileRecord(this.tree, selected, this.hasher);
+      // Let other work run during a walk of a huge context.
+      if (++n % 4096 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** All entries `sources` select, as a list. */
+  async files(sources: readonly ContextSource[]): Promise<ContextFile[]> {
+    const out: ContextFile[] = [];
+    for await (const f of this.walk(sources)) out.push(f);
+    return out;
+  }
+
+  /**
+   * Cache-key fingerprint ("sha256:<hex>") of exactly what `sources` select: destination-
+   * relative paths, types, modes, link targets and contents; never mtimes or host paths.
+   * Persists new content hashes to the stat cache.
+   */
+  async fingerprint(sources: readonly ContextSource[]): Promise<string> {
+    const digest = await fingerprintFiles(await this.files(sources));
+    await this.statCache.save();
+    return digest;
+  }
+
+  /** Content reading so far (a snapshot). */
+  stats(): ContextStats {
+    return { ...this.hasher.stats };
+  }
+
+  /** Writes new content hashes to the stat cache (fingerprint() does this itself). */
+  saveStatCache(): Promise<void> {
+    return this.statCache.save();
+  }
+}
+
+/** Opens context directory `dir`, reading its ignore rules and its stat cache. */
+export async function openContext(dir: string, options: OpenContextOptions = {}): Promise<BuildContext> {
+  let root: string;
+  let rootStat: fs.BigIntStats;
+  try {
+    root = await fs.promises.realpath(dir);
+    rootStat = await fs.promises.stat(root, { bigint: true });
+  } catch (err) {
+    throw new ContextError("CONTEXT_NOT_A_DIRECTORY", `open build context ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+  if (!rootStat.isDirectory()) {
+    throw new ContextError("CONTEXT_NOT_A_DIRECTORY", `open build context ${dir}: not a directory`);
+  }
+  const rules = loadIgnoreRules(root, options.dockerfilePath);
+  const tree = new ContextTree(root, new ContextFilter(rules.matcher));
+  const statCache = options.cacheDir === undefined ? StatCache.memory() : await StatCache.load(options.cacheDir, rootStat);
+  return new BuildContext(root, rules.file, rules.patterns, tree, statCache, options.concurrency ?? 4);
+}

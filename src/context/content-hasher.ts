@@ -1,0 +1,142 @@
+import * as fs from "node:fs";
+import pLimit from "p-limit";
+import xxhash from "xxhash-wasm";
+import type { ContextStats } from "./context-file";
+import { ContextError } from "./errors";
+import type { StatCache } from "./stat-cache";
+
+/**
+ * Content hashes of context files for cache keys.
+ *
+ * xxh64 (xxhash-wasm, several GB/s) rather than sha256: a cache-key fingerprint only has to
+ * tell edits apart, it is not a security boundary: nobody gains from forging a collision with
+ * their own build context. Layer blobs themselves are digested with sha256 elsewhere.
+ *
+ * Each file is read at most once per build (memoised by path and stat) and not at all when the
+ * persistent stat cache vouches for it. Large files are read in parallel, at most
+ * `concurrency` at a time; small ones are read inline, since a thread-pool round trip costs more
+ * than reading a few kilobytes from the page cache.
+ */
+export class ContentHasher {
+  readonly stats: ContextStats = { filesHashed: 0, bytesRead: 0, cacheHits: 0 };
+  private readonly memo = new Map<string, Promise<string>>();
+  private readonly limit: ReturnType<typeof pLimit>;
+
+  constructor(
+    private readonly statCache: StatCache,
+    concurrency = 4,
+  ) {
+    this.limit = pLimit(concurrency);
+  }
+
+  /** Hash of the regular file `hostPath` (context path `rel`) whose lstat is `stat`. */
+  hash(rel: string, hostPath: string, stat: fs.BigIntStats): Promise<string> {
+    const key = `${rel}\0${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+    let pending = this.memo.get(key);
+    if (pending === undefined) {
+      pending = this.compute(rel, hostPath, stat);
+      this.memo.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async compute(rel: string, hostPath: string, stat: fs.BigIntStats): Promise<string> {
+    const cached = this.statCache.lookup(rel, stat);
+    if (cached !== undefined) {
+      this.stats.cacheHits++;
+      return cached;
+    }
+    const hasher = await xxhashApi();
+    const read =
+      stat.size <= INLINE_READ_LIMIT
+        ? readInline(hostPath, hasher)
+        : await this.limit(() => readStreaming(hostPath, hasher));
+    this.stats.filesHashed++;
+    this.stats.bytesRead += read.bytes;
+    // Store only if the file did not change under us (the stat after reading is the one before).
+    if (sameFile(stat, read.after)) this.statCache.record(rel, read.after, read.hash, BigInt(Date.now()) * 1_000_000n);
+    return read.hash;
+  }
+}
+
+/** Files up to this size are read synchronously in one call. */
+const INLINE_READ_LIMIT = 64 * 1024;
+const CHUNK = 1024 * 1024;
+
+type XXHash = Awaited<ReturnType<typeof xxhash>>;
+let api: Promise<XXHash> | undefined;
+function xxhashApi(): Promise<XXHash> {
+  api ??= xxhash();
+  return api;
+}
+
+interface ReadResult {
+  hash: string;
+  bytes: number;
+  after: fs.BigIntStats;
+}
+
+const inlineBuffer = Buffer.allocUnsafe(INLINE_READ_LIMIT + 1);
+
+function readInline(hostPath: string, hasher: XXHash): ReadResult {
+  let fd: number;
+  try {
+    fd = fs.openSync(hostPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch (err) {
+    throw readError(hostPath, err);
+  }
+  try {
+    const h = hasher.create64();
+    let bytes = 0;
+    for (;;) {
+      const n = fs.readSync(fd, inlineBuffer, 0, inlineBuffer.length, null);
+      if (n === 0) break;
+      h.update(inlineBuffer.subarray(0, n));
+      bytes += n;
+    }
+    const after = fs.fstatSync(fd, { bigint: true });
+    return { hash: hex64(h.digest()), bytes, after };
+  } catch (err) {
+    throw readError(hostPath, err);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+async function readStreaming(hostPath: string, hasher: XXHash): Promise<ReadResult> {
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(hostPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch (err) {
+    throw readError(hostPath, err);
+  }
+  try {
+    const h = hasher.create64();
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    let bytes = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
+      if (bytesRead === 0) break;
+      h.update(buffer.subarray(0, bytesRead));
+      bytes += bytesRead;
+    }
+    const after = await handle.stat({ bigint: true });
+    return { hash: hex64(h.digest()), bytes, after };
+  } catch (err) {
+    throw readError(hostPath, err);
+  } finally {
+    await handle.close();
+  }
+}
+
+function sameFile(a: fs.BigIntStats, b: fs.BigIntStats): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+}
+
+function hex64(v: bigint): string {
+  return v.toString(16).padStart(16, "0");
+}
+
+function readError(hostPath: string, err: unknown): ContextError {
+  return new ContextError("CONTEXT_READ", `read build context file ${hostPath}: ${(err as Error).message}`, { cause: err });
+}

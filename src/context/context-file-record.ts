@@ -1,0 +1,66 @@
+import * as fs from "node:fs";
+import type { Readable } from "node:stream";
+import type { ContentHasher } from "./content-hasher";
+import type { ContextFile, ContextFileType } from "./context-file";
+import type { ContextTree } from "./context-tree";
+import type { SelectedPath } from "./walk-sources";
+
+/** A ContextFile backed by an lstat taken during the walk. */
+export class ContextFileRecord implements ContextFile {
+  readonly source: number;
+  readonly path: string;
+  readonly contextPath: string;
+  readonly type: ContextFileType;
+  readonly mode: number;
+  readonly size: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly mtimeMs: number;
+  readonly linkTarget?: string;
+  readonly devmajor?: number;
+  readonly devminor?: number;
+  readonly hostPath: string;
+
+  constructor(
+    tree: ContextTree,
+    selected: SelectedPath,
+    private readonly hasher: ContentHasher,
+    private readonly stat: fs.BigIntStats = selected.stat,
+  ) {
+    this.source = selected.source;
+    this.path = selected.path;
+    this.contextPath = selected.contextPath;
+    this.hostPath = tree.hostPath(selected.contextPath);
+    this.type = typeOf(stat);
+    this.mode = Number(stat.mode & 0o7777n);
+    this.size = this.type === "file" ? Number(stat.size) : 0;
+    this.uid = Number(stat.uid);
+    this.gid = Number(stat.gid);
+    this.mtimeMs = Number(stat.mtimeMs);
+    if (this.type === "symlink") this.linkTarget = tree.readlink(selected.contextPath);
+    if (this.type === "char-device" || this.type === "block-device") {
+      // glibc's major()/minor() encoding of dev_t.
+      const rdev = stat.rdev;
+      this.devmajor = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
+      this.devminor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
+    }
+  }
+
+  contentHash(): Promise<string | undefined> {
+    if (this.type !== "file") return Promise.resolve(undefined);
+    return this.hasher.hash(this.contextPath, this.hostPath, this.stat);
+  }
+
+  open(): Readable {
+    return fs.createReadStream(this.hostPath);
+  }
+}
+
+function typeOf(stat: fs.BigIntStats): ContextFileType {
+  if (stat.isFile()) return "file";
+  if (stat.isDirectory()) return "directory";
+  if (stat.isSymbolicLink()) return "symlink";
+  if (stat.isFIFO()) return "fifo";
+  if (stat.isCharacterDevice()) return "char-device";
+  return "block-device";
+}

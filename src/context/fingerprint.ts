@@ -1,0 +1,22 @@
+import { createHash } from "node:crypto";
+import type { ContextFile } from "./context-file";
+
+/**
+ * The cache-key fingerprint of a selection of context files: sha256 over one record per file of
+ * [source index, type, destination-relative path, mode, content hash | link target | device
+ * numbers], in walk order. Deliberately absent: mtimes, owners (COPY sets them) and absolute
+ * host paths, so touching files or moving the context directory keeps the key.
+ */
+export async function fingerprintFiles(files: readonly ContextFile[]): Promise<string> {
+  const hashes = await Promise.all(files.map((f) => f.contentHash()));
+  const h = createHash("sha256");
+  h.update("tsbuild-context-fingerprint-v1\n");
+  files.forEach((f, i) => {
+    let detail: string | number[] = "";
+    if (f.type === "file") detail = hashes[i] as string;
+    else if (f.type === "symlink") detail = f.linkTarget ?? "";
+    else if (f.devmajor !== undefined) detail = [f.devmajor, f.devminor ?? 0];
+    h.update(JSON.stringify([f.source, f.type, f.path, f.mode, detail]) + "\n");
+  });
+  return "sha256:" + h.digest("hex");
+}

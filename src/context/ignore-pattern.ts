@@ -1,0 +1,136 @@
+import { BadPatternError, validatePattern } from "./go-match";
+import { cleanPath } from "./go-path";
+
+/**
+ * One .dockerignore pattern, compiled as moby/patternmatcher (v0.6) compiles it: Go
+ * filepath.Match syntax where `*` and `?` never cross "/", plus `**` for any number of path
+ * segments. Like patternmatcher, a pattern is an exact, prefix (`foo/**`), suffix (`**\/foo`)
+ * or regexp match; the shortcuts are kept because they change results in corner cases
+ * (`**.txt` matches "a/b.txt").
+ */
+export interface IgnorePattern {
+  /** The cleaned pattern without its leading "!". */
+  readonly text: string;
+  /** A `!pattern` line: re-includes what earlier lines excluded. */
+  readonly exclusion: boolean;
+  /** Matched by string equality: no wildcard, class or escape. */
+  readonly literal: boolean;
+  matches(path: string): boolean;
+}
+
+/**
+ * Compiles one pattern as patternmatcher.New does: trim, Clean, split off "!", reject a bare "!"
+ * and anything filepath.Match rejects. Returns undefined for a blank line. Throws
+ * BadPatternError for a malformed pattern.
+ */
+export function compileIgnorePattern(line: string): IgnorePattern | undefined {
+  let p = line.trim();
+  if (p === "") return undefined;
+  p = cleanPath(p);
+  let exclusion = false;
+  if (p.startsWith("!")) {
+    if (p.length === 1) throw new BadPatternError();
+    exclusion = true;
+    p = p.slice(1);
+  }
+  validatePattern(p);
+  const text = p;
+  const compiled = compile(text);
+  let matches: (path: string) => boolean;
+  switch (compiled.type) {
+    case "exact":
+      matches = (path) => path === text;
+      break;
+    case "prefix": {
+      const prefix = text.slice(0, -2);
+      matches = (path) => path.startsWith(prefix);
+      break;
+    }
+    case "suffix": {
+      const suffix = text.slice(2);
+      matches = (path) => path.endsWith(suffix) || (suffix.startsWith("/") && path === suffix.slice(1));
+      break;
+    }
+    case "regexp": {
+      const re = compiled.regexp;
+      matches = (path) => re.test(path);
+      break;
+    }
+  }
+  return { text, exclusion, literal: compiled.type === "exact", matches };
+}
+
+type Compiled = { type: "exact" | "prefix" | "suffix" } | { type: "regexp"; regexp: RegExp };
+
+/** Characters patternmatcher escapes: regexp syntax that means nothing to filepath.Match. */
+const REGEXP_ONLY = new Set([".", "+", "(", ")", "|", "{", "}", "$"]);
+/** Characters that must be escaped to stand for themselves in a JavaScript /u regexp. */
+const JS_SYNTAX = new Set(["^", "$", "\\", ".", "*", "+", "?", "(", ")", "[", "]", "{", "}", "|", "/", "-"]);
+/** Go's `.` (without the s flag) is any character but "\n"; JS's `.` also skips "\r" and others. */
+const ANY = "[^\\n]";
+
+/**
+ * patternmatcher's Pattern.compile. One deliberate difference: `\x` always means the character x
+ * (filepath.Match's definition), where Go's regexp would read `\d` or `\w` as a class.
+ */
+function compile(pattern: string): Compiled {
+  const chars = Array.from(pattern);
+  let re = "^";
+  let type: "exact" | "prefix" | "suffix" | "regexp" = "exact";
+  let inClass = false;
+  for (let i = 0, step = 0; i < chars.length; i++, step++) {
+    const ch = chars[i];
+    if (ch === "*") {
+      if (chars[i + 1] === "*") {
+        i++;
+        if (chars[i + 1] === "/") i++; // "**/" is treated as "**"
+        if (i + 1 >= chars.length) {
+          if (type === "exact") type = "prefix";
+          else {
+            re += ANY + "*";
+            type = "regexp";
+          }
+        } else {
+          re += `(${ANY}*/)?`;
+          type = "regexp";
+        }
+        if (step === 0) type = "suffix";
+      } else {
+        re += "[^/]*";
+        type = "regexp";
+      }
+    } else if (ch === "?") {
+      re += "[^/]";
+      type = "regexp";
+    } else if (REGEXP_ONLY.has(ch)) {
+      re += "\\" + ch;
+    } else if (ch === "\\") {
+      if (i + 1 < chars.length) {
+        i++;
+        re += escapeLiteral(chars[i], inClass);
+        type = "regexp";
+      } else {
+        re += "\\\\";
+      }
+    } else if (ch === "[" || ch === "]") {
+      inClass = ch === "[";
+      re += ch;
+      type = "regexp";
+    } else {
+      re += ch;
+    }
+  }
+  if (type !== "regexp") return { type };
+  try {
+    return { type, regexp: new RegExp(re + "$", "u") };
+  } catch {
+    throw new BadPatternError();
+  }
+}
+
+function escapeLiteral(ch: string, inClass: boolean): string {
+  if (JS_SYNTAX.has(ch)) return "\\" + ch;
+  // Inside a class /u allows escaping any punctuation; outside only syntax characters.
+  if (inClass && /^[^\p{L}\p{N}\s]$/u.test(ch)) return "\\" + ch;
+  return ch;
+}

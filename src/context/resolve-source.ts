@@ -1,0 +1,213 @@
+import type * as fs from "node:fs";
+import * as path from "node:path";
+import { closeMatches } from "./close-match";
+import type { ContextSource } from "./context-file";
+import type { ContextTree } from "./context-tree";
+import { ContextError } from "./errors";
+import { BadPatternError, goMatch, hasWildcard, validatePattern } from "./go-match";
+import { cleanPath } from "./go-path";
+
+export interface ResolveOptions {
+  /**
+   * A wildcard that matches nothing is skipped rather than an error. BuildKit's Dockerfile
+   * frontend sets AllowEmptyWildcard for COPY and ADD, so this defaults to true.
+   */
+  allowEmptyWildcard?: boolean;
+}
+
+/** Where a context path leads once its symlinks are followed. */
+interface Resolved {
+  target: string;
+  stat: fs.BigIntStats;
+}
+
+/** Linux gives up after 40 symlinks in one lookup (ELOOP); so do we. */
+const MAX_SYMLINK_HOPS = 40;
+/** Paths examined for "did you mean" suggestions; enough for typical contexts, bounded for huge ones. */
+const SUGGESTION_SCAN_LIMIT = 20000;
+
+/**
+ * Expands COPY/ADD sources against the context, as BuildKit's copy does: wildcards in Go
+ * filepath.Match syntax (a component without one is taken literally), paths relative to the
+ * context root whatever their leading "/", the source itself followed if it is a symlink. Ignored
+ * paths are invisible. Throws ContextError for a source that is missing, climbs out of the
+ * context or follows a symlink out of it.
+ */
+export function resolveSources(
+  tree: ContextTree,
+  patterns: readonly string[],
+  options: ResolveOptions = {},
+  ignoreFile?: string,
+): ContextSource[] {
+  const out: ContextSource[] = [];
+  for (const pattern of patterns) {
+    const { rel, wantDir } = normalizeSource(pattern);
+    const components = rel === "." ? [] : rel.split("/");
+    const firstWild = components.findIndex(hasWildcard);
+    if (firstWild === -1) {
+      const resolved = resolvePath(tree, rel, pattern);
+      if (resolved === undefined || (wantDir && !resolved.stat.isDirectory())) {
+        throw notFound(tree, pattern, rel, ignoreFile);
+      }
+      out.push(toSource(pattern, rel, resolved));
+      continue;
+    }
+    const matches = expandWildcards(tree, components, firstWild, pattern);
+    let found = 0;
+    for (const match of matches) {
+      const resolved = resolvePath(tree, match, pattern);
+      if (resolved === undefined) throw notFound(tree, pattern, match, ignoreFile);
+      if (wantDir && !resolved.stat.isDirectory()) continue;
+      out.push(toSource(pattern, match, resolved));
+      found++;
+    }
+    if (found === 0 && options.allowEmptyWildcard === false) throw notFound(tree, pattern, rel, ignoreFile);
+  }
+  return out;
+}
+
+function toSource(pattern: string, rel: string, resolved: Resolved): ContextSource {
+  return { pattern, path: rel, target: resolved.target, kind: resolved.stat.isDirectory() ? "directory" : "entry" };
+}
+
+/**
+ * The source relative to the context root. A leading "/" means the root; ".." may not climb
+ * above it (BuildKit would clamp it silently; a source outside the context is almost always a
+ * mistake, so we refuse it).
+ */
+export function normalizeSource(pattern: string): { rel: string; wantDir: boolean } {
+  let depth = 0;
+  for (const part of pattern.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (depth === 0) {
+        throw new ContextError("CONTEXT_SOURCE_OUTSIDE", `refuse source ${pattern}: it is outside the build context`, {
+          pattern,
+        });
+      }
+      depth--;
+    } else depth++;
+  }
+  let rel = cleanPath(pattern);
+  if (rel.startsWith("/")) rel = rel.slice(1) || ".";
+  const wantDir = rel !== "." && (pattern.endsWith("/") || pattern.endsWith("/."));
+  return { rel, wantDir };
+}
+
+/**
+ * Follows `rel` component by component, symlinks included (the last one too), never leaving the
+ * context: a relative link that climbs above the root, or an absolute one to a host path outside
+ * it, is an error. Returns undefined if the path, or any link on the way, is missing or ignored.
+ */
+export function resolvePath(tree: ContextTree, rel: string, pattern: string): Resolved | undefined {
+  if (rel === ".") {
+    const stat = tree.lstat(".");
+    return stat === undefined ? undefined : { target: ".", stat };
+  }
+  const pending = rel.split("/");
+  const done: string[] = [];
+  let hops = 0;
+  let stat: fs.BigIntStats | undefined;
+  while (pending.length > 0) {
+    const name = pending.shift() as string;
+    if (name === "" || name === ".") continue;
+    if (name === "..") {
+      if (done.length === 0) throw outside(pattern, rel);
+      done.pop();
+      stat = undefined;
+      continue;
+    }
+    const next = done.length === 0 ? name : `${done.join("/")}/${name}`;
+    const verdict = tree.verdict(next);
+    if (verdict.pruned) return undefined;
+    stat = tree.lstat(next);
+    if (stat === undefined) return undefined;
+    if (stat.isSymbolicLink()) {
+      if (verdict.excluded) return undefined;
+      if (++hops > MAX_SYMLINK_HOPS) {
+        throw new ContextError("CONTEXT_SYMLINK_LOOP", `resolve source ${pattern}: too many levels of symbolic links`, {
+          pattern,
+        });
+      }
+      const target = tree.readlink(next);
+      if (path.isAbsolute(target)) {
+        const inside = path.relative(tree.root, target);
+        if (inside.startsWith("..") || path.isAbsolute(inside)) throw outside(pattern, rel, next, target);
+        done.length = 0;
+        pending.unshift(...inside.split(path.sep));
+      } else {
+        pending.unshift(...target.split("/"));
+      }
+      stat = undefined;
+      continue;
+    }
+    if (pending.length > 0 && !stat.isDirectory()) return undefined;
+    done.push(name);
+  }
+  const target = done.length === 0 ? "." : done.join("/");
+  stat ??= tree.lstat(target);
+  if (stat === undefined) return undefined;
+  if (target !== "." && !tree.isVisible(target, stat)) return undefined;
+  return { target, stat };
+}
+
+function expandWildcards(tree: ContextTree, components: string[], firstWild: number, pattern: string): string[] {
+  for (const c of components.slice(firstWild)) {
+    try {
+      validatePattern(c);
+    } catch (err) {
+      if (!(err instanceof BadPatternError)) throw err;
+      throw new ContextError("CONTEXT_BAD_PATTERN", `expand source ${pattern}: syntax error in pattern`, {
+        pattern,
+        cause: err,
+      });
+    }
+  }
+  const base = resolvePath(tree, components.slice(0, firstWild).join("/") || ".", pattern);
+  if (base === undefined || !base.stat.isDirectory()) return [];
+  const out: string[] = [];
+  // Like fsutil's resolveWildcards: directories are entered only as real directories, never
+  // through a symlink, and a directory that matches the last component is not entered.
+  const visit = (dir: string, index: number): void => {
+    for (const entry of tree.list(dir)) {
+      if (!goMatch(components[index], entry.name)) continue;
+      if (index === components.length - 1) out.push(entry.path);
+      else if (entry.stat.isDirectory()) visit(entry.path, index + 1);
+    }
+  };
+  visit(base.target, firstWild);
+  return out;
+}
+
+function outside(pattern: string, rel: string, link?: string, target?: string): ContextError {
+  const via = link === undefined ? "" : ` (symlink ${link} points to ${target})`;
+  return new ContextError("CONTEXT_SOURCE_OUTSIDE", `resolve source ${pattern}: ${rel} leads outside the build context${via}`, {
+    pattern,
+  });
+}
+
+function notFound(tree: ContextTree, pattern: string, rel: string, ignoreFile: string | undefined): ContextError {
+  let hint = "";
+  const st = rel === "." ? undefined : tree.lstat(rel);
+  if (st !== undefined && !tree.isVisible(rel, st)) {
+    hint = ` (excluded by ${ignoreFile ?? ".dockerignore"})`;
+  } else {
+    const suggestions = closeMatches(rel, visiblePaths(tree, SUGGESTION_SCAN_LIMIT));
+    if (suggestions.length > 0) hint = ` (did you mean ${suggestions.join(" or ")}?)`;
+  }
+  return new ContextError("CONTEXT_SOURCE_NOT_FOUND", `file not found in build context: ${pattern}${hint}`, { pattern });
+}
+
+/** Visible paths, breadth first, at most `limit` of them. */
+function* visiblePaths(tree: ContextTree, limit: number): Generator<string> {
+  const queue = ["."];
+  let seen = 0;
+  while (queue.length > 0) {
+    const dir = queue.shift() as string;
+    for (const entry of tree.list(dir)) {
+      if (seen++ >= limit) return;
+      yield entry.path;
+      if (entry.stat.isDirectory()) queue.push(entry.path);
+    }
+  }
+}

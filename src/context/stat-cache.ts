@@ -1,0 +1,137 @@
+import { createHash, randomBytes } from "node:crypto";
+import type * as fs from "node:fs";
+import * as fsp from "node:fs/promises";
+import * as path from "node:path";
+
+/**
+ * Persistent map from a context file's stat to its content hash, so a rebuild re-reads only
+ * files whose stat changed. One JSON file per context directory (named after the directory's
+ * dev and inode, so renaming or moving the context keeps its cache).
+ *
+ * Guarantees:
+ * - An entry is used only if dev, inode, size, mtime and ctime (nanoseconds) all still match.
+ *   ctime cannot be set from user space, so `touch -d` tricks cannot forge a hit.
+ * - "Racy" entries are never stored: if a file changed within RACY_WINDOW of being hashed, a
+ *   later write could land in the same timestamp tick and leave the stat unchanged (git's racy
+ *   index problem). Such files are simply hashed again next time.
+ * - Writes are atomic (temporary file + rename); concurrent builds may each write, the last
+ *   rename wins, and a reader only ever sees a whole file.
+ * - A file that is unreadable, truncated, of another version or failing its checksum is ignored
+ *   and rebuilt, never trusted.
+ */
+export class StatCache {
+  private readonly entries: Map<string, Entry>;
+  private dirty = false;
+
+  private constructor(
+    readonly file: string | undefined,
+    entries: Map<string, Entry>,
+  ) {
+    this.entries = entries;
+  }
+
+  /** An in-memory cache that never persists (no cache dir). */
+  static memory(): StatCache {
+    return new StatCache(undefined, new Map());
+  }
+
+  /** Loads the cache for the context whose root has stat `rootStat`; a bad file yields an empty cache. */
+  static async load(cacheDir: string, rootStat: fs.BigIntStats): Promise<StatCache> {
+    const identity = createHash("sha256").update(`${rootStat.dev}:${rootStat.ino}`).digest("hex").slice(0, 32);
+    const file = path.join(cacheDir, "context-stat", `${identity}.json`);
+    let entries = new Map<string, Entry>();
+    try {
+      entries = decode(await fsp.readFile(file, "utf8"));
+    } catch {
+      // Missing or unusable: start empty; the next save replaces it.
+    }
+    return new StatCache(file, entries);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The cached content hash of `rel` if its stat is unchanged. */
+  lookup(rel: string, stat: fs.BigIntStats): string | undefined {
+    const entry = this.entries.get(rel);
+    return entry !== undefined && entry.signature === signature(stat) ? entry.hash : undefined;
+  }
+
+  /**
+   * Remembers `hash` for `rel` as of `stat`, taken after the content was read; `nowNs` is the
+   * wall clock at that moment. Returns whether the entry was stored (false when racy).
+   */
+  record(rel: string, stat: fs.BigIntStats, hash: string, nowNs: bigint): boolean {
+    const changed = stat.mtimeNs > stat.ctimeNs ? stat.mtimeNs : stat.ctimeNs;
+    // File systems with whole-second timestamps need a wider window.
+    const window = changed % 1_000_000_000n === 0n ? COARSE_RACY_WINDOW_NS : RACY_WINDOW_NS;
+    if (changed + window >= nowNs) return false;
+    const sig = signature(stat);
+    const prev = this.entries.get(rel);
+    if (prev?.signature === sig && prev.hash === hash) return true;
+    this.entries.set(rel, { signature: sig, hash });
+    this.dirty = true;
+    return true;
+  }
+
+  /** Writes the cache if anything changed since it was loaded or last saved. */
+  async save(): Promise<void> {
+    if (!this.dirty || this.file === undefined) return;
+    this.dirty = false;
+    await fsp.mkdir(path.dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+    try {
+      await fsp.writeFile(tmp, encode(this.entries));
+      await fsp.rename(tmp, this.file);
+    } catch (err) {
+      this.dirty = true;
+      await fsp.rm(tmp, { force: true });
+      throw err;
+    }
+  }
+}
+
+interface Entry {
+  /** "dev:ino:size:mtimeNs:ctimeNs" */
+  signature: string;
+  hash: string;
+}
+
+/** Kernel timestamps advance in coarse-clock ticks (≤ 10 ms); 100 ms leaves a wide margin. */
+const RACY_WINDOW_NS = 100_000_000n;
+const COARSE_RACY_WINDOW_NS = 2_000_000_000n;
+const VERSION = 1;
+
+function signature(st: fs.BigIntStats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+const SIGNATURE = /^\d+:\d+:\d+:\d+:\d+$/;
+const HASH = /^[0-9a-f]{16}$/;
+
+function encode(entries: Map<string, Entry>): string {
+  const list: Array<[string, string, string]> = [];
+  for (const [rel, e] of entries) list.push([rel, e.signature, e.hash]);
+  const body = JSON.stringify(list);
+  const checksum = createHash("sha256").update(body).digest("hex");
+  return `{"version":${VERSION},"checksum":"${checksum}","entries":${body}}\n`;
+}
+
+/** Throws on anything but a well-formed file of this version whose checksum holds. */
+function decode(text: string): Map<string, Entry> {
+  const doc: unknown = JSON.parse(text);
+  if (typeof doc !== "object" || doc === null) throw new Error("not an object");
+  const { version, checksum, entries } = doc as Record<string, unknown>;
+  if (version !== VERSION || typeof checksum !== "string" || !Array.isArray(entries)) throw new Error("bad header");
+  if (createHash("sha256").update(JSON.stringify(entries)).digest("hex") !== checksum) throw new Error("bad checksum");
+  const out = new Map<string, Entry>();
+  for (const item of entries as unknown[]) {
+    if (!Array.isArray(item) || item.length !== 3) throw new Error("bad entry");
+    const [rel, sig, hash] = item as unknown[];
+    if (typeof rel !== "string" || typeof sig !== "string" || typeof hash !== "string") throw new Error("bad entry");
+    if (!SIGNATURE.test(sig) || !HASH.test(hash)) throw new Error("bad entry");
+    out.set(rel, { signature: sig, hash });
+  }
+  return out;
+}
