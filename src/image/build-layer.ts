@@ -1,0 +1,59 @@
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { BlobLayer } from "./blob-layer";
+import { createCompressor } from "./compression";
+import { DigestingStream, digestHex } from "./digest";
+import { ImageError, LayerWriteError } from "./errors";
+import type { LayerEntry } from "./layer-entry";
+import { layerTar, type LayerTarOptions } from "./layer-tar";
+import { layerMediaType, type Compression } from "./media-types";
+
+export interface BuildLayerOptions extends LayerTarOptions {
+  /** Directory the blob is written to, as "<dir>/<hex digest>". Must exist. */
+  dir: string;
+  compression?: Compression;
+  level?: number;
+  /** Media types to label the layer with (Docker's for docker-archive-only pipelines). */
+  mediaTypeStyle?: "oci" | "docker";
+}
+
+/** A layer just written by buildLayer; its blob lives at `info.path`. */
+export type BuiltLayer = BlobLayer;
+
+/**
+ * Serializes entries to a compressed layer blob in one pass: the tar stream is hashed for the
+ * diff_id on its way into the compressor, whose output is hashed and counted on its way into a
+ * temporary file, which is then renamed to its digest. Writing the same layer twice is
+ * idempotent. On failure the temporary file is removed and nothing is left under `dir`.
+ */
+export async function buildLayer(entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>, opts: BuildLayerOptions): Promise<BuiltLayer> {
+  const compression = opts.compression ?? "gzip";
+  const tmp = path.join(opts.dir, `.tmp-layer-${process.pid}-${randomBytes(6).toString("hex")}`);
+  const diff = new DigestingStream();
+  const blob = new DigestingStream();
+  try {
+    const tar = layerTar(entries, { clampMtime: opts.clampMtime });
+    const out = fs.createWriteStream(tmp, { flags: "wx" });
+    if (compression === "uncompressed") {
+      await pipeline(tar, diff, out);
+    } else {
+      await pipeline(tar, diff, createCompressor(compression, { level: opts.level }), blob, out);
+    }
+  } catch (err) {
+    await fs.promises.rm(tmp, { force: true });
+    if (err instanceof ImageError) throw err;
+    throw new LayerWriteError(`write layer blob ${tmp}: ${(err as Error).message}`, err);
+  }
+  const digest = compression === "uncompressed" ? diff.digest() : blob.digest();
+  const size = compression === "uncompressed" ? diff.size : blob.size;
+  const final = path.join(opts.dir, digestHex(digest));
+  try {
+    await fs.promises.rename(tmp, final);
+  } catch (err) {
+    await fs.promises.rm(tmp, { force: true });
+    throw new LayerWriteError(`rename temporary layer blob to ${final}: ${(err as Error).message}`, err);
+  }
+  return new BlobLayer({ path: final, digest, diffId: diff.digest(), size, mediaType: layerMediaType(compression, opts.mediaTypeStyle) });
+}

@@ -1,0 +1,26 @@
+import * as zlib from "node:zlib";
+
+type Crc32Fn = (data: Uint8Array, value?: number) => number;
+
+let table: Uint32Array | undefined;
+
+/** Table-driven CRC-32 (IEEE), for Node versions whose zlib lacks crc32 (< 20.15). */
+function crc32Table(data: Uint8Array, value = 0): number {
+  if (!table) {
+    table = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      table[n] = c >>> 0;
+    }
+  }
+  let crc = (value ^ 0xffffffff) >>> 0;
+  for (let i = 0; i < data.length; i++) crc = (table[(crc ^ (data[i] as number)) & 0xff] as number) ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+const native = (zlib as unknown as { crc32?: Crc32Fn }).crc32;
+
+/** CRC-32 of `data` continuing from `value` (the gzip trailer's checksum). */
+export const crc32: Crc32Fn = native ?? crc32Table;
+export { crc32Table };
