@@ -88,9 +88,13 @@ export function parseCopyOptions(
   for (const word of args) {
     if (word.value === "") throw ctx.error(word.span, `${keyword} arguments must not be empty`);
   }
+  const dest = args[args.length - 1];
+  if (/^\d*<<-?/.test(dest.value) && node.heredocs.length > 0) {
+    throw ctx.error(dest.span, `${keyword} cannot accept a heredoc as a destination`);
+  }
   const options: CopyOptions = {
     sources: args.slice(0, -1),
-    dest: args[args.length - 1],
+    dest,
     link: flags.bool("link"),
     parents: flags.bool("parents"),
     exclude: flags.list("exclude").map((flag) => flag.value),
