@@ -1,0 +1,56 @@
+/**
+ * applyLayer: stream an uncompressed layer tar onto a directory.
+ *
+ * Contract: nothing is ever created or modified outside `targetDir`, whatever the tar holds (entry
+ * names are cleaned and contained, symlinks are resolved inside the root, see ../safe-path.ts).
+ * A failed apply rejects with an UnpackError and may leave `targetDir` partly written: callers that
+ * need all-or-nothing unpack into a fresh temporary directory and rename it into place on success.
+ * The source stream is consumed to its end on success and destroyed on failure; no background
+ * write is still running when the promise settles.
+ *
+ * The target should be private to this call while it runs (a build's own directory): resolution is
+ * not atomic against other processes changing the same tree at the same time.
+ */
+import type { Readable } from "node:stream";
+import * as tarStream from "tar-stream";
+import { RootResolver } from "../safe-path";
+import { LayerApplier } from "./applier";
+import type { TarHeader } from "./applier";
+import { UnpackError } from "./errors";
+import { resolveApplyOptions } from "./options";
+import type { ApplyOptions, ApplyStats } from "./options";
+
+export async function applyLayer(tar: Readable, targetDir: string, options?: ApplyOptions): Promise<ApplyStats> {
+  const opts = resolveApplyOptions(options);
+  const root = await RootResolver.open(targetDir);
+  const applier = new LayerApplier(root, opts);
+  const extract = tarStream.extract();
+  const onSourceError = (err: Error): void => {
+    extract.destroy(err);
+  };
+  tar.on("error", onSourceError);
+  tar.pipe(extract);
+  try {
+    for await (const entry of extract) {
+      await applier.apply(entry.header as TarHeader, entry);
+      entry.resume();
+    }
+    await applier.finish();
+    return applier.stats;
+  } catch (err) {
+    tar.unpipe(extract);
+    tar.destroy();
+    extract.destroy();
+    await applier.settle();
+    throw asUnpackError(err, targetDir);
+  } finally {
+    tar.off("error", onSourceError);
+  }
+}
+
+/** tar-stream and source-stream failures become UNPACK_BAD_TAR; ours pass through. */
+function asUnpackError(err: unknown, targetDir: string): UnpackError {
+  if (err instanceof UnpackError) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new UnpackError("UNPACK_BAD_TAR", `read layer tar for ${targetDir}: ${detail}`, undefined, { cause: err });
+}
