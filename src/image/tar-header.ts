@@ -56,7 +56,11 @@ function writeOctal(buf: Buffer, offset: number, width: number, value: number): 
 }
 
 function isAscii(s: string): boolean {
-  return /^[\x01-\x7f]*$/.test(s);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0 || c > 0x7f) return false;
+  }
+  return true;
 }
 
 /** Splits a long ASCII name into ustar prefix (≤155) + name (≤100), or undefined if it cannot. */
