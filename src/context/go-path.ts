@@ -37,3 +37,12 @@ export function compareNames(a: string, b: string): number {
   }
   return a.length - b.length;
 }
+
+/** Go's unicode.IsSpace set: unlike JS's trim it keeps U+FEFF, U+2028, U+2029 and drops U+0085. */
+const GO_SPACE = "[\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u202F\\u205F\\u3000]";
+const GO_TRIM = new RegExp(`^${GO_SPACE}+|${GO_SPACE}+$`, "gu");
+
+/** Go's strings.TrimSpace. */
+export function trimSpace(s: string): string {
+  return s.replace(GO_TRIM, "");
+}

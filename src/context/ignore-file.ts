@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ContextError } from "./errors";
 import { BadPatternError } from "./go-match";
-import { cleanPath } from "./go-path";
+import { cleanPath, trimSpace } from "./go-path";
 import { PatternMatcher } from "./pattern-matcher";
 
 /** The ignore rules in force for one build, and the file they came from. */
@@ -29,10 +29,10 @@ export function parseIgnoreFile(text: string): string[] {
     let line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
     if (index === 0 && line.startsWith("\uFEFF")) line = line.slice(1);
     if (line.startsWith("#")) return;
-    let pattern = line.trim();
+    let pattern = trimSpace(line);
     if (pattern === "") return;
     const invert = pattern.startsWith("!");
-    if (invert) pattern = pattern.slice(1).trim();
+    if (invert) pattern = trimSpace(pattern.slice(1));
     if (pattern.length > 0) {
       pattern = cleanPath(pattern);
       if (pattern.length > 1 && pattern.startsWith("/")) pattern = pattern.slice(1);

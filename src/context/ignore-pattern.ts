@@ -1,5 +1,5 @@
 import { BadPatternError, validatePattern } from "./go-match";
-import { cleanPath } from "./go-path";
+import { cleanPath, trimSpace } from "./go-path";
 
 /**
  * One .dockerignore pattern, compiled as moby/patternmatcher (v0.6) compiles it: Go
@@ -24,7 +24,7 @@ export interface IgnorePattern {
  * BadPatternError for a malformed pattern.
  */
 export function compileIgnorePattern(line: string): IgnorePattern | undefined {
-  let p = line.trim();
+  let p = trimSpace(line);
   if (p === "") return undefined;
   p = cleanPath(p);
   let exclusion = false;
