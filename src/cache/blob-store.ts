@@ -81,7 +81,8 @@ export class BlobStore {
     try {
       fh = await fsp.open(file, "r");
     } catch (err) {
-      if (isErrno(err, "ENOENT")) throw new BlobStoreError("BLOB_NOT_FOUND", `open blob ${digest}: not in store ${this.dir}`);
+      if (isErrno(err, "ENOENT"))
+        throw new BlobStoreError("BLOB_NOT_FOUND", `open blob ${digest}: not in store ${this.dir}`);
       throw ioError(`open blob ${digest}`, err);
     }
     const { ino } = await fh.stat();
@@ -91,7 +92,10 @@ export class BlobStore {
   }
 
   /** Streams `source` into the store. See guarantees 1-3. */
-  async put(source: Readable | AsyncIterable<Buffer | Uint8Array>, expected: ExpectedBlob = {}): Promise<BlobDescriptor> {
+  async put(
+    source: Readable | AsyncIterable<Buffer | Uint8Array>,
+    expected: ExpectedBlob = {},
+  ): Promise<BlobDescriptor> {
     if (expected.digest !== undefined) digestHex(expected.digest);
     const writer = this.createWriter();
     try {
@@ -113,7 +117,11 @@ export class BlobStore {
    * fsyncs it, checks `expected`, then renames it into place (or copies it when `copy` is set or
    * it is on another filesystem). On mismatch the source is left untouched and the store unchanged.
    */
-  async importFile(file: string, expected: ExpectedBlob = {}, options: { copy?: boolean } = {}): Promise<BlobDescriptor> {
+  async importFile(
+    file: string,
+    expected: ExpectedBlob = {},
+    options: { copy?: boolean } = {},
+  ): Promise<BlobDescriptor> {
     if (expected.digest !== undefined) digestHex(expected.digest);
     let actual: BlobDescriptor;
     try {
@@ -272,4 +280,3 @@ class VerifyingTransform extends Transform {
     );
   }
 }
-

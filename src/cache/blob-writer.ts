@@ -97,12 +97,19 @@ export class BlobWriter extends Writable {
    * bytes (which also refreshes its mtime, so a concurrent prune treats it as in use).
    */
   async commit(expected: ExpectedBlob = {}): Promise<BlobDescriptor> {
-    if (this.settled) throw new BlobStoreError("BLOB_WRITER_STATE", `commit blob: ${this.tempFile} already committed or aborted`);
+    if (this.settled)
+      throw new BlobStoreError(
+        "BLOB_WRITER_STATE",
+        `commit blob: ${this.tempFile} already committed or aborted`,
+      );
     if (!this.finished && this.writableEnded && !this.errored) {
       await finished(this).catch(() => undefined);
     }
     if (!this.finished) {
-      throw new BlobStoreError("BLOB_WRITER_STATE", `commit blob: writer for ${this.tempFile} has not finished`);
+      throw new BlobStoreError(
+        "BLOB_WRITER_STATE",
+        `commit blob: writer for ${this.tempFile} has not finished`,
+      );
     }
     const hex = this.hash.digest("hex");
     const digest = `sha256:${hex}`;
@@ -138,7 +145,10 @@ export function checkExpected(actual: BlobDescriptor, expected: ExpectedBlob, ve
     );
   }
   if (expected.digest !== undefined && expected.digest !== actual.digest) {
-    throw new BlobStoreError("BLOB_DIGEST_MISMATCH", `${verb}: content hashes to ${actual.digest}, expected ${expected.digest}`);
+    throw new BlobStoreError(
+      "BLOB_DIGEST_MISMATCH",
+      `${verb}: content hashes to ${actual.digest}, expected ${expected.digest}`,
+    );
   }
 }
 

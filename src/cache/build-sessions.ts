@@ -53,7 +53,12 @@ export async function oldestLiveSession(dir: string): Promise<number | undefined
     } catch {
       session = undefined;
     }
-    if (!session || typeof session.pid !== "number" || typeof session.startedAt !== "number" || !isProcessAlive(session)) {
+    if (
+      !session ||
+      typeof session.pid !== "number" ||
+      typeof session.startedAt !== "number" ||
+      !isProcessAlive(session)
+    ) {
       await fsp.rm(file, { force: true });
       continue;
     }

@@ -6,7 +6,11 @@ import * as path from "node:path";
  * else `~/.cache/tsbuild`. Empty strings count as unset (a shell `VAR=` should not mean "cwd").
  * The result is absolute.
  */
-export function resolveCacheDir(opts: { cacheDir?: string; env?: NodeJS.ProcessEnv; homeDir?: string }): string {
+export function resolveCacheDir(opts: {
+  cacheDir?: string;
+  env?: NodeJS.ProcessEnv;
+  homeDir?: string;
+}): string {
   const env = opts.env ?? process.env;
   const pick = (v: string | undefined): string | undefined => (v !== undefined && v !== "" ? v : undefined);
   const explicit = pick(opts.cacheDir) ?? pick(env.TSBUILD_CACHE_DIR);

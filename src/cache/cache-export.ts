@@ -33,7 +33,11 @@ export interface ExportResult {
 }
 
 /** Exports the records for `keys` (all records when undefined) and their blobs into `destDir`. */
-export async function exportCache(store: CacheStore, keys: Iterable<string> | undefined, destDir: string): Promise<ExportResult> {
+export async function exportCache(
+  store: CacheStore,
+  keys: Iterable<string> | undefined,
+  destDir: string,
+): Promise<ExportResult> {
   const records: StepRecord[] = [];
   if (keys === undefined) {
     for (const { record } of await store.records.list()) records.push(record);
@@ -44,7 +48,10 @@ export async function exportCache(store: CacheStore, keys: Iterable<string> | un
     }
   }
   const dest = await BlobStore.open(destDir);
-  await writeFileAtomic(path.join(destDir, "oci-layout"), `${JSON.stringify({ imageLayoutVersion: "1.0.0" })}\n`);
+  await writeFileAtomic(
+    path.join(destDir, "oci-layout"),
+    `${JSON.stringify({ imageLayoutVersion: "1.0.0" })}\n`,
+  );
   const result: ExportResult = { records: 0, blobs: 0, bytes: 0 };
   const exported: StepRecord[] = [];
   for (const record of records) {
@@ -67,7 +74,10 @@ export async function exportCache(store: CacheStore, keys: Iterable<string> | un
   }
   const merged = new Map((await readExport(destDir, true)).map((r) => [r.key, r]));
   for (const r of exported) merged.set(r.key, r);
-  await writeFileAtomic(path.join(destDir, CACHE_EXPORT_FILE), `${JSON.stringify({ version: 1, records: [...merged.values()] })}\n`);
+  await writeFileAtomic(
+    path.join(destDir, CACHE_EXPORT_FILE),
+    `${JSON.stringify({ version: 1, records: [...merged.values()] })}\n`,
+  );
   result.records = exported.length;
   return result;
 }
@@ -101,7 +111,10 @@ export async function importCache(srcDir: string, store: CacheStore): Promise<Im
     try {
       await fsp.access(file);
     } catch {
-      throw new CacheError("CACHE_EXPORT_INVALID", `import cache from ${srcDir}: blob ${digest} of record ${JSON.stringify(record.key)} is missing`);
+      throw new CacheError(
+        "CACHE_EXPORT_INVALID",
+        `import cache from ${srcDir}: blob ${digest} of record ${JSON.stringify(record.key)} is missing`,
+      );
     }
     await store.blobs.put(fs.createReadStream(file), { digest, size });
     result.blobs++;
@@ -123,7 +136,9 @@ async function readExport(dir: string, missingOk: boolean): Promise<StepRecord[]
     text = await fsp.readFile(file, "utf8");
   } catch (err) {
     if (missingOk && isErrno(err, "ENOENT")) return [];
-    throw new CacheError("CACHE_EXPORT_INVALID", `read cache export ${file}: ${(err as Error).message}`, { cause: err });
+    throw new CacheError("CACHE_EXPORT_INVALID", `read cache export ${file}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   let parsed: unknown;
   try {
@@ -133,11 +148,15 @@ async function readExport(dir: string, missingOk: boolean): Promise<StepRecord[]
   }
   const p = parsed as { version?: unknown; records?: unknown } | null;
   if (typeof p !== "object" || p === null || p.version !== 1 || !Array.isArray(p.records)) {
-    throw new CacheError("CACHE_EXPORT_INVALID", `parse cache export ${file}: not a version 1 tsbuild cache export`);
+    throw new CacheError(
+      "CACHE_EXPORT_INVALID",
+      `parse cache export ${file}: not a version 1 tsbuild cache export`,
+    );
   }
   return p.records.map((r, i) => {
     const record = parseStepRecord(JSON.stringify(r));
-    if (!record) throw new CacheError("CACHE_EXPORT_INVALID", `parse cache export ${file}: record ${i} is malformed`);
+    if (!record)
+      throw new CacheError("CACHE_EXPORT_INVALID", `parse cache export ${file}: record ${i} is malformed`);
     return record;
   });
 }

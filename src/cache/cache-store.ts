@@ -29,7 +29,10 @@ export class CacheStore {
   ) {}
 
   /** Opens (creating) the cache at `dir`; stale temp files of crashed writers are removed. */
-  static async open(dir: string, options: { staleTempAgeMs?: number; lock?: LockOptions } = {}): Promise<CacheStore> {
+  static async open(
+    dir: string,
+    options: { staleTempAgeMs?: number; lock?: LockOptions } = {},
+  ): Promise<CacheStore> {
     const root = path.resolve(dir);
     const blobs = await BlobStore.open(root, options);
     const lock = new StoreLock(path.join(root, "lock"), options.lock);
@@ -40,7 +43,13 @@ export class CacheStore {
     } catch (err) {
       throw ioError(`open cache ${root}`, err);
     }
-    return new CacheStore(root, blobs, new StepRecords(root, blobs, lock), new ImageIndex(root, blobs, lock), lock);
+    return new CacheStore(
+      root,
+      blobs,
+      new StepRecords(root, blobs, lock),
+      new ImageIndex(root, blobs, lock),
+      lock,
+    );
   }
 
   /** Directory of running-build markers. */

@@ -10,7 +10,10 @@ const DIGEST_RE = /^sha256:([a-f0-9]{64})$/;
 export function digestHex(digest: string): string {
   const m = DIGEST_RE.exec(digest);
   if (!m) {
-    throw new BlobStoreError("BLOB_INVALID_DIGEST", `parse digest: ${JSON.stringify(digest)} is not sha256:<64 hex>`);
+    throw new BlobStoreError(
+      "BLOB_INVALID_DIGEST",
+      `parse digest: ${JSON.stringify(digest)} is not sha256:<64 hex>`,
+    );
   }
   return m[1] as string;
 }

@@ -70,16 +70,25 @@ export class ImageIndex {
   }
 
   /** Points `tag` at an image (replacing what it pointed at). Returns the previous entry. */
-  async tag(tag: string, entry: Omit<ImageEntry, "created"> & { created?: string }): Promise<ImageEntry | undefined> {
+  async tag(
+    tag: string,
+    entry: Omit<ImageEntry, "created"> & { created?: string },
+  ): Promise<ImageEntry | undefined> {
     if (tag === "") throw new CacheError("CACHE_INDEX_INVALID", "tag image: empty tag");
     if (!isDigest(entry.manifestDigest) || !isDigest(entry.configDigest)) {
-      throw new CacheError("CACHE_INDEX_INVALID", `tag image ${tag}: manifest and config must be sha256 digests`);
+      throw new CacheError(
+        "CACHE_INDEX_INVALID",
+        `tag image ${tag}: manifest and config must be sha256 digests`,
+      );
     }
     const full: ImageEntry = { ...entry, created: entry.created ?? new Date().toISOString() };
     return this.update(async (index) => {
       for (const digest of [full.manifestDigest, full.configDigest]) {
         if (!(await this.blobs.has(digest))) {
-          throw new CacheError("CACHE_IMAGE_NOT_FOUND", `tag image ${tag}: blob ${digest} is not in the store`);
+          throw new CacheError(
+            "CACHE_IMAGE_NOT_FOUND",
+            `tag image ${tag}: blob ${digest} is not in the store`,
+          );
         }
       }
       const previous = index.images[tag];
@@ -112,17 +121,31 @@ export class ImageIndex {
       text = await fsp.readFile(this.file, "utf8");
     } catch (err) {
       if (isErrno(err, "ENOENT")) return { version: 1, images: {} };
-      throw new CacheError("CACHE_IO", `read image index ${this.file}: ${(err as Error).message}`, { cause: err });
+      throw new CacheError("CACHE_IO", `read image index ${this.file}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (err) {
-      throw new CacheError("CACHE_INDEX_INVALID", `parse image index ${this.file}: ${(err as Error).message}`);
+      throw new CacheError(
+        "CACHE_INDEX_INVALID",
+        `parse image index ${this.file}: ${(err as Error).message}`,
+      );
     }
     const p = parsed as Partial<IndexFile> | null;
-    if (typeof p !== "object" || p === null || p.version !== 1 || typeof p.images !== "object" || p.images === null) {
-      throw new CacheError("CACHE_INDEX_INVALID", `parse image index ${this.file}: not a version 1 tsbuild index`);
+    if (
+      typeof p !== "object" ||
+      p === null ||
+      p.version !== 1 ||
+      typeof p.images !== "object" ||
+      p.images === null
+    ) {
+      throw new CacheError(
+        "CACHE_INDEX_INVALID",
+        `parse image index ${this.file}: not a version 1 tsbuild index`,
+      );
     }
     return { version: 1, images: { ...p.images } };
   }

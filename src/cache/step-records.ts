@@ -62,7 +62,10 @@ export class StepRecords {
       lastUsedAt: input.lastUsedAt ?? now,
     };
     if (record.layer !== null && !isLayerRef(record.layer)) {
-      throw new CacheError("CACHE_RECORD_INVALID", `put record ${JSON.stringify(input.key)}: layer is not {digest, diffId, size, mediaType}`);
+      throw new CacheError(
+        "CACHE_RECORD_INVALID",
+        `put record ${JSON.stringify(input.key)}: layer is not {digest, diffId, size, mediaType}`,
+      );
     }
     const text = JSON.stringify(record);
     await fsp.mkdir(this.dir, { recursive: true });
@@ -120,7 +123,10 @@ export class StepRecords {
     const text = await readIfExists(file);
     if (text === undefined) return undefined;
     const record = parseStepRecord(text);
-    const valid = record !== undefined && record.key === key && (record.layer === null || (await this.blobs.has(record.layer.digest)));
+    const valid =
+      record !== undefined &&
+      record.key === key &&
+      (record.layer === null || (await this.blobs.has(record.layer.digest)));
     if (!valid) {
       await removeFile(file);
       return undefined;

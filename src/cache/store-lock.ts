@@ -90,7 +90,9 @@ export class StoreLock {
         return owner.nonce;
       } catch (err) {
         if (!isErrno(err, "EEXIST")) {
-          throw new CacheError("CACHE_IO", `create lock ${this.file}: ${(err as Error).message}`, { cause: err });
+          throw new CacheError("CACHE_IO", `create lock ${this.file}: ${(err as Error).message}`, {
+            cause: err,
+          });
         }
       }
       await this.breakIfStale();

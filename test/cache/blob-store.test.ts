@@ -29,9 +29,8 @@ describe("BlobStore put", () => {
   });
 
   test("is atomic: while streaming only a temp file exists, never a partial blob", async () => {
-    let push!: (chunk: Buffer | null) => void;
     const source = new Readable({ read() {} });
-    push = (c) => source.push(c);
+    const push = (c: Buffer | null): boolean => source.push(c);
     const pending = store.put(source);
     push(Buffer.alloc(100_000, 1));
     await new Promise((r) => setTimeout(r, 50));
@@ -72,7 +71,9 @@ describe("BlobStore put", () => {
 
   test("a digest mismatch with `expected` rejects and leaves nothing", async () => {
     const wrong = sha256Digest("other");
-    const err = await store.put(Readable.from([Buffer.from("content")]), { digest: wrong }).catch((e: unknown) => e);
+    const err = await store
+      .put(Readable.from([Buffer.from("content")]), { digest: wrong })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BlobStoreError);
     expect((err as BlobStoreError).code).toBe("BLOB_DIGEST_MISMATCH");
     expect(entries()).toEqual([]);

@@ -17,7 +17,10 @@ async function verifyAll(store: CacheStore): Promise<void> {
 
 describe("several processes on one cache dir", () => {
   test("two builds putting the same blobs both succeed and corrupt nothing", async () => {
-    const [a, b] = await Promise.all([runWorker(["put-same", tmp.dir, "20"]), runWorker(["put-same", tmp.dir, "20"])]);
+    const [a, b] = await Promise.all([
+      runWorker(["put-same", tmp.dir, "20"]),
+      runWorker(["put-same", tmp.dir, "20"]),
+    ]);
     const da = JSON.parse(a) as string[];
     expect(JSON.parse(b)).toEqual(da);
     const store = await CacheStore.open(tmp.dir);
@@ -94,7 +97,9 @@ describe("store lock", () => {
     // Held by a live process (our parent, with its real start time): waits, then times out.
     const live = { pid: process.ppid, start: processStartTime(process.ppid), nonce: "live" };
     fs.writeFileSync(file, JSON.stringify(live));
-    const err = await new StoreLock(file, { timeoutMs: 150 }).withLock(async () => 1).catch((e: unknown) => e);
+    const err = await new StoreLock(file, { timeoutMs: 150 })
+      .withLock(async () => 1)
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "CACHE_LOCK_TIMEOUT" });
     expect((err as Error).message).toContain(String(process.ppid));
     expect(JSON.parse(fs.readFileSync(file, "utf8"))).toEqual(live);

@@ -16,7 +16,9 @@ afterEach(() => tmp.cleanup());
 async function image(tag: string): Promise<{ manifestDigest: string; configDigest: string }> {
   const config = await store.blobs.put(Readable.from([Buffer.from(`{"tag":"${tag}"}`)]));
   const manifest = await store.blobs.put(
-    Readable.from([Buffer.from(JSON.stringify({ schemaVersion: 2, config: { digest: config.digest }, layers: [] }))]),
+    Readable.from([
+      Buffer.from(JSON.stringify({ schemaVersion: 2, config: { digest: config.digest }, layers: [] })),
+    ]),
   );
   return { manifestDigest: manifest.digest, configDigest: config.digest };
 }
@@ -48,20 +50,27 @@ describe("image index", () => {
   test("tagging an image whose blobs are not stored is refused", async () => {
     const missing = { manifestDigest: sha256Digest("m"), configDigest: sha256Digest("c") };
     await expect(store.images.tag("x", missing)).rejects.toMatchObject({ code: "CACHE_IMAGE_NOT_FOUND" });
-    await expect(store.images.tag("x", { manifestDigest: "bad", configDigest: "bad" })).rejects.toMatchObject({
-      code: "CACHE_INDEX_INVALID",
-    });
+    await expect(store.images.tag("x", { manifestDigest: "bad", configDigest: "bad" })).rejects.toMatchObject(
+      {
+        code: "CACHE_INDEX_INVALID",
+      },
+    );
     expect(await store.images.list()).toEqual([]);
   });
 
   test("a corrupt index.json is an error, not an empty index", async () => {
     fs.writeFileSync(store.images.file, "{ truncated");
     await expect(store.images.list()).rejects.toMatchObject({ code: "CACHE_INDEX_INVALID" });
-    await expect(store.images.tag("x", await image("x"))).rejects.toMatchObject({ code: "CACHE_INDEX_INVALID" });
+    await expect(store.images.tag("x", await image("x"))).rejects.toMatchObject({
+      code: "CACHE_INDEX_INVALID",
+    });
   });
 
   test("two processes tagging at once lose no tags", async () => {
-    await Promise.all([runWorker(["tag", tmp.dir, "40", "left"]), runWorker(["tag", tmp.dir, "40", "right"])]);
+    await Promise.all([
+      runWorker(["tag", tmp.dir, "40", "left"]),
+      runWorker(["tag", tmp.dir, "40", "right"]),
+    ]);
     const tags = (await store.images.list()).map((e) => e.tag);
     expect(tags).toHaveLength(80);
     expect(tags.filter((t) => t.startsWith("left-"))).toHaveLength(40);

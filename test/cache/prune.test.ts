@@ -127,7 +127,10 @@ describe("prune", () => {
   test("keepStorage already satisfied removes nothing", async () => {
     await blob("garbage");
     await record("r", 100, 50 * HOUR);
-    expect(await prune(store, { keepStorage: 10_000, now: NOW })).toMatchObject({ recordsRemoved: 0, blobsRemoved: 0 });
+    expect(await prune(store, { keepStorage: 10_000, now: NOW })).toMatchObject({
+      recordsRemoved: 0,
+      blobsRemoved: 0,
+    });
   });
 
   test("a running build's fresh blobs and hit records survive prune --all", async () => {
@@ -153,7 +156,10 @@ describe("prune", () => {
   test("a session of a dead build protects nothing", async () => {
     await record("r", 100, 48 * HOUR);
     fs.mkdirSync(store.sessionsDir, { recursive: true });
-    fs.writeFileSync(`${store.sessionsDir}/999999-dead.json`, JSON.stringify({ pid: 999_999_999, start: null, startedAt: 0 }));
+    fs.writeFileSync(
+      `${store.sessionsDir}/999999-dead.json`,
+      JSON.stringify({ pid: 999_999_999, start: null, startedAt: 0 }),
+    );
     await prune(store, { all: true });
     expect(await keys()).toEqual([]);
     expect(fs.readdirSync(store.sessionsDir)).toEqual([]);
@@ -167,7 +173,8 @@ describe("diskUsage", () => {
     const orphan = await blob(Buffer.alloc(40, 9));
     const img = await taggedImage("app:1", [inImage]);
     fs.writeFileSync(`${store.blobs.dir}/.tmp-1-inflight`, Buffer.alloc(7));
-    const imageMeta = (await store.blobs.stat(img.manifest))!.size + (await store.blobs.stat(img.config))!.size;
+    const imageMeta =
+      (await store.blobs.stat(img.manifest))!.size + (await store.blobs.stat(img.config))!.size;
     const du = await diskUsage(store);
     expect(du).toEqual({
       blobs: { count: 5, bytes: 100 + 250 + 40 + imageMeta },

@@ -16,13 +16,24 @@ afterEach(() => tmp.cleanup());
 
 async function layer(content: string): Promise<LayerRef> {
   const { digest, size } = await store.blobs.put(Readable.from([Buffer.from(content)]));
-  return { digest, diffId: sha256Digest(`diff:${content}`), size, mediaType: "application/vnd.oci.image.layer.v1.tar+gzip" };
+  return {
+    digest,
+    diffId: sha256Digest(`diff:${content}`),
+    size,
+    mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
+  };
 }
 
 describe("step records", () => {
   test("round trip: put then get returns the record, keyed by sha256 of the cache key", async () => {
     const l = await layer("layer one");
-    const put = await store.records.put({ key: "sha256:key-1", layer: l, configChange: { env: ["A=1"] }, stage: "build", description: "RUN make" });
+    const put = await store.records.put({
+      key: "sha256:key-1",
+      layer: l,
+      configChange: { env: ["A=1"] },
+      stage: "build",
+      description: "RUN make",
+    });
     expect(fs.existsSync(store.records.pathFor("sha256:key-1"))).toBe(true);
     expect(store.records.pathFor("sha256:key-1")).toMatch(/records\/[a-f0-9]{64}\.json$/);
     const got = await store.records.get("sha256:key-1", { touch: false });
@@ -37,7 +48,12 @@ describe("step records", () => {
   });
 
   test("ordering: a record cannot be written before its blob is in the store", async () => {
-    const missing: LayerRef = { digest: sha256Digest("never stored"), diffId: sha256Digest("d"), size: 12, mediaType: "x" };
+    const missing: LayerRef = {
+      digest: sha256Digest("never stored"),
+      diffId: sha256Digest("d"),
+      size: 12,
+      mediaType: "x",
+    };
     const err = await store.records.put({ key: "k", layer: missing }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CacheError);
     expect((err as CacheError).code).toBe("CACHE_RECORD_BLOB_MISSING");
@@ -66,7 +82,10 @@ describe("step records", () => {
     fs.copyFileSync(store.records.pathFor("other"), store.records.pathFor("k"));
     expect(await store.records.get("k")).toBeUndefined();
 
-    fs.writeFileSync(store.records.pathFor("k"), JSON.stringify({ key: "k", createdAt: "x", lastUsedAt: "y" }));
+    fs.writeFileSync(
+      store.records.pathFor("k"),
+      JSON.stringify({ key: "k", createdAt: "x", lastUsedAt: "y" }),
+    );
     expect(await store.records.get("k")).toBeUndefined();
   });
 

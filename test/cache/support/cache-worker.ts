@@ -28,7 +28,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < n; i++) {
       const seed = cmd === "put-same" ? "same" : `${b}-${i}`;
       const data = blob(seed, 256 * 1024 + i);
-      const { digest, size } = await store.blobs.put(Readable.from([data.subarray(0, 1000), data.subarray(1000)]));
+      const { digest, size } = await store.blobs.put(
+        Readable.from([data.subarray(0, 1000), data.subarray(1000)]),
+      );
       await store.records.put({
         key: `key-${seed}-${i}`,
         layer: { digest, diffId: digest, size, mediaType: "application/vnd.oci.image.layer.v1.tar" },
@@ -41,7 +43,10 @@ async function main(): Promise<void> {
     let sent = 0;
     const source = new Readable({
       read() {
-        if (sent >= total) return this.push(null);
+        if (sent >= total) {
+          this.push(null);
+          return;
+        }
         const chunk = blob(`slow-${sent}`, 64 * 1024);
         sent += chunk.length;
         if (sent === 8 * 64 * 1024) process.stdout.write("writing\n");
