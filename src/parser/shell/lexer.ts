@@ -47,7 +47,7 @@ function isNameChar(cp: number): boolean {
 export interface LexResult {
   /** The expanded word (ProcessWord). */
   readonly result: string;
-  /** The expanded text split into words (ProcessWords). */
+  /** The expanded text split into words (ProcessWords); empty unless asked for. */
   readonly words: string[];
 }
 
@@ -72,10 +72,11 @@ export class ShellLexer {
     if (input.charCodeAt(0) === BOM) this.pos = 1;
   }
 
-  run(): LexResult {
-    const words = new WordSplitter();
+  /** Expands the input; splits it into words too only when `splitWords` is set. */
+  run(splitWords: boolean): LexResult {
+    const words = splitWords ? new WordSplitter() : undefined;
     const result = this.processUntil(EOF, this.opts.rawEscapes, words);
-    return { result, words: words.finish() };
+    return { result, words: words?.finish() ?? [] };
   }
 
   private peek(): number {
@@ -129,7 +130,9 @@ export class ShellLexer {
           }
           // An escape at the very end is dropped.
           if (this.pos >= input.length) break;
-          const escaped = String.fromCodePoint(this.next());
+          const at = this.pos;
+          this.next();
+          const escaped = input.slice(at, this.pos);
           result += escaped;
           words?.addVerbatim(escaped);
         } else {

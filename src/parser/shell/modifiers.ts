@@ -1,5 +1,5 @@
 import { CodePointString, ReversedText } from "./code-points";
-import { compilePattern, findMatch, matchPrefix, PatternSyntaxError, reversePatternSource, type Pattern } from "./pattern";
+import { compilePattern, PatternMatcher, PatternSyntaxError, reversePatternSource, type Pattern } from "./pattern";
 import { expandReplacement } from "./replacement-template";
 
 /** Reports a problem with the substitution being applied; never returns. */
@@ -34,12 +34,12 @@ export function applyModifier(
       const source = longest ? word.slice(1) : word;
       const text = new CodePointString(value ?? "");
       if (op === "#") {
-        const end = matchPrefix(compile(source, source, fail), text, longest);
+        const end = new PatternMatcher(compile(source, source, fail)).matchPrefix(text, longest);
         return end < 0 ? text.text : text.slice(end);
       }
       // A suffix match is a prefix match of the reversed pattern on the reversed value.
       const reversed = compile(reversePatternSource(source), source, fail);
-      const cut = matchPrefix(reversed, new ReversedText(text), longest);
+      const cut = new PatternMatcher(reversed).matchPrefix(new ReversedText(text), longest);
       return cut < 0 ? text.text : text.slice(0, text.length - cut);
     }
     default:
@@ -52,10 +52,10 @@ export function applyModifier(
  * match, replacement expanded like Go's ReplaceAllString). A pattern is never anchored.
  */
 export function applyReplace(value: string, source: string, replacement: string, all: boolean, fail: Fail): string {
-  const pattern = compile(source, source, fail);
+  const matcher = new PatternMatcher(compile(source, source, fail));
   const text = new CodePointString(value);
   if (!all) {
-    const m = findMatch(pattern, text, 0);
+    const m = matcher.findMatch(text, 0);
     return m === undefined ? value : text.slice(0, m.start) + replacement + text.slice(m.end);
   }
   // Go's replaceAll loop: no replacement for an empty match right after a match, and always
@@ -63,7 +63,7 @@ export function applyReplace(value: string, source: string, replacement: string,
   let out = "";
   let lastEnd = 0;
   for (let searchFrom = 0; searchFrom <= text.length; ) {
-    const m = findMatch(pattern, text, searchFrom);
+    const m = matcher.findMatch(text, searchFrom);
     if (m === undefined) break;
     out += text.slice(lastEnd, m.start);
     if (m.end > lastEnd || m.start === 0) out += expandReplacement(replacement, text.slice(m.start, m.end));

@@ -127,49 +127,69 @@ function step(pattern: Pattern, from: StateSet, to: StateSet, cp: number, maxSta
   }
 }
 
-/**
- * Matches `pattern` against `text` anchored at index 0 and returns the end of the shortest
- * (`longest` false) or longest match, or -1 when it does not match.
- */
-export function matchPrefix(pattern: Pattern, text: CodePointText, longest: boolean): number {
-  let cur = new StateSet(pattern);
-  let next = new StateSet(pattern);
-  cur.add(0, 0);
-  let best = -1;
-  for (let pos = 0; ; pos++) {
-    if (cur.acceptStart() >= 0) {
-      best = pos;
-      if (!longest) return best;
-    }
-    if (pos === text.length || cur.size === 0) return best;
-    step(pattern, cur, next, text.at(pos), 0);
-    [cur, next] = [next, cur];
-  }
-}
-
 /** A match's code-point bounds. */
 export interface Match {
   readonly start: number;
   readonly end: number;
 }
 
-/**
- * Finds the leftmost match of `pattern` starting at or after `from`, the longest one at that
- * start (what Go's regexp finds for a pattern whose stars are all greedy), or undefined.
- */
-export function findMatch(pattern: Pattern, text: CodePointText, from: number): Match | undefined {
-  let cur = new StateSet(pattern);
-  let next = new StateSet(pattern);
-  let best: { start: number; end: number } | undefined;
-  for (let pos = from; ; pos++) {
-    // New threads start here only while nothing has matched: later starts cannot be leftmost.
-    if (best === undefined) cur.add(0, pos);
-    const start = cur.acceptStart();
-    if (start >= 0 && (best === undefined || start < best.start || start === best.start)) {
-      best = { start, end: pos };
-    }
-    if (pos === text.length || (cur.size === 0 && best !== undefined)) return best;
-    step(pattern, cur, next, text.at(pos), best === undefined ? Number.MAX_SAFE_INTEGER : best.start);
-    [cur, next] = [next, cur];
+/** Runs one compiled pattern over texts, reusing its state sets between runs. */
+export class PatternMatcher {
+  private cur: StateSet;
+  private next: StateSet;
+
+  constructor(private readonly pattern: Pattern) {
+    this.cur = new StateSet(pattern);
+    this.next = new StateSet(pattern);
   }
+
+  /**
+   * Matches against `text` anchored at index 0 and returns the end of the shortest
+   * (`longest` false) or longest match, or -1 when it does not match.
+   */
+  matchPrefix(text: CodePointText, longest: boolean): number {
+    this.cur.clear();
+    this.cur.add(0, 0);
+    let best = -1;
+    for (let pos = 0; ; pos++) {
+      if (this.cur.acceptStart() >= 0) {
+        best = pos;
+        if (!longest) return best;
+      }
+      if (pos === text.length || this.cur.size === 0) return best;
+      this.advance(text.at(pos), 0);
+    }
+  }
+
+  /**
+   * Finds the leftmost match starting at or after `from`, the longest one at that start (what
+   * Go's regexp finds for a pattern whose stars are all greedy), or undefined.
+   */
+  findMatch(text: CodePointText, from: number): Match | undefined {
+    this.cur.clear();
+    let best: Match | undefined;
+    for (let pos = from; ; pos++) {
+      // New threads start here only while nothing has matched: later starts cannot be leftmost.
+      if (best === undefined) this.cur.add(0, pos);
+      const start = this.cur.acceptStart();
+      if (start >= 0 && (best === undefined || start <= best.start)) best = { start, end: pos };
+      if (pos === text.length || (this.cur.size === 0 && best !== undefined)) return best;
+      this.advance(text.at(pos), best === undefined ? Number.MAX_SAFE_INTEGER : best.start);
+    }
+  }
+
+  private advance(cp: number, maxStart: number): void {
+    step(this.pattern, this.cur, this.next, cp, maxStart);
+    [this.cur, this.next] = [this.next, this.cur];
+  }
+}
+
+/** One-off PatternMatcher.matchPrefix. */
+export function matchPrefix(pattern: Pattern, text: CodePointText, longest: boolean): number {
+  return new PatternMatcher(pattern).matchPrefix(text, longest);
+}
+
+/** One-off PatternMatcher.findMatch. */
+export function findMatch(pattern: Pattern, text: CodePointText, from: number): Match | undefined {
+  return new PatternMatcher(pattern).findMatch(text, from);
 }

@@ -7,7 +7,7 @@ export interface ProcessWordResult {
   /** The expanded text, quotes removed, whitespace kept (ProcessWord). */
   readonly result: string;
   /** The expanded text split into words (ProcessWords). */
-  readonly words: readonly string[];
+  readonly words: string[];
   /** Referenced variables that were set (even to ""). */
   readonly matched: Set<string>;
   /** Referenced variables that were not set. */
@@ -20,7 +20,7 @@ export interface ProcessWordResult {
  * @throws ShellExpansionError on a malformed expansion or `${VAR?}` with VAR unset.
  */
 export function processWord(text: string, env: ShellEnv, opts?: ShellOptions): string {
-  return processWordWithMatches(text, env, opts).result;
+  return expand(text, env, opts, false).result;
 }
 
 /**
@@ -29,7 +29,7 @@ export function processWord(text: string, env: ShellEnv, opts?: ShellOptions): s
  * @throws ShellExpansionError
  */
 export function processWords(text: string, env: ShellEnv, opts?: ShellOptions): string[] {
-  return [...processWordWithMatches(text, env, opts).words];
+  return expand(text, env, opts, true).words;
 }
 
 /**
@@ -38,8 +38,12 @@ export function processWords(text: string, env: ShellEnv, opts?: ShellOptions): 
  * @throws ShellExpansionError
  */
 export function processWordWithMatches(text: string, env: ShellEnv, opts?: ShellOptions): ProcessWordResult {
+  return expand(text, env, opts, true);
+}
+
+function expand(text: string, env: ShellEnv, opts: ShellOptions | undefined, splitWords: boolean): ProcessWordResult {
   const resolved = resolveShellOptions(opts);
   const lookup = new EnvLookup(env, resolved.caseInsensitiveNames);
-  const { result, words } = new ShellLexer(text, lookup, resolved).run();
+  const { result, words } = new ShellLexer(text, lookup, resolved).run(splitWords);
   return { result, words, matched: lookup.matched, unmatched: lookup.unmatched };
 }

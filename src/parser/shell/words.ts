@@ -1,5 +1,21 @@
-/** Go's unicode.IsSpace is exactly the Unicode White_Space property. */
-const SPACE_RUN = /\p{White_Space}+/u;
+/**
+ * Go's unicode.IsSpace: the Unicode White_Space property. Every such character is in the BMP,
+ * so a UTF-16 code unit is enough to tell.
+ */
+export function isSpaceCode(c: number): boolean {
+  if (c < 0x80) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  return (
+    c === 0x85 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
+  );
+}
 
 /**
  * Collects the words of ProcessWords: unquoted text (literal or from an unquoted `$var`) splits
@@ -11,13 +27,14 @@ export class WordSplitter {
 
   /** Adds text that splits on whitespace. */
   addSplitting(text: string): void {
-    if (text === "") return;
-    const parts = text.split(SPACE_RUN);
-    this.current += parts[0];
-    for (let i = 1; i < parts.length; i++) {
+    let from = 0;
+    for (let i = 0; i < text.length; i++) {
+      if (!isSpaceCode(text.charCodeAt(i))) continue;
+      this.current += text.slice(from, i);
       this.flush();
-      this.current = parts[i];
+      from = i + 1;
     }
+    this.current += from === 0 ? text : text.slice(from);
   }
 
   /** Adds text that stays in the current word, whitespace included. */

@@ -103,7 +103,7 @@ describe("processWordWithMatches", () => {
   }
 
   it("puts the ${VAR?message} text, expanded, in the error", () => {
-    for (const env of [{ VAR: "", ARG: "x" }, { ARG: "x" }]) {
+    for (const env of [{ VAR: "", ARG: "x" }, { ARG: "x" }] as Record<string, string>[]) {
       expect(() => processWordWithMatches("${VAR:?message here$ARG}", env)).toThrow("VAR: message herex");
     }
     expect(() => processWordWithMatches("${VAR?message here$ARG}", { ARG: "x" })).toThrow("VAR: message herex");
