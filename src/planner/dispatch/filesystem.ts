@@ -1,0 +1,48 @@
+import * as path from "node:path/posix";
+import type { ArgInstruction, WorkdirInstruction } from "../../parser/instruction";
+import type { StageState } from "./stage-state";
+
+/** A path in the image made absolute against the current WORKDIR; a trailing "/" is kept. */
+export function resolveInImage(state: StageState, p: string): string {
+  const trailing = p.endsWith("/") || p.endsWith("/.") || p === ".";
+  const abs = path.resolve(state.config.WorkingDir || "/", p);
+  return trailing && abs !== "/" ? `${abs}/` : abs;
+}
+
+/** `WORKDIR p`: relative to the previous WORKDIR; creates the directory when it is missing. */
+export function dispatchWorkdir(state: StageState, ins: WorkdirInstruction): void {
+  const word = ins.node.args[0];
+  const raw = word ? state.expand(word) : ins.path;
+  const dir = path.resolve(state.config.WorkingDir || "/", raw);
+  const user = state.config.User ?? "";
+  const config = state.setConfig((c) => {
+    c.WorkingDir = dir;
+  });
+  const [parentKey, cacheKey] = state.advance({ op: "mkdir", path: dir, user });
+  state.steps.push({
+    kind: "workdir",
+    id: state.nextId(),
+    stage: state.index,
+    cacheKey,
+    parentKey,
+    display: `WORKDIR ${raw}`,
+    createdBy: `WORKDIR ${dir}`,
+    span: ins.span,
+    path: dir,
+    user,
+    config,
+  });
+}
+
+/** `ARG a=1 b`: declares build args in the stage scope (values from --build-arg, defaults, globals). */
+export function dispatchArg(state: StageState, ins: ArgInstruction): void {
+  const env = state.env();
+  for (const decl of ins.args) {
+    const value =
+      decl.defaultValue === undefined
+        ? undefined
+        : state.expander.text(decl.defaultValue, decl.word, env, decl.word.value.indexOf("=") + 1);
+    state.scope.declare(decl.name, value);
+  }
+  // Like BuildKit, ARG leaves no history entry: its effect shows in the steps that read it.
+}

@@ -1,0 +1,31 @@
+import type { ImageConfig } from "../../image/config";
+import type { Platform } from "../../image/descriptor";
+
+/** A base image the resolver found: its manifest digest and its config. */
+export interface ResolvedImage {
+  ref: string;
+  digest: string;
+  config: ImageConfig;
+}
+
+/** Finds base images (`FROM alpine`, `COPY --from=image`): registry, named contexts, local store. */
+export interface ImageResolver {
+  resolve(ref: string, platform: Platform): Promise<ResolvedImage>;
+}
+
+/** What COPY/ADD and bind mounts need from the build context at planning time. */
+export interface ContextFingerprinter {
+  /**
+   * A fingerprint of exactly the files `sources` select (context-relative paths or patterns),
+   * minus `exclude`: paths, types, modes, link targets and contents, never mtimes or host paths.
+   * Throws a TsbuildError naming the source when one is missing or leaves the context.
+   */
+  fingerprint(sources: readonly string[], opts: { exclude: readonly string[] }): Promise<string>;
+}
+
+/** External inputs the planner reads; all access to the outside world goes through these. */
+export interface PlanInputs {
+  images: ImageResolver;
+  context: ContextFingerprinter;
+  platform: Platform;
+}

@@ -1,0 +1,162 @@
+import type { ContainerConfig, ImageConfig } from "../image/config";
+import type { Platform } from "../image/descriptor";
+import type { Dockerfile } from "../parser/load";
+import type { Instruction } from "../parser/instruction";
+import { parseInstruction } from "../parser/instruction";
+import { ParseContext } from "../parser/instructions/context";
+import { parse } from "../parser/parse";
+import { SPECIAL_ARGS } from "./build-args";
+import { hashKey } from "./cache-key";
+import { dispatchInstruction, type StageExtras } from "./dispatch/dispatch";
+import type { PlanInputs, ResolvedImage } from "./dispatch/inputs";
+import { StageState } from "./dispatch/stage-state";
+import { Expander } from "./expand";
+import type { Plan, PlannedStage, PlanWarning, StageBase } from "./plan";
+import { formatPlatform, platformArgs } from "./platform";
+import { StageGraph, type StageNode } from "./stage-graph";
+import { VariableScope } from "./variable-scope";
+
+export interface PlanOptions {
+  /** `--target`: the stage to build (default: the last). */
+  target?: string;
+  /** `--build-arg` values (see parseBuildArgs). */
+  buildArgs?: ReadonlyMap<string, string>;
+  /** The platform tsbuild runs on (BUILDPLATFORM). */
+  buildPlatform: Platform;
+}
+
+/**
+ * Turns a loaded Dockerfile into a Plan, in named phases like BuildKit's dockerfile2llb:
+ * resolve the global ARGs → build the stage graph → resolve the target and prune → resolve base
+ * images → dispatch each needed stage in dependency order → collect warnings.
+ */
+export async function plan(dockerfile: Dockerfile, options: PlanOptions, inputs: PlanInputs): Promise<Plan> {
+  const ctx = new ParseContext(dockerfile.ast.file, dockerfile.ast.lines);
+  const expander = new Expander(ctx, dockerfile.ast.escapeToken === "`" ? "`" : "\\");
+  const consumed = new Set<string>();
+  const overrides = new Map<string, string>([
+    ...Object.entries(platformArgs(options.buildPlatform, inputs.platform)),
+    ...(options.buildArgs ?? []),
+  ]);
+
+  const globals = resolveGlobalArgs(dockerfile, expander, overrides, consumed);
+  const graph = new StageGraph(dockerfile.stages, ctx, expander, globals);
+  const target = graph.resolveTarget(options.target);
+  const order = graph.needed(target);
+  const bases = await resolveBases(order.map((i) => graph.nodes[i]), inputs);
+
+  const planned = new Map<number, PlannedStage>();
+  const stageKeys = new Map<number, string>();
+  for (const index of order) {
+    const node = graph.nodes[index];
+    const base = baseOf(node, bases, planned, inputs.platform);
+    const scope = new VariableScope(overrides, globals, (name) => consumed.add(name));
+    const label = node.stage.name ?? String(index);
+    const state = new StageState(index, label, base.config.config, base.key, scope, ctx, expander, graph, inputs, stageKeys);
+    const extras: StageExtras = {};
+    for (const trigger of onbuildTriggers(base.config.config.OnBuild ?? [], dockerfile.ast.file)) {
+      await dispatchInstruction(state, trigger, extras);
+    }
+    if (base.config.config.OnBuild) state.setConfig((c) => delete c.OnBuild);
+    for (const instruction of node.stage.instructions) {
+      await dispatchInstruction(state, instruction, extras);
+    }
+    const config: ImageConfig = {
+      ...base.config,
+      config: state.config,
+      rootfs: { type: "layers", diff_ids: [] },
+      history: [],
+    };
+    if (extras.author !== undefined) config.author = extras.author;
+    const stage: PlannedStage = {
+      index,
+      base: base.ref,
+      platform: inputs.platform,
+      dependsOn: node.dependsOn,
+      steps: state.steps,
+      config,
+      finalKey: state.key,
+      label,
+    };
+    if (node.stage.name !== undefined) stage.name = node.stage.name;
+    planned.set(index, stage);
+    stageKeys.set(index, state.key);
+  }
+
+  const warnings: PlanWarning[] = dockerfile.warnings.map((w) => ({ rule: w.rule, message: w.message, span: w.span }));
+  const unused = [...(options.buildArgs ?? new Map()).keys()].filter((k) => !consumed.has(k) && !SPECIAL_ARGS.has(k));
+  if (unused.length > 0) {
+    warnings.push({ rule: "UnusedBuildArg", message: `one or more build args were not consumed: [${unused.sort().join(" ")}]` });
+  }
+  return { stages: order.map((i) => planned.get(i) as PlannedStage), target, platform: inputs.platform, warnings };
+}
+
+/** Phase: values of the ARGs before the first FROM (override > default), for FROM lines. */
+function resolveGlobalArgs(
+  dockerfile: Dockerfile,
+  expander: Expander,
+  overrides: ReadonlyMap<string, string>,
+  consumed: Set<string>,
+): Map<string, string> {
+  // Platform args are in the global scope without being declared, as in BuildKit.
+  const globals = new Map([...overrides].filter(([k]) => /^(BUILD|TARGET)(PLATFORM|OS|ARCH|VARIANT)$/.test(k)));
+  for (const arg of dockerfile.metaArgs) {
+    for (const decl of arg.args) {
+      consumed.add(decl.name);
+      const fallback =
+        decl.defaultValue === undefined
+          ? undefined
+          : expander.text(decl.defaultValue, decl.word, globals, decl.word.value.indexOf("=") + 1);
+      const value = overrides.get(decl.name) ?? fallback;
+      if (value !== undefined) globals.set(decl.name, value);
+    }
+  }
+  return globals;
+}
+
+/** Phase: pull/resolve every image the needed stages start from, concurrently. */
+async function resolveBases(nodes: StageNode[], inputs: PlanInputs): Promise<Map<string, ResolvedImage>> {
+  const refs = new Set(nodes.flatMap((n) => (n.base.kind === "image" ? [n.base.ref] : [])));
+  const resolved = await Promise.all([...refs].map((ref) => inputs.images.resolve(ref, inputs.platform)));
+  return new Map(resolved.map((r) => [r.ref, r]));
+}
+
+interface Base {
+  ref: StageBase;
+  config: ImageConfig;
+  key: string;
+}
+
+function baseOf(node: StageNode, bases: Map<string, ResolvedImage>, planned: Map<number, PlannedStage>, platform: Platform): Base {
+  if (node.base.kind === "stage") {
+    const parent = planned.get(node.base.stage);
+    if (parent === undefined) throw new Error(`stage ${node.base.stage} must be planned before stage ${node.stage.index}`);
+    return { ref: { kind: "stage", stage: parent.index }, config: parent.config, key: parent.finalKey };
+  }
+  if (node.base.kind === "image") {
+    const image = bases.get(node.base.ref) as ResolvedImage;
+    return {
+      ref: { kind: "image", ref: image.ref, digest: image.digest },
+      config: { ...image.config, history: image.config.history ?? [] },
+      key: hashKey({ base: image.digest }),
+    };
+  }
+  return { ref: { kind: "scratch" }, config: scratchConfig(platform), key: hashKey({ base: "scratch", platform: formatPlatform(platform) }) };
+}
+
+/** `FROM scratch`: an empty config with Docker's default PATH, as BuildKit sets it. */
+export function scratchConfig(platform: Platform): ImageConfig {
+  const config: ContainerConfig = { Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"] };
+  const out: ImageConfig = { architecture: platform.architecture, os: platform.os, config, rootfs: { type: "layers", diff_ids: [] } };
+  if (platform.variant !== undefined) out.variant = platform.variant;
+  return out;
+}
+
+/** The base image's ONBUILD triggers, parsed and typed as if written at the start of the stage. */
+function onbuildTriggers(triggers: readonly string[], file: string): Instruction[] {
+  return triggers.map((text) => {
+    const ast = parse(text, { file: `${file} (ONBUILD trigger of the base image)` });
+    const ctx = new ParseContext(ast.file, ast.lines);
+    return parseInstruction(ast.instructions[0], ctx);
+  });
+}

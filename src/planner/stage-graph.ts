@@ -1,0 +1,147 @@
+import type { Word } from "../parser/ast";
+import type { ParseContext } from "../parser/instructions/context";
+import type { Stage } from "../parser/stages";
+import { didYouMean } from "../parser/suggest";
+import { UsageError } from "../errors";
+import type { Expander } from "./expand";
+
+/** A stage reference resolved: another stage, or an image to pull. */
+export type StageRef = { kind: "stage"; stage: number } | { kind: "image"; ref: string } | { kind: "scratch" };
+
+export interface StageNode {
+  stage: Stage;
+  /** FROM's base, expanded with the global ARGs. */
+  base: StageRef;
+  /** Other stages this one reads from, by index (base first). */
+  dependsOn: number[];
+}
+
+/**
+ * Phase "build the stage dependency graph": resolves FROM bases and `--from` references
+ * (names are matched case-insensitively; a numeric `--from` must name an earlier stage; any other
+ * value is an image), detects cycles and self-references, and lists the stages `target` needs.
+ */
+export class StageGraph {
+  readonly nodes: StageNode[];
+  private readonly byName = new Map<string, number>();
+
+  constructor(
+    stages: readonly Stage[],
+    private readonly ctx: ParseContext,
+    private readonly expander: Expander,
+    private readonly globals: ReadonlyMap<string, string>,
+  ) {
+    for (const stage of stages) {
+      if (stage.name === undefined) continue;
+      if (this.byName.has(stage.name)) {
+        throw ctx.error(stage.from.stageNameWord?.span ?? stage.from.span, `duplicate stage name "${stage.name}"`);
+      }
+      this.byName.set(stage.name, stage.index);
+    }
+    this.nodes = stages.map((stage) => this.node(stage));
+    this.checkCycles();
+  }
+
+  /** `--target NAME` (case-insensitive), or the last stage. */
+  resolveTarget(target: string | undefined): number {
+    if (target === undefined || target === "") return this.nodes.length - 1;
+    const index = this.byName.get(target.toLowerCase());
+    if (index === undefined) {
+      const names = [...this.byName.keys()];
+      throw new UsageError(`--target: no stage named "${target}"${didYouMean(target.toLowerCase(), names)}`);
+    }
+    return index;
+  }
+
+  /** The stages `target` needs, dependencies first (each before every stage that reads it). */
+  needed(target: number): number[] {
+    const order: number[] = [];
+    const seen = new Set<number>();
+    const visit = (i: number): void => {
+      if (seen.has(i)) return;
+      seen.add(i);
+      for (const dep of this.nodes[i].dependsOn) visit(dep);
+      order.push(i);
+    };
+    visit(target);
+    return order;
+  }
+
+  /** Resolves a `--from` value written at `word` (already expanded) as seen from stage `from`. */
+  resolveFrom(value: string, word: Word, from: number): StageRef {
+    if (/^[0-9]+$/.test(value)) {
+      const index = Number(value);
+      if (index >= from) {
+        throw this.ctx.error(word.span, `--from=${value} must refer to an earlier stage (this is stage ${from})`);
+      }
+      return { kind: "stage", stage: index };
+    }
+    const named = this.byName.get(value.toLowerCase());
+    if (named !== undefined) {
+      if (named === from) throw this.ctx.error(word.span, `stage "${value}" cannot read from itself`);
+      return { kind: "stage", stage: named };
+    }
+    if (value === "scratch") return { kind: "scratch" };
+    return { kind: "image", ref: value };
+  }
+
+  private node(stage: Stage): StageNode {
+    const word = stage.from.baseNameWord;
+    const name = this.expander.word(word, this.globals);
+    if (name === "") throw this.ctx.error(word.span, `FROM: base name "${word.value}" expands to an empty string`);
+    let base: StageRef;
+    const named = this.byName.get(name.toLowerCase());
+    if (named === stage.index) {
+      throw this.ctx.error(word.span, `stage "${name}" cannot use itself as its base`);
+    } else if (named !== undefined) {
+      base = { kind: "stage", stage: named };
+    } else if (name.toLowerCase() === "scratch") {
+      base = { kind: "scratch" };
+    } else {
+      base = { kind: "image", ref: name };
+    }
+    const deps = new Set<number>();
+    if (base.kind === "stage") deps.add(base.stage);
+    for (const instruction of stage.instructions) {
+      for (const ref of this.fromWords(instruction)) {
+        const resolved = this.resolveFrom(this.expander.word(ref, this.globals), ref, stage.index);
+        if (resolved.kind === "stage") deps.add(resolved.stage);
+      }
+    }
+    return { stage, base, dependsOn: [...deps] };
+  }
+
+  /** The words of `--from` (COPY/ADD) and `RUN --mount=...,from=` in an instruction. */
+  private fromWords(instruction: Stage["instructions"][number]): Word[] {
+    if (instruction.kind === "COPY" && instruction.from !== undefined) {
+      const flag = instruction.node.flags.find((f) => /^--from=/i.test(f.value));
+      if (flag) return [{ value: instruction.from, span: flag.span }];
+    }
+    if (instruction.kind === "RUN") {
+      return instruction.mounts.flatMap((m, i) =>
+        m.from !== undefined ? [{ value: m.from, span: instruction.mountFlags[i].word.span }] : [],
+      );
+    }
+    return [];
+  }
+
+  private checkCycles(): void {
+    const state = new Map<number, "visiting" | "done">();
+    const visit = (i: number, path: number[]): void => {
+      if (state.get(i) === "done") return;
+      if (state.get(i) === "visiting") {
+        const cycle = [...path.slice(path.indexOf(i)), i].map((s) => this.label(s)).join(" -> ");
+        const stage = this.nodes[i].stage;
+        throw this.ctx.error(stage.from.span, `circular dependency between stages: ${cycle}`);
+      }
+      state.set(i, "visiting");
+      for (const dep of this.nodes[i].dependsOn) visit(dep, [...path, i]);
+      state.set(i, "done");
+    };
+    for (let i = 0; i < this.nodes.length; i++) visit(i, []);
+  }
+
+  private label(i: number): string {
+    return this.nodes[i].stage.name ?? String(i);
+  }
+}
