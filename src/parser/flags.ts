@@ -57,7 +57,12 @@ export class ParsedFlags {
 }
 
 /** Parses an instruction's flag words against what `keyword` accepts. */
-export function parseFlags(ctx: ParseContext, keyword: string, words: readonly Word[], spec: FlagSpec): ParsedFlags {
+export function parseFlags(
+  ctx: ParseContext,
+  keyword: string,
+  words: readonly Word[],
+  spec: FlagSpec,
+): ParsedFlags {
   const parsed = new ParsedFlags();
   const known = Object.keys(spec).map((name) => `--${name}`);
   for (const word of words) {

@@ -60,9 +60,13 @@ describe("tsbuild parse", () => {
     expect(status).toBe(0);
     expect(stdout).toContain('stage 0 "build": from golang:${GO} for $BUILDPLATFORM');
     expect(stdout).toContain("stage 1: from scratch");
-    expect(stdout).toContain("3    RUN --mount=type=cache,target=/root/.cache/go-build go build -o /out/app .   [cache mount at /root/.cache/go-build]");
+    expect(stdout).toContain(
+      "3    RUN --mount=type=cache,target=/root/.cache/go-build go build -o /out/app .   [cache mount at /root/.cache/go-build]",
+    );
     expect(stdout).toContain(`${file}: 2 stages, 6 instructions, 1 warning`);
-    expect(stderr).toBe(`warning: ${file}:6:1: JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals\n`);
+    expect(stderr).toBe(
+      `warning: ${file}:6:1: JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals\n`,
+    );
   });
 
   test("tsbuild parse --json -f FILE prints stages, meta args and warnings", async () => {
@@ -75,14 +79,18 @@ describe("tsbuild parse", () => {
       ["build", "golang:${GO}"],
       [undefined, "scratch"],
     ]);
-    expect(json.stages[0].instructions[0].mounts[0]).toEqual({ type: "cache", target: "/root/.cache/go-build", readOnly: false });
+    expect(json.stages[0].instructions[0].mounts[0]).toEqual({
+      type: "cache",
+      target: "/root/.cache/go-build",
+      readOnly: false,
+    });
     expect(json.stages[1].instructions[0]).toMatchObject({ kind: "COPY", from: "build" });
     expect(json.warnings.map((w: { rule: string }) => w.rule)).toEqual(["JSONArgsRecommended"]);
     expect(stdout).not.toContain('"node"');
   });
 
   test("tsbuild parse --dump prints BuildKit's AST dump", async () => {
-    const file = write("Dockerfile", "FROM alpine\nCOPY --link a b /c/\nONBUILD RUN [\"x\"]\n");
+    const file = write("Dockerfile", 'FROM alpine\nCOPY --link a b /c/\nONBUILD RUN ["x"]\n');
     const { status, stdout } = await cli("parse", "--dump", file);
     expect(status).toBe(0);
     expect(stdout).toBe('(from "alpine")\n(copy ["--link"] "a" "b" "/c/")\n(onbuild (run "x"))\n');

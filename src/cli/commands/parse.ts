@@ -28,7 +28,10 @@ export const parseCommand: CliCommand = {
   describe: "Parse a Dockerfile and print its stages, instructions and lint warnings",
   builder: (y: Argv) =>
     y
-      .positional("file", { type: "string", describe: "Dockerfile to read (default ./Dockerfile, - for stdin)" })
+      .positional("file", {
+        type: "string",
+        describe: "Dockerfile to read (default ./Dockerfile, - for stdin)",
+      })
       .option("f", { type: "string", describe: "Dockerfile to read (same as FILE)" })
       .option("json", { type: "boolean", describe: "print stages, instructions and warnings as JSON" })
       .option("dump", { type: "boolean", describe: "print BuildKit's parser dump of the raw AST" })
@@ -37,7 +40,9 @@ export const parseCommand: CliCommand = {
     const positional = typeof args.file === "string" ? args.file : undefined;
     const flagged = typeof args.f === "string" ? args.f : undefined;
     if (positional !== undefined && flagged !== undefined && positional !== flagged) {
-      throw new UsageError(`parse: give the Dockerfile either as FILE or with -f, not both (${flagged}, ${positional})`);
+      throw new UsageError(
+        `parse: give the Dockerfile either as FILE or with -f, not both (${flagged}, ${positional})`,
+      );
     }
     const file = flagged ?? positional ?? "Dockerfile";
     const text = await readDockerfile(file);

@@ -83,7 +83,10 @@ export function parseCopyOptions(
   if (args.length < 2) {
     const at = args[0]?.span ?? node.keywordSpan;
     const found = args.length === 0 ? "none was" : "only one was";
-    throw ctx.error(at, `${keyword} requires at least two arguments (sources and a destination), but ${found} given`);
+    throw ctx.error(
+      at,
+      `${keyword} requires at least two arguments (sources and a destination), but ${found} given`,
+    );
   }
   for (const word of args) {
     if (word.value === "") throw ctx.error(word.span, `${keyword} arguments must not be empty`);

@@ -77,7 +77,10 @@ function parseDurationFlag(ctx: ParseContext, flag: FlagValue): number {
   const at = subSpan(flag.word, flag.valueOffset, flag.value.length);
   const ns = parseGoDuration(flag.value);
   if (ns === undefined) {
-    throw ctx.error(at, `HEALTHCHECK --${flag.name}: invalid duration ${flag.value} (expected e.g. 30s, 1m30s, 500ms)`);
+    throw ctx.error(
+      at,
+      `HEALTHCHECK --${flag.name}: invalid duration ${flag.value} (expected e.g. 30s, 1m30s, 500ms)`,
+    );
   }
   if (ns < 0) throw ctx.error(at, `HEALTHCHECK --${flag.name}: duration ${flag.value} is negative`);
   if (ns !== 0 && ns < MINIMUM_DURATION) {

@@ -12,7 +12,11 @@ export interface KeyValuePair {
 }
 
 /** Reads the parser's flat key, value, separator triples (see the AST contract). */
-export function parseKeyValuePairs(ctx: ParseContext, keyword: string, node: InstructionNode): KeyValuePair[] {
+export function parseKeyValuePairs(
+  ctx: ParseContext,
+  keyword: string,
+  node: InstructionNode,
+): KeyValuePair[] {
   const args = node.args;
   if (args.length === 0) {
     throw ctx.error(node.keywordSpan, `${keyword} requires at least one key=value pair`);

@@ -28,5 +28,9 @@ export function parseOnbuild<Child>(
   if (FORBIDDEN_TRIGGERS.has(keyword)) {
     throw ctx.error(child.keywordSpan, `${keyword} isn't allowed as an ONBUILD trigger`);
   }
-  return { ...base("ONBUILD", node), trigger: parseChild(child), expression: node.original.replace(/^\s*ONBUILD\s*/i, "") };
+  return {
+    ...base("ONBUILD", node),
+    trigger: parseChild(child),
+    expression: node.original.replace(/^\s*ONBUILD\s*/i, ""),
+  };
 }

@@ -51,13 +51,52 @@ const SHARING: readonly CacheSharing[] = ["shared", "private", "locked"];
 
 /** The keys each mount type accepts (aliases included). */
 const KEYS_BY_TYPE: Record<MountType, readonly string[]> = {
-  bind: ["type", "target", "dst", "destination", "source", "src", "from", "readonly", "ro", "readwrite", "rw"],
+  bind: [
+    "type",
+    "target",
+    "dst",
+    "destination",
+    "source",
+    "src",
+    "from",
+    "readonly",
+    "ro",
+    "readwrite",
+    "rw",
+  ],
   cache: [
-    "type", "target", "dst", "destination", "source", "src", "from", "readonly", "ro", "readwrite", "rw",
-    "id", "sharing", "mode", "uid", "gid",
+    "type",
+    "target",
+    "dst",
+    "destination",
+    "source",
+    "src",
+    "from",
+    "readonly",
+    "ro",
+    "readwrite",
+    "rw",
+    "id",
+    "sharing",
+    "mode",
+    "uid",
+    "gid",
   ],
   tmpfs: ["type", "target", "dst", "destination", "size"],
-  secret: ["type", "target", "dst", "destination", "id", "source", "src", "required", "mode", "uid", "gid", "env"],
+  secret: [
+    "type",
+    "target",
+    "dst",
+    "destination",
+    "id",
+    "source",
+    "src",
+    "required",
+    "mode",
+    "uid",
+    "gid",
+    "env",
+  ],
   ssh: ["type", "target", "dst", "destination", "id", "required", "mode", "uid", "gid"],
 };
 
@@ -177,14 +216,22 @@ function applyField(mount: Mount, field: Field, value: string): void {
       return;
     case "sharing":
       if (!deferred && !(SHARING as readonly string[]).includes(value)) {
-        throw fieldError(field, `invalid --mount sharing=${value} (expected shared, private or locked)`, true);
+        throw fieldError(
+          field,
+          `invalid --mount sharing=${value} (expected shared, private or locked)`,
+          true,
+        );
       }
       mount.sharing = value as CacheSharing;
       return;
     case "mode":
       if (!deferred) {
         if (!/^[0-7]{1,4}$/.test(value)) {
-          throw fieldError(field, `invalid --mount mode=${value} (expected an octal file mode like 0644)`, true);
+          throw fieldError(
+            field,
+            `invalid --mount mode=${value} (expected an octal file mode like 0644)`,
+            true,
+          );
         }
         mount.mode = parseInt(value, 8);
       }

@@ -3,7 +3,12 @@ import { parseFlags } from "../flags";
 import type { ParseContext } from "./context";
 
 /** MAINTAINER, USER, WORKDIR, STOPSIGNAL: no flags, the whole rest of the line as one argument. */
-export function singleArgument(ctx: ParseContext, keyword: string, node: InstructionNode, what: string): Word {
+export function singleArgument(
+  ctx: ParseContext,
+  keyword: string,
+  node: InstructionNode,
+  what: string,
+): Word {
   parseFlags(ctx, keyword, node.flags, {});
   const arg = node.args[0];
   if (arg === undefined || arg.value.trim() === "") {

@@ -12,7 +12,10 @@ export interface StopsignalInstruction extends InstructionBase<"STOPSIGNAL"> {
 export function parseStopsignal(ctx: ParseContext, node: InstructionNode): StopsignalInstruction {
   const arg = singleArgument(ctx, "STOPSIGNAL", node, "a signal name or number");
   if (!hasVariable(arg.value) && parseSignal(arg.value) === undefined) {
-    throw ctx.error(arg.span, `STOPSIGNAL: invalid signal "${arg.value}" (expected a name like SIGTERM or a number)`);
+    throw ctx.error(
+      arg.span,
+      `STOPSIGNAL: invalid signal "${arg.value}" (expected a name like SIGTERM or a number)`,
+    );
   }
   return { ...base("STOPSIGNAL", node), signal: arg.value };
 }

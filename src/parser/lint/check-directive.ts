@@ -37,7 +37,10 @@ export function parseCheckDirective(ctx: ParseContext, directive: Directive | un
       case "experimental":
         break; // tsbuild has no experimental rules; accepted for compatibility
       default:
-        throw ctx.error(directive.span, `invalid check directive option "${key}" (expected skip, error or experimental)`);
+        throw ctx.error(
+          directive.span,
+          `invalid check directive option "${key}" (expected skip, error or experimental)`,
+        );
     }
   }
   return { skip, skipAll, error };

@@ -22,7 +22,10 @@ export const consistentInstructionCasing: LintRule = {
     for (const { keyword, keywordSpan } of nodes) {
       const expected = majorityLower ? keyword.toLowerCase() : keyword.toUpperCase();
       if (keyword !== expected) {
-        report(keywordSpan, `Command '${keyword}' should match the case of the command majority (${majority})`);
+        report(
+          keywordSpan,
+          `Command '${keyword}' should match the case of the command majority (${majority})`,
+        );
       }
     }
   },

@@ -8,7 +8,10 @@ export const duplicateStageName: LintRule = {
     for (const stage of stages) {
       if (stage.name === undefined || stage.from.stageNameWord === undefined) continue;
       if (seen.has(stage.name)) {
-        report(stage.from.stageNameWord.span, `Duplicate stage name "${stage.name}", stage names should be unique`);
+        report(
+          stage.from.stageNameWord.span,
+          `Duplicate stage name "${stage.name}", stage names should be unique`,
+        );
       }
       seen.add(stage.name);
     }

@@ -9,7 +9,10 @@ export const fromPlatformFlagConstDisallowed: LintRule = {
     for (const { from } of stages) {
       if (from.platform === undefined || from.platformWord === undefined) continue;
       if (referencedVariables(from.platform).length === 0) {
-        report(from.platformWord.span, `FROM --platform flag should not use constant value "${from.platform}"`);
+        report(
+          from.platformWord.span,
+          `FROM --platform flag should not use constant value "${from.platform}"`,
+        );
       }
     }
   },

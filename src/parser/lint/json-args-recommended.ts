@@ -1,16 +1,21 @@
 import type { LintRule } from "./rule";
 
-/** CMD/ENTRYPOINT in shell form run under `/bin/sh -c`, which does not forward signals. */
+/**
+ * CMD/ENTRYPOINT in shell form run under `/bin/sh -c`, which does not forward signals. Like
+ * BuildKit, stay quiet when the image has a custom shell: a SHELL earlier in the stage or in the
+ * stage it builds on (base images' configs are not known here).
+ */
 export const jsonArgsRecommended: LintRule = {
   name: "JSONArgsRecommended",
-  description: "JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior related to OS signals",
+  description:
+    "JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior related to OS signals",
   check({ stages }, report) {
+    const shellSetByStage = new Map<string, boolean>();
     for (const stage of stages) {
-      let shellChanged = false;
+      let shellSet = shellSetByStage.get(stage.baseName.toLowerCase()) ?? false;
       for (const instruction of stage.instructions) {
-        // A SHELL instruction means the author chose the wrapper deliberately.
-        if (instruction.kind === "SHELL") shellChanged = true;
-        if ((instruction.kind === "CMD" || instruction.kind === "ENTRYPOINT") && !shellChanged) {
+        if (instruction.kind === "SHELL") shellSet = true;
+        if ((instruction.kind === "CMD" || instruction.kind === "ENTRYPOINT") && !shellSet) {
           if (instruction.command.form === "shell") {
             report(
               instruction.span,
@@ -19,6 +24,8 @@ export const jsonArgsRecommended: LintRule = {
           }
         }
       }
+      shellSetByStage.set(String(stage.index), shellSet);
+      if (stage.name !== undefined) shellSetByStage.set(stage.name, shellSet);
     }
   },
 };

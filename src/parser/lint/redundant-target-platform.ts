@@ -3,7 +3,8 @@ import type { LintRule } from "./rule";
 /** `FROM --platform=$TARGETPLATFORM` is what FROM does anyway. */
 export const redundantTargetPlatform: LintRule = {
   name: "RedundantTargetPlatform",
-  description: "Setting platform to predefined $TARGETPLATFORM in FROM is redundant as this is the default behavior",
+  description:
+    "Setting platform to predefined $TARGETPLATFORM in FROM is redundant as this is the default behavior",
   check({ stages }, report) {
     for (const { from } of stages) {
       if (from.platform === "$TARGETPLATFORM" || from.platform === "${TARGETPLATFORM}") {

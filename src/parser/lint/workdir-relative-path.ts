@@ -3,7 +3,8 @@ import type { LintRule } from "./rule";
 /** A relative WORKDIR resolves against whatever the base image set, which may change. */
 export const workdirRelativePath: LintRule = {
   name: "WorkdirRelativePath",
-  description: "Relative workdir without an absolute workdir declared within the build can have unexpected results if the base image changes",
+  description:
+    "Relative workdir without an absolute workdir declared within the build can have unexpected results if the base image changes",
   check({ stages }, report) {
     for (const stage of stages) {
       let absoluteSet = false;

@@ -17,7 +17,9 @@ describe("ADD", () => {
 
   test("ADD --checksum=md5:abc x /y", () => {
     const err = errorOf("ADD --checksum=md5:abc x /y");
-    expect(err.problem).toBe("invalid --checksum=md5:abc for ADD: expected a digest like sha256:<64 hex digits>");
+    expect(err.problem).toBe(
+      "invalid --checksum=md5:abc for ADD: expected a digest like sha256:<64 hex digits>",
+    );
     expect(err.column).toBe(16);
   });
 

@@ -56,7 +56,10 @@ export function buildNode(line: string, lineNo = 1, columnOffset = 0): Instructi
       const [type] = rest;
       const afterType = line.slice(type.span.end.column - columnOffset).trim();
       const afterStart = line.indexOf(afterType, type.span.end.column - columnOffset);
-      const afterWord: Word = { value: afterType, span: spanOf(lineNo, afterStart + columnOffset, afterType.length) };
+      const afterWord: Word = {
+        value: afterType,
+        span: spanOf(lineNo, afterStart + columnOffset, afterType.length),
+      };
       let parsed: unknown;
       try {
         parsed = afterType.startsWith("[") ? JSON.parse(afterType) : undefined;
@@ -96,8 +99,13 @@ function keyValueTriples(words: Word[], restWord: Word, lineNo: number): Word[] 
   const sep = (value: string, at: Span): Word => ({ value, span: at });
   if (!words[0].value.includes("=")) {
     const valueText = restWord.value.slice(words[0].value.length).trim();
-    const valueColumn = restWord.span.start.column - 1 + restWord.value.indexOf(valueText, words[0].value.length);
-    return [words[0], { value: valueText, span: spanOf(lineNo, valueColumn, valueText.length) }, sep("", words[0].span)];
+    const valueColumn =
+      restWord.span.start.column - 1 + restWord.value.indexOf(valueText, words[0].value.length);
+    return [
+      words[0],
+      { value: valueText, span: spanOf(lineNo, valueColumn, valueText.length) },
+      sep("", words[0].span),
+    ];
   }
   return words.flatMap((word) => {
     const eq = word.value.indexOf("=");

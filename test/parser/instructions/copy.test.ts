@@ -9,7 +9,10 @@ describe("COPY", () => {
   });
 
   test("COPY --from=build --chown=app:app --chmod=0755 --link /out/bin a b /usr/local/bin/", () => {
-    const copy = parseAs("COPY", "COPY --from=build --chown=app:app --chmod=0755 --link /out/bin a b /usr/local/bin/");
+    const copy = parseAs(
+      "COPY",
+      "COPY --from=build --chown=app:app --chmod=0755 --link /out/bin a b /usr/local/bin/",
+    );
     expect(copy.from).toBe("build");
     expect(copy.chown).toBe("app:app");
     expect(copy.chmod).toBe("0755");

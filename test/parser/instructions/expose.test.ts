@@ -22,7 +22,9 @@ describe("EXPOSE", () => {
   });
 
   test("EXPOSE 9010-9000", () => {
-    expect(errorOf("EXPOSE 9010-9000").problem).toBe('EXPOSE: invalid port range "9010-9000": 9000 is lower than 9010');
+    expect(errorOf("EXPOSE 9010-9000").problem).toBe(
+      'EXPOSE: invalid port range "9010-9000": 9000 is lower than 9010',
+    );
   });
 
   test("EXPOSE http", () => {

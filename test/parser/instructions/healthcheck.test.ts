@@ -39,7 +39,9 @@ describe("HEALTHCHECK", () => {
   });
 
   test("HEALTHCHECK --timeout=10 CMD true (a unit is required)", () => {
-    expect(errorOf("HEALTHCHECK --timeout=10 CMD true").problem).toMatch(/^HEALTHCHECK --timeout: invalid duration 10/);
+    expect(errorOf("HEALTHCHECK --timeout=10 CMD true").problem).toMatch(
+      /^HEALTHCHECK --timeout: invalid duration 10/,
+    );
   });
 
   test("HEALTHCHECK --interval=500us CMD true", () => {

@@ -8,7 +8,10 @@ export function parseLine(line: string): Instruction {
 }
 
 /** Types a line of the given kind, failing the test when the kind differs. */
-export function parseAs<K extends Instruction["kind"]>(kind: K, line: string): Extract<Instruction, { kind: K }> {
+export function parseAs<K extends Instruction["kind"]>(
+  kind: K,
+  line: string,
+): Extract<Instruction, { kind: K }> {
   const instruction = parseLine(line);
   if (instruction.kind !== kind) throw new Error(`expected ${kind}, got ${instruction.kind}`);
   return instruction as Extract<Instruction, { kind: K }>;

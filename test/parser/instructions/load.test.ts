@@ -30,23 +30,31 @@ describe("loadDockerfile", () => {
       [1, "app", "deps", ["ONBUILD", "COPY"]],
       [2, undefined, "app", ["HEALTHCHECK"]],
     ]);
-    expect(stages[0].span).toEqual({ start: { line: 4, column: 1 }, end: expect.objectContaining({ line: 7 }) });
+    expect(stages[0].span).toEqual({
+      start: { line: 4, column: 1 },
+      end: expect.objectContaining({ line: 7 }),
+    });
   });
 
   test("RUN <<EOF keeps its heredoc", () => {
     const run = loadDockerfile(text).stages[0].instructions[0];
-    expect(run.kind === "RUN" && run.heredocs.map((h) => [h.name, h.content])).toEqual([["EOF", "apk add curl\n"]]);
+    expect(run.kind === "RUN" && run.heredocs.map((h) => [h.name, h.content])).toEqual([
+      ["EOF", "apk add curl\n"],
+    ]);
   });
 
   test("ONBUILD COPY . /src is typed as a COPY trigger", () => {
     const onbuild = loadDockerfile(text).stages[1].instructions[0];
-    expect(onbuild.kind === "ONBUILD" && [onbuild.trigger.kind, onbuild.expression]).toEqual(["COPY", "COPY . /src"]);
+    expect(onbuild.kind === "ONBUILD" && [onbuild.trigger.kind, onbuild.expression]).toEqual([
+      "COPY",
+      "COPY . /src",
+    ]);
   });
 
   test("the only warning is StageNameCasing for Deps", () => {
-    expect(loadDockerfile(text).warnings.map((w) => [w.rule, w.span.start.line, w.span.start.column])).toEqual([
-      ["StageNameCasing", 4, 17],
-    ]);
+    expect(
+      loadDockerfile(text).warnings.map((w) => [w.rule, w.span.start.line, w.span.start.column]),
+    ).toEqual([["StageNameCasing", 4, 17]]);
   });
 
   test("opts.file names the file in errors", () => {

@@ -8,7 +8,10 @@ describe("RUN", () => {
   });
 
   test('RUN ["/bin/echo", "hi"]', () => {
-    expect(parseAs("RUN", 'RUN ["/bin/echo", "hi"]').command).toEqual({ form: "exec", args: ["/bin/echo", "hi"] });
+    expect(parseAs("RUN", 'RUN ["/bin/echo", "hi"]').command).toEqual({
+      form: "exec",
+      args: ["/bin/echo", "hi"],
+    });
   });
 
   test("RUN --mount=type=cache,target=/root/.cache,sharing=locked,id=pip,mode=0755,uid=1000 pip install .", () => {
@@ -17,12 +20,23 @@ describe("RUN", () => {
       "RUN --mount=type=cache,target=/root/.cache,sharing=locked,id=pip,mode=0755,uid=1000 pip install .",
     );
     expect(run.mounts).toEqual([
-      { type: "cache", target: "/root/.cache", sharing: "locked", id: "pip", mode: 0o755, uid: 1000, readOnly: false },
+      {
+        type: "cache",
+        target: "/root/.cache",
+        sharing: "locked",
+        id: "pip",
+        mode: 0o755,
+        uid: 1000,
+        readOnly: false,
+      },
     ]);
   });
 
   test("RUN --mount=from=build,src=/out,dst=/in,rw --mount=type=tmpfs,target=/tmp,size=64m make", () => {
-    const run = parseAs("RUN", "RUN --mount=from=build,src=/out,dst=/in,rw --mount=type=tmpfs,target=/tmp,size=64m make");
+    const run = parseAs(
+      "RUN",
+      "RUN --mount=from=build,src=/out,dst=/in,rw --mount=type=tmpfs,target=/tmp,size=64m make",
+    );
     expect(run.mounts).toEqual([
       { type: "bind", from: "build", source: "/out", target: "/in", readOnly: false },
       { type: "tmpfs", target: "/tmp", size: 64 * 1024 * 1024, readOnly: false },
@@ -31,7 +45,13 @@ describe("RUN", () => {
 
   test("RUN --mount=type=secret,id=npmrc,env=NPM_TOKEN,required npm ci", () => {
     const run = parseAs("RUN", "RUN --mount=type=secret,id=npmrc,env=NPM_TOKEN,required npm ci");
-    expect(run.mounts[0]).toEqual({ type: "secret", id: "npmrc", env: "NPM_TOKEN", required: true, readOnly: false });
+    expect(run.mounts[0]).toEqual({
+      type: "secret",
+      id: "npmrc",
+      env: "NPM_TOKEN",
+      required: true,
+      readOnly: false,
+    });
   });
 
   test("RUN --mount=type=ssh git clone git@example.com:x.git", () => {
@@ -73,15 +93,21 @@ describe("RUN", () => {
   });
 
   test("RUN --mount=type=cache,target=/x,mode=999 true", () => {
-    expect(errorOf("RUN --mount=type=cache,target=/x,mode=999 true").problem).toMatch(/^invalid --mount mode=999/);
+    expect(errorOf("RUN --mount=type=cache,target=/x,mode=999 true").problem).toMatch(
+      /^invalid --mount mode=999/,
+    );
   });
 
   test("RUN --mount=type=cache,target=/x,uid=me true", () => {
-    expect(errorOf("RUN --mount=type=cache,target=/x,uid=me true").problem).toMatch(/^invalid --mount uid=me/);
+    expect(errorOf("RUN --mount=type=cache,target=/x,uid=me true").problem).toMatch(
+      /^invalid --mount uid=me/,
+    );
   });
 
   test("RUN --mount=type=tmpfs,target=/x,size=lots true", () => {
-    expect(errorOf("RUN --mount=type=tmpfs,target=/x,size=lots true").problem).toMatch(/^invalid --mount size=lots/);
+    expect(errorOf("RUN --mount=type=tmpfs,target=/x,size=lots true").problem).toMatch(
+      /^invalid --mount size=lots/,
+    );
   });
 
   test("RUN --mount=type=cache,ro=maybe,target=/x true", () => {
@@ -121,7 +147,9 @@ describe("RUN", () => {
   });
 
   test("RUN --mout=type=cache true", () => {
-    expect(errorOf("RUN --mout=type=cache true").problem).toBe("unknown flag --mout for RUN (did you mean --mount?)");
+    expect(errorOf("RUN --mout=type=cache true").problem).toBe(
+      "unknown flag --mout for RUN (did you mean --mount?)",
+    );
   });
 
   test("RUN with no command", () => {

@@ -62,7 +62,9 @@ describe("USER, WORKDIR, MAINTAINER, VOLUME, STOPSIGNAL", () => {
   });
 
   test("MAINTAINER Jane <jane@example.com>", () => {
-    expect(parseAs("MAINTAINER", "MAINTAINER Jane <jane@example.com>").maintainer).toBe("Jane <jane@example.com>");
+    expect(parseAs("MAINTAINER", "MAINTAINER Jane <jane@example.com>").maintainer).toBe(
+      "Jane <jane@example.com>",
+    );
   });
 
   test("VOLUME /data /logs", () => {
@@ -79,7 +81,9 @@ describe("USER, WORKDIR, MAINTAINER, VOLUME, STOPSIGNAL", () => {
 
   test("STOPSIGNAL SIGFOO", () => {
     const err = errorOf("STOPSIGNAL SIGFOO");
-    expect(err.problem).toBe('STOPSIGNAL: invalid signal "SIGFOO" (expected a name like SIGTERM or a number)');
+    expect(err.problem).toBe(
+      'STOPSIGNAL: invalid signal "SIGFOO" (expected a name like SIGTERM or a number)',
+    );
     expect(err.column).toBe(12);
   });
 
@@ -96,7 +100,9 @@ describe("unknown instructions", () => {
   });
 
   test("entrypiont x", () => {
-    expect(errorOf("entrypiont x").problem).toBe("unknown instruction: entrypiont (did you mean ENTRYPOINT?)");
+    expect(errorOf("entrypiont x").problem).toBe(
+      "unknown instruction: entrypiont (did you mean ENTRYPOINT?)",
+    );
   });
 
   test("FOO bar", () => {

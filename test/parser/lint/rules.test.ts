@@ -20,6 +20,10 @@ describe("lint rules", () => {
     expect(lintLines("FROM alpine", 'SHELL ["/bin/bash", "-c"]', "ENTRYPOINT run.sh")).toEqual([]);
   });
 
+  test('FROM a AS sh / SHELL ["/bin/bash", "-c"] / FROM sh / CMD run.sh → the shell is inherited', () => {
+    expect(lintLines("FROM a AS sh", 'SHELL ["/bin/bash", "-c"]', "FROM sh", "CMD run.sh")).toEqual([]);
+  });
+
   test("FROM alpine as build → FromAsCasing", () => {
     const [w] = lintLines("FROM alpine as build");
     expect(w.rule).toBe("FromAsCasing");
@@ -44,7 +48,9 @@ describe("lint rules", () => {
   test("run true among uppercase → ConsistentInstructionCasing", () => {
     const warnings = lintLines("FROM alpine", "run true", "RUN false", "Copy a /b");
     expect(summary(warnings)).toEqual(["ConsistentInstructionCasing@2:1", "ConsistentInstructionCasing@4:1"]);
-    expect(warnings[0].message).toBe("Command 'run' should match the case of the command majority (uppercase)");
+    expect(warnings[0].message).toBe(
+      "Command 'run' should match the case of the command majority (uppercase)",
+    );
   });
 
   test("FROM a AS x / FROM b AS X → DuplicateStageName", () => {
@@ -89,15 +95,21 @@ describe("lint rules", () => {
   test("ARG GITHUB_TOKEN / ENV PUBLIC_KEY=x → SecretsUsedInArgOrEnv for the token only", () => {
     const warnings = lintLines("FROM a", "ARG GITHUB_TOKEN", "ENV PUBLIC_KEY=x");
     expect(summary(warnings)).toEqual(["SecretsUsedInArgOrEnv@2:5"]);
-    expect(warnings[0].message).toBe('Do not use ARG or ENV instructions for sensitive data (ARG "GITHUB_TOKEN")');
+    expect(warnings[0].message).toBe(
+      'Do not use ARG or ENV instructions for sensitive data (ARG "GITHUB_TOKEN")',
+    );
   });
 
   test("FROM --platform=linux/amd64 alpine → FromPlatformFlagConstDisallowed", () => {
-    expect(summary(lintLines("FROM --platform=linux/amd64 alpine"))).toEqual(["FromPlatformFlagConstDisallowed@1:6"]);
+    expect(summary(lintLines("FROM --platform=linux/amd64 alpine"))).toEqual([
+      "FromPlatformFlagConstDisallowed@1:6",
+    ]);
   });
 
   test("FROM --platform=$TARGETPLATFORM alpine → RedundantTargetPlatform", () => {
-    expect(summary(lintLines("FROM --platform=$TARGETPLATFORM alpine"))).toEqual(["RedundantTargetPlatform@1:6"]);
+    expect(summary(lintLines("FROM --platform=$TARGETPLATFORM alpine"))).toEqual([
+      "RedundantTargetPlatform@1:6",
+    ]);
   });
 
   test("EXPOSE 80/TCP 127.0.0.1:8080:80 → ExposeProtoCasing, ExposeInvalidFormat", () => {
