@@ -1,0 +1,47 @@
+import { digestHex, sha256Digest } from "../image/digest";
+import { configBlob, manifestBlob, manifestDescriptor, type Image } from "../image/image";
+import { serializeIndex, singleManifestIndex } from "../image/manifest";
+import { bufferFile, writeArchiveDir, type ArchiveFile } from "./archive-file";
+
+export interface OciLayoutOptions {
+  /** Written as the org.opencontainers.image.ref.name annotation (e.g. "latest" or "app:1.0"). */
+  refName?: string;
+  /** Extra annotations on the index's manifest descriptor (e.g. io.containerd.image.name). */
+  annotations?: Record<string, string>;
+}
+
+const OCI_LAYOUT = Buffer.from(JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+
+/** Layer blobs of an image, each digest once (an image may repeat a layer). */
+export async function layerBlobFiles(image: Image): Promise<ArchiveFile[]> {
+  const seen = new Set<string>();
+  const files: ArchiveFile[] = [];
+  for (const layer of image.layers) {
+    const digest = await layer.digest();
+    if (seen.has(digest)) continue;
+    seen.add(digest);
+    files.push({ path: `blobs/sha256/${digestHex(digest)}`, size: await layer.size(), open: () => layer.compressed() });
+  }
+  return files;
+}
+
+/** The files of an OCI image layout holding `image`: oci-layout, blobs, index.json. */
+export async function ociLayoutFiles(image: Image, opts: OciLayoutOptions = {}): Promise<ArchiveFile[]> {
+  const config = configBlob(image);
+  const manifest = await manifestBlob(image);
+  const desc = await manifestDescriptor(image);
+  if (opts.annotations) desc.annotations = { ...opts.annotations };
+  const index = serializeIndex(singleManifestIndex(desc, opts.refName));
+  return [
+    bufferFile("oci-layout", OCI_LAYOUT),
+    ...(await layerBlobFiles(image)),
+    bufferFile(`blobs/sha256/${digestHex(sha256Digest(config))}`, config),
+    bufferFile(`blobs/sha256/${digestHex(desc.digest)}`, manifest),
+    bufferFile("index.json", index),
+  ];
+}
+
+/** type=oci,tar=false: an OCI image layout directory. index.json is replaced with this image. */
+export async function writeOciLayout(image: Image, dir: string, opts: OciLayoutOptions = {}): Promise<void> {
+  await writeArchiveDir(await ociLayoutFiles(image, opts), dir);
+}

@@ -1,0 +1,108 @@
+import * as fs from "node:fs";
+import { randomBytes } from "node:crypto";
+import { pipeline } from "node:stream/promises";
+import type { Readable, Writable } from "node:stream";
+import * as tar from "tar-stream";
+import type { Image } from "../image/image";
+import type { LayerEntry } from "../image/layer-entry";
+import { layerTar, OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from "../image/layer-tar";
+import { OutputWriteError } from "./errors";
+
+function normalize(name: string): string {
+  return name.replace(/^(\.\/|\/)+/, "").replace(/\/+$/, "");
+}
+
+function ancestors(p: string): string[] {
+  const out: string[] = [];
+  for (let i = p.indexOf("/"); i >= 0; i = p.indexOf("/", i + 1)) out.push(p.slice(0, i));
+  return out;
+}
+
+function toEntry(h: tar.Header, p: string, stream: Readable): LayerEntry | undefined {
+  const base = { path: p, mode: (h.mode ?? 0) & 0o7777, uid: h.uid ?? 0, gid: h.gid ?? 0, mtimeMs: h.mtime?.getTime() ?? 0 };
+  const xattrs: Record<string, Buffer> = {};
+  for (const [k, v] of Object.entries((h.pax as Record<string, string> | null | undefined) ?? {})) if (k.startsWith("SCHILY.xattr.")) xattrs[k.slice(13)] = Buffer.from(v);
+  const withX = Object.keys(xattrs).length > 0 ? { ...base, xattrs } : base;
+  switch (h.type) {
+    case "file":
+    case "contiguous-file":
+      return { ...withX, type: "file", size: h.size ?? 0, open: () => stream };
+    case "directory":
+      return { ...withX, type: "directory" };
+    case "symlink":
+      return { ...withX, type: "symlink", target: h.linkname ?? "" };
+    case "link":
+      return { ...withX, type: "hardlink", target: normalize(h.linkname ?? "") };
+    case "character-device":
+    case "block-device":
+    case "fifo":
+      return { ...withX, type: h.type === "character-device" ? "char-device" : h.type, devmajor: h.devmajor ?? 0, devminor: h.devminor ?? 0 };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The image's flattened root filesystem as entries, in one pass over the layers from the top
+ * down: an entry is emitted unless a higher layer already emitted that path, deleted it or an
+ * ancestor (whiteout), made an ancestor opaque, or replaced an ancestor directory with a
+ * non-directory. Whiteout markers themselves are never emitted.
+ *
+ * Known gaps: xattr values that are not valid UTF-8 are altered (tar-stream decodes PAX records
+ * as text); a hard link whose target was replaced by a higher layer links to the new file.
+ */
+async function* flattenedEntries(image: Image): AsyncGenerator<LayerEntry> {
+  const emitted = new Set<string>();
+  const nonDirs = new Set<string>();
+  const deleted = new Set<string>();
+  const opaque = new Set<string>();
+  for (let i = image.layers.length - 1; i >= 0; i--) {
+    const layer = image.layers[i];
+    if (!layer) continue;
+    const newDeleted: string[] = [];
+    const newOpaque: string[] = [];
+    const extract = tar.extract();
+    const source = await layer.uncompressed();
+    source.on("error", (err) => extract.destroy(err));
+    source.pipe(extract);
+    for await (const stream of extract) {
+      const p = normalize(stream.header.name);
+      const slash = p.lastIndexOf("/");
+      const base = p.slice(slash + 1);
+      const parent = slash >= 0 ? p.slice(0, slash) : "";
+      let entry: LayerEntry | undefined;
+      if (base === OPAQUE_WHITEOUT) newOpaque.push(parent);
+      else if (base.startsWith(WHITEOUT_PREFIX)) newDeleted.push(parent ? `${parent}/${base.slice(WHITEOUT_PREFIX.length)}` : base.slice(WHITEOUT_PREFIX.length));
+      else if (p !== "" && !emitted.has(p) && !deleted.has(p)) {
+        const up = ancestors(p);
+        if (!up.some((a) => nonDirs.has(a) || deleted.has(a) || opaque.has(a))) entry = toEntry(stream.header, p, stream as unknown as Readable);
+      }
+      if (entry) {
+        emitted.add(p);
+        if (entry.type !== "directory") nonDirs.add(p);
+        yield entry; // layerTar reads the content before asking for the next entry
+      } else {
+        stream.resume();
+      }
+    }
+    for (const d of newDeleted) deleted.add(d);
+    for (const o of newOpaque) opaque.add(o);
+  }
+}
+
+/** type=tar: the flattened root filesystem of `image` as one tar. */
+export async function writeRootfsTar(image: Image, dest: string | Writable): Promise<void> {
+  const source = layerTar(flattenedEntries(image));
+  if (typeof dest !== "string") {
+    await pipeline(source, dest);
+    return;
+  }
+  const tmp = `${dest}.tmp-${randomBytes(6).toString("hex")}`;
+  try {
+    await pipeline(source, fs.createWriteStream(tmp, { flags: "wx" }));
+    await fs.promises.rename(tmp, dest);
+  } catch (err) {
+    await fs.promises.rm(tmp, { force: true });
+    throw new OutputWriteError(`write root filesystem tar ${dest}: ${(err as Error).message}`, err);
+  }
+}
