@@ -1,0 +1,225 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { openContext } from "../../src/context/build-context";
+import { makeTemp, removeTemp, settle, writeTree } from "./tree-fixture";
+
+describe("BuildContext.fingerprint", () => {
+  let base: string;
+  let dir: string;
+  let cacheDir: string;
+
+  beforeEach(async () => {
+    base = makeTemp();
+    dir = path.join(base, "ctx");
+    cacheDir = path.join(base, "cache");
+    writeTree(dir, {
+      ".dockerignore": "*.log\n",
+      "src/a.txt": "alpha",
+      "src/b.txt": "bravo",
+      "src/nested/c.txt": "charlie",
+      "other/d.txt": "delta",
+      "debug.log": "noise",
+      "link": { link: "src/a.txt" },
+    });
+    await settle();
+  });
+  afterEach(() => removeTemp(base));
+
+  /** Fingerprint of `patterns` from a freshly opened context (as a new build would), with its stats. */
+  async function fp(patterns: string[], contextDir = dir) {
+    const ctx = await openContext(contextDir, { cacheDir });
+    const digest = await ctx.fingerprint(ctx.resolveSources(patterns));
+    return { digest, stats: ctx.stats() };
+  }
+
+  test("is a sha256 digest; the cold run reads every selected file once", async () => {
+    const { digest, stats } = await fp(["."]);
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // .dockerignore, src/a.txt, src/b.txt, src/nested/c.txt, other/d.txt; not debug.log.
+    expect(stats.filesHashed).toBe(5);
+    expect(stats.bytesRead).toBe("*.log\n".length + 5 + 5 + 7 + 5);
+    expect(stats.cacheHits).toBe(0);
+  });
+
+  test("a warm re-fingerprint reads no file content", async () => {
+    const cold = await fp(["."]);
+    const warm = await fp(["."]);
+    expect(warm.digest).toBe(cold.digest);
+    expect(warm.stats).toEqual({ filesHashed: 0, bytesRead: 0, cacheHits: 5 });
+  });
+
+  test("only files some source selects are hashed", async () => {
+    const { stats } = await fp(["src/a.txt"]);
+    expect(stats).toEqual({ filesHashed: 1, bytesRead: 5, cacheHits: 0 });
+  });
+
+  test("touching a file misses the stat cache and re-hashes it, but the fingerprint stays", async () => {
+    const cold = await fp(["src"]);
+    const later = new Date(Date.now() - 60_000);
+    fs.utimesSync(path.join(dir, "src/a.txt"), later, later);
+    await settle();
+    const touched = await fp(["src"]);
+    expect(touched.digest).toBe(cold.digest);
+    expect(touched.stats).toEqual({ filesHashed: 1, bytesRead: 5, cacheHits: 2 });
+  });
+
+  test("editing a file changes the fingerprint of sources that include it, and only those", async () => {
+    const src = await fp(["src"]);
+    const file = await fp(["src/a.txt"]);
+    const other = await fp(["other"]);
+    fs.writeFileSync(path.join(dir, "src/a.txt"), "ALPHA");
+    await settle();
+    expect((await fp(["src"])).digest).not.toBe(src.digest);
+    expect((await fp(["src/a.txt"])).digest).not.toBe(file.digest);
+    expect((await fp(["other"])).digest).toBe(other.digest);
+  });
+
+  test("editing an unselected or an ignored file changes nothing", async () => {
+    const src = await fp(["src"]);
+    const all = await fp(["."]);
+    fs.writeFileSync(path.join(dir, "other/d.txt"), "DELTA");
+    fs.writeFileSync(path.join(dir, "debug.log"), "more noise");
+    fs.writeFileSync(path.join(dir, "new.log"), "new noise");
+    await settle();
+    expect((await fp(["src"])).digest).toBe(src.digest);
+    const after = await fp(["."]);
+    expect(after.digest).not.toBe(all.digest); // other/d.txt is part of "."
+    fs.writeFileSync(path.join(dir, "other/d.txt"), "delta");
+    await settle();
+    expect((await fp(["."])).digest).toBe(all.digest);
+  });
+
+  test("renaming or moving the context directory changes nothing (and keeps the stat cache)", async () => {
+    const before = await fp(["."]);
+    const moved = path.join(base, "elsewhere", "renamed");
+    fs.mkdirSync(path.dirname(moved));
+    fs.renameSync(dir, moved);
+    const after = await fp(["."], moved);
+    expect(after.digest).toBe(before.digest);
+    expect(after.stats.filesHashed).toBe(0);
+  });
+
+  test("a copy of the context elsewhere has the same fingerprint", async () => {
+    const before = await fp(["."]);
+    const copy = path.join(base, "copy");
+    fs.cpSync(dir, copy, { recursive: true, verbatimSymlinks: true });
+    expect((await fp(["."], copy)).digest).toBe(before.digest);
+  });
+
+  test("a mode change changes it", async () => {
+    const before = await fp(["src"]);
+    fs.chmodSync(path.join(dir, "src/b.txt"), 0o600);
+    expect((await fp(["src"])).digest).not.toBe(before.digest);
+    fs.chmodSync(path.join(dir, "src/b.txt"), 0o644);
+    expect((await fp(["src"])).digest).toBe(before.digest);
+  });
+
+  test("a symlink's target is part of it; a followed source symlink hashes its target's content", async () => {
+    const all = await fp(["."]);
+    const viaLink = await fp(["link"]);
+    fs.unlinkSync(path.join(dir, "link"));
+    fs.symlinkSync("src/b.txt", path.join(dir, "link"));
+    expect((await fp(["."])).digest).not.toBe(all.digest);
+    expect((await fp(["link"])).digest).not.toBe(viaLink.digest);
+  });
+
+  test("paths are destination-relative: same files under another name differ, a renamed parent dir does not", async () => {
+    const src = await fp(["src"]);
+    fs.cpSync(path.join(dir, "src"), path.join(dir, "copied"), { recursive: true });
+    expect((await fp(["copied"])).digest).toBe(src.digest);
+    const a = await fp(["src/a.txt"]);
+    fs.copyFileSync(path.join(dir, "src/a.txt"), path.join(dir, "src/z.txt"));
+    expect((await fp(["src/z.txt"])).digest).not.toBe(a.digest);
+  });
+
+  test("renaming a file inside a selected directory changes it", async () => {
+    const before = await fp(["src"]);
+    fs.renameSync(path.join(dir, "src/b.txt"), path.join(dir, "src/b2.txt"));
+    expect((await fp(["src"])).digest).not.toBe(before.digest);
+  });
+
+  test("source order matters (a later source overwrites an earlier one)", async () => {
+    const ab = await fp(["src/a.txt", "src/b.txt"]);
+    const ba = await fp(["src/b.txt", "src/a.txt"]);
+    expect(ab.digest).not.toBe(ba.digest);
+  });
+
+  test("a file's content is hashed once per build even when several sources select it", async () => {
+    const ctx = await openContext(dir);
+    await ctx.fingerprint(ctx.resolveSources(["src", "src/a.txt", "src/*.txt"]));
+    expect(ctx.stats().filesHashed).toBe(3);
+  });
+});
+
+describe("stat cache persistence", () => {
+  let base: string;
+  let dir: string;
+  let cacheDir: string;
+
+  beforeEach(async () => {
+    base = makeTemp();
+    dir = path.join(base, "ctx");
+    cacheDir = path.join(base, "cache");
+    writeTree(dir, { "a.txt": "alpha", "b.txt": "bravo" });
+    await settle();
+  });
+  afterEach(() => removeTemp(base));
+
+  async function run() {
+    const ctx = await openContext(dir, { cacheDir });
+    const digest = await ctx.fingerprint(ctx.resolveSources(["."]));
+    return { digest, stats: ctx.stats() };
+  }
+
+  function cacheFiles(): string[] {
+    const d = path.join(cacheDir, "context-stat");
+    return fs.existsSync(d) ? fs.readdirSync(d).map((f) => path.join(d, f)) : [];
+  }
+
+  test("is one file per context, written atomically (no temporary files left)", async () => {
+    await run();
+    const files = cacheFiles();
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/\.json$/);
+    expect(JSON.parse(fs.readFileSync(files[0], "utf8")).entries).toHaveLength(2);
+  });
+
+  test.each([
+    ["garbage", "not json at all {"],
+    ["truncated", (text: string) => text.slice(0, text.length / 2)],
+    ["tampered hash", (text: string) => text.replace(/"[0-9a-f]{16}"/, '"0000000000000000"')],
+    ["wrong version", (text: string) => text.replace('"version":1', '"version":99')],
+    ["empty", ""],
+  ])("a corrupt cache file (%s) is ignored and rebuilt", async (_name, corrupt) => {
+    const cold = await run();
+    const [file] = cacheFiles();
+    const text = fs.readFileSync(file, "utf8");
+    fs.writeFileSync(file, typeof corrupt === "string" ? corrupt : corrupt(text));
+    const again = await run();
+    expect(again.digest).toBe(cold.digest);
+    expect(again.stats.filesHashed).toBe(2);
+    expect(again.stats.cacheHits).toBe(0);
+    // Rebuilt: the next run is warm again.
+    expect((await run()).stats).toEqual({ filesHashed: 0, bytesRead: 0, cacheHits: 2 });
+  });
+
+  test("a file changed just before hashing is not trusted next time (racy stat)", async () => {
+    await run();
+    fs.writeFileSync(path.join(dir, "a.txt"), "ALPHA"); // same size, fresh mtime/ctime
+    const first = await run();
+    expect(first.stats.filesHashed).toBe(1);
+    // Hashed within the racy window, so it was not stored: hashed again.
+    const second = await run();
+    expect(second.stats.filesHashed).toBe(1);
+    expect(second.digest).toBe(first.digest);
+    await settle();
+    await run();
+    expect((await run()).stats.filesHashed).toBe(0);
+  });
+
+  test("without a cache dir nothing is persisted", async () => {
+    const ctx = await openContext(dir);
+    await ctx.fingerprint(ctx.resolveSources(["."]));
+    expect(fs.existsSync(cacheDir)).toBe(false);
+  });
+});
