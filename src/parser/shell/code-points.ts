@@ -24,7 +24,7 @@ export class CodePointString implements CodePointText {
     }
     const points: number[] = [];
     const offsets: number[] = [];
-    for (let i = 0; i < text.length; ) {
+    for (let i = 0; i < text.length;) {
       const cp = text.codePointAt(i) as number;
       points.push(cp);
       offsets.push(i);

@@ -3,9 +3,7 @@
  * lookup function returning `undefined` for an unset name. A variable set to "" is set.
  */
 export type ShellEnv =
-  | ReadonlyMap<string, string>
-  | Readonly<Record<string, string>>
-  | ((name: string) => string | undefined);
+  ReadonlyMap<string, string> | Readonly<Record<string, string>> | ((name: string) => string | undefined);
 
 /**
  * Looks names up in a ShellEnv and records which referenced names were set and which were not;

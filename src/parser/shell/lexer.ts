@@ -37,7 +37,12 @@ function isDigit(cp: number): boolean {
 
 function isNameChar(cp: number): boolean {
   if (cp < 0x80) {
-    return (cp >= 0x30 && cp <= 0x39) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a) || cp === UNDERSCORE;
+    return (
+      (cp >= 0x30 && cp <= 0x39) ||
+      (cp >= 0x41 && cp <= 0x5a) ||
+      (cp >= 0x61 && cp <= 0x7a) ||
+      cp === UNDERSCORE
+    );
   }
   const ch = String.fromCodePoint(cp);
   return LETTER.test(ch) || DIGIT.test(ch);
@@ -159,7 +164,11 @@ export class ShellLexer {
     const start = this.pos;
     const close = this.input.indexOf("'", start + 1);
     if (close < 0) {
-      throw this.error(`unterminated single-quoted string ${this.snippet(start, this.input.length)}`, start, this.input.length);
+      throw this.error(
+        `unterminated single-quoted string ${this.snippet(start, this.input.length)}`,
+        start,
+        this.input.length,
+      );
     }
     this.pos = close + 1;
     const body = this.input.slice(start + 1, close);
@@ -175,7 +184,11 @@ export class ShellLexer {
     this.pos++;
     for (;;) {
       if (this.pos >= input.length) {
-        throw this.error(`unterminated double-quoted string ${this.snippet(start, input.length)}`, start, input.length);
+        throw this.error(
+          `unterminated double-quoted string ${this.snippet(start, input.length)}`,
+          start,
+          input.length,
+        );
       }
       const c = input.charCodeAt(this.pos);
       if (c === DOUBLE_QUOTE) {
@@ -246,7 +259,11 @@ export class ShellLexer {
       throw this.error(`bad substitution: ${this.construct(start)}`, start, this.constructEnd(start));
     }
     if (this.depth >= MAX_NESTING) {
-      throw this.error(`bad substitution: \${...} nested more than ${MAX_NESTING} levels deep`, start, start + 2);
+      throw this.error(
+        `bad substitution: \${...} nested more than ${MAX_NESTING} levels deep`,
+        start,
+        start + 2,
+      );
     }
     this.depth++;
     try {
@@ -279,13 +296,21 @@ export class ShellLexer {
     // first (so a missing '}' wins, and skipUnsetEnv keeps the text), except for `:#` and `:%`.
     const known = opText !== "" && "+-?#%".includes(opText);
     if ((!colon && !known) || (colon && (opText === "#" || opText === "%"))) {
-      throw this.error(`bad substitution: unsupported modifier "${modifier}" in ${this.construct(start)}`, start, this.constructEnd(start));
+      throw this.error(
+        `bad substitution: unsupported modifier "${modifier}" in ${this.construct(start)}`,
+        start,
+        this.constructEnd(start),
+      );
     }
     const word = this.processWordOf(start, opText === "#" || opText === "%");
     const value = this.lookup(name);
     if (value === undefined && this.opts.skipUnsetEnv) return `\${${name}${modifier}${word}}`;
     if (!known) {
-      throw this.error(`bad substitution: unsupported modifier "${modifier}" in ${this.snippet(start, this.pos)}`, start, this.pos);
+      throw this.error(
+        `bad substitution: unsupported modifier "${modifier}" in ${this.snippet(start, this.pos)}`,
+        start,
+        this.pos,
+      );
     }
     return applyModifier(opText, colon, name, value, word, (problem) => {
       throw this.error(problem, start, this.pos);
@@ -312,7 +337,11 @@ export class ShellLexer {
       pattern = this.processUntil(SLASH, true);
     } catch (err) {
       if (err instanceof ShellExpansionError && this.pos >= this.input.length) {
-        throw this.error(`bad substitution: missing '/' in ${this.snippet(start, this.input.length)}`, start, this.input.length);
+        throw this.error(
+          `bad substitution: missing '/' in ${this.snippet(start, this.input.length)}`,
+          start,
+          this.input.length,
+        );
       }
       throw err;
     }

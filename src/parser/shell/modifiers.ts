@@ -1,5 +1,11 @@
 import { CodePointString, ReversedText } from "./code-points";
-import { compilePattern, PatternMatcher, PatternSyntaxError, reversePatternSource, type Pattern } from "./pattern";
+import {
+  compilePattern,
+  PatternMatcher,
+  PatternSyntaxError,
+  reversePatternSource,
+  type Pattern,
+} from "./pattern";
 import { expandReplacement } from "./replacement-template";
 
 /** Reports a problem with the substitution being applied; never returns. */
@@ -51,7 +57,13 @@ export function applyModifier(
  * Applies `${name/pattern/replacement}` (first match) or `${name//pattern/replacement}` (every
  * match, replacement expanded like Go's ReplaceAllString). A pattern is never anchored.
  */
-export function applyReplace(value: string, source: string, replacement: string, all: boolean, fail: Fail): string {
+export function applyReplace(
+  value: string,
+  source: string,
+  replacement: string,
+  all: boolean,
+  fail: Fail,
+): string {
   const matcher = new PatternMatcher(compile(source, source, fail));
   const text = new CodePointString(value);
   if (!all) {
@@ -62,7 +74,7 @@ export function applyReplace(value: string, source: string, replacement: string,
   // move at least one character on.
   let out = "";
   let lastEnd = 0;
-  for (let searchFrom = 0; searchFrom <= text.length; ) {
+  for (let searchFrom = 0; searchFrom <= text.length;) {
     const m = matcher.findMatch(text, searchFrom);
     if (m === undefined) break;
     out += text.slice(lastEnd, m.start);

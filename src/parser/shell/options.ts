@@ -22,7 +22,11 @@ export type ResolvedShellOptions = Required<ShellOptions>;
 export function resolveShellOptions(opts: ShellOptions = {}): ResolvedShellOptions {
   // Callers from plain JavaScript can pass anything; only the two Dockerfile escapes make sense.
   if (opts.escapeToken !== undefined && opts.escapeToken !== "\\" && opts.escapeToken !== "`") {
-    throw new ShellExpansionError(`escape token must be '\\' or '\`', not ${JSON.stringify(opts.escapeToken)}`, 0, 0);
+    throw new ShellExpansionError(
+      `escape token must be '\\' or '\`', not ${JSON.stringify(opts.escapeToken)}`,
+      0,
+      0,
+    );
   }
   return {
     escapeToken: opts.escapeToken ?? "\\",

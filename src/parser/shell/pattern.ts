@@ -55,7 +55,7 @@ export function reversePatternSource(source: string): string {
   const points = Array.from(source);
   const out = new Array<string>(points.length);
   const last = points.length - 1;
-  for (let i = 0; i <= last; ) {
+  for (let i = 0; i <= last;) {
     const at = last - i;
     if (points[i] === "\\" && i !== last) {
       out[at - 1] = "\\";

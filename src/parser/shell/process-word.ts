@@ -41,7 +41,12 @@ export function processWordWithMatches(text: string, env: ShellEnv, opts?: Shell
   return expand(text, env, opts, true);
 }
 
-function expand(text: string, env: ShellEnv, opts: ShellOptions | undefined, splitWords: boolean): ProcessWordResult {
+function expand(
+  text: string,
+  env: ShellEnv,
+  opts: ShellOptions | undefined,
+  splitWords: boolean,
+): ProcessWordResult {
   const resolved = resolveShellOptions(opts);
   const lookup = new EnvLookup(env, resolved.caseInsensitiveNames);
   const { result, words } = new ShellLexer(text, lookup, resolved).run(splitWords);

@@ -25,7 +25,8 @@ function readEnvVarVectors(): EnvVarVector[] {
       const line = raw.trim();
       if (line === "") return;
       const fields = line.split("|");
-      if (fields.length !== 3) throw new Error(`envVarTest:${i + 1}: expected 3 fields, got ${fields.length}`);
+      if (fields.length !== 3)
+        throw new Error(`envVarTest:${i + 1}: expected 3 fields, got ${fields.length}`);
       const [tag, input, expected] = fields.map((f) => f.trim());
       vectors.push({ tag, input, expected, line: i + 1 });
     });

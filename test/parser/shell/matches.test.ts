@@ -20,18 +20,54 @@ const cases: Case[] = [
   { input: "${FOO#*x*y}", env: { FOO: "xxyy" }, expected: "y", matched: ["FOO"] },
   { input: "${FOO%%\\**}", env: { FOO: "xx**" }, expected: "xx", matched: ["FOO"] },
   { input: "${FOO//\\//\\/}", env: { FOO: "/tmp/foo.txt" }, expected: "\\/tmp\\/foo.txt", matched: ["FOO"] },
-  { input: "${FOO-a} ${BAR-b} ${BAZ-c}", env: FOO_BAR, expected: "xxx  c", matched: ["FOO", "BAR"], unmatched: ["BAZ"] },
-  { input: "${FOO:+a} ${BAR:+b} ${BAZ:+c}", env: FOO_BAR, expected: "a  ", matched: ["FOO", "BAR"], unmatched: ["BAZ"] },
+  {
+    input: "${FOO-a} ${BAR-b} ${BAZ-c}",
+    env: FOO_BAR,
+    expected: "xxx  c",
+    matched: ["FOO", "BAR"],
+    unmatched: ["BAZ"],
+  },
+  {
+    input: "${FOO:+a} ${BAR:+b} ${BAZ:+c}",
+    env: FOO_BAR,
+    expected: "a  ",
+    matched: ["FOO", "BAR"],
+    unmatched: ["BAZ"],
+  },
   // TestProcessWithMatches.
   { input: "x", env: { DUMMY: "dummy" }, expected: "x" },
   { input: "x ${UNUSED}", env: { DUMMY: "dummy" }, expected: "x ", unmatched: ["UNUSED"] },
   { input: "x ${FOO}", env: { FOO: "y" }, expected: "x y", matched: ["FOO"] },
-  { input: "${FOO-aaa} ${BAR-bbb} ${BAZ-ccc}", env: FOO_BAR, expected: "xxx  ccc", matched: ["FOO", "BAR"], unmatched: ["BAZ"] },
-  { input: "${FOO:-aaa} ${BAR:-bbb} ${BAZ:-ccc}", env: FOO_BAR, expected: "xxx bbb ccc", matched: ["FOO", "BAR"], unmatched: ["BAZ"] },
+  {
+    input: "${FOO-aaa} ${BAR-bbb} ${BAZ-ccc}",
+    env: FOO_BAR,
+    expected: "xxx  ccc",
+    matched: ["FOO", "BAR"],
+    unmatched: ["BAZ"],
+  },
+  {
+    input: "${FOO:-aaa} ${BAR:-bbb} ${BAZ:-ccc}",
+    env: FOO_BAR,
+    expected: "xxx bbb ccc",
+    matched: ["FOO", "BAR"],
+    unmatched: ["BAZ"],
+  },
   { input: "${FOO:-}", env: FOO_BAR, expected: "xxx", matched: ["FOO"] },
   { input: "${FOO:-}", env: {}, expected: "", unmatched: ["FOO"] },
-  { input: "${FOO+aaa} ${BAR+bbb} ${BAZ+ccc}", env: FOO_BAR, expected: "aaa bbb ", matched: ["FOO", "BAR"], unmatched: ["BAZ"] },
-  { input: "${FOO:+aaa} ${BAR:+bbb} ${BAZ:+ccc}", env: FOO_BAR, expected: "aaa  ", matched: ["FOO", "BAR"], unmatched: ["BAZ"] },
+  {
+    input: "${FOO+aaa} ${BAR+bbb} ${BAZ+ccc}",
+    env: FOO_BAR,
+    expected: "aaa bbb ",
+    matched: ["FOO", "BAR"],
+    unmatched: ["BAZ"],
+  },
+  {
+    input: "${FOO:+aaa} ${BAR:+bbb} ${BAZ:+ccc}",
+    env: FOO_BAR,
+    expected: "aaa  ",
+    matched: ["FOO", "BAR"],
+    unmatched: ["BAZ"],
+  },
   { input: "${FOO?aaa}", env: FOO_BAR, expected: "xxx", matched: ["FOO"] },
   { input: "${BAR?bbb}", env: FOO_BAR, expected: "", matched: ["BAR"] },
   { input: "${BAZ?ccc}", env: FOO_BAR, expected: "error" },
@@ -42,7 +78,12 @@ const cases: Case[] = [
   { input: "${FOO=aaa}", env: FOO_BAR, expected: "error" },
   { input: "${FOO=:aaa}", env: FOO_BAR, expected: "error" },
   { input: "${FOO=}", env: {}, expected: "error" },
-  { input: "${FOO#()[]{\\}^$.\\*\\?|\\\\}", env: { FOO: "()[]{}^$.*?|\\x" }, expected: "x", matched: ["FOO"] },
+  {
+    input: "${FOO#()[]{\\}^$.\\*\\?|\\\\}",
+    env: { FOO: "()[]{}^$.*?|\\x" },
+    expected: "x",
+    matched: ["FOO"],
+  },
   { input: "${FOO#*}", env: { FOO: "xxyy" }, expected: "xxyy", matched: ["FOO"] },
   { input: "${FOO#$BAR}", env: { FOO: "xxyy", BAR: "x" }, expected: "xyy", matched: ["FOO", "BAR"] },
   { input: "${FOO#$BAR}", env: { FOO: "xxyy", BAR: "" }, expected: "xxyy", matched: ["FOO", "BAR"] },
@@ -50,7 +91,13 @@ const cases: Case[] = [
   { input: "${FOO##*x}", env: { FOO: "xxyy" }, expected: "yy", matched: ["FOO"] },
   { input: "${FOO##}", env: { FOO: "xxyy" }, expected: "xxyy", matched: ["FOO"] },
   { input: "${FOO#?\\?}", env: { FOO: "???y" }, expected: "?y", matched: ["FOO"] },
-  { input: "${ABC:-.}${FOO%x}${ABC:-.}", env: { FOO: "xxyy" }, expected: ".xxyy.", matched: ["FOO"], unmatched: ["ABC"] },
+  {
+    input: "${ABC:-.}${FOO%x}${ABC:-.}",
+    env: { FOO: "xxyy" },
+    expected: ".xxyy.",
+    matched: ["FOO"],
+    unmatched: ["ABC"],
+  },
   { input: "${FOO%%\\**\\*}", env: { FOO: "a***yy*" }, expected: "a", matched: ["FOO"] },
   { input: "${FOO%}", env: { FOO: "xxyy" }, expected: "xxyy", matched: ["FOO"] },
   { input: "${FOO%%$BAR}", env: { FOO: "xxyy", BAR: "" }, expected: "xxyy", matched: ["FOO", "BAR"] },
@@ -84,7 +131,12 @@ const cases: Case[] = [
   { input: "${FOO///}", env: { FOO: "xxyy" }, expected: "xxyy", matched: ["FOO"] },
   { input: "${FOO///}", env: {}, expected: "", unmatched: ["FOO"] },
   // TestShellParserMandatoryEnvVars.
-  { input: "${VAR:?message here$ARG}", env: { VAR: "plain", ARG: "x" }, expected: "plain", matched: ["VAR", "ARG"] },
+  {
+    input: "${VAR:?message here$ARG}",
+    env: { VAR: "plain", ARG: "x" },
+    expected: "plain",
+    matched: ["VAR", "ARG"],
+  },
   { input: "${VAR?message here$ARG}", env: { VAR: "", ARG: "x" }, expected: "", matched: ["VAR", "ARG"] },
 ];
 
@@ -106,11 +158,14 @@ describe("processWordWithMatches", () => {
     for (const env of [{ VAR: "", ARG: "x" }, { ARG: "x" }] as Record<string, string>[]) {
       expect(() => processWordWithMatches("${VAR:?message here$ARG}", env)).toThrow("VAR: message herex");
     }
-    expect(() => processWordWithMatches("${VAR?message here$ARG}", { ARG: "x" })).toThrow("VAR: message herex");
+    expect(() => processWordWithMatches("${VAR?message here$ARG}", { ARG: "x" })).toThrow(
+      "VAR: message herex",
+    );
   });
 
   describe("a release file name built from the platform args", () => {
-    const release = "something-${VERSION}.${TARGETOS}-${TARGETARCH}${TARGETVARIANT:+-${TARGETVARIANT}}.tar.gz";
+    const release =
+      "something-${VERSION}.${TARGETOS}-${TARGETARCH}${TARGETVARIANT:+-${TARGETVARIANT}}.tar.gz";
     const base = { VERSION: "v1.2.3", TARGETOS: "linux" };
     it("adds a set variant", () => {
       const r = processWordWithMatches(release, { ...base, TARGETARCH: "arm", TARGETVARIANT: "v7" });

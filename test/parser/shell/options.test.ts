@@ -111,7 +111,9 @@ describe("environments", () => {
     expect(processWord("$pwd", { PWD: "/home" })).toBe("");
     expect(processWord("$path $PATH", env, { caseInsensitiveNames: true })).toBe("lower upper");
     expect(processWord("$Pwd", new Map([["PWD", "/m"]]), { caseInsensitiveNames: true })).toBe("/m");
-    expect(processWord("$pwd", (n) => (n === "PWD" ? "/f" : undefined), { caseInsensitiveNames: true })).toBe("/f");
+    expect(processWord("$pwd", (n) => (n === "PWD" ? "/f" : undefined), { caseInsensitiveNames: true })).toBe(
+      "/f",
+    );
   });
 
   it("takes names the way BuildKit does: Unicode letters, digit runs, special parameters", () => {
