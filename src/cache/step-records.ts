@@ -15,7 +15,9 @@ import type { StoreLock } from "./store-lock";
  *    blob is in the blob store (CACHE_RECORD_BLOB_MISSING otherwise). Callers therefore put the
  *    blob first; a crash between the two leaves an unreferenced blob (prune's garbage), never a
  *    record pointing at nothing.
- * 2. Atomic: records are replaced by rename; readers see the old or the new record.
+ * 2. Atomic: records are replaced by rename; readers see the old or the new record. They are not
+ *    fsync'd (a record lost or emptied by a power cut is just a miss, by guarantee 3); the blob
+ *    they reference is fsync'd before the record is written.
  * 3. Self-healing reads: `get()` returns undefined, and deletes the file, when the record is
  *    unparsable, belongs to another key, or references a blob that is gone.
  * 4. A hit refreshes `lastUsedAt` and the blob's mtime under the store lock, so a concurrent prune
@@ -46,7 +48,7 @@ export class StepRecords {
       if (!record || !touch) return record;
       const now = new Date();
       const used: StepRecord = { ...record, lastUsedAt: now.toISOString() };
-      await writeFileAtomic(file, JSON.stringify(used));
+      await writeFileAtomic(file, JSON.stringify(used), { durable: false });
       if (record.layer) await this.blobs.touch(record.layer.digest);
       return used;
     });
@@ -79,7 +81,7 @@ export class StepRecords {
           );
         }
       }
-      await writeFileAtomic(this.pathFor(record.key), text);
+      await writeFileAtomic(this.pathFor(record.key), text, { durable: false });
     });
     return record;
   }
