@@ -3,6 +3,7 @@
 // `tar -c | gzip -6 | sha256sum` and `tar -c | pigz -6 | sha256sum` on the same data set:
 // 18,000 small files + 150 MB in large files, one third of it incompressible.
 // Reads compiled code from dist/ (npm run build first). Usage: node bench/layer-export.js [--keep]
+/* global Buffer, __filename */
 "use strict";
 const { execFileSync, spawnSync } = require("node:child_process");
 const crypto = require("node:crypto");
