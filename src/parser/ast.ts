@@ -61,6 +61,11 @@ export interface InstructionNode {
   /** The wrapped instruction of ONBUILD. */
   child?: InstructionNode;
   heredocs: Heredoc[];
+  /**
+   * The comment lines directly above the instruction (BuildKit's PrevComment), `#` and outer
+   * white space removed; an empty `#` line starts a new block. Absent when there are none.
+   */
+  comments?: string[];
   /** The logical line after continuations were joined, trimmed (BuildKit's Node.Original). */
   original: string;
   /** From the keyword to the last physical line consumed (heredoc bodies included). */

@@ -1,4 +1,4 @@
-import type { Heredoc, InstructionNode } from "./ast";
+import type { Heredoc, InstructionNode, Position } from "./ast";
 import { buildInstruction } from "./instruction-node";
 import type { LineToken } from "./lexer";
 
@@ -18,41 +18,28 @@ export function listToArray<T>(list: List<T>): T[] {
   return out.reverse();
 }
 
-function lineEnd(t: LineToken): { line: number; column: number } {
-  const content = t.lexer.lines[t.line - 1] ?? "";
-  return { line: t.line, column: Math.max(1, content.length) };
+/** The end of a token: the last character of its last physical line. */
+function tokenEnd(t: LineToken): Position {
+  const content = t.lexer.lines[t.endLine - 1] ?? "";
+  return { line: t.endLine, column: Math.max(1, content.length) };
 }
 
-/** The instruction a `line` or `end` token completes. */
-export function instruction(t: LineToken): InstructionNode {
-  if (t.logical === undefined) throw new Error("line token without a logical line");
-  return buildInstruction(t.logical, t.lexer, lineEnd(t));
+/** The node of an `instruction` token. */
+export function instructionNode(t: LineToken): InstructionNode {
+  if (t.logical === undefined) throw new Error("instruction token without a logical line");
+  const node = buildInstruction(t.logical, t.lexer, tokenEnd(t));
+  if (t.comments !== undefined) node.comments = t.comments;
+  return node;
 }
 
-export interface ParsedHeredoc {
-  heredoc: Heredoc;
-  end: { line: number; column: number };
-}
-
-export function finishHeredoc(body: List<LineToken>, t: LineToken): ParsedHeredoc {
+/** A copy of the node with the heredoc of token t added (on ONBUILD also to its child, the RUN/COPY/ADD it wraps). */
+export function withHeredoc(node: InstructionNode, t: LineToken): InstructionNode {
   const marker = t.heredoc;
-  if (marker === undefined) throw new Error("heredocEnd token without its marker");
-  const heredoc: Heredoc = {
-    name: marker.name,
-    content: listToArray(body)
-      .map((b) => b.value)
-      .join(""),
-    expand: marker.expand,
-    chomp: marker.chomp,
-  };
+  if (marker === undefined) throw new Error("heredoc token without its marker");
+  const heredoc: Heredoc = { name: marker.name, content: t.content ?? "", expand: marker.expand, chomp: marker.chomp };
   if (marker.fileDescriptor !== undefined) heredoc.fileDescriptor = marker.fileDescriptor;
-  return { heredoc, end: lineEnd(t) };
-}
-
-/** A copy of the node with one more heredoc (also on ONBUILD's child, which is what it belongs to). */
-export function withHeredoc(node: InstructionNode, h: ParsedHeredoc): InstructionNode {
-  const heredocs = [...node.heredocs, h.heredoc];
-  const out: InstructionNode = { ...node, heredocs, span: { start: node.span.start, end: h.end } };
+  const heredocs = [...node.heredocs, heredoc];
+  const out: InstructionNode = { ...node, heredocs, span: { start: node.span.start, end: tokenEnd(t) } };
   if (node.child !== undefined) out.child = { ...node.child, heredocs };
   return out;
 }

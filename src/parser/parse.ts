@@ -40,6 +40,7 @@ function parseText(input: string, file: string): DockerfileAst {
   const parser = new nearley.Parser(grammar);
   parser.lexer = lexer;
   parser.feed(text);
+  if (lexer.error !== undefined) throw lexer.error;
   if (parser.results.length !== 1) {
     throw new Error(`grammar produced ${parser.results.length} parses`);
   }
