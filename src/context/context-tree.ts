@@ -1,5 +1,4 @@
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { ContextFilter, type PathVerdict } from "./context-filter";
 import { compareNames } from "./go-path";
 
@@ -27,7 +26,7 @@ export class ContextTree {
   ) {}
 
   hostPath(rel: string): string {
-    return rel === "." ? this.root : path.join(this.root, rel);
+    return rel === "." ? this.root : `${this.root}/${rel}`;
   }
 
   /** lstat with nanosecond times, or undefined if the path does not exist. */
@@ -63,20 +62,24 @@ export class ContextTree {
   /** Visible entries of directory `dir` (whose verdict is `verdict`), sorted by name. */
   list(dir: string, verdict: PathVerdict = this.verdict(dir)): VisibleEntry[] {
     if (dir !== "." && !this.filter.descend(dir, verdict)) return [];
-    let names: string[];
+    let dirents: fs.Dirent[];
     try {
-      names = fs.readdirSync(this.hostPath(dir));
+      dirents = fs.readdirSync(this.hostPath(dir), { withFileTypes: true });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "ENOENT" || code === "ENOTDIR") return [];
       throw err;
     }
-    names.sort(compareNames);
+    dirents.sort((a, b) => compareNames(a.name, b.name));
     const out: VisibleEntry[] = [];
-    for (const name of names) {
+    for (const dirent of dirents) {
+      const name = dirent.name;
       const rel = dir === "." ? name : `${dir}/${name}`;
       const v = this.filter.child(rel, dir === "." ? undefined : verdict);
       if (v.pruned) continue;
+      // An excluded non-directory is invisible: skip it without an lstat (d_type says what it
+      // is, unless the file system leaves it unknown).
+      if (v.excluded && !dirent.isDirectory() && typeKnown(dirent)) continue;
       const st = this.lstat(rel);
       if (st === undefined || st.isSocket()) continue; // vanished, or a socket (never sent)
       if (v.excluded && !(st.isDirectory() && this.filter.descend(rel, v) && this.hasVisibleEntry(rel, v))) continue;
@@ -96,6 +99,10 @@ export class ContextTree {
     }
     return known;
   }
+}
+
+function typeKnown(d: fs.Dirent): boolean {
+  return d.isFile() || d.isSymbolicLink() || d.isFIFO() || d.isSocket() || d.isCharacterDevice() || d.isBlockDevice();
 }
 
 const ROOT_VERDICT: PathVerdict = { excluded: false, pruned: false, results: [] };

@@ -9,14 +9,14 @@ import type { ContextFile } from "./context-file";
  */
 export async function fingerprintFiles(files: readonly ContextFile[]): Promise<string> {
   const hashes = await Promise.all(files.map((f) => f.contentHash()));
-  const h = createHash("sha256");
-  h.update("tsbuild-context-fingerprint-v1\n");
+  const records: string[] = ["tsbuild-context-fingerprint-v1"];
   files.forEach((f, i) => {
     let detail: string | number[] = "";
     if (f.type === "file") detail = hashes[i] as string;
     else if (f.type === "symlink") detail = f.linkTarget ?? "";
     else if (f.devmajor !== undefined) detail = [f.devmajor, f.devminor ?? 0];
-    h.update(JSON.stringify([f.source, f.type, f.path, f.mode, detail]) + "\n");
+    records.push(JSON.stringify([f.source, f.type, f.path, f.mode, detail]));
   });
-  return "sha256:" + h.digest("hex");
+  records.push("");
+  return "sha256:" + createHash("sha256").update(records.join("\n")).digest("hex");
 }
