@@ -1,0 +1,73 @@
+import type { CacheStore } from "../cache";
+import { BlobLayer } from "../image/blob-layer";
+import type { ImageConfig } from "../image/config";
+import type { Platform } from "../image/descriptor";
+import type { OciManifest } from "../image/manifest";
+import type { ImageResolver, ResolvedImage } from "../planner/dispatch/inputs";
+import { BuildError } from "./errors";
+import { normalizeTag } from "./normalize-tag";
+
+/**
+ * Base images for FROM and COPY --from=<image>: images in the local image store (built or pulled
+ * earlier and tagged). Resolved once per build; the plan keys on the manifest digest.
+ */
+export class BaseImages implements ImageResolver {
+  private readonly cache = new Map<string, Promise<ResolvedImage & { manifest: OciManifest }>>();
+
+  constructor(private readonly store: CacheStore) {}
+
+  resolve(ref: string, platform: Platform): Promise<ResolvedImage> {
+    let p = this.cache.get(ref);
+    if (!p) {
+      p = this.load(ref, platform);
+      this.cache.set(ref, p);
+    }
+    return p;
+  }
+
+  /** The layers and config of an image resolved before. */
+  async layers(ref: string): Promise<{ layers: BlobLayer[]; config: ImageConfig }> {
+    const image = await (this.cache.get(ref) ?? this.load(ref, undefined));
+    const layers = image.manifest.layers.map(
+      (d, i) =>
+        new BlobLayer({
+          path: this.store.blobs.path(d.digest),
+          digest: d.digest,
+          diffId: image.config.rootfs.diff_ids[i],
+          size: d.size,
+          mediaType: d.mediaType,
+        }),
+    );
+    return { layers, config: image.config };
+  }
+
+  private async load(ref: string, platform: Platform | undefined): Promise<ResolvedImage & { manifest: OciManifest }> {
+    const entry = (await this.store.images.get(normalizeTag(ref))) ?? (await this.store.images.find(ref))[0];
+    if (entry === undefined) {
+      throw new BuildError(
+        "IMAGE_NOT_FOUND",
+        `resolve base image ${ref}: not in the local image store (build it with -t ${ref}, or use FROM scratch; registry pulls are not wired into builds yet)`,
+      );
+    }
+    const manifest = JSON.parse((await this.readBlob(entry.manifestDigest)).toString("utf8")) as OciManifest;
+    const config = JSON.parse((await this.readBlob(manifest.config.digest)).toString("utf8")) as ImageConfig;
+    if (platform && (config.os !== platform.os || config.architecture !== platform.architecture)) {
+      throw new BuildError(
+        "IMAGE_PLATFORM_MISMATCH",
+        `resolve base image ${ref}: it is ${config.os}/${config.architecture}, the build targets ${platform.os}/${platform.architecture}`,
+      );
+    }
+    for (const layer of manifest.layers) {
+      if (!(await this.store.blobs.has(layer.digest))) {
+        throw new BuildError("IMAGE_INCOMPLETE", `resolve base image ${ref}: layer ${layer.digest} is missing from the store`);
+      }
+    }
+    return { ref, digest: entry.manifestDigest, config, manifest };
+  }
+
+  private async readBlob(digest: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.store.blobs.open(digest)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+}

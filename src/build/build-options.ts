@@ -1,0 +1,60 @@
+import type { ImageConfig } from "../image/config";
+import type { OciManifest } from "../image/manifest";
+import type { Compression } from "../image/media-types";
+import type { OutputSpec } from "./output-spec";
+import type { BuildEventListener } from "./progress";
+import type { StepOutcome } from "./stage-result";
+
+/** Options of one build, named after `docker build` / `buildx build` flags. */
+export interface BuildOptions {
+  /** The build context directory (`CONTEXT` argument). */
+  context: string;
+  /** Path of the Dockerfile (`-f`); default `<context>/Dockerfile`. */
+  dockerfile?: string;
+  /** Dockerfile text given directly (`-f -`); wins over `dockerfile`. */
+  dockerfileText?: string;
+  /** `-t name:tag`, any number; the image is recorded under each in the local image index. */
+  tags?: string[];
+  /** `--build-arg K=V`. */
+  buildArgs?: Record<string, string>;
+  /** `--target`: the stage to build (default: the last). */
+  target?: string;
+  /** `--no-cache`: run every step, ignoring (but refreshing) the cache. */
+  noCache?: boolean;
+  /** `--label K=V` added to the image config. */
+  labels?: Record<string, string>;
+  /** `--platform os/arch[/variant]`; default the host's. */
+  platform?: string;
+  /** `-o type=...`; the image is always stored in the local image store as well. */
+  outputs?: OutputSpec[];
+  /** Cache directory (`--cache-dir`); default `$TSBUILD_CACHE_DIR`, `$XDG_CACHE_HOME/tsbuild`, `~/.cache/tsbuild`. */
+  cacheDir?: string;
+  /** Layer compression (`--compression`), default gzip. */
+  compression?: Compression;
+  /** Steps run at once (`--jobs`), default the number of cores. */
+  jobs?: number;
+  /** SOURCE_DATE_EPOCH (seconds) for reproducible output; default from the env or build arg. */
+  sourceDateEpoch?: number;
+  /** Cancels the build; running steps are killed and nothing half-done is cached. */
+  signal?: AbortSignal;
+  /** Progress events, in order. */
+  onEvent?: BuildEventListener;
+  /** Environment for `--build-arg NAME` without a value and SOURCE_DATE_EPOCH (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** What a finished build produced. */
+export interface BuildResult {
+  /** Digest of the image manifest (what registries and `docker images --digests` show). */
+  digest: string;
+  /** Digest of the config blob (the image ID). */
+  configDigest: string;
+  manifest: OciManifest;
+  config: ImageConfig;
+  /** Every layer step, in the order it finished. */
+  steps: StepOutcome[];
+  /** Outputs written, as given. */
+  outputs: OutputSpec[];
+  warnings: { rule: string; message: string; line?: number }[];
+  durationMs: number;
+}

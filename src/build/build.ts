@@ -1,0 +1,172 @@
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as fsp from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import pLimit from "p-limit";
+import { CacheStore, resolveCacheDir } from "../cache";
+import { openContext } from "../context";
+import type { Image } from "../image/image";
+import { appendLayers, configBlob, emptyImage, imageManifest, manifestBlob, withConfig } from "../image/image";
+import { sha256Digest } from "../image/digest";
+import { decodeDockerfile } from "../parser/decode";
+import { loadDockerfile } from "../parser/load";
+import { parseBuildArgs } from "../planner/build-args";
+import { plan } from "../planner/planner";
+import { hostPlatform, parsePlatform } from "../planner/platform";
+import type { Plan } from "../planner/plan";
+import type { BuildOptions, BuildResult } from "./build-options";
+import { contextFingerprinter } from "./context-fingerprinter";
+import { BuildAbortedError, BuildError } from "./errors";
+import { LocalStepExecutor } from "./local-step-executor";
+import { writeOutputs } from "./outputs";
+import { runStage, type BuildRun } from "./stage-runner";
+import type { StageResult } from "./stage-result";
+import { BaseImages } from "./base-images";
+import { UnpackedLayers } from "./unpacked-layers";
+import { normalizeTag } from "./normalize-tag";
+
+/**
+ * Builds a Dockerfile into an image — the in-process API behind `tsbuild build`. Phases: read
+ * the Dockerfile → open the context and the cache → plan → run the needed stages (independent
+ * stages concurrently, each step at most once) → assemble the image → store and export it.
+ * Never calls process.exit and keeps no global state: builds may run concurrently.
+ */
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  const started = Date.now();
+  const emit = options.onEvent ?? (() => undefined);
+  const env = options.env ?? process.env;
+  const contextDir = path.resolve(options.context);
+  const dockerfilePath = path.resolve(contextDir, options.dockerfile ?? "Dockerfile");
+  const text = options.dockerfileText ?? (await readDockerfile(dockerfilePath));
+  const dockerfile = loadDockerfile(text, { file: options.dockerfileText !== undefined ? "Dockerfile" : displayPath(dockerfilePath) });
+
+  const store = await CacheStore.open(resolveCacheDir({ cacheDir: options.cacheDir, env }));
+  const session = await store.beginBuild();
+  const tmpDir = path.join(store.dir, "tmp", `build-${process.pid}-${randomBytes(6).toString("hex")}`);
+  try {
+    const context = await openContext(contextDir, { dockerfilePath, cacheDir: path.join(store.dir, "context") });
+    const platform = options.platform ? parsePlatform(options.platform) : hostPlatform();
+    const buildArgs = new Map(Object.entries(options.buildArgs ?? {}));
+    const sourceDateEpoch = options.sourceDateEpoch ?? epochFrom(buildArgs.get("SOURCE_DATE_EPOCH") ?? env.SOURCE_DATE_EPOCH);
+    const baseImages = new BaseImages(store);
+    const thePlan = await plan(
+      dockerfile,
+      { target: options.target, buildArgs, buildPlatform: hostPlatform() },
+      { images: baseImages, context: contextFingerprinter(context), platform },
+    );
+    for (const w of thePlan.warnings) emit({ type: "warning", rule: w.rule, message: w.message, ...(w.span ? { line: w.span.start.line } : {}) });
+    emit({ type: "plan", stages: thePlan.stages.length, steps: thePlan.stages.reduce((n, s) => n + s.steps.length, 0) });
+
+    const run: BuildRun = {
+      store,
+      context,
+      executor: new LocalStepExecutor(new UnpackedLayers(path.join(store.dir, "layers"))),
+      tmpDir,
+      noCache: options.noCache ?? false,
+      compression: options.compression ?? "gzip",
+      ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
+      created: new Date(sourceDateEpoch !== undefined ? sourceDateEpoch * 1000 : Date.now()).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      emit,
+      ...(options.signal ? { signal: options.signal } : {}),
+      limit: pLimit(Math.max(1, options.jobs ?? os.cpus().length)),
+      stages: new Map(),
+      baseLayers: (ref) => baseImages.layers(ref),
+      inflight: new Map(),
+      outcomes: [],
+      vertex: { next: 0 },
+    };
+    const target = await runStages(thePlan, run);
+    const image = await assembleImage(target, thePlan, run, options.labels ?? {});
+    await storeImage(image, options.tags ?? [], store);
+    await writeOutputs(image, options.outputs ?? [], { tags: options.tags ?? [], emit, tmpDir });
+
+    const manifest = await imageManifest(image);
+    const digest = sha256Digest(await manifestBlob(image));
+    const durationMs = Date.now() - started;
+    const cached = run.outcomes.filter((o) => o.cached).length;
+    emit({ type: "done", digest, durationMs, cached, total: run.outcomes.length });
+    return {
+      digest,
+      configDigest: sha256Digest(configBlob(image)),
+      manifest,
+      config: structuredClone(image.config) as BuildResult["config"],
+      steps: run.outcomes,
+      outputs: options.outputs ?? [],
+      warnings: thePlan.warnings.map((w) => ({ rule: w.rule, message: w.message, ...(w.span ? { line: w.span.start.line } : {}) })),
+      durationMs,
+    };
+  } finally {
+    await fsp.rm(tmpDir, { recursive: true, force: true });
+    await session.end();
+  }
+}
+
+/** Phase: start every needed stage as soon as its dependencies allow; resolve to the target's result. */
+async function runStages(thePlan: Plan, run: BuildRun): Promise<StageResult> {
+  const failFast = new AbortController();
+  const all: Promise<StageResult>[] = [];
+  for (const stage of thePlan.stages) {
+    const p = (async () => {
+      await Promise.all(stage.dependsOn.map((d) => run.stages.get(d)));
+      if (failFast.signal.aborted) throw new BuildAbortedError();
+      return runStage(stage, run);
+    })();
+    p.catch(() => failFast.abort());
+    run.stages.set(stage.index, p);
+    all.push(p);
+  }
+  const results = await Promise.allSettled(all);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected" && !(r.reason instanceof BuildAbortedError));
+  if (failure) throw failure.reason;
+  const aborted = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (aborted) throw aborted.reason;
+  return (results[results.length - 1] as PromiseFulfilledResult<StageResult>).value;
+}
+
+/** Phase: the image of the target stage — its layers, config, labels and history. */
+async function assembleImage(target: StageResult, thePlan: Plan, run: BuildRun, labels: Record<string, string>): Promise<Image> {
+  const withLayers = await appendLayers(emptyImage(thePlan.platform), target.layers);
+  return withConfig(withLayers, (draft) => {
+    Object.assign(draft, { ...target.config, rootfs: draft.rootfs });
+    draft.created = run.created;
+    draft.history = target.history;
+    if (Object.keys(labels).length > 0) draft.config.Labels = { ...(draft.config.Labels ?? {}), ...labels };
+    if (draft.config.OnBuild?.length === 0) delete draft.config.OnBuild;
+  });
+}
+
+/** Phase: config and manifest blobs into the store, then each tag into the image index. */
+async function storeImage(image: Image, tags: readonly string[], store: CacheStore): Promise<void> {
+  const config = configBlob(image);
+  const manifest = await manifestBlob(image);
+  const { Readable } = await import("node:stream");
+  const configDigest = sha256Digest(config);
+  const manifestDigest = sha256Digest(manifest);
+  await store.blobs.put(Readable.from([config]), { digest: configDigest, size: config.length });
+  await store.blobs.put(Readable.from([manifest]), { digest: manifestDigest, size: manifest.length });
+  for (const tag of tags) await store.images.tag(normalizeTag(tag), { manifestDigest, configDigest, created: image.config.created });
+}
+
+async function readDockerfile(file: string): Promise<string> {
+  let bytes: Buffer;
+  try {
+    bytes = await fs.promises.readFile(file);
+  } catch (err) {
+    throw new BuildError("DOCKERFILE_NOT_FOUND", `read Dockerfile ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`);
+  }
+  return decodeDockerfile(bytes, displayPath(file));
+}
+
+function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel.startsWith("..") ? file : rel;
+}
+
+function epochFrom(value: string | undefined): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!/^[0-9]+$/.test(value)) throw new BuildError("BAD_SOURCE_DATE_EPOCH", `SOURCE_DATE_EPOCH: "${value}" is not a number of seconds`);
+  return Number(value);
+}
+
+export { parseBuildArgs };

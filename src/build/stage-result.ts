@@ -1,0 +1,22 @@
+import type { HistoryEntry, ImageConfig } from "../image/config";
+import type { BlobLayer } from "../image/blob-layer";
+
+/** What running one stage produced: its layers (base first), history and final config. */
+export interface StageResult {
+  index: number;
+  layers: BlobLayer[];
+  history: HistoryEntry[];
+  config: ImageConfig;
+}
+
+/** What happened to one step, for the build result and the summary. */
+export interface StepOutcome {
+  id: string;
+  stage: number;
+  display: string;
+  cacheKey: string;
+  cached: boolean;
+  durationMs: number;
+  /** Digest of the layer the step produced; undefined for no change. */
+  layer?: { digest: string; diffId: string; size: number };
+}

@@ -1,0 +1,180 @@
+import * as fsp from "node:fs/promises";
+import type pLimit from "p-limit";
+import type { CacheStore } from "../cache";
+import type { BuildContext } from "../context";
+import { BlobLayer } from "../image/blob-layer";
+import { buildLayer } from "../image/build-layer";
+import type { HistoryEntry, ImageConfig } from "../image/config";
+import type { LayerEntry } from "../image/layer-entry";
+import type { Compression } from "../image/media-types";
+import type { PlannedStage, Step } from "../planner/plan";
+import { BuildAbortedError, StepFailedError } from "./errors";
+import type { BuildEventListener } from "./progress";
+import type { StageResult, StepOutcome } from "./stage-result";
+import type { StepExecutor, StepInputs } from "./step-executor";
+import { TsbuildError } from "../errors";
+
+/** Everything the stages of one build share. */
+export interface BuildRun {
+  store: CacheStore;
+  context: BuildContext;
+  executor: StepExecutor;
+  tmpDir: string;
+  noCache: boolean;
+  compression: Compression;
+  /** SOURCE_DATE_EPOCH in seconds: clamps mtimes and sets `created`. */
+  sourceDateEpoch?: number;
+  created: string;
+  emit: BuildEventListener;
+  signal?: AbortSignal;
+  limit: ReturnType<typeof pLimit>;
+  /** Results of stages by index (started in dependency order). */
+  stages: Map<number, Promise<StageResult>>;
+  /** Base images by ref: their layers and config (registry pulls, named contexts). */
+  baseLayers(ref: string): Promise<{ layers: BlobLayer[]; config: ImageConfig }>;
+  /** One execution per cache key, even when two stages need the same step. */
+  inflight: Map<string, Promise<LayerOutput>>;
+  outcomes: StepOutcome[];
+  vertex: { next: number };
+}
+
+interface LayerOutput {
+  layer: BlobLayer | null;
+  cached: boolean;
+}
+
+/**
+ * Runs one planned stage: starts from its base (scratch, another stage, an image), then walks
+ * its steps. Config steps only add history. Layer steps are looked up by cache key in the step
+ * records; a miss runs the step, writes its layer into the blob store, then the record — so a
+ * record never points at a missing blob, and a failed or aborted step leaves no record.
+ */
+export async function runStage(stage: PlannedStage, run: BuildRun): Promise<StageResult> {
+  let layers: BlobLayer[] = [];
+  let history: HistoryEntry[] = [];
+  if (stage.base.kind === "stage") {
+    const base = await (run.stages.get(stage.base.stage) as Promise<StageResult>);
+    layers = [...base.layers];
+    history = [...base.history];
+  } else if (stage.base.kind === "image") {
+    const base = await run.baseLayers(stage.base.ref);
+    layers = [...base.layers];
+    history = [...(base.config.history ?? [])];
+  }
+  const total = stage.steps.length;
+  for (const [i, step] of stage.steps.entries()) {
+    if (run.signal?.aborted) throw new BuildAbortedError();
+    const entry: HistoryEntry = { created: run.created, created_by: step.createdBy, comment: "buildkit.dockerfile.v0" };
+    if (step.kind === "config") {
+      history.push({ ...entry, empty_layer: true });
+      continue;
+    }
+    const label = `[${stage.label} ${i + 1}/${total}]`;
+    const output = await layerStep(step, label, layers, run);
+    if (output.layer) {
+      layers = [...layers, output.layer];
+      history.push(entry);
+    } else {
+      history.push({ ...entry, empty_layer: true });
+    }
+  }
+  return { index: stage.index, layers, history, config: stage.config };
+}
+
+function layerStep(step: Exclude<Step, { kind: "config" }>, label: string, layers: BlobLayer[], run: BuildRun): Promise<LayerOutput> {
+  const existing = run.inflight.get(step.cacheKey);
+  if (existing) return existing;
+  const p = executeOrReuse(step, label, layers, run);
+  run.inflight.set(step.cacheKey, p);
+  return p;
+}
+
+async function executeOrReuse(
+  step: Exclude<Step, { kind: "config" }>,
+  label: string,
+  layers: BlobLayer[],
+  run: BuildRun,
+): Promise<LayerOutput> {
+  const vertex = ++run.vertex.next;
+  run.emit({ type: "step-start", id: step.id, vertex, label, display: step.display });
+  const started = Date.now();
+  if (!run.noCache) {
+    const record = await run.store.records.get(step.cacheKey);
+    if (record) {
+      const layer = record.layer ? new BlobLayer({ path: run.store.blobs.path(record.layer.digest), ...record.layer }) : null;
+      run.emit({ type: "step-cached", id: step.id, vertex });
+      recordOutcome(run, step, true, started, layer);
+      return { layer, cached: true };
+    }
+  }
+  const layer = await run.limit(() => execute(step, vertex, layers, run));
+  const durationMs = Date.now() - started;
+  run.emit({ type: "step-done", id: step.id, vertex, durationMs, ...(layer ? { layerSize: layer.info.size } : {}) });
+  recordOutcome(run, step, false, started, layer);
+  return { layer, cached: false };
+}
+
+async function execute(step: Exclude<Step, { kind: "config" }>, vertex: number, layers: BlobLayer[], run: BuildRun): Promise<BlobLayer | null> {
+  if (run.signal?.aborted) throw new BuildAbortedError();
+  const inputs: StepInputs = {
+    layers,
+    context: run.context,
+    stageLayers: async (index) => (await (run.stages.get(index) as Promise<StageResult>)).layers,
+    tmpDir: run.tmpDir,
+    signal: run.signal,
+    log: (stream, text) => run.emit({ type: "step-log", id: step.id, vertex, stream, text }),
+  };
+  let entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>;
+  try {
+    entries =
+      step.kind === "run"
+        ? await run.executor.run(step, inputs)
+        : step.kind === "copy"
+          ? await run.executor.copy(step, inputs)
+          : await run.executor.workdir(step, inputs);
+    const layer = await writeLayer(entries, run);
+    if (layer === null) {
+      await run.store.records.put({ key: step.cacheKey, layer: null, description: step.display, stage: String(step.stage) });
+      return null;
+    }
+    await run.store.blobs.importFile(layer.info.path, { digest: layer.info.digest });
+    const stored = new BlobLayer({ ...layer.info, path: run.store.blobs.path(layer.info.digest) });
+    const { digest, diffId, size, mediaType } = stored.info;
+    await run.store.records.put({ key: step.cacheKey, layer: { digest, diffId, size, mediaType }, description: step.display, stage: String(step.stage) });
+    return stored;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    run.emit({ type: "step-error", id: step.id, vertex, message });
+    if (err instanceof BuildAbortedError || run.signal?.aborted) throw new BuildAbortedError();
+    if (err instanceof TsbuildError) throw err;
+    throw new StepFailedError(step.id, `${step.display}: ${message}`, { cause: err });
+  }
+}
+
+/** Serializes entries into a layer blob in the build's temp dir; null when there are none. */
+async function writeLayer(entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>, run: BuildRun): Promise<BlobLayer | null> {
+  let any = false;
+  async function* track(): AsyncGenerator<LayerEntry> {
+    for await (const e of entries) {
+      any = true;
+      yield e;
+    }
+  }
+  await fsp.mkdir(run.tmpDir, { recursive: true });
+  const layer = await buildLayer(track(), {
+    dir: run.tmpDir,
+    compression: run.compression,
+    ...(run.sourceDateEpoch !== undefined ? { clampMtime: run.sourceDateEpoch } : {}),
+  });
+  if (!any) {
+    await fsp.rm(layer.info.path, { force: true });
+    return null;
+  }
+  return layer;
+}
+
+function recordOutcome(run: BuildRun, step: Step, cached: boolean, started: number, layer: BlobLayer | null): void {
+  const outcome: StepOutcome = { id: step.id, stage: step.stage, display: step.display, cacheKey: step.cacheKey, cached, durationMs: Date.now() - started };
+  if (layer) outcome.layer = { digest: layer.info.digest, diffId: layer.info.diffId, size: layer.info.size };
+  run.outcomes.push(outcome);
+}

@@ -1,0 +1,26 @@
+import type { BuildContext } from "../context";
+import type { LayerEntry } from "../image/layer-entry";
+import type { CopyStep, RunStep, WorkdirStep } from "../planner/plan";
+import type { BlobLayer } from "../image/blob-layer";
+
+/**
+ * What executing a layer step needs and gives back. The stage runner owns caching and layer
+ * writing; a StepExecutor only turns a step plus the layers below it into the entries of the
+ * change it makes (an empty iterable = no change).
+ */
+export interface StepInputs {
+  /** Layers of the stage so far, base first. */
+  layers: readonly BlobLayer[];
+  context: BuildContext;
+  /** Final layers of other stages (COPY --from, RUN --mount from), by stage index. */
+  stageLayers(stage: number): Promise<readonly BlobLayer[]>;
+  tmpDir: string;
+  signal?: AbortSignal;
+  log(stream: "stdout" | "stderr", text: string): void;
+}
+
+export interface StepExecutor {
+  copy(step: CopyStep, inputs: StepInputs): Promise<AsyncIterable<LayerEntry> | Iterable<LayerEntry>>;
+  run(step: RunStep, inputs: StepInputs): Promise<AsyncIterable<LayerEntry> | Iterable<LayerEntry>>;
+  workdir(step: WorkdirStep, inputs: StepInputs): Promise<AsyncIterable<LayerEntry> | Iterable<LayerEntry>>;
+}
