@@ -40,17 +40,32 @@ export class ContentHasher {
     return pending;
   }
 
-  private async compute(rel: string, hostPath: string, stat: fs.BigIntStats): Promise<string> {
+  private compute(rel: string, hostPath: string, stat: fs.BigIntStats): Promise<string> {
     const cached = this.statCache.lookup(rel, stat);
     if (cached !== undefined) {
       this.stats.cacheHits++;
-      return cached;
+      return Promise.resolve(cached);
     }
+    // Small files: read synchronously, right now (most of a context, and the per-file cost is
+    // syscalls, which a thread-pool hop would only add to).
+    if (stat.size <= INLINE_READ_LIMIT && loadedApi !== undefined) {
+      try {
+        return Promise.resolve(this.finish(rel, stat, readInline(hostPath, loadedApi)));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    return this.computeAsync(rel, hostPath, stat);
+  }
+
+  private async computeAsync(rel: string, hostPath: string, stat: fs.BigIntStats): Promise<string> {
     const hasher = await xxhashApi();
     const read =
-      stat.size <= INLINE_READ_LIMIT
-        ? readInline(hostPath, hasher)
-        : await this.limit(() => readStreaming(hostPath, hasher));
+      stat.size <= INLINE_READ_LIMIT ? readInline(hostPath, hasher) : await this.limit(() => readStreaming(hostPath, hasher));
+    return this.finish(rel, stat, read);
+  }
+
+  private finish(rel: string, stat: fs.BigIntStats, read: ReadResult): string {
     this.stats.filesHashed++;
     this.stats.bytesRead += read.bytes;
     // Store only if the file did not change under us (the stat after reading is the one before).
@@ -65,8 +80,10 @@ const CHUNK = 1024 * 1024;
 
 type XXHash = Awaited<ReturnType<typeof xxhash>>;
 let api: Promise<XXHash> | undefined;
+/** The instantiated WebAssembly module, once ready: lets small files be hashed synchronously. */
+let loadedApi: XXHash | undefined;
 function xxhashApi(): Promise<XXHash> {
-  api ??= xxhash();
+  api ??= xxhash().then((loaded) => (loadedApi = loaded));
   return api;
 }
 
@@ -86,16 +103,28 @@ function readInline(hostPath: string, hasher: XXHash): ReadResult {
     throw readError(hostPath, err);
   }
   try {
-    const h = hasher.create64();
-    let bytes = 0;
-    for (;;) {
-      const n = fs.readSync(fd, inlineBuffer, 0, inlineBuffer.length, null);
-      if (n === 0) break;
-      h.update(inlineBuffer.subarray(0, n));
-      bytes += n;
+    // One read normally gets it all: the buffer is one byte larger than any inline file, so a
+    // read that does not fill it has reached the end, unless the file system returned short
+    // (checked against fstat below).
+    let bytes = fs.readSync(fd, inlineBuffer, 0, inlineBuffer.length, 0);
+    let digest: bigint;
+    let after = fs.fstatSync(fd, { bigint: true });
+    if (bytes < inlineBuffer.length && BigInt(bytes) === after.size) {
+      digest = hasher.h64Raw(inlineBuffer.subarray(0, bytes));
+    } else {
+      // Grew since its lstat, or a short read: hash it in a loop from the start.
+      const h = hasher.create64();
+      bytes = 0;
+      for (;;) {
+        const n = fs.readSync(fd, inlineBuffer, 0, inlineBuffer.length, bytes);
+        if (n === 0) break;
+        h.update(inlineBuffer.subarray(0, n));
+        bytes += n;
+      }
+      digest = h.digest();
+      after = fs.fstatSync(fd, { bigint: true });
     }
-    const after = fs.fstatSync(fd, { bigint: true });
-    return { hash: hex64(h.digest()), bytes, after };
+    return { hash: hex64(digest), bytes, after };
   } catch (err) {
     throw readError(hostPath, err);
   } finally {
