@@ -34,7 +34,7 @@ export async function buildLayer(entries: AsyncIterable<LayerEntry> | Iterable<L
   const diff = new DigestingStream();
   const blob = new DigestingStream();
   try {
-    const tar = layerTar(entries, { clampMtime: opts.clampMtime });
+    const tar = layerTar(entries, { clampMtime: opts.clampMtime, readAhead: opts.readAhead });
     const out = fs.createWriteStream(tmp, { flags: "wx" });
     if (compression === "uncompressed") {
       await pipeline(tar, diff, out);

@@ -9,6 +9,12 @@ export interface LayerTarOptions {
    * BuildKit's rewrite-timestamp does). Whiteouts always get mtime 0.
    */
   clampMtime?: number;
+  /**
+   * How many entries ahead of the writer small files (≤ 64 KiB) are opened and read, so their
+   * I/O overlaps (default 32; at most 2 MiB held). Use 0 when an entry's content only becomes
+   * readable after the producer advances past the previous one (re-streaming a tar).
+   */
+  readAhead?: number;
 }
 
 export const WHITEOUT_PREFIX = ".wh.";
@@ -67,7 +73,7 @@ function headerOf(entry: LayerEntry, clampMtime: number | undefined): TarHeader 
   }
 }
 
-async function* fileContent(entry: Extract<LayerEntry, { type: "file" }>): AsyncGenerator<Buffer> {
+async function* fileContent(entry: FileEntry): AsyncGenerator<Buffer> {
   let written = 0;
   for await (const chunk of entry.open()) {
     const buf = chunk as Buffer;
@@ -84,6 +90,50 @@ async function* fileContent(entry: Extract<LayerEntry, { type: "file" }>): Async
 
 const HEADER_BATCH = 64 * 1024;
 
+type FileEntry = Extract<LayerEntry, { type: "file" }>;
+interface Pending {
+  entry: LayerEntry;
+  /** Content of a small file, read ahead of the writer. */
+  data?: Promise<Buffer[]>;
+}
+
+async function readSmall(entry: FileEntry): Promise<Buffer[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of fileContent(entry)) chunks.push(chunk);
+  return chunks;
+}
+
+/** Yields entries in order while reading up to `window` small files ahead concurrently. */
+async function* withReadAhead(entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>, window: number): AsyncGenerator<Pending> {
+  if (window <= 0) {
+    for await (const entry of entries) yield { entry };
+    return;
+  }
+  const queue: Pending[] = [];
+  const it = Symbol.asyncIterator in entries ? entries[Symbol.asyncIterator]() : (entries as Iterable<LayerEntry>)[Symbol.iterator]();
+  let done = false;
+  for (;;) {
+    while (!done && queue.length < window) {
+      const r = await it.next();
+      if (r.done) {
+        done = true;
+        break;
+      }
+      const entry = r.value;
+      validateEntryPath(entry.path);
+      const item: Pending = { entry };
+      if (entry.type === "file" && entry.size > 0 && entry.size <= HEADER_BATCH) {
+        item.data = readSmall(entry);
+        item.data.catch(() => undefined); // surfaced when the writer awaits it
+      }
+      queue.push(item);
+    }
+    const next = queue.shift();
+    if (!next) return;
+    yield next;
+  }
+}
+
 async function* tarChunks(entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>, opts: LayerTarOptions): AsyncGenerator<Buffer> {
   // Headers of small entries are batched so 18,000 tiny files do not mean 36,000 tiny chunks.
   let pending: Buffer[] = [];
@@ -98,11 +148,13 @@ async function* tarChunks(entries: AsyncIterable<LayerEntry> | Iterable<LayerEnt
     pendingBytes = 0;
     return out;
   };
-  for await (const entry of entries) {
+  for await (const { entry, data } of withReadAhead(entries, opts.readAhead ?? 32)) {
     validateEntryPath(entry.path);
     queue(encodeTarHeader(headerOf(entry, opts.clampMtime)));
     if (entry.type === "file" && entry.size > 0) {
-      if (entry.size <= HEADER_BATCH) {
+      if (data) {
+        for (const chunk of await data) queue(chunk);
+      } else if (entry.size <= HEADER_BATCH) {
         for await (const chunk of fileContent(entry)) queue(chunk);
       } else {
         yield take();

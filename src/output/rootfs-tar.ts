@@ -92,7 +92,7 @@ async function* flattenedEntries(image: Image): AsyncGenerator<LayerEntry> {
 
 /** type=tar: the flattened root filesystem of `image` as one tar. */
 export async function writeRootfsTar(image: Image, dest: string | Writable): Promise<void> {
-  const source = layerTar(flattenedEntries(image));
+  const source = layerTar(flattenedEntries(image), { readAhead: 0 });
   if (typeof dest !== "string") {
     await pipeline(source, dest);
     return;
