@@ -99,11 +99,18 @@ async function main() {
         `(${cold.stats.filesHashed}), ${mb(cold.stats.bytesRead)} MB read, ` +
         `${(cold.stats.bytesRead / 1048576 / cold.seconds).toFixed(0)} MB/s [page cache warm]`,
     );
-    if (cold.stats.bytesRead !== selectedBytes) throw new Error(`cold run read ${cold.stats.bytesRead} bytes, expected ${selectedBytes}`);
+    if (cold.stats.bytesRead !== selectedBytes)
+      throw new Error(`cold run read ${cold.stats.bytesRead} bytes, expected ${selectedBytes}`);
 
     // Baseline: tar of exactly the same (non-ignored) entries, piped to sha256sum.
     const list = path.join(base, "files.list");
-    fs.writeFileSync(list, files.filter((f) => f.path !== ".").map((f) => f.contextPath + "\0").join(""));
+    fs.writeFileSync(
+      list,
+      files
+        .filter((f) => f.path !== ".")
+        .map((f) => f.contextPath + "\0")
+        .join(""),
+    );
     const tt = performance.now();
     const out = execFileSync("bash", ["-c", `tar -c --null --no-recursion -T "${list}" -f - | sha256sum`], {
       cwd: cold.ctx.root,
@@ -128,8 +135,14 @@ async function main() {
     const same = warm.every((w) => w.digest === cold.digest);
     console.log(`fingerprint stable across runs: ${same} (${cold.digest.slice(0, 19)}…)`);
     const ok = same && warm.every((w) => w.stats.bytesRead === 0);
-    console.log(ok ? "warm re-plan read no file contents: OK" : "FAIL: warm re-plan read file contents or changed the key");
-    console.log(times[2] < 0.3 ? "warm goal (< 0.3 s): met" : `warm goal (< 0.3 s): missed (${times[2].toFixed(3)} s)`);
+    console.log(
+      ok
+        ? "warm re-plan read no file contents: OK"
+        : "FAIL: warm re-plan read file contents or changed the key",
+    );
+    console.log(
+      times[2] < 0.3 ? "warm goal (< 0.3 s): met" : `warm goal (< 0.3 s): missed (${times[2].toFixed(3)} s)`,
+    );
     if (!ok) process.exitCode = 1;
   } finally {
     fs.rmSync(base, { recursive: true, force: true });

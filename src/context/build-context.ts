@@ -118,13 +118,18 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     root = await fs.promises.realpath(dir);
     rootStat = await fs.promises.stat(root, { bigint: true });
   } catch (err) {
-    throw new ContextError("CONTEXT_NOT_A_DIRECTORY", `open build context ${dir}: ${(err as Error).message}`, { cause: err });
+    throw new ContextError(
+      "CONTEXT_NOT_A_DIRECTORY",
+      `open build context ${dir}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   if (!rootStat.isDirectory()) {
     throw new ContextError("CONTEXT_NOT_A_DIRECTORY", `open build context ${dir}: not a directory`);
   }
   const rules = loadIgnoreRules(root, options.dockerfilePath);
   const tree = new ContextTree(root, new ContextFilter(rules.matcher));
-  const statCache = options.cacheDir === undefined ? StatCache.memory() : await StatCache.load(options.cacheDir, rootStat);
+  const statCache =
+    options.cacheDir === undefined ? StatCache.memory() : await StatCache.load(options.cacheDir, rootStat);
   return new BuildContext(root, rules.file, rules.patterns, tree, statCache, options.concurrency ?? 4);
 }

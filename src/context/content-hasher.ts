@@ -61,7 +61,9 @@ export class ContentHasher {
   private async computeAsync(rel: string, hostPath: string, stat: fs.BigIntStats): Promise<string> {
     const hasher = await xxhashApi();
     const read =
-      stat.size <= INLINE_READ_LIMIT ? readInline(hostPath, hasher) : await this.limit(() => readStreaming(hostPath, hasher));
+      stat.size <= INLINE_READ_LIMIT
+        ? readInline(hostPath, hasher)
+        : await this.limit(() => readStreaming(hostPath, hasher));
     return this.finish(rel, stat, read);
   }
 
@@ -69,7 +71,8 @@ export class ContentHasher {
     this.stats.filesHashed++;
     this.stats.bytesRead += read.bytes;
     // Store only if the file did not change under us (the stat after reading is the one before).
-    if (sameFile(stat, read.after)) this.statCache.record(rel, read.after, read.hash, BigInt(Date.now()) * 1_000_000n);
+    if (sameFile(stat, read.after))
+      this.statCache.record(rel, read.after, read.hash, BigInt(Date.now()) * 1_000_000n);
     return read.hash;
   }
 }
@@ -159,7 +162,13 @@ async function readStreaming(hostPath: string, hasher: XXHash): Promise<ReadResu
 }
 
 function sameFile(a: fs.BigIntStats, b: fs.BigIntStats): boolean {
-  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+  return (
+    a.dev === b.dev &&
+    a.ino === b.ino &&
+    a.size === b.size &&
+    a.mtimeNs === b.mtimeNs &&
+    a.ctimeNs === b.ctimeNs
+  );
 }
 
 function hex64(v: bigint): string {
@@ -167,5 +176,7 @@ function hex64(v: bigint): string {
 }
 
 function readError(hostPath: string, err: unknown): ContextError {
-  return new ContextError("CONTEXT_READ", `read build context file ${hostPath}: ${(err as Error).message}`, { cause: err });
+  return new ContextError("CONTEXT_READ", `read build context file ${hostPath}: ${(err as Error).message}`, {
+    cause: err,
+  });
 }

@@ -82,7 +82,8 @@ export class ContextTree {
       if (v.excluded && !dirent.isDirectory() && typeKnown(dirent)) continue;
       const st = this.lstat(rel);
       if (st === undefined || st.isSocket()) continue; // vanished, or a socket (never sent)
-      if (v.excluded && !(st.isDirectory() && this.filter.descend(rel, v) && this.hasVisibleEntry(rel, v))) continue;
+      if (v.excluded && !(st.isDirectory() && this.filter.descend(rel, v) && this.hasVisibleEntry(rel, v)))
+        continue;
       out.push({ path: rel, name, stat: st, verdict: v });
     }
     return out;
@@ -102,7 +103,14 @@ export class ContextTree {
 }
 
 function typeKnown(d: fs.Dirent): boolean {
-  return d.isFile() || d.isSymbolicLink() || d.isFIFO() || d.isSocket() || d.isCharacterDevice() || d.isBlockDevice();
+  return (
+    d.isFile() ||
+    d.isSymbolicLink() ||
+    d.isFIFO() ||
+    d.isSocket() ||
+    d.isCharacterDevice() ||
+    d.isBlockDevice()
+  );
 }
 
 const ROOT_VERDICT: PathVerdict = { excluded: false, pruned: false, results: [] };

@@ -61,7 +61,9 @@ export function loadIgnoreRules(contextDir: string, dockerfilePath?: string): Ig
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "ENOENT" || code === "ENOTDIR") continue;
-      throw new ContextError("CONTEXT_READ", `read ignore file ${file}: ${(err as Error).message}`, { cause: err });
+      throw new ContextError("CONTEXT_READ", `read ignore file ${file}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     return { file, ...compileRules(text, file) };
   }
@@ -69,17 +71,24 @@ export function loadIgnoreRules(contextDir: string, dockerfilePath?: string): Ig
 }
 
 /** Compiles ignore-file text; `file` names it in errors. */
-export function compileRules(text: string, file = ".dockerignore"): { patterns: string[]; matcher: PatternMatcher } {
+export function compileRules(
+  text: string,
+  file = ".dockerignore",
+): { patterns: string[]; matcher: PatternMatcher } {
   const patterns = parseIgnoreFile(text);
   for (const p of patterns) {
     try {
       new PatternMatcher([p]);
     } catch (err) {
       if (!(err instanceof BadPatternError)) throw err;
-      throw new ContextError("CONTEXT_BAD_PATTERN", `parse ignore file ${file}: syntax error in pattern ${JSON.stringify(p)}`, {
-        pattern: p,
-        cause: err,
-      });
+      throw new ContextError(
+        "CONTEXT_BAD_PATTERN",
+        `parse ignore file ${file}: syntax error in pattern ${JSON.stringify(p)}`,
+        {
+          pattern: p,
+          cause: err,
+        },
+      );
     }
   }
   return { patterns, matcher: new PatternMatcher(patterns) };

@@ -28,7 +28,9 @@ export class PatternMatcher {
     }
     this.patterns = patterns;
     this.hasExclusions = patterns.some((p) => p.exclusion);
-    this.prefixExceptionsOnly = patterns.every((p) => !p.exclusion || !/[*[\]?^\\]/.test(withoutTrailingGlob(p.text)));
+    this.prefixExceptionsOnly = patterns.every(
+      (p) => !p.exclusion || !/[*[\]?^\\]/.test(withoutTrailingGlob(p.text)),
+    );
   }
 
   /**

@@ -67,7 +67,12 @@ export function resolveSources(
 }
 
 function toSource(pattern: string, rel: string, resolved: Resolved): ContextSource {
-  return { pattern, path: rel, target: resolved.target, kind: resolved.stat.isDirectory() ? "directory" : "entry" };
+  return {
+    pattern,
+    path: rel,
+    target: resolved.target,
+    kind: resolved.stat.isDirectory() ? "directory" : "entry",
+  };
 }
 
 /**
@@ -81,9 +86,13 @@ export function normalizeSource(pattern: string): { rel: string; wantDir: boolea
     if (part === "" || part === ".") continue;
     if (part === "..") {
       if (depth === 0) {
-        throw new ContextError("CONTEXT_SOURCE_OUTSIDE", `refuse source ${pattern}: it is outside the build context`, {
-          pattern,
-        });
+        throw new ContextError(
+          "CONTEXT_SOURCE_OUTSIDE",
+          `refuse source ${pattern}: it is outside the build context`,
+          {
+            pattern,
+          },
+        );
       }
       depth--;
     } else depth++;
@@ -125,9 +134,13 @@ export function resolvePath(tree: ContextTree, rel: string, pattern: string): Re
     if (stat.isSymbolicLink()) {
       if (verdict.excluded) return undefined;
       if (++hops > MAX_SYMLINK_HOPS) {
-        throw new ContextError("CONTEXT_SYMLINK_LOOP", `resolve source ${pattern}: too many levels of symbolic links`, {
-          pattern,
-        });
+        throw new ContextError(
+          "CONTEXT_SYMLINK_LOOP",
+          `resolve source ${pattern}: too many levels of symbolic links`,
+          {
+            pattern,
+          },
+        );
       }
       const target = tree.readlink(next);
       if (path.isAbsolute(target)) {
@@ -151,7 +164,12 @@ export function resolvePath(tree: ContextTree, rel: string, pattern: string): Re
   return { target, stat };
 }
 
-function expandWildcards(tree: ContextTree, components: string[], firstWild: number, pattern: string): string[] {
+function expandWildcards(
+  tree: ContextTree,
+  components: string[],
+  firstWild: number,
+  pattern: string,
+): string[] {
   for (const c of components.slice(firstWild)) {
     try {
       validatePattern(c);
@@ -181,12 +199,21 @@ function expandWildcards(tree: ContextTree, components: string[], firstWild: num
 
 function outside(pattern: string, rel: string, link?: string, target?: string): ContextError {
   const via = link === undefined ? "" : ` (symlink ${link} points to ${target})`;
-  return new ContextError("CONTEXT_SOURCE_OUTSIDE", `resolve source ${pattern}: ${rel} leads outside the build context${via}`, {
-    pattern,
-  });
+  return new ContextError(
+    "CONTEXT_SOURCE_OUTSIDE",
+    `resolve source ${pattern}: ${rel} leads outside the build context${via}`,
+    {
+      pattern,
+    },
+  );
 }
 
-function notFound(tree: ContextTree, pattern: string, rel: string, ignoreFile: string | undefined): ContextError {
+function notFound(
+  tree: ContextTree,
+  pattern: string,
+  rel: string,
+  ignoreFile: string | undefined,
+): ContextError {
   let hint = "";
   const st = rel === "." ? undefined : tree.lstat(rel);
   if (st !== undefined && !tree.isVisible(rel, st)) {
@@ -195,7 +222,9 @@ function notFound(tree: ContextTree, pattern: string, rel: string, ignoreFile: s
     const suggestions = closeMatches(rel, visiblePaths(tree, SUGGESTION_SCAN_LIMIT));
     if (suggestions.length > 0) hint = ` (did you mean ${suggestions.join(" or ")}?)`;
   }
-  return new ContextError("CONTEXT_SOURCE_NOT_FOUND", `file not found in build context: ${pattern}${hint}`, { pattern });
+  return new ContextError("CONTEXT_SOURCE_NOT_FOUND", `file not found in build context: ${pattern}${hint}`, {
+    pattern,
+  });
 }
 
 /** Visible paths, breadth first, at most `limit` of them. */

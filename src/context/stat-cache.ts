@@ -37,7 +37,10 @@ export class StatCache {
 
   /** Loads the cache for the context whose root has stat `rootStat`; a bad file yields an empty cache. */
   static async load(cacheDir: string, rootStat: fs.BigIntStats): Promise<StatCache> {
-    const identity = createHash("sha256").update(`${rootStat.dev}:${rootStat.ino}`).digest("hex").slice(0, 32);
+    const identity = createHash("sha256")
+      .update(`${rootStat.dev}:${rootStat.ino}`)
+      .digest("hex")
+      .slice(0, 32);
     const file = path.join(cacheDir, "context-stat", `${identity}.json`);
     let entries = new Map<string, Entry>();
     try {
@@ -123,13 +126,16 @@ function decode(text: string): Map<string, Entry> {
   const doc: unknown = JSON.parse(text);
   if (typeof doc !== "object" || doc === null) throw new Error("not an object");
   const { version, checksum, entries } = doc as Record<string, unknown>;
-  if (version !== VERSION || typeof checksum !== "string" || !Array.isArray(entries)) throw new Error("bad header");
-  if (createHash("sha256").update(JSON.stringify(entries)).digest("hex") !== checksum) throw new Error("bad checksum");
+  if (version !== VERSION || typeof checksum !== "string" || !Array.isArray(entries))
+    throw new Error("bad header");
+  if (createHash("sha256").update(JSON.stringify(entries)).digest("hex") !== checksum)
+    throw new Error("bad checksum");
   const out = new Map<string, Entry>();
   for (const item of entries as unknown[]) {
     if (!Array.isArray(item) || item.length !== 3) throw new Error("bad entry");
     const [rel, sig, hash] = item as unknown[];
-    if (typeof rel !== "string" || typeof sig !== "string" || typeof hash !== "string") throw new Error("bad entry");
+    if (typeof rel !== "string" || typeof sig !== "string" || typeof hash !== "string")
+      throw new Error("bad entry");
     if (!SIGNATURE.test(sig) || !HASH.test(hash)) throw new Error("bad entry");
     out.set(rel, { signature: sig, hash });
   }

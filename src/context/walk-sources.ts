@@ -24,9 +24,13 @@ export function* walkSources(tree: ContextTree, sources: readonly ContextSource[
     const source = sources[index];
     const stat = tree.lstat(source.target);
     if (stat === undefined) {
-      throw new ContextError("CONTEXT_SOURCE_NOT_FOUND", `file not found in build context: ${source.pattern}`, {
-        pattern: source.pattern,
-      });
+      throw new ContextError(
+        "CONTEXT_SOURCE_NOT_FOUND",
+        `file not found in build context: ${source.pattern}`,
+        {
+          pattern: source.pattern,
+        },
+      );
     }
     if (source.kind === "entry") {
       yield { source: index, path: path.posix.basename(source.path), contextPath: source.target, stat };

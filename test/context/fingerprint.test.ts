@@ -19,7 +19,7 @@ describe("BuildContext.fingerprint", () => {
       "src/nested/c.txt": "charlie",
       "other/d.txt": "delta",
       "debug.log": "noise",
-      "link": { link: "src/a.txt" },
+      link: { link: "src/a.txt" },
     });
     await settle();
   });
@@ -215,6 +215,19 @@ describe("stat cache persistence", () => {
     await settle();
     await run();
     expect((await run()).stats.filesHashed).toBe(0);
+  });
+
+  test("a file that changes between its lstat and its read is hashed as read but not cached", async () => {
+    const ctx = await openContext(dir, { cacheDir });
+    const files = await ctx.files(ctx.resolveSources(["a.txt"]));
+    fs.appendFileSync(path.join(dir, "a.txt"), " and more"); // after the walk's lstat
+    const fresh = await openContext(dir);
+    const [now] = await fresh.files(fresh.resolveSources(["a.txt"]));
+    expect(await files[0].contentHash()).toBe(await now.contentHash());
+    await ctx.saveStatCache();
+    await settle();
+    // Nothing was stored for a.txt, so a new build hashes it again.
+    expect((await run()).stats).toMatchObject({ filesHashed: 2, cacheHits: 0 });
   });
 
   test("without a cache dir nothing is persisted", async () => {

@@ -88,7 +88,9 @@ describe("loadIgnoreRules", () => {
   test("a malformed pattern is a typed error naming the file and pattern", () => {
     writeTree(dir, { ".dockerignore": "ok\nbad[\n" });
     expect(() => loadIgnoreRules(dir)).toThrow(ContextError);
-    expect(() => loadIgnoreRules(dir)).toThrow(/parse ignore file .*\.dockerignore: syntax error in pattern "bad\["/);
+    expect(() => loadIgnoreRules(dir)).toThrow(
+      /parse ignore file .*\.dockerignore: syntax error in pattern "bad\["/,
+    );
   });
 
   test("an unreadable ignore file (a directory) is a typed error", () => {

@@ -69,7 +69,11 @@ const vectors: Array<[string, string, boolean]> = [
   ["a(b)c/def", "a(b)c/def", true],
   ["a(b)c/def", "a(b)c/xyz", false],
   ["a.|)$(}+{bc", "a.|)$(}+{bc", true],
-  ["dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl", "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl", true],
+  [
+    "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
+    "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
+    true,
+  ],
   ["dist/*.whl", "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl", true],
 ];
 
@@ -80,7 +84,8 @@ describe("PatternMatcher (moby/patternmatcher vectors)", () => {
 });
 
 describe("PatternMatcher semantics", () => {
-  const excluded = (patterns: string[], path: string) => new PatternMatcher(patterns).match(path, undefined).excluded;
+  const excluded = (patterns: string[], path: string) =>
+    new PatternMatcher(patterns).match(path, undefined).excluded;
 
   test("the last matching pattern wins", () => {
     expect(excluded(["*.md", "!README.md"], "README.md")).toBe(false);

@@ -1,4 +1,6 @@
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as path from "node:path";
 import { openContext, type BuildContext } from "../../src/context/build-context";
 import { ContextError } from "../../src/context/errors";
@@ -13,7 +15,7 @@ describe("BuildContext.resolveSources", () => {
   beforeEach(async () => {
     dir = makeTemp();
     outside = makeTemp();
-    writeTree(outside, { "passwd": "root:x:0:0" });
+    writeTree(outside, { passwd: "root:x:0:0" });
     writeTree(dir, {
       ".dockerignore": "*.secret\nignored\n",
       "go.mod": "module x",
@@ -26,7 +28,7 @@ describe("BuildContext.resolveSources", () => {
       "a\\*b": "backslash-star",
       "config.secret": "hidden",
       "ignored/file.txt": "hidden",
-      "empty": { dir: true },
+      empty: { dir: true },
       "links/to-file": { link: "../src/main.go" },
       "links/to-dir": { link: "../src/sub" },
       "links/abs-inside": { link: path.join(dir, "go.mod") },
@@ -85,7 +87,9 @@ describe("BuildContext.resolveSources", () => {
 
   test("a wildcard matching nothing is allowed (BuildKit's AllowEmptyWildcard) unless disabled", () => {
     expect(paths(["*.rs"])).toEqual([]);
-    expect(() => ctx.resolveSources(["*.rs"], { allowEmptyWildcard: false })).toThrow(/file not found in build context: \*\.rs/);
+    expect(() => ctx.resolveSources(["*.rs"], { allowEmptyWildcard: false })).toThrow(
+      /file not found in build context: \*\.rs/,
+    );
   });
 
   test("a malformed wildcard is a typed error", () => {
@@ -117,10 +121,14 @@ describe("BuildContext.resolveSources", () => {
 
   test("ignored files are invisible: not found, never suggested, not matched by wildcards", () => {
     expect(() => ctx.resolveSources(["config.secret"])).toThrow(
-      "file not found in build context: config.secret (excluded by " + path.join(fs.realpathSync(dir), ".dockerignore") + ")",
+      "file not found in build context: config.secret (excluded by " +
+        path.join(fs.realpathSync(dir), ".dockerignore") +
+        ")",
     );
     expect(() => ctx.resolveSources(["ignored/file.txt"])).toThrow(/excluded by/);
-    expect(() => ctx.resolveSources(["config.secre"])).toThrow(/^file not found in build context: config.secre$/);
+    expect(() => ctx.resolveSources(["config.secre"])).toThrow(
+      /^file not found in build context: config.secre$/,
+    );
     expect(paths(["*.secret"])).toEqual([]);
     expect(paths(["ignore*"])).toEqual([]);
   });
@@ -182,7 +190,15 @@ describe("BuildContext.walk", () => {
     });
     const ctx = await openContext(dir);
     const files = await ctx.files(ctx.resolveSources(["app", "app/data.txt"]));
-    const summary = files.map((f) => [f.source, f.path, f.contextPath, f.type, f.mode.toString(8), f.size, f.linkTarget]);
+    const summary = files.map((f) => [
+      f.source,
+      f.path,
+      f.contextPath,
+      f.type,
+      f.mode.toString(8),
+      f.size,
+      f.linkTarget,
+    ]);
     expect(summary).toEqual([
       [0, ".", "app", "directory", expect.any(String), 0, undefined],
       [0, ".dockerignore", "app/.dockerignore", "file", "644", 1, undefined],
@@ -195,12 +211,51 @@ describe("BuildContext.walk", () => {
       [1, "data.txt", "app/data.txt", "file", "640", 5, undefined],
     ]);
     expect(files[0].uid).toBe(fs.statSync(dir).uid);
-    expect(files.every((f) => path.isAbsolute(f.hostPath) && f.hostPath.startsWith(fs.realpathSync(dir)))).toBe(true);
+    expect(
+      files.every((f) => path.isAbsolute(f.hostPath) && f.hostPath.startsWith(fs.realpathSync(dir))),
+    ).toBe(true);
     const chunks: Buffer[] = [];
     for await (const c of files[5].open()) chunks.push(c as Buffer);
     expect(Buffer.concat(chunks).toString()).toBe("12345");
     expect(await files[4].contentHash()).toBeUndefined();
     expect(await files[5].contentHash()).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  test("fifos are reported with their type; sockets are never part of the context", async () => {
+    dir = makeTemp();
+    writeTree(dir, { "d/file": "x" });
+    execFileSync("mkfifo", [path.join(dir, "d/pipe")]);
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(path.join(dir, "d/sock"), resolve));
+    try {
+      const ctx = await openContext(dir);
+      const files = await ctx.files(ctx.resolveSources(["d"]));
+      expect(files.map((f) => [f.path, f.type])).toEqual([
+        [".", "directory"],
+        ["file", "file"],
+        ["pipe", "fifo"],
+      ]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  test("isIgnored and walk() agree with the ignore rules", async () => {
+    dir = makeTemp();
+    writeTree(dir, {
+      ".dockerignore": "tmp\n*.log\n!keep.log\n",
+      "tmp/x": "x",
+      "a.log": "a",
+      "keep.log": "k",
+      "b.txt": "b",
+    });
+    const ctx = await openContext(dir);
+    expect(
+      ["tmp", "tmp/x", "a.log", "keep.log", "b.txt", "missing.log"].map((p) => ctx.isIgnored(p)),
+    ).toEqual([true, true, true, false, false, true]);
+    const walked: string[] = [];
+    for await (const f of ctx.walk(ctx.resolveSources(["."]))) walked.push(f.path);
+    expect(walked).toEqual([".", ".dockerignore", "b.txt", "keep.log"]);
   });
 
   test("openContext refuses a missing directory or a file", async () => {

@@ -3,7 +3,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 /** A file's content, `{ link }` for a symlink, `{ dir: true }` for an empty directory, optional mode. */
-export type TreeSpec = Record<string, string | { link: string } | { dir: true } | { content: string; mode: number }>;
+export type TreeSpec = Record<
+  string,
+  string | { link: string } | { dir: true } | { content: string; mode: number }
+>;
 
 /** Creates a fresh temporary directory under os.tmpdir(); remove it with removeTemp(). */
 export function makeTemp(prefix = "tsbuild-context-"): string {
