@@ -61,11 +61,14 @@ const S = GO_SPACE_CLASS.replace("\\n", "");
 
 function lineRules(escape: "\\" | "`"): moo.Rules {
   const e = escape === "\\" ? "\\\\" : "`";
+  // moo compiles with the `m` flag, where `$` also matches before \r, \u2028 and \u2029; a line
+  // ends only at \n or at the end of the input.
+  const end = "(?:\\n|(?![\\s\\S]))";
   return {
-    blank: { match: new RegExp(`${S}*\\n|${S}+$`), lineBreaks: true },
-    comment: { match: new RegExp(`${S}*#[^\\n]*(?:\\n|$)`), lineBreaks: true },
-    cont: { match: new RegExp(`(?:[^\\n]*[^${e}\\n])?${e}[ \\t]*\\r*(?:\\n|$)`), lineBreaks: true },
-    line: { match: /[^\n]*[^\r\n]\r*(?:\n|$)/, lineBreaks: true },
+    blank: { match: new RegExp(`${S}*\\n|${S}+(?![\\s\\S])`), lineBreaks: true },
+    comment: { match: new RegExp(`${S}*#[^\\n]*${end}`), lineBreaks: true },
+    cont: { match: new RegExp(`(?:[^\\n]*[^${e}\\n])?${e}[ \\t]*\\r*${end}`), lineBreaks: true },
+    line: { match: new RegExp(`[^\\n]*[^\\r\\n]\\r*${end}`), lineBreaks: true },
   };
 }
 
