@@ -1,9 +1,59 @@
 /**
- * tsbuild's public API: `import { ... } from "tsbuild"`.
+ * tsbuild's public API: `import { build, parse, ... } from "tsbuild"`.
  * Each export is documented where it is defined.
  */
 export { TsbuildError, UsageError } from "./errors";
+
+// Building
+export { build } from "./build/build";
+export type { BuildOptions, BuildResult } from "./build/build-options";
+export type { BuildEvent, BuildEventListener } from "./build/progress";
+export type { StepOutcome } from "./build/stage-result";
+export { parseOutputSpec, type OutputSpec } from "./build/output-spec";
+export { BuildError, BuildAbortedError, StepFailedError } from "./build/errors";
+
+// Parsing
+export { parse, type ParseOptions } from "./parser/parse";
+export { dumpBuildkit } from "./parser/dump";
+export { printDockerfile } from "./parser/print";
+export { decodeDockerfile } from "./parser/decode";
+export { loadDockerfile, analyzeDockerfile, type Dockerfile, type LoadOptions } from "./parser/load";
+export { parseInstructions, parseInstruction, type Instruction } from "./parser/instruction";
+export type { Stage, StagedInstructions } from "./parser/stages";
+export { LINT_RULES, type LintWarning } from "./parser/lint";
 export { DockerfileError } from "./parser/errors";
 export type * from "./parser/ast";
+export {
+  processWord,
+  processWords,
+  processWordWithMatches,
+  ShellExpansionError,
+  type ProcessWordResult,
+  type ShellEnv,
+  type ShellOptions,
+} from "./parser/shell";
+
+// Planning
+export { plan, type PlanOptions } from "./planner/planner";
+export type * from "./planner/plan";
+export type { ImageResolver, ResolvedImage, ContextFingerprinter, PlanInputs } from "./planner/dispatch/inputs";
+export { parseBuildArgs } from "./planner/build-args";
+
+// Build context
+export { openContext, BuildContext, ContextError } from "./context";
+
+// Images and outputs
 export type { Layer } from "./image/layer";
 export type * from "./image/layer-entry";
+export type { Image } from "./image/image";
+export { emptyImage, appendLayers, withConfig, imageDigest } from "./image/image";
+export type { ImageConfig, ContainerConfig, HistoryEntry } from "./image/config";
+export { buildLayer } from "./image/build-layer";
+export { BlobLayer } from "./image/blob-layer";
+export { writeOciArchive } from "./output/oci-archive";
+export { writeOciLayout } from "./output/oci-layout";
+export { writeDockerArchive } from "./output/docker-archive";
+export { applyLayer } from "./image/unpack/apply-layer";
+
+// Cache
+export { CacheStore, resolveCacheDir, diskUsage, prune, parseSize, parseDuration, formatSize } from "./cache";
