@@ -1,6 +1,6 @@
 import * as fsp from "node:fs/promises";
 import type pLimit from "p-limit";
-import type { CacheStore } from "../cache";
+import type { CacheStore, StepRecord } from "../cache";
 import type { BuildContext } from "../context";
 import { BlobLayer } from "../image/blob-layer";
 import { buildLayer } from "../image/build-layer";
@@ -99,7 +99,7 @@ async function executeOrReuse(
   run.emit({ type: "step-start", id: step.id, vertex, label, display: step.display });
   const started = Date.now();
   if (!run.noCache) {
-    const record = await run.store.records.get(step.cacheKey);
+    const record = await usableRecord(step.cacheKey, run);
     if (record) {
       const layer = record.layer ? new BlobLayer({ path: run.store.blobs.path(record.layer.digest), ...record.layer }) : null;
       run.emit({ type: "step-cached", id: step.id, vertex });
@@ -149,6 +149,19 @@ async function execute(step: Exclude<Step, { kind: "config" }>, vertex: number, 
     if (err instanceof TsbuildError) throw err;
     throw new StepFailedError(step.id, `${step.display}: ${message}`, { cause: err });
   }
+}
+
+/**
+ * The step record for `key` if its layer blob is intact. A hit re-hashes the blob: a corrupted
+ * or truncated blob is evicted by the store, the record dropped, and the step runs again, so a
+ * damaged cache costs a rebuild, never a wrong image.
+ */
+async function usableRecord(key: string, run: BuildRun): Promise<StepRecord | undefined> {
+  const record = await run.store.records.get(key);
+  if (!record?.layer) return record;
+  if ((await run.store.blobs.verify(record.layer.digest)) === "ok") return record;
+  await run.store.records.delete(key);
+  return undefined;
 }
 
 /** Serializes entries into a layer blob in the build's temp dir; null when there are none. */
