@@ -1,6 +1,7 @@
 // @ts-check
 const js = require("@eslint/js");
 const tseslint = require("typescript-eslint");
+const globals = require("globals");
 
 module.exports = tseslint.config(
   { ignores: ["dist/", "node_modules/", "src/parser/generated/", "coverage/", "fixtures/"] },
@@ -14,7 +15,7 @@ module.exports = tseslint.config(
   },
   {
     files: ["**/*.js"],
-    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", __dirname: "readonly", process: "readonly", console: "readonly" } },
+    languageOptions: { sourceType: "commonjs", globals: { ...globals.node } },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
 );
