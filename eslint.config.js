@@ -16,6 +16,6 @@ module.exports = tseslint.config(
   {
     files: ["**/*.js"],
     languageOptions: { sourceType: "commonjs", globals: { ...globals.node } },
-    rules: { "@typescript-eslint/no-require-imports": "off" },
+    rules: { "@typescript-eslint/no-require-imports": "off", "no-redeclare": ["error", { builtinGlobals: false }] },
   },
 );
