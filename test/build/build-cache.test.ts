@@ -16,6 +16,9 @@ COPY b.txt /work/
 LABEL k=v
 `;
 
+/** Fixed `created` times, so equal inputs give equal digests whenever the builds run. */
+const EPOCH = 1700000000;
+
 let ctx: string;
 let cache: string;
 beforeEach(() => {
@@ -26,9 +29,9 @@ afterEach(() => rm(ctx, cache));
 
 describe("build cache", () => {
   it("cold build runs every layer step; a no-change rebuild is all cached with the same digest", async () => {
-    const cold = await build({ context: ctx, cacheDir: cache });
+    const cold = await build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH });
     expect(cold.steps.map((s) => s.cached)).toEqual([false, false, false, false]);
-    const warm = await build({ context: ctx, cacheDir: cache });
+    const warm = await build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH });
     expect(warm.steps.every((s) => s.cached)).toBe(true);
     expect(warm.digest).toBe(cold.digest);
   });
@@ -43,9 +46,9 @@ describe("build cache", () => {
   });
 
   it("editing a file reruns only the step that copies it and the ones after", async () => {
-    await build({ context: ctx, cacheDir: cache });
+    await build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH });
     fs.writeFileSync(path.join(ctx, "dir/sub/y"), "y2");
-    const after = await build({ context: ctx, cacheDir: cache });
+    const after = await build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH });
     expect(after.steps.map((s) => [s.display, s.cached])).toEqual([
       ["COPY a.txt /a.txt", true],
       ["COPY dir/ /dir/", false],
@@ -55,20 +58,20 @@ describe("build cache", () => {
   });
 
   it("--no-cache runs everything again", async () => {
-    await build({ context: ctx, cacheDir: cache });
+    await build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH });
     const again = await build({ context: ctx, cacheDir: cache, noCache: true });
     expect(again.steps.every((s) => !s.cached)).toBe(true);
   });
 
   it("a corrupted layer blob is detected, evicted and rebuilt, never used", async () => {
-    const cold = await build({ context: ctx, cacheDir: cache });
+    const cold = await build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH });
     const store = await CacheStore.open(cache);
     const victim = cold.steps[1].layer?.digest as string;
     const file = store.blobs.path(victim);
     const bytes = fs.readFileSync(file);
     bytes[bytes.length - 5] ^= 0xff;
     fs.writeFileSync(file, bytes);
-    const { result, events } = await buildWithEvents({ context: ctx, cacheDir: cache });
+    const { result, events } = await buildWithEvents({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH });
     expect(result.steps[1].cached).toBe(false);
     expect(result.digest).toBe(cold.digest);
     expect(await store.blobs.verify(victim)).toBe("ok");
@@ -77,19 +80,19 @@ describe("build cache", () => {
   });
 
   it("a truncated blob is rebuilt too", async () => {
-    const cold = await build({ context: ctx, cacheDir: cache });
+    const cold = await build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH });
     const store = await CacheStore.open(cache);
     const victim = cold.steps[0].layer?.digest as string;
     fs.truncateSync(store.blobs.path(victim), 10);
-    const again = await build({ context: ctx, cacheDir: cache });
+    const again = await build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH });
     expect(again.steps[0].cached).toBe(false);
     expect(again.digest).toBe(cold.digest);
   });
 
   it("two builds at once on one cache both succeed with the same image", async () => {
-    const [a, b] = await Promise.all([build({ context: ctx, cacheDir: cache }), build({ context: ctx, cacheDir: cache })]);
+    const [a, b] = await Promise.all([build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH }), build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH })]);
     expect(a.digest).toBe(b.digest);
-    const third = await build({ context: ctx, cacheDir: cache });
+    const third = await build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH });
     expect(third.steps.every((s) => s.cached)).toBe(true);
   });
 
@@ -136,6 +139,6 @@ describe("build results", () => {
 
   it("a missing Dockerfile is a typed error naming the file", async () => {
     fs.rmSync(path.join(ctx, "Dockerfile"));
-    await expect(build({ context: ctx, cacheDir: cache })).rejects.toThrow(/read Dockerfile .*Dockerfile: no such file/);
+    await expect(build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH })).rejects.toThrow(/read Dockerfile .*Dockerfile: no such file/);
   });
 });
