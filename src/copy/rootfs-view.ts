@@ -133,6 +133,16 @@ export class RootfsView {
     return fs.createReadStream(st.hostPath, { highWaterMark: 256 * 1024 });
   }
 
+  /** Opens a regular file by the host path a ViewStat of this view gave. */
+  openHost(hostPath: string): Readable {
+    return fs.createReadStream(hostPath, { highWaterMark: 256 * 1024 });
+  }
+
+  /** Reads a symlink by the host path a ViewStat of this view gave. */
+  readlinkHost(hostPath: string): string {
+    return fs.readlinkSync(hostPath);
+  }
+
   /**
    * Follows `p` component by component inside the root. A missing component ends the walk: the
    * rest is appended lexically and `stat` is undefined. Throws COPY_NOT_A_DIRECTORY when a

@@ -1,0 +1,202 @@
+/**
+ * copyLayerEntries: the change set of one COPY or ADD step, built directly (no container).
+ *
+ * Layout rules (BuildKit's copy):
+ * - a directory source copies its contents into the destination (the directory itself gives
+ *   the destination its metadata, except the image root "/", which is never replaced);
+ * - any other source lands at `dest/<name>` when the destination ends in "/" or already is a
+ *   directory in the destination stage (symlinks followed inside its root), else at `dest`;
+ * - `--parents` keeps each source's path below the pivot (see parents-path.ts) under `dest/`;
+ * - ADD extracts local tar archives (any compression, detected by content) into `dest/`, and
+ *   URLs only with an explicit `--unpack=true`; `--unpack=false` never extracts;
+ * - missing parents are created 0755 owned by the --chown user (root by default); existing
+ *   ones keep their metadata; later sources overwrite earlier ones;
+ * - owner: `--chown` when given; else root for context, heredoc and URL sources, and the
+ *   source's own ids for `--from` stages/images and archive contents (as BuildKit keeps them);
+ * - `--chmod` applies to every copied entry except archive contents; `--exclude` patterns match
+ *   paths as laid out under the destination.
+ */
+import * as fs from "node:fs";
+import { Readable } from "node:stream";
+import type { BuildContext } from "../context";
+import type { LayerEntry, LayerEntryBase } from "../image/layer-entry";
+import type { CopyStep } from "../planner/plan";
+import { archiveGroup, looksLikeArchive } from "./archive-source";
+import { applyChmod } from "./chmod";
+import { contextGroups, singleFile } from "./context-sources";
+import type { CopyGroup, CopyItem } from "./copy-item";
+import { downloadUrl } from "./download";
+import { CopyError } from "./errors";
+import { ExcludeFilter } from "./exclude";
+import { LayerLayout } from "./layout";
+import { ROOT_OWNER, resolveChown, type Ownership } from "./ownership";
+import { ancestorsOf } from "./parents-path";
+import type { RootfsView } from "./rootfs-view";
+import { viewGroups } from "./view-sources";
+
+export interface CopyInputs {
+  /** The build context; needed when `step.source.kind === "context"`. */
+  context?: BuildContext;
+  /** The `--from` stage or image rootfs; needed when `step.source.kind` is "stage" or "image". */
+  sourceView?: RootfsView;
+  /** The stage the layer goes on (destination resolution, existing parents, /etc/passwd). */
+  destView: RootfsView;
+  /**
+   * A private scratch directory for downloads and extracted archives. The returned entries read
+   * from it when the layer is written: remove it only after that.
+   */
+  tmpDir: string;
+  signal?: AbortSignal;
+  /** SOURCE_DATE_EPOCH in seconds: mtime of created directories and heredoc files (else now). */
+  sourceDateEpoch?: number;
+}
+
+/** The entries of the step's layer, in layer tar order (see sortEntries). */
+export async function* copyLayerEntries(step: CopyStep, inputs: CopyInputs): AsyncGenerator<LayerEntry> {
+  const createdMtimeMs = inputs.sourceDateEpoch !== undefined ? inputs.sourceDateEpoch * 1000 : Date.now();
+  const chown = step.chown !== undefined && step.chown !== "" ? resolveChown(step.chown, inputs.destView) : undefined;
+  const layout = new LayerLayout({ destView: inputs.destView, owner: chown ?? ROOT_OWNER, createdMtimeMs });
+  const dest = layout.resolveDest(step.dest);
+  const exclude = new ExcludeFilter(step.exclude);
+  const destIsDir = step.dest.endsWith("/") || dest.isDirectory || step.parents;
+  for (const group of await sourceGroups(step, inputs, createdMtimeMs)) {
+    if (group.extracted) layout.ensureDirectory(dest.path);
+    for await (const item of group.items) {
+      inputs.signal?.throwIfAborted();
+      let rel: string;
+      let matchPath: string;
+      if (group.parentsPath !== undefined) {
+        rel = join(group.parentsPath, item.path === "." ? "" : item.path);
+        matchPath = rel === "" ? "." : rel;
+      } else {
+        rel = group.kind === "directory" ? (item.path === "." ? "" : item.path) : destIsDir ? item.path : "";
+        matchPath = item.path;
+      }
+      if (exclude.excludes(matchPath)) continue;
+      const target = join(dest.path, rel);
+      if (target === "") continue;
+      if (group.parentsPath !== undefined) {
+        for (const dir of ancestorsOf(rel)) {
+          const known = group.parentDirs?.get(dir);
+          if (known !== undefined) layout.putIfAbsent({ ...base(known, join(dest.path, dir), group, chown, step.chmod), type: "directory" });
+        }
+      }
+      layout.put(toEntry(item, target, group, chown, step.chmod));
+    }
+  }
+  yield* await layout.sorted();
+}
+
+/** A group and whether it is archive contents (which land under the destination directory). */
+type PlannedGroup = CopyGroup & { extracted?: boolean };
+
+async function sourceGroups(step: CopyStep, inputs: CopyInputs, createdMtimeMs: number): Promise<PlannedGroup[]> {
+  const source = step.source;
+  switch (source.kind) {
+    case "context": {
+      if (inputs.context === undefined) throw new CopyError("COPY_BAD_STEP", `${step.display}: no build context given`);
+      const groups: PlannedGroup[] = [];
+      for (const { source: src, group } of contextGroups(inputs.context, step.sources, step.parents)) {
+        if (step.instruction === "ADD" && step.unpack !== false && src.kind === "entry") {
+          const file = await singleFile(inputs.context, src);
+          if (file?.type === "file" && (await looksLikeArchive(() => file.open()))) {
+            groups.push({ ...(await archiveGroup(() => file.open(), inputs.tmpDir)), extracted: true });
+            continue;
+          }
+          groups.push({ ...group, items: file === undefined ? [] : [file] });
+          continue;
+        }
+        groups.push(group);
+      }
+      return groups;
+    }
+    case "stage":
+    case "image": {
+      if (inputs.sourceView === undefined) throw new CopyError("COPY_BAD_STEP", `${step.display}: no source rootfs given for --from`);
+      const label = source.kind === "stage" ? `stage ${source.stage}` : source.ref;
+      return viewGroups(inputs.sourceView, step.sources, step.parents, label);
+    }
+    case "heredoc":
+      return source.files.map((f) => {
+        const content = Buffer.from(f.content);
+        const item: CopyItem = {
+          path: f.name,
+          type: "file",
+          mode: 0o644,
+          uid: 0,
+          gid: 0,
+          mtimeMs: createdMtimeMs,
+          size: content.length,
+          open: () => Readable.from([content]),
+        };
+        return { kind: "entry", keepOwner: false, chmod: true, items: [item] };
+      });
+    case "url":
+      return urlGroups(step, inputs, createdMtimeMs);
+  }
+}
+
+const GIT_URL = /^(git@|git:\/\/|[a-z+]+:\/\/.*\.git(#.*)?$)/i;
+
+async function urlGroups(step: CopyStep, inputs: CopyInputs, createdMtimeMs: number): Promise<PlannedGroup[]> {
+  const groups: PlannedGroup[] = [];
+  for (const url of step.sources) {
+    if (GIT_URL.test(url)) throw new CopyError("COPY_GIT_UNSUPPORTED", `ADD ${url}: adding from a Git repository is not supported yet`);
+    const file = await downloadUrl(url, inputs.tmpDir, {
+      ...(step.checksum !== undefined ? { checksum: step.checksum } : {}),
+      ...(inputs.signal !== undefined ? { signal: inputs.signal } : {}),
+    });
+    const open = (): Readable => fs.createReadStream(file.hostPath, { highWaterMark: 256 * 1024 });
+    // BuildKit extracts a URL only when asked explicitly (`ADD --unpack=true <url>`).
+    if (step.unpack === true && (await looksLikeArchive(open))) {
+      groups.push({ ...(await archiveGroup(open, inputs.tmpDir)), extracted: true });
+      continue;
+    }
+    const item: CopyItem = {
+      path: file.name,
+      type: "file",
+      mode: 0o600,
+      uid: 0,
+      gid: 0,
+      mtimeMs: file.mtimeMs ?? createdMtimeMs,
+      size: file.size,
+      open,
+    };
+    groups.push({ kind: "entry", keepOwner: false, chmod: true, items: [item] });
+  }
+  return groups;
+}
+
+function base(item: CopyItem, target: string, group: CopyGroup, chown: Ownership | undefined, chmod: string | undefined): LayerEntryBase {
+  const owner = chown ?? (group.keepOwner ? { uid: item.uid, gid: item.gid } : ROOT_OWNER);
+  const applies = chmod !== undefined && group.chmod && item.type !== "symlink";
+  return {
+    path: target,
+    mode: applies ? applyChmod(item.mode, chmod, item.type === "directory") : item.mode,
+    uid: owner.uid,
+    gid: owner.gid,
+    mtimeMs: item.mtimeMs,
+  };
+}
+
+function toEntry(item: CopyItem, target: string, group: CopyGroup, chown: Ownership | undefined, chmod: string | undefined): LayerEntry {
+  const b = base(item, target, group, chown, chmod);
+  switch (item.type) {
+    case "file":
+      return { ...b, type: "file", size: item.size, open: () => item.open() };
+    case "directory":
+      return { ...b, type: "directory" };
+    case "symlink":
+      return { ...b, type: "symlink", target: item.linkTarget ?? "" };
+    case "fifo":
+    case "char-device":
+    case "block-device":
+      return { ...b, type: item.type, devmajor: item.devmajor ?? 0, devminor: item.devminor ?? 0 };
+  }
+}
+
+function join(a: string, b: string): string {
+  if (a === "") return b;
+  if (b === "") return a;
+  return `${a}/${b}`;
+}

@@ -1,0 +1,124 @@
+import { BadPatternError, goMatch, hasWildcard, validatePattern } from "../context/go-match";
+import type { CopyGroup, CopyItem } from "./copy-item";
+import { CopyError } from "./errors";
+import { ancestorsOf, belowPivot, rootRelative, splitParents } from "./parents-path";
+import type { RootfsView, ViewStat, ViewWalkEntry } from "./rootfs-view";
+
+/** A `COPY --from` source after wildcard expansion. */
+export interface ViewSource {
+  pattern: string;
+  /** Root-relative path as matched ("" for the root). */
+  path: string;
+  /** Where it leads once symlinks are followed inside the root. */
+  target: string;
+  kind: "directory" | "entry";
+}
+
+/**
+ * Expands `COPY --from` sources in a stage or image rootfs, like the context side: Go
+ * filepath.Match wildcards per component (directories entered only as real directories),
+ * sources relative to the root whatever their leading "/", ".." clamped at the root, the source
+ * itself followed if it is a symlink (inside the root). A wildcard matching nothing is skipped
+ * (BuildKit's AllowEmptyWildcard); a literal source that is missing is COPY_SOURCE_NOT_FOUND.
+ */
+export function resolveViewSources(view: RootfsView, patterns: readonly string[], label: string): ViewSource[] {
+  const out: ViewSource[] = [];
+  for (const pattern of patterns) {
+    const rel = rootRelative(pattern);
+    const wantDir = rel !== "" && (pattern.endsWith("/") || pattern.endsWith("/."));
+    const components = rel === "" ? [] : rel.split("/");
+    const firstWild = components.findIndex(hasWildcard);
+    const matches = firstWild < 0 ? [rel] : expand(view, components, firstWild, pattern, label);
+    for (const match of matches) {
+      const { path: target, stat } = view.resolve(match);
+      if (stat === undefined || stat.type === "socket" || (wantDir && stat.type !== "directory")) {
+        if (firstWild >= 0) continue;
+        throw new CopyError("COPY_SOURCE_NOT_FOUND", `copy from ${label}: /${rel} not found`);
+      }
+      out.push({ pattern, path: match, target, kind: stat.type === "directory" ? "directory" : "entry" });
+    }
+  }
+  return out;
+}
+
+function expand(view: RootfsView, components: string[], firstWild: number, pattern: string, label: string): string[] {
+  for (const c of components.slice(firstWild)) {
+    try {
+      validatePattern(c);
+    } catch (err) {
+      if (!(err instanceof BadPatternError)) throw err;
+      throw new CopyError("COPY_BAD_PATTERN", `expand source ${pattern} in ${label}: syntax error in pattern`, { cause: err });
+    }
+  }
+  const base = view.resolve(components.slice(0, firstWild).join("/"));
+  if (base.stat?.type !== "directory") return [];
+  const out: string[] = [];
+  const visit = (dir: string, index: number): void => {
+    for (const name of view.readdir(dir)) {
+      if (!goMatch(components[index], name)) continue;
+      const p = dir === "" ? name : `${dir}/${name}`;
+      if (index === components.length - 1) out.push(p);
+      else if (view.lstat(p)?.type === "directory") visit(p, index + 1);
+    }
+  };
+  visit(base.path, firstWild);
+  return out;
+}
+
+/** CopyGroups for `COPY --from` sources (ownership kept unless --chown, like BuildKit). */
+export function viewGroups(view: RootfsView, patterns: readonly string[], parents: boolean, label: string): CopyGroup[] {
+  const groups: CopyGroup[] = [];
+  for (const raw of patterns) {
+    const split = parents ? splitParents(raw) : undefined;
+    for (const source of resolveViewSources(view, [split?.pattern ?? raw], label)) {
+      const group: CopyGroup = { kind: source.kind, keepOwner: true, chmod: true, items: viewItems(view, source) };
+      if (split !== undefined) {
+        group.parentsPath = belowPivot(split.pivot, source.path);
+        group.parentDirs = new Map();
+        for (const dir of ancestorsOf(group.parentsPath)) {
+          const st = view.stat(split.pivot === "" ? dir : `${split.pivot}/${dir}`);
+          if (st?.type === "directory") group.parentDirs.set(dir, statItem(view, dir, st));
+        }
+      }
+      groups.push(group);
+    }
+  }
+  return groups;
+}
+
+function* viewItems(view: RootfsView, source: ViewSource): Generator<CopyItem> {
+  if (source.kind === "entry") {
+    const st = view.stat(source.target) as ViewStat;
+    const name = source.path.slice(source.path.lastIndexOf("/") + 1);
+    yield statItem(view, name, st);
+    return;
+  }
+  for (const entry of view.walk(source.target)) {
+    if (entry.stat.type === "socket") continue;
+    yield walkItem(view, entry);
+  }
+}
+
+function walkItem(view: RootfsView, entry: ViewWalkEntry): CopyItem {
+  const item = statItem(view, entry.path, entry.stat);
+  if (entry.linkTarget !== undefined) item.linkTarget = entry.linkTarget;
+  return item;
+}
+
+function statItem(view: RootfsView, p: string, st: ViewStat): CopyItem {
+  const host = st.hostPath;
+  const item: CopyItem = {
+    path: p,
+    type: st.type === "socket" ? "file" : st.type,
+    mode: st.mode,
+    uid: st.uid,
+    gid: st.gid,
+    mtimeMs: st.mtimeMs,
+    size: st.size,
+    open: () => view.openHost(host),
+  };
+  if (st.devmajor !== undefined) item.devmajor = st.devmajor;
+  if (st.devminor !== undefined) item.devminor = st.devminor;
+  if (st.type === "symlink") item.linkTarget = view.readlinkHost(host);
+  return item;
+}
