@@ -1,0 +1,86 @@
+/**
+ * The contract of one RUN step: what the executor mounts, who runs what, and what comes back.
+ * All host paths are absolute. Targets are paths inside the container ("/run/secrets/x").
+ */
+
+/** A host directory or file bind-mounted into the container. */
+export interface BindMount {
+  type: "bind";
+  target: string;
+  source: string;
+  /**
+   * Default true. A read-write bind never changes `source`: writes land in a throw-away overlay
+   * (directories) or copy (files), like BuildKit's rw bind mounts of a snapshot.
+   */
+  readonly?: boolean;
+}
+
+/**
+ * A persistent cache directory owned by the caller. `shared`: used concurrently as is; `locked`:
+ * one step at a time (others wait); `private`: exclusive if free, otherwise a throw-away copy.
+ */
+export interface CacheMount {
+  type: "cache";
+  target: string;
+  source: string;
+  sharing: "shared" | "private" | "locked";
+  readonly?: boolean;
+}
+
+export interface TmpfsMount {
+  type: "tmpfs";
+  target: string;
+  /** Size limit in bytes; the kernel's default (half of RAM) when absent. */
+  sizeBytes?: number;
+}
+
+/** A secret file: lives on a host tmpfs, mounted read-only, never written to the upper dir. */
+export interface SecretMount {
+  type: "secret";
+  id: string;
+  content: Buffer;
+  /** Default /run/secrets/<id>. */
+  target?: string;
+  /** Default 0o400, owned by uid 0 / gid 0 like BuildKit. */
+  mode?: number;
+  uid?: number;
+  gid?: number;
+}
+
+export type RunMount = BindMount | CacheMount | TmpfsMount | SecretMount;
+
+export interface RunSpec {
+  /** Read-only layer directories, top-most first (overlayfs lowerdir order). */
+  lowerDirs: string[];
+  /** Empty directory receiving the step's changes; diff it with `diffUpperDir` afterwards. */
+  upperDir: string;
+  /** overlayfs work directory, empty, on the same filesystem as upperDir. */
+  workDir: string;
+  /** argv; shell form is already wrapped (["/bin/sh", "-c", "..."]) by the caller. */
+  command: string[];
+  /** Exactly the environment of the process, as "K=V". */
+  env: string[];
+  /** Working directory inside the container; created (owned by the user) if missing. */
+  cwd: string;
+  /** "name", "uid", "name:group", "uid:gid", ...; default root. */
+  user?: string;
+  hostname: string;
+  /** "default" is the host's network (no CNI here), "none" a new namespace with only lo up. */
+  network: "default" | "none" | "host";
+  mounts: RunMount[];
+  signal?: AbortSignal;
+}
+
+export interface RunIO {
+  /** Live output, chunk by chunk as the process writes it. */
+  stdout?: (chunk: Buffer) => void;
+  stderr?: (chunk: Buffer) => void;
+}
+
+export interface RunResult {
+  /** The process's exit code, or 128 + signal number when it was killed by a signal. */
+  exitCode: number;
+  durationMs: number;
+  /** The last lines of stdout and stderr, interleaved as they arrived (bounded). */
+  outputTail: string[];
+}
