@@ -10,7 +10,6 @@ export const EXIT_USAGE = 2;
 
 /** Runs the CLI with the given arguments and resolves to the process exit status. */
 export async function runCli(argv: string[]): Promise<number> {
-  let usageError: string | undefined;
   let status = EXIT_OK;
   const parser = yargs(argv)
     .scriptName("tsbuild")
@@ -22,8 +21,10 @@ export async function runCli(argv: string[]): Promise<number> {
     .version()
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((msg, err) => {
-      if (err) throw err;
-      usageError = msg;
+      // Throwing stops yargs before it runs a command's handler (recording the message did not:
+      // `build --bogus .` still built). yargs' own validation errors are usage errors too.
+      if (err && err.name !== "YError") throw err;
+      throw new UsageError(msg || (err?.message ?? "invalid arguments"));
     });
   for (const command of commands) {
     parser.command(command.command, command.describe, command.builder, async (args) => {
@@ -34,10 +35,6 @@ export async function runCli(argv: string[]): Promise<number> {
     await parser.parseAsync();
   } catch (err) {
     return reportError(err);
-  }
-  if (usageError !== undefined) {
-    process.stderr.write(`tsbuild: ${usageError}\n`);
-    return EXIT_USAGE;
   }
   return status;
 }

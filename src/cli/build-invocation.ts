@@ -1,0 +1,111 @@
+import * as fsp from "node:fs/promises";
+import * as path from "node:path";
+import type { ArgumentsCamelCase } from "yargs";
+import type { BuildOptions } from "../build/build-options";
+import { parseOutputSpec } from "../build/output-spec";
+import { UsageError } from "../errors";
+import type { Compression } from "../image/media-types";
+import { parseBuildArgs } from "../planner/build-args";
+import { parsePlatform } from "../planner/platform";
+import { parseKeyValues } from "./key-value";
+import type { ProgressMode } from "./progress";
+import { parseSecretSpecs, type SecretSpec } from "./secret-spec";
+import { cacheDirArg, stringList } from "./store-option";
+
+/**
+ * A `tsbuild build` command line, validated: every flag value is checked here, before anything
+ * is read or built, so a bad value is a usage error (exit 2) that names its flag.
+ */
+export interface BuildInvocation {
+  /** The CONTEXT argument: a directory, or "-" for a tar on stdin. */
+  context: string;
+  /** `-f`: a path (resolved against the cwd, or inside the tar when CONTEXT is -), or "-" for stdin. */
+  file?: string;
+  /** Options for build(), without context/Dockerfile/signal/onEvent, which the command fills in. */
+  options: Omit<BuildOptions, "context" | "dockerfile" | "dockerfileText" | "signal" | "onEvent">;
+  /** `--secret`s, parsed; passed to build() once BuildOptions has `secrets`. */
+  secrets: SecretSpec[];
+  progress: ProgressMode;
+  quiet: boolean;
+  iidfile?: string;
+  metadataFile?: string;
+}
+
+export async function parseBuildInvocation(args: ArgumentsCamelCase, env: NodeJS.ProcessEnv): Promise<BuildInvocation> {
+  const context = typeof args.context === "string" ? args.context : undefined;
+  if (context === undefined || context === "") {
+    throw new UsageError("build: requires exactly 1 argument: CONTEXT (a directory, or - for a tar on stdin)");
+  }
+  const file = optionalString(args.file, "--file");
+  if (context === "-" && file === "-") {
+    throw new UsageError("--file -: the Dockerfile cannot come from stdin when CONTEXT is - (the tar on stdin)");
+  }
+  const buildArgs = Object.fromEntries(parseBuildArgs(stringList(args.buildArg), env));
+  const labels = parseKeyValues("--label", stringList(args.label));
+  const tags = stringList(args.tag);
+  for (const tag of tags) {
+    if (!REFERENCE.test(tag)) {
+      throw new UsageError(`--tag: invalid reference format "${tag}" (expected name[:tag], lower-case name)`);
+    }
+  }
+  const platform = optionalString(args.platform, "--platform");
+  if (platform !== undefined) parsePlatform(platform, "--platform");
+  const outputs = stringList(args.output).map(parseOutputSpec);
+  const jobs = args.jobs === undefined ? undefined : parseJobs(String(args.jobs));
+  const secrets = parseSecretSpecs(stringList(args.secret));
+  for (const secret of secrets) {
+    if ("src" in secret) {
+      try {
+        await fsp.access(path.resolve(secret.src), fsp.constants.R_OK);
+      } catch {
+        throw new UsageError(`--secret id=${secret.id}: cannot read src ${secret.src}`);
+      }
+    }
+  }
+  const quiet = args.quiet === true;
+  const iidfile = optionalString(args.iidfile, "--iidfile");
+  const metadataFile = optionalString(args.metadataFile, "--metadata-file");
+  const cacheDir = cacheDirArg(args);
+  const target = optionalString(args.target, "--target");
+  return {
+    context,
+    ...(file !== undefined ? { file } : {}),
+    options: {
+      tags,
+      buildArgs,
+      labels,
+      outputs,
+      noCache: args.noCache === true,
+      compression: (args.compression as Compression | undefined) ?? "gzip",
+      env,
+      ...(target !== undefined ? { target } : {}),
+      ...(platform !== undefined ? { platform } : {}),
+      ...(cacheDir !== undefined ? { cacheDir } : {}),
+      ...(jobs !== undefined ? { jobs } : {}),
+    },
+    secrets,
+    progress: quiet ? "quiet" : ((args.progress as ProgressMode | undefined) ?? "auto"),
+    quiet,
+    ...(iidfile !== undefined ? { iidfile } : {}),
+    ...(metadataFile !== undefined ? { metadataFile } : {}),
+  };
+}
+
+/** docker's reference grammar (distribution/reference), without digests: [host[:port]/]path[:tag]. */
+const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const REFERENCE = new RegExp(
+  `^(?:[a-zA-Z0-9-]+(?:\\.[a-zA-Z0-9-]+)*(?::[0-9]+)?/)?${COMPONENT}(?:/${COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$`,
+);
+
+function parseJobs(text: string): number {
+  if (!/^[1-9][0-9]*$/.test(text)) throw new UsageError(`--jobs: "${text}" is not a positive whole number`);
+  return Number(text);
+}
+
+function optionalString(value: unknown, flag: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) throw new UsageError(`${flag}: given more than once`);
+  const text = String(value);
+  if (text === "") throw new UsageError(`${flag}: empty value`);
+  return text;
+}

@@ -1,0 +1,177 @@
+import * as fsp from "node:fs/promises";
+import * as path from "node:path";
+import type { Argv, ArgumentsCamelCase } from "yargs";
+import { build } from "../../build/build";
+import type { BuildOptions, BuildResult } from "../../build/build-options";
+import { BuildAbortedError } from "../../build/errors";
+import type { BuildEvent } from "../../build/progress";
+import { TsbuildError } from "../../errors";
+import { serializeManifest } from "../../image/manifest";
+import { decodeDockerfile } from "../../parser/decode";
+import { parseBuildInvocation, type BuildInvocation } from "../build-invocation";
+import type { CliCommand } from "../command";
+import { PROGRESS_MODES, createRenderer, formatSummary, formatWarnings, isHuman } from "../progress";
+import type { SecretSpec } from "../secret-spec";
+import { extractStdinContext } from "../stdin-context";
+import { withCacheDirOption } from "../store-option";
+
+/** CONTEXT is missing or not a directory, or an output file could not be written. */
+export class BuildInputError extends TsbuildError {}
+
+/** Exit statuses after a signal, as a shell reports a process killed by it (128 + number). */
+const SIGNAL_EXIT: Record<"SIGINT" | "SIGTERM", number> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * `tsbuild [build] [flags] CONTEXT|-`: `docker build` / `buildx build` on the in-process build().
+ * Progress goes to stderr; stdout carries only what was asked for (`-q`: the image ID; `-o -`: a
+ * tar). Exit 0 built, 1 the build failed, 2 a usage error, 130/143 interrupted.
+ */
+export const buildCommand: CliCommand = {
+  command: ["build [context]", "$0 [context]"],
+  describe: "Build an image from a Dockerfile (the default command)",
+  builder: (y: Argv) =>
+    withCacheDirOption(y)
+      // `--no-cache` is a flag of its own, not the negation of a `--cache`.
+      .parserConfiguration({ "boolean-negation": false })
+      .positional("context", { type: "string", describe: "build context directory, or - to read a tar from stdin" })
+      .option("tag", { alias: "t", type: "string", requiresArg: true, describe: "name and optionally a tag (name:tag); repeatable" })
+      .option("file", { alias: "f", type: "string", requiresArg: true, describe: "Dockerfile (default CONTEXT/Dockerfile; - for stdin)" })
+      .option("build-arg", { type: "string", requiresArg: true, describe: "build-time variable K=V, or K to take it from the environment; repeatable" })
+      .option("target", { type: "string", requiresArg: true, describe: "stage to build" })
+      .option("no-cache", { type: "boolean", describe: "do not use the cache (steps run and refresh it)" })
+      .option("label", { type: "string", requiresArg: true, describe: "image label K=V; repeatable" })
+      .option("platform", { type: "string", requiresArg: true, describe: "target platform os/arch[/variant]" })
+      .option("output", { alias: "o", type: "string", requiresArg: true, describe: "output: type=oci|docker|local|tar,dest=PATH (buildx syntax); repeatable" })
+      .option("iidfile", { type: "string", requiresArg: true, describe: "write the image ID (config digest) to the file" })
+      .option("metadata-file", { type: "string", requiresArg: true, describe: "write build metadata (digests, names) as JSON to the file" })
+      .option("progress", { choices: PROGRESS_MODES, requiresArg: true, describe: "progress output (auto: tty on a terminal, else plain)" })
+      .option("quiet", { alias: "q", type: "boolean", describe: "print only the image ID on success" })
+      .option("compression", { choices: ["gzip", "zstd", "uncompressed"], requiresArg: true, describe: "layer compression (default gzip)" })
+      .option("jobs", { type: "string", requiresArg: true, describe: "steps run at once (default: number of cores)" })
+      .option("secret", { type: "string", requiresArg: true, describe: "secret for RUN --mount=type=secret: id=ID,src=PATH or id=ID,env=VAR; repeatable" }),
+  run: async (args: ArgumentsCamelCase) => {
+    const invocation = await parseBuildInvocation(args, process.env);
+    return runBuild(invocation);
+  },
+};
+
+async function runBuild(invocation: BuildInvocation): Promise<number> {
+  const { contextDir, dispose } = await prepareContext(invocation.context);
+  const controller = new AbortController();
+  let signalled: "SIGINT" | "SIGTERM" | undefined;
+  const onSignal = (signal: "SIGINT" | "SIGTERM"): void => {
+    signalled ??= signal;
+    // Let a second Ctrl-C kill the process the default way if cleanup hangs.
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    process.stderr.write(`\ntsbuild: ${signal}: cancelling the build, cleaning up (again to force)\n`);
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  const renderer = createRenderer(invocation.progress, process.stderr);
+  const warnings: Extract<BuildEvent, { type: "warning" }>[] = [];
+  let closed = false;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    renderer.close();
+    if (invocation.progress !== "rawjson") process.stderr.write(formatWarnings(warnings));
+  };
+  try {
+    const options: BuildOptions & { secrets?: SecretSpec[] } = {
+      ...invocation.options,
+      context: contextDir,
+      ...(await dockerfileOptions(invocation, contextDir)),
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (event.type === "warning") warnings.push(event);
+        renderer.onEvent(event);
+      },
+      ...(invocation.secrets.length > 0 ? { secrets: invocation.secrets } : {}),
+    };
+    let result: BuildResult;
+    try {
+      result = await build(options);
+    } catch (err) {
+      close();
+      if (signalled !== undefined && (err instanceof BuildAbortedError || controller.signal.aborted)) {
+        process.stderr.write(`tsbuild: build cancelled by ${signalled}\n`);
+        return SIGNAL_EXIT[signalled];
+      }
+      throw err;
+    }
+    close();
+    await writeResultFiles(invocation, result);
+    if (invocation.quiet) process.stdout.write(`${result.configDigest}\n`);
+    else if (isHuman(invocation.progress)) process.stderr.write(formatSummary(result, invocation.options.tags ?? []));
+    return signalled !== undefined ? SIGNAL_EXIT[signalled] : 0;
+  } finally {
+    close();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await dispose();
+  }
+}
+
+/** The context directory to build: CONTEXT itself, or stdin's tar extracted into a temp dir. */
+async function prepareContext(context: string): Promise<{ contextDir: string; dispose: () => Promise<void> }> {
+  if (context === "-") {
+    const { dir, dispose } = await extractStdinContext(process.stdin);
+    return { contextDir: dir, dispose };
+  }
+  const dir = path.resolve(context);
+  let isDir = false;
+  try {
+    isDir = (await fsp.stat(dir)).isDirectory();
+  } catch {
+    throw new BuildInputError("CONTEXT_NOT_FOUND", `open build context ${context}: no such directory`);
+  }
+  if (!isDir) throw new BuildInputError("CONTEXT_NOT_DIRECTORY", `open build context ${context}: not a directory (give a directory, or - for a tar on stdin)`);
+  return { contextDir: dir, dispose: async () => undefined };
+}
+
+/**
+ * `-f`: stdin's text, a path relative to the cwd (as docker reads it), or — when the context came
+ * on stdin — a path inside that tar. Without -f, build() reads CONTEXT/Dockerfile.
+ */
+async function dockerfileOptions(invocation: BuildInvocation, contextDir: string): Promise<Pick<BuildOptions, "dockerfile" | "dockerfileText">> {
+  const file = invocation.file;
+  if (file === undefined) return {};
+  if (file === "-") {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+    return { dockerfileText: decodeDockerfile(Buffer.concat(chunks), "Dockerfile") };
+  }
+  if (invocation.context === "-") {
+    const inside = path.resolve(contextDir, file);
+    if (!inside.startsWith(contextDir + path.sep)) throw new BuildInputError("DOCKERFILE_OUTSIDE_CONTEXT", `--file ${file}: outside the context tar`);
+    return { dockerfile: inside };
+  }
+  return { dockerfile: path.resolve(file) };
+}
+
+/** `--iidfile` (the config digest, no newline, as docker writes it) and `--metadata-file` (buildx's keys). */
+async function writeResultFiles(invocation: BuildInvocation, result: BuildResult): Promise<void> {
+  if (invocation.iidfile !== undefined) await writeOut(invocation.iidfile, result.configDigest, "--iidfile");
+  if (invocation.metadataFile !== undefined) {
+    const manifestSize = serializeManifest(result.manifest).length;
+    const metadata: Record<string, unknown> = {
+      "containerimage.config.digest": result.configDigest,
+      "containerimage.descriptor": { mediaType: result.manifest.mediaType, digest: result.digest, size: manifestSize },
+      "containerimage.digest": result.digest,
+    };
+    const tags = invocation.options.tags ?? [];
+    if (tags.length > 0) metadata["image.name"] = tags.join(",");
+    await writeOut(invocation.metadataFile, JSON.stringify(metadata, null, 2) + "\n", "--metadata-file");
+  }
+}
+
+async function writeOut(file: string, text: string, flag: string): Promise<void> {
+  try {
+    await fsp.writeFile(file, text);
+  } catch (err) {
+    throw new BuildInputError("WRITE_RESULT_FILE", `${flag}: write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+  }
+}

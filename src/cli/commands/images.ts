@@ -1,0 +1,69 @@
+import type { Argv, ArgumentsCamelCase } from "yargs";
+import type { OciManifest } from "../../image/manifest";
+import { formatSize } from "../../cache/units";
+import type { CliCommand } from "../command";
+import { timeAgo } from "../human-time";
+import { splitTag } from "../stored-image";
+import { formatTable } from "../table";
+import { openStore, withCacheDirOption } from "../store-option";
+import type { CacheStore } from "../../cache";
+
+/**
+ * `tsbuild images [REPOSITORY[:TAG]]`: the local image store as `docker images` lists it. SIZE is
+ * the sum of the compressed layer blobs plus config (what the store holds and a push would send).
+ */
+export const imagesCommand: CliCommand = {
+  command: "images [reference]",
+  describe: "List images in the local image store",
+  builder: (y: Argv) =>
+    withCacheDirOption(y)
+      .positional("reference", { type: "string", describe: "only images of this repository (or repository:tag)" })
+      .option("quiet", { alias: "q", type: "boolean", describe: "only show image IDs" })
+      .option("no-trunc", { type: "boolean", describe: "do not truncate image IDs" })
+      .option("digests", { type: "boolean", describe: "show manifest digests" })
+      .parserConfiguration({ "boolean-negation": false }),
+  run: async (args: ArgumentsCamelCase) => {
+    const store = await openStore(args);
+    const filter = typeof args.reference === "string" ? args.reference : undefined;
+    const noTrunc = args.noTrunc === true;
+    const entries = (await store.images.list())
+      .map((e) => ({ ...e, name: splitTag(e.tag) }))
+      .filter((e) => filter === undefined || matches(e.name, filter))
+      .sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || a.tag.localeCompare(b.tag));
+    const id = (digest: string): string => (noTrunc ? digest : digest.slice(7, 19));
+    if (args.quiet === true) {
+      const ids = [...new Set(entries.map((e) => id(e.configDigest)))];
+      process.stdout.write(ids.map((i) => i + "\n").join(""));
+      return 0;
+    }
+    const digests = args.digests === true;
+    const rows: string[][] = [];
+    for (const e of entries) {
+      const size = await imageSize(store, e.manifestDigest);
+      const row = [e.name[0], e.name[1]];
+      if (digests) row.push(e.manifestDigest);
+      row.push(id(e.configDigest), timeAgo(e.created), size === undefined ? "N/A" : formatSize(size));
+      rows.push(row);
+    }
+    const headers = digests ? ["REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE"] : ["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"];
+    process.stdout.write(formatTable(headers, rows));
+    return 0;
+  },
+};
+
+function matches([repo, tag]: [string, string], filter: string): boolean {
+  const [fRepo, fTag] = filter.includes(":") && filter.lastIndexOf(":") > filter.lastIndexOf("/") ? splitTag(filter) : [splitTag(filter)[0], undefined];
+  return repo === fRepo && (fTag === undefined || tag === fTag);
+}
+
+/** Config + layers from the stored manifest; undefined when the manifest is unreadable. */
+async function imageSize(store: CacheStore, manifestDigest: string): Promise<number | undefined> {
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await store.blobs.open(manifestDigest)) chunks.push(chunk as Buffer);
+    const manifest = JSON.parse(Buffer.concat(chunks).toString("utf8")) as OciManifest;
+    return manifest.config.size + manifest.layers.reduce((n, l) => n + l.size, 0);
+  } catch {
+    return undefined;
+  }
+}

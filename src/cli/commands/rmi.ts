@@ -1,0 +1,47 @@
+import type { Argv, ArgumentsCamelCase } from "yargs";
+import { normalizeTag } from "../../build/normalize-tag";
+import type { CliCommand } from "../command";
+import { findImage, StoredImageError } from "../stored-image";
+import { openStore, withCacheDirOption } from "../store-option";
+
+/**
+ * `tsbuild rmi NAME...`: removes tags from the image index. A tag removes that tag; an image ID
+ * or digest removes every tag of the image, but only with -f when there are several (as docker
+ * refuses without -f). Blobs stay until `tsbuild prune` finds nothing references them.
+ */
+export const rmiCommand: CliCommand = {
+  command: "rmi <names..>",
+  describe: "Remove one or more images from the local image store",
+  builder: (y: Argv) =>
+    withCacheDirOption(y)
+      .positional("names", { type: "string", array: true, describe: "tag, image ID or manifest digest" })
+      .option("force", { alias: "f", type: "boolean", describe: "remove every tag of an image named by ID" }),
+  run: async (args: ArgumentsCamelCase) => {
+    const store = await openStore(args);
+    let status = 0;
+    for (const name of (args.names as string[] | undefined) ?? []) {
+      try {
+        const direct = await store.images.get(normalizeTag(name));
+        let tags: string[];
+        if (direct !== undefined) {
+          tags = [normalizeTag(name)];
+        } else {
+          const found = await findImage(store, name);
+          if (found.tags.length > 1 && args.force !== true) {
+            throw new StoredImageError("STORED_IMAGE_IN_USE", `remove image ${name}: it is tagged ${found.tags.length} times (${found.tags.join(", ")}); remove the tags or use -f`);
+          }
+          tags = found.tags;
+        }
+        for (const tag of tags) {
+          if ((await store.images.untag(tag)) !== undefined) process.stdout.write(`Untagged: ${tag}\n`);
+        }
+      } catch (err) {
+        // Like docker: report each failure, carry on with the other names, exit 1 at the end.
+        if (!(err instanceof StoredImageError)) throw err;
+        process.stderr.write(`error: ${err.message}\n`);
+        status = 1;
+      }
+    }
+    return status;
+  },
+};

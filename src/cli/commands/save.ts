@@ -1,0 +1,44 @@
+import type { Argv, ArgumentsCamelCase } from "yargs";
+import { UsageError } from "../../errors";
+import { writeDockerArchive } from "../../output/docker-archive";
+import { writeOciArchive } from "../../output/oci-archive";
+import type { CliCommand } from "../command";
+import { loadStoredImage } from "../stored-image";
+import { openStore, withCacheDirOption } from "../store-option";
+
+/**
+ * `tsbuild save NAME -o x.tar [--format oci|docker]`: the stored image as an OCI archive (default;
+ * `skopeo copy oci-archive:x.tar ...`) or a Docker archive (`docker load -i x.tar`). The bytes
+ * are the built image's: same manifest and config digests. Without -o the tar goes to stdout,
+ * unless stdout is a terminal.
+ */
+export const saveCommand: CliCommand = {
+  command: "save <name>",
+  describe: "Write an image of the local store to a tar archive",
+  builder: (y: Argv) =>
+    withCacheDirOption(y)
+      .positional("name", { type: "string", describe: "tag, image ID or manifest digest" })
+      .option("output", { alias: "o", type: "string", requiresArg: true, describe: "file to write (- or absent: stdout)" })
+      .option("format", { choices: ["oci", "docker"], default: "oci", requiresArg: true, describe: "archive format" }),
+  run: async (args: ArgumentsCamelCase) => {
+    const name = String(args.name);
+    const output = typeof args.output === "string" ? args.output : "-";
+    if (output === "") throw new UsageError("--output: empty value");
+    if (output === "-" && process.stdout.isTTY === true) {
+      throw new UsageError("save: refusing to write a tar to the terminal; use -o FILE or redirect stdout");
+    }
+    const store = await openStore(args);
+    const stored = await loadStoredImage(store, name);
+    const dest = output === "-" ? process.stdout : output;
+    // A name that is a tag names the archive's image; an ID or digest falls back to the image's tags.
+    const tags = stored.tags.includes(name) || stored.tags.includes(`${name}:latest`) ? [stored.tags.find((t) => t === name || t === `${name}:latest`) as string] : stored.tags;
+    if (args.format === "docker") {
+      await writeDockerArchive(stored.image, dest, { tags });
+    } else {
+      const first = tags[0];
+      const refName = first === undefined ? undefined : first.slice(first.lastIndexOf(":") + 1);
+      await writeOciArchive(stored.image, dest, refName !== undefined ? { refName } : {});
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,98 @@
+import type { CacheStore, ImageEntry } from "../cache";
+import { TsbuildError } from "../errors";
+import { BlobLayer } from "../image/blob-layer";
+import { serializeConfig, type ImageConfig } from "../image/config";
+import { sha256Digest } from "../image/digest";
+import type { Image } from "../image/image";
+import type { OciManifest } from "../image/manifest";
+import { normalizeTag } from "../build/normalize-tag";
+
+/** An image named on the command line is not in the local store, or its blobs are damaged. */
+export class StoredImageError extends TsbuildError {}
+
+/** An image of the local store, ready to export: its index entry, manifest, config and layers. */
+export interface StoredImage {
+  /** The tags that point at it (empty when named by digest or ID of an untagged... never: the index only holds tags). */
+  tags: string[];
+  entry: ImageEntry;
+  manifest: OciManifest;
+  config: ImageConfig;
+  image: Image;
+}
+
+/**
+ * Finds `ref` (a tag, `name` meaning `name:latest`, a manifest digest, or an image ID prefix) in
+ * the store's index and rebuilds the Image from the stored manifest, config and layer blobs. The
+ * manifest and config are read through the verifying blob stream, and the config must
+ * re-serialize to its digest, so an exported image is byte-identical to the one built.
+ */
+export async function loadStoredImage(store: CacheStore, ref: string): Promise<StoredImage> {
+  const { entry, tags } = await findImage(store, ref);
+  const manifest = parseJson<OciManifest>(await readBlob(store, entry.manifestDigest, ref), `manifest of ${ref}`);
+  if (!manifest || manifest.config?.digest !== entry.configDigest || !Array.isArray(manifest.layers)) {
+    throw new StoredImageError("STORED_IMAGE_INVALID", `load image ${ref}: manifest ${entry.manifestDigest} does not describe config ${entry.configDigest}`);
+  }
+  const config = parseJson<ImageConfig>(await readBlob(store, entry.configDigest, ref), `config of ${ref}`);
+  if (sha256Digest(serializeConfig(config)) !== entry.configDigest) {
+    throw new StoredImageError("STORED_IMAGE_INVALID", `load image ${ref}: config ${entry.configDigest} is not in tsbuild's canonical form, cannot re-export it unchanged`);
+  }
+  const diffIds = config.rootfs?.diff_ids ?? [];
+  if (diffIds.length !== manifest.layers.length) {
+    throw new StoredImageError("STORED_IMAGE_INVALID", `load image ${ref}: ${manifest.layers.length} layers but ${diffIds.length} diff_ids`);
+  }
+  const layers: BlobLayer[] = [];
+  for (const [i, d] of manifest.layers.entries()) {
+    if (!(await store.blobs.has(d.digest))) {
+      throw new StoredImageError("STORED_IMAGE_INCOMPLETE", `load image ${ref}: layer ${d.digest} is missing from the store (pruned?)`);
+    }
+    layers.push(new BlobLayer({ path: store.blobs.path(d.digest), digest: d.digest, diffId: diffIds[i] as string, size: d.size, mediaType: d.mediaType }));
+  }
+  const image: Image = Object.freeze({ config: Object.freeze(config), layers: Object.freeze(layers) });
+  return { tags, entry, manifest, config, image };
+}
+
+/**
+ * The index entry `ref` names and every tag pointing at the same manifest. An ID prefix matching
+ * several different images is ambiguous and refused, as docker does.
+ */
+export async function findImage(store: CacheStore, ref: string): Promise<{ entry: ImageEntry; tags: string[] }> {
+  const exact = await store.images.get(normalizeTag(ref));
+  const matches = exact ? [{ tag: normalizeTag(ref), ...exact }] : await store.images.find(ref);
+  if (matches.length === 0) throw new StoredImageError("STORED_IMAGE_NOT_FOUND", `find image ${ref}: no such image in the local store`);
+  const first = matches[0] as (typeof matches)[number];
+  if (matches.some((m) => m.manifestDigest !== first.manifestDigest)) {
+    throw new StoredImageError("STORED_IMAGE_AMBIGUOUS", `find image ${ref}: matches several images (${matches.map((m) => m.tag).join(", ")}); give a tag or a longer ID`);
+  }
+  const all = await store.images.list();
+  const { tag: _tag, ...entry } = first;
+  return { entry, tags: all.filter((e) => e.manifestDigest === first.manifestDigest).map((e) => e.tag) };
+}
+
+async function readBlob(store: CacheStore, digest: string, ref: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of await store.blobs.open(digest)) chunks.push(chunk as Buffer);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new StoredImageError("STORED_IMAGE_INCOMPLETE", `load image ${ref}: ${reason}`, { cause: err });
+  }
+  return Buffer.concat(chunks);
+}
+
+function parseJson<T>(bytes: Buffer, what: string): T {
+  try {
+    return JSON.parse(bytes.toString("utf8")) as T;
+  } catch (err) {
+    throw new StoredImageError("STORED_IMAGE_INVALID", `parse ${what}: ${(err as Error).message}`);
+  }
+}
+
+/** `docker.io/library/hello:latest` → ["hello", "latest"], the REPOSITORY/TAG columns. */
+export function splitTag(tag: string): [repository: string, tag: string] {
+  const at = tag.indexOf("@");
+  const named = at === -1 ? tag : tag.slice(0, at);
+  const slash = named.lastIndexOf("/");
+  const colon = named.lastIndexOf(":");
+  const [repo, t] = colon > slash ? [named.slice(0, colon), named.slice(colon + 1)] : [named, at === -1 ? "latest" : "<none>"];
+  return [repo.replace(/^(docker\.io\/)?library\//, "").replace(/^docker\.io\//, ""), t];
+}
