@@ -15,12 +15,21 @@ export interface ContextGroupSource {
  * CopyGroups for sources in the build context. Context files are always owned by root in the
  * layer unless --chown says otherwise (BuildKit's local source sends them as 0:0).
  */
-export function contextGroups(context: BuildContext, patterns: readonly string[], parents: boolean): ContextGroupSource[] {
+export function contextGroups(
+  context: BuildContext,
+  patterns: readonly string[],
+  parents: boolean,
+): ContextGroupSource[] {
   const out: ContextGroupSource[] = [];
   for (const raw of patterns) {
     const split = parents ? splitParents(raw) : undefined;
     for (const source of context.resolveSources([split?.pattern ?? raw])) {
-      const group: CopyGroup = { kind: source.kind, keepOwner: false, chmod: true, items: context.walk([source]) };
+      const group: CopyGroup = {
+        kind: source.kind,
+        keepOwner: false,
+        chmod: true,
+        items: context.walk([source]),
+      };
       if (split !== undefined) {
         group.parentsPath = belowPivot(split.pivot, source.path === "." ? "" : source.path);
         group.parentDirs = parentDirs(context.root, split.pivot, group.parentsPath);
@@ -73,7 +82,10 @@ function lstat(host: string): fs.Stats | undefined {
 }
 
 /** The single file an "entry" context source selects. */
-export async function singleFile(context: BuildContext, source: ContextSource): Promise<ContextFile | undefined> {
+export async function singleFile(
+  context: BuildContext,
+  source: ContextSource,
+): Promise<ContextFile | undefined> {
   for await (const file of context.walk([source])) return file;
   return undefined;
 }

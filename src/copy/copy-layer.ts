@@ -54,7 +54,8 @@ export interface CopyInputs {
 /** The entries of the step's layer, in layer tar order (see sortEntries). */
 export async function* copyLayerEntries(step: CopyStep, inputs: CopyInputs): AsyncGenerator<LayerEntry> {
   const createdMtimeMs = inputs.sourceDateEpoch !== undefined ? inputs.sourceDateEpoch * 1000 : Date.now();
-  const chown = step.chown !== undefined && step.chown !== "" ? resolveChown(step.chown, inputs.destView) : undefined;
+  const chown =
+    step.chown !== undefined && step.chown !== "" ? resolveChown(step.chown, inputs.destView) : undefined;
   const layout = new LayerLayout({ destView: inputs.destView, owner: chown ?? ROOT_OWNER, createdMtimeMs });
   const dest = layout.resolveDest(step.dest);
   const exclude = new ExcludeFilter(step.exclude);
@@ -66,7 +67,10 @@ export async function* copyLayerEntries(step: CopyStep, inputs: CopyInputs): Asy
       let rel: string;
       let matchPath: string;
       if (group.parentsPath !== undefined) {
-        rel = join(group.parentsPath, item.path === "." ? "" : item.path);
+        rel =
+          group.kind === "directory"
+            ? join(group.parentsPath, item.path === "." ? "" : item.path)
+            : group.parentsPath;
         matchPath = rel === "" ? "." : rel;
       } else {
         rel = group.kind === "directory" ? (item.path === "." ? "" : item.path) : destIsDir ? item.path : "";
@@ -78,7 +82,11 @@ export async function* copyLayerEntries(step: CopyStep, inputs: CopyInputs): Asy
       if (group.parentsPath !== undefined) {
         for (const dir of ancestorsOf(rel)) {
           const known = group.parentDirs?.get(dir);
-          if (known !== undefined) layout.putIfAbsent({ ...base(known, join(dest.path, dir), group, chown, step.chmod), type: "directory" });
+          if (known !== undefined)
+            layout.putIfAbsent({
+              ...base(known, join(dest.path, dir), group, chown, step.chmod),
+              type: "directory",
+            });
         }
       }
       layout.put(toEntry(item, target, group, chown, step.chmod));
@@ -90,11 +98,16 @@ export async function* copyLayerEntries(step: CopyStep, inputs: CopyInputs): Asy
 /** A group and whether it is archive contents (which land under the destination directory). */
 type PlannedGroup = CopyGroup & { extracted?: boolean };
 
-async function sourceGroups(step: CopyStep, inputs: CopyInputs, createdMtimeMs: number): Promise<PlannedGroup[]> {
+async function sourceGroups(
+  step: CopyStep,
+  inputs: CopyInputs,
+  createdMtimeMs: number,
+): Promise<PlannedGroup[]> {
   const source = step.source;
   switch (source.kind) {
     case "context": {
-      if (inputs.context === undefined) throw new CopyError("COPY_BAD_STEP", `${step.display}: no build context given`);
+      if (inputs.context === undefined)
+        throw new CopyError("COPY_BAD_STEP", `${step.display}: no build context given`);
       const groups: PlannedGroup[] = [];
       for (const { source: src, group } of contextGroups(inputs.context, step.sources, step.parents)) {
         if (step.instruction === "ADD" && step.unpack !== false && src.kind === "entry") {
@@ -112,7 +125,8 @@ async function sourceGroups(step: CopyStep, inputs: CopyInputs, createdMtimeMs: 
     }
     case "stage":
     case "image": {
-      if (inputs.sourceView === undefined) throw new CopyError("COPY_BAD_STEP", `${step.display}: no source rootfs given for --from`);
+      if (inputs.sourceView === undefined)
+        throw new CopyError("COPY_BAD_STEP", `${step.display}: no source rootfs given for --from`);
       const label = source.kind === "stage" ? `stage ${source.stage}` : source.ref;
       return viewGroups(inputs.sourceView, step.sources, step.parents, label);
     }
@@ -138,10 +152,18 @@ async function sourceGroups(step: CopyStep, inputs: CopyInputs, createdMtimeMs: 
 
 const GIT_URL = /^(git@|git:\/\/|[a-z+]+:\/\/.*\.git(#.*)?$)/i;
 
-async function urlGroups(step: CopyStep, inputs: CopyInputs, createdMtimeMs: number): Promise<PlannedGroup[]> {
+async function urlGroups(
+  step: CopyStep,
+  inputs: CopyInputs,
+  createdMtimeMs: number,
+): Promise<PlannedGroup[]> {
   const groups: PlannedGroup[] = [];
   for (const url of step.sources) {
-    if (GIT_URL.test(url)) throw new CopyError("COPY_GIT_UNSUPPORTED", `ADD ${url}: adding from a Git repository is not supported yet`);
+    if (GIT_URL.test(url))
+      throw new CopyError(
+        "COPY_GIT_UNSUPPORTED",
+        `ADD ${url}: adding from a Git repository is not supported yet`,
+      );
     const file = await downloadUrl(url, inputs.tmpDir, {
       ...(step.checksum !== undefined ? { checksum: step.checksum } : {}),
       ...(inputs.signal !== undefined ? { signal: inputs.signal } : {}),
@@ -167,7 +189,13 @@ async function urlGroups(step: CopyStep, inputs: CopyInputs, createdMtimeMs: num
   return groups;
 }
 
-function base(item: CopyItem, target: string, group: CopyGroup, chown: Ownership | undefined, chmod: string | undefined): LayerEntryBase {
+function base(
+  item: CopyItem,
+  target: string,
+  group: CopyGroup,
+  chown: Ownership | undefined,
+  chmod: string | undefined,
+): LayerEntryBase {
   const owner = chown ?? (group.keepOwner ? { uid: item.uid, gid: item.gid } : ROOT_OWNER);
   const applies = chmod !== undefined && group.chmod && item.type !== "symlink";
   return {
@@ -179,7 +207,13 @@ function base(item: CopyItem, target: string, group: CopyGroup, chown: Ownership
   };
 }
 
-function toEntry(item: CopyItem, target: string, group: CopyGroup, chown: Ownership | undefined, chmod: string | undefined): LayerEntry {
+function toEntry(
+  item: CopyItem,
+  target: string,
+  group: CopyGroup,
+  chown: Ownership | undefined,
+  chmod: string | undefined,
+): LayerEntry {
   const b = base(item, target, group, chown, chmod);
   switch (item.type) {
     case "file":

@@ -26,7 +26,10 @@ const HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128
 export function parseChecksum(value: string): { algorithm: string; hex: string } {
   const m = CHECKSUM.exec(value);
   if (m === null || m[2].length !== HEX_LENGTH[m[1]]) {
-    throw new CopyError("COPY_BAD_CHECKSUM", `parse --checksum=${value}: expected sha256:, sha384: or sha512: and the hex digest`);
+    throw new CopyError(
+      "COPY_BAD_CHECKSUM",
+      `parse --checksum=${value}: expected sha256:, sha384: or sha512: and the hex digest`,
+    );
   }
   return { algorithm: m[1], hex: m[2] };
 }
@@ -54,7 +57,10 @@ export async function downloadUrl(
   }
   if (!response.ok || response.body === null) {
     await response.body?.cancel().catch(() => undefined);
-    throw new CopyError("COPY_DOWNLOAD_FAILED", `download ${url}: server answered ${response.status} ${response.statusText}`.trimEnd());
+    throw new CopyError(
+      "COPY_DOWNLOAD_FAILED",
+      `download ${url}: server answered ${response.status} ${response.statusText}`.trimEnd(),
+    );
   }
   await fs.promises.mkdir(dir, { recursive: true });
   const hostPath = `${dir}/download-${randomBytes(6).toString("hex")}`;

@@ -43,9 +43,13 @@ export class LayerLayout {
       return { path, isDirectory: stat?.type === "directory" };
     } catch (err) {
       if (err instanceof CopyError && err.code === "COPY_NOT_A_DIRECTORY") {
-        throw new CopyError("COPY_NOT_A_DIRECTORY", `resolve destination ${dest}: ${err.message.replace(/^resolve [^:]*: /, "")}`, {
-          cause: err,
-        });
+        throw new CopyError(
+          "COPY_NOT_A_DIRECTORY",
+          `resolve destination ${dest}: ${err.message.replace(/^resolve [^:]*: /, "")}`,
+          {
+            cause: err,
+          },
+        );
       }
       throw err;
     }
@@ -103,6 +107,13 @@ export class LayerLayout {
       return { type: "directory", path: dir, mode: st.mode, uid: st.uid, gid: st.gid, mtimeMs: st.mtimeMs };
     }
     const { owner, createdMtimeMs } = this.options;
-    return { type: "directory", path: dir, mode: 0o755, uid: owner.uid, gid: owner.gid, mtimeMs: createdMtimeMs };
+    return {
+      type: "directory",
+      path: dir,
+      mode: 0o755,
+      uid: owner.uid,
+      gid: owner.gid,
+      mtimeMs: createdMtimeMs,
+    };
   }
 }

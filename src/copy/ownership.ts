@@ -33,10 +33,14 @@ export function resolveChown(spec: string, destView: RootfsView | UserDb): Owner
     uid = numericUser;
     gid = numericUser;
   } else {
-    if (/^[0-9]+$/.test(userPart)) throw new CopyError("COPY_BAD_CHOWN", `resolve --chown=${spec}: uid ${userPart} is out of range`);
+    if (/^[0-9]+$/.test(userPart))
+      throw new CopyError("COPY_BAD_CHOWN", `resolve --chown=${spec}: uid ${userPart} is out of range`);
     const user = db.users().find((u) => u.name === userPart);
     if (user === undefined) {
-      throw new CopyError("COPY_UNKNOWN_USER", `resolve --chown=${spec}: no user ${userPart} in /etc/passwd of the destination`);
+      throw new CopyError(
+        "COPY_UNKNOWN_USER",
+        `resolve --chown=${spec}: no user ${userPart} in /etc/passwd of the destination`,
+      );
     }
     uid = user.uid;
     gid = user.gid;
@@ -49,10 +53,14 @@ export function resolveChown(spec: string, destView: RootfsView | UserDb): Owner
 export function resolveGroup(group: string, db: UserDb, what: string): number {
   const numeric = parseId(group);
   if (numeric !== undefined) return numeric;
-  if (/^[0-9]+$/.test(group)) throw new CopyError("COPY_BAD_CHOWN", `resolve ${what}: gid ${group} is out of range`);
+  if (/^[0-9]+$/.test(group))
+    throw new CopyError("COPY_BAD_CHOWN", `resolve ${what}: gid ${group} is out of range`);
   const entry = db.groups().find((g) => g.name === group);
   if (entry === undefined) {
-    throw new CopyError("COPY_UNKNOWN_GROUP", `resolve ${what}: no group ${group} in /etc/group of the destination`);
+    throw new CopyError(
+      "COPY_UNKNOWN_GROUP",
+      `resolve ${what}: no group ${group} in /etc/group of the destination`,
+    );
   }
   return entry.gid;
 }
@@ -76,13 +84,24 @@ export function resolveExecUser(spec: string, view: RootfsView | UserDb): ExecUs
   const userPart = colon < 0 ? value : value.slice(0, colon);
   const groupPart = colon < 0 ? undefined : value.slice(colon + 1);
   const numeric = parseId(userPart);
-  const entry = numeric === undefined ? db.users().find((u) => u.name === userPart) : db.users().find((u) => u.uid === numeric);
+  const entry =
+    numeric === undefined
+      ? db.users().find((u) => u.name === userPart)
+      : db.users().find((u) => u.uid === numeric);
   if (entry === undefined && numeric === undefined) {
     throw new CopyError("COPY_UNKNOWN_USER", `resolve USER ${spec}: no user ${userPart} in /etc/passwd`);
   }
   const uid = numeric ?? (entry as { uid: number }).uid;
-  const gid = groupPart !== undefined && groupPart !== "" ? resolveGroup(groupPart, db, `USER ${spec}`) : (entry?.gid ?? 0);
+  const gid =
+    groupPart !== undefined && groupPart !== ""
+      ? resolveGroup(groupPart, db, `USER ${spec}`)
+      : (entry?.gid ?? 0);
   const additionalGids =
-    entry === undefined ? [] : db.groups().filter((g) => g.members.includes(entry.name) && g.gid !== gid).map((g) => g.gid);
+    entry === undefined
+      ? []
+      : db
+          .groups()
+          .filter((g) => g.members.includes(entry.name) && g.gid !== gid)
+          .map((g) => g.gid);
   return { uid, gid, additionalGids: [...new Set(additionalGids)], home: entry?.home || "/" };
 }

@@ -21,7 +21,8 @@ import { CopyError } from "./errors";
 import { getXattrSync } from "./xattr";
 
 /** "socket" entries have no tar form; copies leave them out. */
-export type ViewEntryType = "file" | "directory" | "symlink" | "fifo" | "char-device" | "block-device" | "socket";
+export type ViewEntryType =
+  "file" | "directory" | "symlink" | "fifo" | "char-device" | "block-device" | "socket";
 
 /** An entry of the merged view, as lstat shows it. */
 export interface ViewStat {
@@ -81,7 +82,8 @@ export class RootfsView {
     let stat: ViewStat | undefined;
     for (const layer of layers) {
       const st = fs.lstatSync(layer);
-      if (!st.isDirectory()) throw new CopyError("COPY_NOT_A_DIRECTORY", `open rootfs view: layer ${layer} is not a directory`);
+      if (!st.isDirectory())
+        throw new CopyError("COPY_NOT_A_DIRECTORY", `open rootfs view: layer ${layer} is not a directory`);
       stat ??= toViewStat(st, layer);
       dirs.push(layer);
       if (isOpaque(layer)) break;
@@ -112,7 +114,8 @@ export class RootfsView {
   /** A symlink's target as stored. Throws COPY_SOURCE_NOT_FOUND if `p` is not a symlink. */
   readlink(p: string): string {
     const st = this.lstat(p);
-    if (st?.type !== "symlink") throw new CopyError("COPY_SOURCE_NOT_FOUND", `read link ${p}: not a symbolic link`);
+    if (st?.type !== "symlink")
+      throw new CopyError("COPY_SOURCE_NOT_FOUND", `read link ${p}: not a symbolic link`);
     return fs.readlinkSync(st.hostPath);
   }
 
@@ -129,7 +132,8 @@ export class RootfsView {
   /** The content of the regular file `p` leads to. */
   open(p: string): Readable {
     const st = this.stat(p);
-    if (st?.type !== "file") throw new CopyError("COPY_SOURCE_NOT_FOUND", `open ${p}: not a regular file in the source`);
+    if (st?.type !== "file")
+      throw new CopyError("COPY_SOURCE_NOT_FOUND", `open ${p}: not a regular file in the source`);
     return fs.createReadStream(st.hostPath, { highWaterMark: 256 * 1024 });
   }
 
@@ -199,7 +203,8 @@ export class RootfsView {
    */
   *walk(p: string): Generator<ViewWalkEntry> {
     const { path: rel, stat } = this.resolve(p);
-    if (stat === undefined) throw new CopyError("COPY_SOURCE_NOT_FOUND", `walk ${p}: no such file or directory in the source`);
+    if (stat === undefined)
+      throw new CopyError("COPY_SOURCE_NOT_FOUND", `walk ${p}: no such file or directory in the source`);
     yield this.walkEntry(".", rel, stat);
     if (stat.type === "directory") yield* this.walkBelow(rel, "");
   }

@@ -21,7 +21,11 @@ export interface ViewSource {
  * itself followed if it is a symlink (inside the root). A wildcard matching nothing is skipped
  * (BuildKit's AllowEmptyWildcard); a literal source that is missing is COPY_SOURCE_NOT_FOUND.
  */
-export function resolveViewSources(view: RootfsView, patterns: readonly string[], label: string): ViewSource[] {
+export function resolveViewSources(
+  view: RootfsView,
+  patterns: readonly string[],
+  label: string,
+): ViewSource[] {
   const out: ViewSource[] = [];
   for (const pattern of patterns) {
     const rel = rootRelative(pattern);
@@ -41,13 +45,23 @@ export function resolveViewSources(view: RootfsView, patterns: readonly string[]
   return out;
 }
 
-function expand(view: RootfsView, components: string[], firstWild: number, pattern: string, label: string): string[] {
+function expand(
+  view: RootfsView,
+  components: string[],
+  firstWild: number,
+  pattern: string,
+  label: string,
+): string[] {
   for (const c of components.slice(firstWild)) {
     try {
       validatePattern(c);
     } catch (err) {
       if (!(err instanceof BadPatternError)) throw err;
-      throw new CopyError("COPY_BAD_PATTERN", `expand source ${pattern} in ${label}: syntax error in pattern`, { cause: err });
+      throw new CopyError(
+        "COPY_BAD_PATTERN",
+        `expand source ${pattern} in ${label}: syntax error in pattern`,
+        { cause: err },
+      );
     }
   }
   const base = view.resolve(components.slice(0, firstWild).join("/"));
@@ -66,12 +80,22 @@ function expand(view: RootfsView, components: string[], firstWild: number, patte
 }
 
 /** CopyGroups for `COPY --from` sources (ownership kept unless --chown, like BuildKit). */
-export function viewGroups(view: RootfsView, patterns: readonly string[], parents: boolean, label: string): CopyGroup[] {
+export function viewGroups(
+  view: RootfsView,
+  patterns: readonly string[],
+  parents: boolean,
+  label: string,
+): CopyGroup[] {
   const groups: CopyGroup[] = [];
   for (const raw of patterns) {
     const split = parents ? splitParents(raw) : undefined;
     for (const source of resolveViewSources(view, [split?.pattern ?? raw], label)) {
-      const group: CopyGroup = { kind: source.kind, keepOwner: true, chmod: true, items: viewItems(view, source) };
+      const group: CopyGroup = {
+        kind: source.kind,
+        keepOwner: true,
+        chmod: true,
+        items: viewItems(view, source),
+      };
       if (split !== undefined) {
         group.parentsPath = belowPivot(split.pivot, source.path);
         group.parentDirs = new Map();

@@ -37,30 +37,45 @@ describe("--chown resolution", () => {
 
   test("an unknown user is a typed error naming the user and the file", () => {
     expect(() => resolveChown("nobody2", view())).toThrow(
-      expect.objectContaining({ code: "COPY_UNKNOWN_USER", message: expect.stringMatching(/nobody2.*\/etc\/passwd/) }),
+      expect.objectContaining({
+        code: "COPY_UNKNOWN_USER",
+        message: expect.stringMatching(/nobody2.*\/etc\/passwd/),
+      }),
     );
   });
 
   test("an unknown group is a typed error naming the group and the file", () => {
     expect(() => resolveChown("app:wheel", view())).toThrow(
-      expect.objectContaining({ code: "COPY_UNKNOWN_GROUP", message: expect.stringMatching(/wheel.*\/etc\/group/) }),
+      expect.objectContaining({
+        code: "COPY_UNKNOWN_GROUP",
+        message: expect.stringMatching(/wheel.*\/etc\/group/),
+      }),
     );
   });
 
   test("names need an /etc/passwd: a scratch stage knows none", () => {
-    expect(() => resolveChown("app", new RootfsView([]))).toThrow(expect.objectContaining({ code: "COPY_UNKNOWN_USER" }));
+    expect(() => resolveChown("app", new RootfsView([]))).toThrow(
+      expect.objectContaining({ code: "COPY_UNKNOWN_USER" }),
+    );
     expect(resolveChown("10:20", new RootfsView([]))).toEqual({ uid: 10, gid: 20 });
   });
 
   test("empty parts and out-of-range ids are rejected", () => {
     expect(() => resolveChown("app:", view())).toThrow(expect.objectContaining({ code: "COPY_BAD_CHOWN" }));
-    expect(() => resolveChown("99999999999", view())).toThrow(expect.objectContaining({ code: "COPY_BAD_CHOWN" }));
+    expect(() => resolveChown("99999999999", view())).toThrow(
+      expect.objectContaining({ code: "COPY_BAD_CHOWN" }),
+    );
   });
 });
 
 describe("USER resolution for RUN", () => {
   test("a name takes its primary group and supplementary groups", () => {
-    expect(resolveExecUser("app", view())).toEqual({ uid: 1000, gid: 1001, additionalGids: [50], home: "/home/app" });
+    expect(resolveExecUser("app", view())).toEqual({
+      uid: 1000,
+      gid: 1001,
+      additionalGids: [50],
+      home: "/home/app",
+    });
   });
 
   test("a numeric uid without a passwd entry runs with gid 0", () => {

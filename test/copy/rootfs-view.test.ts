@@ -24,13 +24,13 @@ function stack(): RootfsView {
     "opq/sub/deep": "hidden too",
     "dir-then-file/x": "hidden: its directory became a file",
     "usr/bin/tool": { file: "#!tool", mode: 0o755 },
-    "bin": { symlink: "usr/bin" },
+    bin: { symlink: "usr/bin" },
   });
   const upper = writeTree(path.join(root, "upper"), {
     "etc/hosts": "upper hosts",
     "etc/gone": { whiteout: true },
     "etc/new": "new file",
-    "opq": { dir: true, opaque: true },
+    opq: { dir: true, opaque: true },
     "opq/kept": "upper content stays",
     "dir-then-file": "now a file",
   });
@@ -99,8 +99,8 @@ describe("RootfsView symlinks stay inside the root", () => {
     const root = tmp.make();
     const layer = writeTree(path.join(root, "l"), {
       "etc/passwd": "view passwd",
-      "abs": { symlink: "/etc/passwd" },
-      "climb": { symlink: "../../../../../../etc/passwd" },
+      abs: { symlink: "/etc/passwd" },
+      climb: { symlink: "../../../../../../etc/passwd" },
       "dir-link": { symlink: "/etc" },
     });
     const view = new RootfsView([layer]);
@@ -112,8 +112,8 @@ describe("RootfsView symlinks stay inside the root", () => {
 
   test("a host symlink inside a layer is never traversed by host path", async () => {
     const root = tmp.make();
-    const outside = writeTree(path.join(root, "outside"), { "secret": "host secret" });
-    const layer = writeTree(path.join(root, "l"), { "escape": { symlink: outside }, "etc/x": "" });
+    const outside = writeTree(path.join(root, "outside"), { secret: "host secret" });
+    const layer = writeTree(path.join(root, "l"), { escape: { symlink: outside }, "etc/x": "" });
     const view = new RootfsView([layer]);
     // The absolute host path is taken as a path inside the view, where it does not exist.
     expect(view.exists("/escape/secret")).toBe(false);

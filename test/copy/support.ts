@@ -71,7 +71,10 @@ export function copyStep(partial: Partial<CopyStep> & Pick<CopyStep, "sources" |
     parentKey: "p",
     display: `COPY ${partial.sources.join(" ")} ${partial.dest}`,
     createdBy: "",
-    span: { start: { line: 1, column: 0, offset: 0 }, end: { line: 1, column: 0, offset: 0 } } as CopyStep["span"],
+    span: {
+      start: { line: 1, column: 0, offset: 0 },
+      end: { line: 1, column: 0, offset: 0 },
+    } as CopyStep["span"],
     source: { kind: "context", fingerprint: "sha256:x" },
     link: false,
     parents: false,
@@ -113,5 +116,10 @@ export async function collect(entries: AsyncIterable<LayerEntry>): Promise<Seen[
 
 /** path → type (and content for files), for compact layout assertions. */
 export function shape(seen: Seen[]): Record<string, string> {
-  return Object.fromEntries(seen.map((s) => [s.path, s.type === "file" ? `file:${s.content}` : s.type === "symlink" ? `->${s.target}` : s.type]));
+  return Object.fromEntries(
+    seen.map((s) => [
+      s.path,
+      s.type === "file" ? `file:${s.content}` : s.type === "symlink" ? `->${s.target}` : s.type,
+    ]),
+  );
 }
