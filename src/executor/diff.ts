@@ -1,0 +1,103 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { LayerEntry, LayerEntryBase } from "../image/layer-entry";
+import { ExecutorError } from "./errors";
+import { isWhiteout } from "./layered-rootfs";
+import { isOpaqueDir, readContentXattrs } from "./xattrs";
+
+/**
+ * The changes of a RUN step, read from its overlay upper dir as LayerEntry values, parents before
+ * children, siblings in byte order of their names (deterministic for the layer writer):
+ * - overlay whiteouts (char device 0/0) → whiteout entries;
+ * - opaque directories (trusted.overlay.opaque=y) → the directory, then an opaque entry;
+ * - a second path to an inode already seen → a hardlink entry to the first path;
+ * - xattrs except overlayfs's trusted.overlay.* bookkeeping.
+ * An empty upper dir yields nothing. The upper dir must not be mounted while this runs.
+ */
+export async function* diffUpperDir(upperDir: string): AsyncGenerator<LayerEntry> {
+  const seenInodes = new Map<string, string>();
+  yield* walk(upperDir, "", seenInodes);
+}
+
+async function* walk(
+  root: string,
+  dirRel: string,
+  seenInodes: Map<string, string>,
+): AsyncGenerator<LayerEntry> {
+  const dirHost = dirRel === "" ? root : path.join(root, dirRel);
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(dirHost);
+  } catch (err) {
+    throw diffError(dirHost, err);
+  }
+  names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  for (const name of names) {
+    const rel = dirRel === "" ? name : `${dirRel}/${name}`;
+    const host = path.join(root, rel);
+    let stats: fs.Stats;
+    try {
+      stats = await fs.promises.lstat(host);
+    } catch (err) {
+      throw diffError(host, err);
+    }
+    if (isWhiteout(stats)) {
+      yield { type: "whiteout", path: rel };
+      continue;
+    }
+    const base = baseOf(rel, host, stats);
+    if (stats.isDirectory()) {
+      yield { ...base, type: "directory" };
+      if (isOpaqueDir(host)) yield { type: "opaque", path: rel };
+      yield* walk(root, rel, seenInodes);
+      continue;
+    }
+    if (stats.nlink > 1) {
+      const key = `${stats.dev}:${stats.ino}`;
+      const first = seenInodes.get(key);
+      if (first !== undefined) {
+        yield { ...base, type: "hardlink", target: first };
+        continue;
+      }
+      seenInodes.set(key, rel);
+    }
+    if (stats.isFile()) {
+      yield { ...base, type: "file", size: stats.size, open: () => fs.createReadStream(host) };
+    } else if (stats.isSymbolicLink()) {
+      yield { ...base, type: "symlink", target: await fs.promises.readlink(host) };
+    } else if (stats.isCharacterDevice() || stats.isBlockDevice() || stats.isFIFO()) {
+      const type = stats.isFIFO() ? "fifo" : stats.isCharacterDevice() ? "char-device" : "block-device";
+      yield { ...base, type, devmajor: major(stats.rdev), devminor: minor(stats.rdev) };
+    }
+    // Sockets cannot be stored in a layer (tar has no type for them); Docker skips them too.
+  }
+}
+
+function baseOf(rel: string, host: string, stats: fs.Stats): LayerEntryBase {
+  const base: LayerEntryBase = {
+    path: rel,
+    mode: stats.mode & 0o7777,
+    uid: stats.uid,
+    gid: stats.gid,
+    mtimeMs: stats.mtimeMs,
+  };
+  const xattrs = readContentXattrs(host);
+  if (xattrs !== undefined) base.xattrs = xattrs;
+  return base;
+}
+
+/** Linux dev_t encoding (glibc's gnu_dev_major/minor). */
+function major(rdev: number): number {
+  const big = BigInt(rdev);
+  return Number(((big >> 8n) & 0xfffn) | ((big >> 32n) & ~0xfffn));
+}
+function minor(rdev: number): number {
+  const big = BigInt(rdev);
+  return Number((big & 0xffn) | ((big >> 12n) & ~0xffn));
+}
+
+function diffError(p: string, err: unknown): ExecutorError {
+  return new ExecutorError("EXECUTOR_DIFF", `read upper dir entry ${p}: ${(err as Error).message}`, {
+    cause: err,
+  });
+}
