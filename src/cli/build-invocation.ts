@@ -32,8 +32,10 @@ export interface BuildInvocation {
 }
 
 export async function parseBuildInvocation(args: ArgumentsCamelCase, env: NodeJS.ProcessEnv): Promise<BuildInvocation> {
-  const context = typeof args.context === "string" ? args.context : undefined;
-  if (context === undefined || context === "") {
+  // yargs turns a lone "-" positional into "" (it re-parses positionals as `--context -`); an
+  // empty CONTEXT is meaningless otherwise, so "" is read as "-".
+  const context = args.context === "" || args.context === true ? "-" : typeof args.context === "string" ? args.context : undefined;
+  if (context === undefined) {
     throw new UsageError("build: requires exactly 1 argument: CONTEXT (a directory, or - for a tar on stdin)");
   }
   const file = optionalString(args.file, "--file");
