@@ -8,7 +8,7 @@ import type { RunIO, RunSpec } from "../../src/executor/run-spec";
 const APPLETS = [
   "sh", "ls", "cat", "echo", "id", "rm", "mkdir", "chmod", "chown", "ln", "touch", "sleep", "ip",
   "pwd", "env", "hostname", "mount", "stat", "true", "false", "seq", "printf", "test", "grep",
-  "mv", "cp", "readlink", "head", "tail", "wc", "sort", "kill", "ps", "rmdir",
+  "mv", "cp", "cut", "readlink", "head", "tail", "wc", "sort", "kill", "ps", "rmdir",
 ];
 
 /** A temp dir with a busybox rootfs layer, and helpers to make upper/work dirs. */
