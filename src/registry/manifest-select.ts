@@ -1,0 +1,55 @@
+import type { Descriptor, Platform } from "../image/descriptor";
+import type { OciIndex } from "../image/manifest";
+import { RegistryError } from "./errors";
+
+/** Node's arch names → OCI's (GOARCH). */
+const NODE_TO_OCI_ARCH: Record<string, string> = { x64: "amd64", ia32: "386", arm64: "arm64", arm: "arm", ppc64: "ppc64le", s390x: "s390x", riscv64: "riscv64", mips: "mips", mipsel: "mipsle", loong64: "loong64" };
+
+/** The platform this process runs on, as OCI names it (linux/amd64, linux/arm64/v8...). */
+export function hostPlatform(): Platform {
+  const architecture = NODE_TO_OCI_ARCH[process.arch] ?? process.arch;
+  const os = process.platform === "win32" ? "windows" : process.platform;
+  return architecture === "arm64" ? { os, architecture, variant: "v8" } : { os, architecture };
+}
+
+/** "linux/arm64/v8" → {os, architecture, variant}. Throws REGISTRY_PLATFORM_NOT_FOUND on bad syntax. */
+export function parsePlatform(spec: string): Platform {
+  const parts = spec.split("/");
+  if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === "" || !/^[a-z0-9._-]+$/i.test(p))) {
+    throw new RegistryError("REGISTRY_PLATFORM_NOT_FOUND", `parse platform ${JSON.stringify(spec)}: expected os/arch[/variant]`);
+  }
+  const [os, architecture, variant] = parts as [string, string, string | undefined];
+  return variant ? { os: os.toLowerCase(), architecture: architecture.toLowerCase(), variant } : { os: os.toLowerCase(), architecture: architecture.toLowerCase() };
+}
+
+export function formatPlatform(p: Platform): string {
+  return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ""}`;
+}
+
+/** containerd's normalization: arm64's default variant is v8, arm's is v7; amd64 v1 is plain amd64. */
+function normalizedVariant(p: Platform): string | undefined {
+  if (p.architecture === "arm64") return p.variant ?? "v8";
+  if (p.architecture === "arm") return p.variant ?? "v7";
+  if (p.architecture === "amd64" && p.variant === "v1") return undefined;
+  return p.variant;
+}
+
+export function platformMatches(want: Platform, have: Platform): boolean {
+  if (want.os !== have.os || want.architecture !== have.architecture) return false;
+  const w = normalizedVariant(want);
+  return w === undefined || w === normalizedVariant(have);
+}
+
+/**
+ * The index entry for `platform`: first exact match in index order (registries list the preferred
+ * entry first). Attestation manifests (platform unknown/unknown) never match.
+ */
+export function selectManifest(index: OciIndex, platform: Platform, what: string): Descriptor {
+  const match = index.manifests.find((d) => d.platform !== undefined && platformMatches(platform, d.platform));
+  if (match) return match;
+  const available = index.manifests.filter((d) => d.platform && d.platform.os !== "unknown").map((d) => formatPlatform(d.platform as Platform));
+  throw new RegistryError(
+    "REGISTRY_PLATFORM_NOT_FOUND",
+    `${what}: no manifest for platform ${formatPlatform(platform)} (the index has ${available.length > 0 ? available.join(", ") : "no platform entries"})`,
+  );
+}

@@ -1,0 +1,112 @@
+import * as http from "node:http";
+import * as https from "node:https";
+import type { Readable } from "node:stream";
+
+/**
+ * One HTTP exchange over node:http/https, no retries, no auth: the bottom of the registry
+ * client. Keep-alive agents are shared so a pull's many blob requests reuse connections.
+ */
+export interface HttpRequest {
+  method: string;
+  url: URL;
+  headers?: Record<string, string>;
+  /** A Buffer, or a factory returning a fresh stream (called once per attempt so retries can resend). */
+  body?: Buffer | (() => Promise<Readable>);
+  signal?: AbortSignal;
+  /** Idle-socket timeout: no bytes in either direction for this long fails the request. */
+  timeoutMs?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** Must be consumed or destroyed by the caller (keep-alive depends on it). */
+  body: http.IncomingMessage;
+  url: URL;
+}
+
+/** A transport failure before or during the response headers; `code` is the errno-style code. */
+export class TransportFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 32 });
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+export function sendRequest(req: HttpRequest): Promise<HttpResponse> {
+  return new Promise<HttpResponse>((resolve, reject) => {
+    const isHttps = req.url.protocol === "https:";
+    const mod = isHttps ? https : http;
+    const headers: Record<string, string> = { ...(req.headers ?? {}) };
+    if (Buffer.isBuffer(req.body)) headers["content-length"] = String(req.body.length);
+    let settled = false;
+    const fail = (err: TransportFailure): void => {
+      if (settled) return;
+      settled = true;
+      reject(err);
+    };
+    const r = mod.request(
+      req.url,
+      { method: req.method, headers, agent: isHttps ? httpsAgent : httpAgent, signal: req.signal },
+      (res) => {
+        settled = true;
+        // After the headers, the idle timeout keeps guarding the body: a stalled body errors.
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url: req.url });
+      },
+    );
+    r.setTimeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS, () => {
+      r.destroy(new TransportFailure("ETIMEDOUT", `no data for ${req.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`));
+    });
+    r.on("error", (err: NodeJS.ErrnoException) => {
+      if (err instanceof TransportFailure) return fail(err);
+      if (err.name === "AbortError") return fail(new TransportFailure("ABORTED", "aborted", { cause: err }));
+      fail(new TransportFailure(err.code ?? "EIO", err.message, { cause: err }));
+    });
+    if (req.body === undefined) {
+      r.end();
+    } else if (Buffer.isBuffer(req.body)) {
+      r.end(req.body);
+    } else {
+      req.body().then(
+        (stream) => {
+          stream.on("error", (err) => r.destroy(err));
+          stream.pipe(r);
+        },
+        (err: Error) => r.destroy(err),
+      );
+    }
+  });
+}
+
+/** Reads a (small) response body, failing once it exceeds `limit` bytes. */
+export async function readBody(body: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) {
+      body.destroy();
+      throw new RangeError(`body larger than ${limit} bytes`);
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Discards a body so the connection can be reused. */
+export async function drain(body: Readable): Promise<void> {
+  try {
+    for await (const _ of body) void _;
+  } catch {
+    // A broken body on a response we are discarding is not interesting.
+  }
+}
