@@ -1,0 +1,169 @@
+import type { BuildEvent } from "../../src/build/progress";
+import { createRenderer, PlainRenderer, RawJsonRenderer, TtyRenderer, formatWarnings } from "../../src/cli/progress";
+
+/** A fake stderr: records writes; a terminal when `tty` is set. */
+function sink(tty = false, columns = 60, rows = 24): { write: (t: string) => void; text: () => string; isTTY: boolean; columns: number; rows: number } {
+  let text = "";
+  return { write: (t: string) => void (text += t), text: () => text, isTTY: tty, columns, rows };
+}
+
+/** A clock the test advances by hand. */
+function clock(start = 1_000_000): { now: () => number; tick: (ms: number) => void } {
+  let t = start;
+  return { now: () => t, tick: (ms) => void (t += ms) };
+}
+
+const start = (vertex: number, label: string, display: string): BuildEvent => ({ type: "step-start", id: `0.${vertex}`, vertex, label, display });
+
+describe("plain progress", () => {
+  test("prints BuildKit-style #N blocks: header, CACHED, timed log lines, DONE, exports", () => {
+    const out = sink();
+    const c = clock();
+    const r = new PlainRenderer(out, c.now);
+    r.onEvent({ type: "plan", stages: 1, steps: 3 });
+    r.onEvent(start(1, "[site 1/6]", "COPY site/ /srv/www/"));
+    r.onEvent({ type: "step-cached", id: "0.1", vertex: 1 });
+    r.onEvent(start(2, "[site 2/6]", "RUN make"));
+    c.tick(123);
+    r.onEvent({ type: "step-log", id: "0.2", vertex: 2, stream: "stdout", text: "cc -o app\nlinking" });
+    c.tick(100);
+    r.onEvent({ type: "step-log", id: "0.2", vertex: 2, stream: "stdout", text: " done\n" });
+    r.onEvent({ type: "step-done", id: "0.2", vertex: 2, durationMs: 1260 });
+    r.onEvent({ type: "export-start", what: "oci out.tar" });
+    r.onEvent({ type: "export-done", what: "oci out.tar", durationMs: 50 });
+    r.close();
+    expect(out.text()).toBe(
+      [
+        "#1 [site 1/6] COPY site/ /srv/www/",
+        "#1 CACHED",
+        "",
+        "#2 [site 2/6] RUN make",
+        "#2 0.123 cc -o app",
+        "#2 0.223 linking done",
+        "#2 DONE 1.3s",
+        "",
+        "#3 exporting to oci out.tar",
+        "#3 DONE 0.1s",
+        "",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("interleaved steps re-announce their header when output switches; errors and unfinished lines are shown", () => {
+    const out = sink();
+    const r = new PlainRenderer(out, clock().now);
+    r.onEvent(start(1, "[a 1/2]", "RUN one"));
+    r.onEvent(start(2, "[b 1/2]", "RUN two"));
+    r.onEvent({ type: "step-log", id: "0.1", vertex: 1, stream: "stderr", text: "partial" });
+    r.onEvent({ type: "step-error", id: "0.1", vertex: 1, message: "exit code 2" });
+    r.close();
+    expect(out.text()).toBe("#1 [a 1/2] RUN one\n\n#2 [b 1/2] RUN two\n\n#1 [a 1/2] RUN one\n#1 0.000 partial\n#1 ERROR: exit code 2\n\n");
+  });
+});
+
+describe("rawjson progress", () => {
+  test("one JSON object per event, with the time", () => {
+    const out = sink();
+    const r = new RawJsonRenderer(out, () => 42);
+    const events: BuildEvent[] = [start(1, "[x 1/1]", "COPY a /"), { type: "done", digest: "sha256:ab", durationMs: 5, cached: 0, total: 1 }];
+    for (const e of events) r.onEvent(e);
+    r.close();
+    const lines = out.text().trimEnd().split("\n");
+    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual(events.map((e) => ({ time: 42, ...e })));
+  });
+});
+
+describe("tty progress", () => {
+  // eslint-disable-next-line no-control-regex
+  const strip = (s: string): string => s.replace(/\x1b\[[0-9;?]*[A-Za-z]|\r/g, "");
+
+  test("redraws in place: cursor up over the previous frame, spinner and timer on the running step, last log lines", () => {
+    const out = sink(true, 60);
+    const c = clock();
+    const r = new TtyRenderer(out, { intervalMs: 0, now: c.now });
+    r.onEvent(start(1, "[site 1/3]", "COPY site/ /srv/www/"));
+    r.onEvent({ type: "step-cached", id: "0.1", vertex: 1 });
+    r.onEvent(start(2, "[site 2/3]", "RUN make"));
+    c.tick(1500);
+    for (let i = 1; i <= 8; i++) r.onEvent({ type: "step-log", id: "0.2", vertex: 2, stream: "stdout", text: `line ${i}\n` });
+    r.render();
+    const first = out.text();
+    expect(first.startsWith("\x1b[?25l")).toBe(true); // cursor hidden while live
+    const frame1 = strip(first).split("\n");
+    expect(frame1[0]).toBe("[+] Building 1.5s (1/2)");
+    expect(frame1[1]).toMatch(/^ => CACHED \[site 1\/3\] COPY site\/ \/srv\/www\/ +0\.0s$/);
+    expect(frame1[1]).toHaveLength(60);
+    expect(frame1[2]).toMatch(/^ => [⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] \[site 2\/3\] RUN make +1\.5s$/);
+    expect(frame1.slice(3, 9)).toEqual([3, 4, 5, 6, 7, 8].map((i) => ` => => # line ${i}`));
+    expect(frame1).toHaveLength(10); // 9 lines + the empty string after the last newline
+
+    c.tick(500);
+    r.onEvent({ type: "step-done", id: "0.2", vertex: 2, durationMs: 2000 });
+    r.onEvent({ type: "done", digest: "sha256:ab", durationMs: 2000, cached: 1, total: 2 });
+    r.close();
+    const second = out.text().slice(first.length);
+    expect(second.startsWith("\x1b[9A\r\x1b[0J")).toBe(true); // back over the 9 lines drawn
+    expect(second.endsWith("\x1b[?25h")).toBe(true); // cursor shown again
+    expect(strip(second).split("\n")).toEqual([
+      "[+] Building 2.0s (2/2) FINISHED",
+      expect.stringMatching(/^ => CACHED \[site 1\/3\] COPY site\/ \/srv\/www\/ +0\.0s$/),
+      expect.stringMatching(/^ => \[site 2\/3\] RUN make +2\.0s$/),
+      "",
+    ]);
+  });
+
+  test("live frames fit the terminal height and long lines are cut to its width", () => {
+    const out = sink(true, 40, 6);
+    const c = clock();
+    const r = new TtyRenderer(out, { intervalMs: 0, now: c.now });
+    for (let v = 1; v <= 8; v++) {
+      r.onEvent(start(v, `[s ${v}/8]`, `COPY a-very-long-source-name-${v} /dest/`));
+      r.onEvent({ type: "step-done", id: `0.${v}`, vertex: v, durationMs: 1 });
+    }
+    r.render();
+    const lines = strip(out.text()).trimEnd().split("\n");
+    expect(lines).toHaveLength(5); // rows - 1
+    expect(lines[0]).toBe("[+] Building 0.0s (8/8)");
+    expect(lines[4]).toMatch(/\[s 8\/8\]/);
+    for (const l of lines) expect([...l].length).toBeLessThanOrEqual(40);
+    expect(lines[4]).toContain("…");
+    r.close();
+    // The final frame is printed whole.
+    const final = strip(out.text()).split("[+] Building").at(-1) ?? "";
+    expect(final.match(/ => /g)).toHaveLength(8);
+  });
+
+  test("a failed step keeps its last log lines and the header says ERROR", () => {
+    const out = sink(true, 60);
+    const r = new TtyRenderer(out, { intervalMs: 0, now: clock().now });
+    r.onEvent(start(1, "[x 1/1]", "RUN false"));
+    r.onEvent({ type: "step-log", id: "0.1", vertex: 1, stream: "stderr", text: "boom" });
+    r.onEvent({ type: "step-error", id: "0.1", vertex: 1, message: "exit code 1" });
+    r.close();
+    const text = strip(out.text());
+    expect(text).toContain("(1/1) ERROR");
+    expect(text).toMatch(/ => ERROR \[x 1\/1\] RUN false +0\.0s\n => => # boom\n/);
+  });
+});
+
+describe("createRenderer", () => {
+  test("auto is tty on a terminal and plain elsewhere; quiet prints nothing", () => {
+    const term = sink(true);
+    const auto = createRenderer("auto", term);
+    expect(auto).toBeInstanceOf(TtyRenderer);
+    auto.close();
+    expect(createRenderer("auto", sink(false))).toBeInstanceOf(PlainRenderer);
+    const quietOut = sink(true);
+    const quiet = createRenderer("quiet", quietOut);
+    quiet.onEvent(start(1, "[x 1/1]", "COPY a /"));
+    quiet.close();
+    expect(quietOut.text()).toBe("");
+  });
+
+  test("warnings print like buildx: rule, message, line", () => {
+    expect(formatWarnings([{ rule: "JSONArgsRecommended", message: "JSON arguments recommended for CMD", line: 5 }, { rule: "X", message: "no line" }])).toBe(
+      "WARNING: JSONArgsRecommended: JSON arguments recommended for CMD (line 5)\nWARNING: X: no line\n",
+    );
+  });
+});
