@@ -1,0 +1,131 @@
+import { execFileSync } from "node:child_process";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { bin, ensureDist, helloDir, rm, skopeoInspect, spawnBin, tempDir, tempTree } from "./helpers";
+
+/** The built binary, `node dist/cli/main.js`: exit statuses, stdin, signals. */
+describe("tsbuild binary", () => {
+  let cache: string;
+  let out: string;
+  beforeAll(() => ensureDist(), 300_000);
+  beforeEach(() => {
+    cache = tempDir("tsbuild-bin-cache-");
+    out = tempDir("tsbuild-bin-out-");
+  });
+  afterEach(() => rm(cache, out));
+
+  test("builds fixtures/hello (exit 0), skopeo sees the labels; rebuild all CACHED", () => {
+    const archive = path.join(out, "hello.oci.tar");
+    const r = bin(["build", "-t", "hello:latest", "-o", `type=oci,dest=${archive}`, "--progress", "plain", "--cache-dir", cache, helloDir]);
+    expect(r.stderr).toMatch(/Built hello:latest/);
+    expect(r.status).toBe(0);
+    expect(skopeoInspect(`oci-archive:${archive}`).Labels).toEqual({ "org.opencontainers.image.title": "tsbuild hello", greeting: "hello" });
+    const again = bin(["-t", "hello:latest", "--progress=plain", "--cache-dir", cache, helloDir]);
+    expect(again.status).toBe(0);
+    expect(again.stderr.match(/^#\d+ CACHED$/gm)).toHaveLength(2);
+    const images = bin(["images", "--cache-dir", cache]);
+    expect(images.stdout).toMatch(/^hello\s+latest\s+[a-f0-9]{12}\s/m);
+  });
+
+  test("exit 2 for usage errors, 1 for a Dockerfile error with file:line:col and caret", () => {
+    const usage = bin(["--no-such-flag", "--cache-dir", cache, helloDir]);
+    expect(usage).toMatchObject({ status: 2, stdout: "" });
+    expect(usage.stderr).toMatch(/^tsbuild: Unknown arguments?: no-such-flag/);
+    const ctx = tempTree({ Dockerfile: "FROM scratch\nCOPY --chmod=0644 a /a\nRUN\n", a: "a" });
+    try {
+      const r = bin(["--cache-dir", cache, "-f", path.join(ctx, "Dockerfile"), ctx], { cwd: ctx });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^error: .*Dockerfile:3:1: .*\n3 \| RUN\n +\| \^/);
+    } finally {
+      rm(ctx);
+    }
+  });
+
+  test("-f - reads the Dockerfile from stdin; -q prints only the image ID", () => {
+    const ctx = tempTree({ "a.txt": "from stdin" });
+    try {
+      const r = bin(["-q", "-f", "-", "-t", "stdin-df", "--cache-dir", cache, ctx], { input: "FROM scratch\nCOPY a.txt /\nLABEL src=stdin\n" });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^sha256:[a-f0-9]{64}\n$/);
+      const inspect = JSON.parse(bin(["inspect", "stdin-df", "--cache-dir", cache]).stdout) as Array<{ id: string; config: { config: { Labels: object } } }>;
+      expect(inspect[0]?.id).toBe(r.stdout.trim());
+      expect(inspect[0]?.config.config.Labels).toEqual({ src: "stdin" });
+    } finally {
+      rm(ctx);
+    }
+  });
+
+  test("context - is a (gzipped) tar on stdin, extracted to a temp dir that is removed", () => {
+    const ctx = tempTree({ Dockerfile: "FROM scratch\nCOPY docs/ /docs/\n", "docs/readme.txt": "hi", "other.Dockerfile": "FROM scratch\nCOPY docs/readme.txt /r\n" });
+    const before = new Set(fs.readdirSync("/tmp").filter((n) => n.startsWith("tsbuild-context-")));
+    try {
+      const tar = execFileSync("tar", ["-C", ctx, "-cz", "."]);
+      const archive = path.join(out, "x.tar");
+      const r = bin(["-t", "fromtar", "-o", `type=docker,dest=${archive}`, "--progress", "plain", "--cache-dir", cache, "-"], { input: tar });
+      expect(r.stderr).toContain("COPY docs/ /docs/");
+      expect(r.status).toBe(0);
+      expect(skopeoInspect(`docker-archive:${archive}`).Layers).toHaveLength(1);
+      // -f names a file inside the tar.
+      const other = bin(["-f", "other.Dockerfile", "--progress", "plain", "--cache-dir", cache, "-"], { input: tar });
+      expect(other.status).toBe(0);
+      expect(other.stderr).toContain("COPY docs/readme.txt /r");
+      // Not a tar: a clear error, exit 1.
+      const junk = bin(["--cache-dir", cache, "-"], { input: "not a tar at all".repeat(100) });
+      expect(junk.status).toBe(1);
+      expect(junk.stderr).toMatch(/^error: extract archive .*not a tar archive\n$/);
+      const after = fs.readdirSync("/tmp").filter((n) => n.startsWith("tsbuild-context-") && !before.has(n));
+      expect(after).toEqual([]);
+      // Both from stdin cannot work.
+      expect(bin(["-f", "-", "--cache-dir", cache, "-"]).status).toBe(2);
+    } finally {
+      rm(ctx);
+    }
+  });
+
+  test.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const)("%s aborts the build, cleans up and exits %d", async (signal, code) => {
+    // A big incompressible file keeps the first COPY busy long enough to interrupt it. build()
+    // checks the signal between steps (a running COPY is not interrupted yet), so the second
+    // step is where it stops.
+    const ctx = tempTree({ Dockerfile: "FROM scratch\nCOPY big.bin /\nCOPY small.txt /\n", "big.bin": crypto.randomBytes(64 * 1024 * 1024), "small.txt": "s" });
+    try {
+      const child = spawnBin(["--progress", "rawjson", "-t", "never", "--cache-dir", cache, ctx]);
+      let stderr = "";
+      let sent = false;
+      child.stderr?.on("data", (d: Buffer) => {
+        stderr += d.toString("utf8");
+        if (!sent && stderr.includes('"step-start"')) {
+          sent = true;
+          setTimeout(() => child.kill(signal), 100);
+        }
+      });
+      const status = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+      expect(stderr).toContain(`build cancelled by ${signal}`);
+      expect(stderr).not.toContain('"type":"done"');
+      expect(stderr).not.toContain("COPY small.txt");
+      expect(status).toBe(code);
+      // Nothing half-done is left: no image, no record of the second step, no temp files.
+      expect(bin(["images", "-q", "--cache-dir", cache]).stdout).toBe("");
+      expect(fs.readdirSync(path.join(cache, "records")).filter((n) => n.endsWith(".json")).length).toBeLessThanOrEqual(1);
+      expect(fs.readdirSync(path.join(cache, "tmp"))).toEqual([]);
+      expect(fs.readdirSync(path.join(cache, "blobs", "sha256")).filter((n) => !/^[a-f0-9]{64}$/.test(n))).toEqual([]);
+    } finally {
+      rm(ctx);
+    }
+  });
+
+  test("prune without -f asks; no answer cancels and removes nothing", () => {
+    expect(bin(["--cache-dir", cache, helloDir]).status).toBe(0);
+    const r = bin(["prune", "--all", "--cache-dir", cache], { input: "" });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain("Are you sure you want to continue? [y/N]");
+    expect(r.stderr).toContain("Prune cancelled.");
+    expect(fs.readdirSync(path.join(cache, "records")).filter((n) => n.endsWith(".json"))).toHaveLength(2);
+    const yes = bin(["prune", "--all", "--cache-dir", cache], { input: "y\n" });
+    expect(yes.status).toBe(0);
+    expect(yes.stdout).toMatch(/Removed 2 step record\(s\)/);
+  });
+});
