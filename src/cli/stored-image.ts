@@ -12,7 +12,7 @@ export class StoredImageError extends TsbuildError {}
 
 /** An image of the local store, ready to export: its index entry, manifest, config and layers. */
 export interface StoredImage {
-  /** The tags that point at it (empty when named by digest or ID of an untagged... never: the index only holds tags). */
+  /** Every tag pointing at this manifest (the index holds only tagged images, so at least one). */
   tags: string[];
   entry: ImageEntry;
   manifest: OciManifest;
