@@ -13,7 +13,7 @@ import type { CredentialSource } from "./auth/credentials";
 import { fetchBlobToStore, type BlobProgress } from "./blob-fetch";
 import { RegistryError } from "./errors";
 import { RegistryClient, type RegistryClientOptions } from "./http-client";
-import { MAX_MANIFEST_BYTES, fetchManifest, headManifest, isIndexMediaType, manifestMediaType } from "./manifest-fetch";
+import { MAX_MANIFEST_BYTES, fetchManifest, headManifest, type ManifestHead, isIndexMediaType, manifestMediaType } from "./manifest-fetch";
 import { hostPlatform, selectManifest } from "./manifest-select";
 import { RefCache } from "./ref-cache";
 import { formatReference, manifestIdentifier, parseReference, referenceName, type Reference } from "./reference";
@@ -109,16 +109,31 @@ async function manifestByDigest(ctx: PullContext, digest: string): Promise<{ med
   return fetched;
 }
 
+/**
+ * HEAD of the tag; undefined (so the caller GETs) when the registry gives no digest or refuses with
+ * 401/403/404 — a HEAD answer has no body, and the GET's error body says why.
+ */
+async function headOrFallBack(ctx: PullContext): Promise<ManifestHead | undefined> {
+  try {
+    return await headManifest(ctx.client, ctx.ref.repository, manifestIdentifier(ctx.ref), ctx.scopes, ctx.what, ctx.opts.signal);
+  } catch (err) {
+    if (err instanceof RegistryError && (err.status === 401 || err.status === 403 || err.status === 404)) return undefined;
+    throw err;
+  }
+}
+
 /** The top-level manifest digest for the reference: pinned, cached tag, HEAD, or GET. */
 async function resolveTop(ctx: PullContext): Promise<{ digest: string; mediaType: string; bytes: Buffer }> {
   const { ref, opts } = ctx;
   if (ref.digest) return { digest: ref.digest, ...(await manifestByDigest(ctx, ref.digest)) };
   const refs = new RefCache(opts.store.dir);
   if (opts.policy === "missing") {
-    const known = await refs.resolved(ref);
-    if (known && (await opts.store.blobs.has(known))) return { digest: known, ...(await manifestByDigest(ctx, known)) };
+    const cachedDigest = await refs.resolved(ref);
+    if (cachedDigest && (await opts.store.blobs.has(cachedDigest))) return { digest: cachedDigest, ...(await manifestByDigest(ctx, cachedDigest)) };
   }
-  const head = await headManifest(ctx.client, ref.repository, manifestIdentifier(ref), ctx.scopes, ctx.what, opts.signal);
+  // HEAD only pays off when a manifest may be cached; a first pull goes straight to GET.
+  const known = await refs.resolved(ref);
+  const head = known !== undefined ? await headOrFallBack(ctx) : undefined;
   if (head && (await opts.store.blobs.has(head.digest))) {
     const cached = await manifestByDigest(ctx, head.digest);
     await refs.record({ ref, digest: head.digest });
