@@ -91,7 +91,8 @@ export async function downloadUrl(
   const lastModified = Date.parse(response.headers.get("last-modified") ?? "");
   return {
     hostPath,
-    name: fileName(response.url || url, response.headers.get("content-disposition")),
+    // Named after the URL as written, not where redirects led (BuildKit names it before fetching).
+    name: fileName(url, response.headers.get("content-disposition")),
     size,
     mtimeMs: Number.isNaN(lastModified) ? undefined : lastModified,
     digest: `${expected?.algorithm ?? "sha256"}:${hex}`,
