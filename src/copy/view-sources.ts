@@ -2,7 +2,7 @@ import { BadPatternError, goMatch, hasWildcard, validatePattern } from "../conte
 import type { CopyGroup, CopyItem } from "./copy-item";
 import { CopyError } from "./errors";
 import { ancestorsOf, belowPivot, rootRelative, splitParents } from "./parents-path";
-import type { RootfsView, ViewStat, ViewWalkEntry } from "./rootfs-view";
+import type { RootfsView, ViewStat } from "./rootfs-view";
 
 /** A `COPY --from` source after wildcard expansion. */
 export interface ViewSource {
@@ -119,15 +119,10 @@ function* viewItems(view: RootfsView, source: ViewSource): Generator<CopyItem> {
   }
   for (const entry of view.walk(source.target)) {
     if (entry.stat.type === "socket") continue;
-    yield walkItem(view, entry);
+    yield statItem(view, entry.path, entry.stat);
   }
 }
 
-function walkItem(view: RootfsView, entry: ViewWalkEntry): CopyItem {
-  const item = statItem(view, entry.path, entry.stat);
-  if (entry.linkTarget !== undefined) item.linkTarget = entry.linkTarget;
-  return item;
-}
 
 function statItem(view: RootfsView, p: string, st: ViewStat): CopyItem {
   const host = st.hostPath;
