@@ -65,9 +65,10 @@ export class RegistryClient {
     let authorize = true;
     for (;;) {
       const headers: Record<string, string> = { "user-agent": "tsbuild", ...(req.headers ?? {}) };
+      let sentAuthorization: string | undefined;
       if (authorize) {
-        const authorization = await this.auth.authorization(req.scopes);
-        if (authorization) headers.authorization = authorization;
+        sentAuthorization = await this.auth.authorization(req.scopes);
+        if (sentAuthorization) headers.authorization = sentAuthorization;
       }
       let res: HttpResponse;
       try {
@@ -87,7 +88,7 @@ export class RegistryClient {
       if (res.status === 401 && !challenged) {
         await drain(res.body);
         challenged = true;
-        if (await this.auth.respond(res.headers["www-authenticate"], req.scopes, req.what, req.signal)) continue;
+        if (await this.auth.respond(res.headers["www-authenticate"], req.scopes, req.what, sentAuthorization, req.signal)) continue;
         throw await this.statusError(req, res, retries);
       }
       if (isRedirect(res.status) && res.headers.location && redirects < MAX_REDIRECTS) {

@@ -15,6 +15,8 @@ export class Authenticator {
   private scheme: "none" | "basic" | "bearer" = "none";
   private bearerChallenge: { scheme: string; params: Record<string, string> } | undefined;
   private readonly tokens = new Map<string, BearerToken>();
+  /** Token fetches in progress, so concurrent 401s for the same scopes share one. */
+  private readonly inflight = new Map<string, Promise<BearerToken>>();
   private creds: Promise<Credentials | undefined> | undefined;
 
   constructor(
@@ -46,16 +48,25 @@ export class Authenticator {
    * Handles a 401's WWW-Authenticate. Returns true when the request should be retried with the
    * new authorization, false when there is nothing new to try.
    */
-  async respond(header: string | string[] | undefined, scopes: readonly string[], what: string, signal?: AbortSignal): Promise<boolean> {
+  async respond(header: string | string[] | undefined, scopes: readonly string[], what: string, sent: string | undefined, signal?: AbortSignal): Promise<boolean> {
+    // A concurrent request already answered the challenge while this one was in flight.
+    const current = await this.authorization(scopes);
+    if (current !== undefined && current !== sent) return true;
     const challenges = parseWwwAuthenticate(header);
     const bearer = challenges.find((c) => c.scheme === "bearer");
     if (bearer) {
       const wanted = new Set(scopes);
       // The registry names the scope it wants; merge it in (it may be broader, e.g. a mount's source repo).
       for (const s of (bearer.params.scope ?? "").split(" ")) if (s) wanted.add(s);
-      this.scheme = "bearer";
       this.bearerChallenge = bearer;
-      await this.refreshToken([...wanted], signal, scopes);
+      const key = scopeKey(scopes);
+      let pending = this.inflight.get(key);
+      if (!pending) {
+        pending = this.refreshToken([...wanted], signal, scopes).finally(() => this.inflight.delete(key));
+        this.inflight.set(key, pending);
+      }
+      await pending;
+      this.scheme = "bearer";
       return true;
     }
     if (challenges.some((c) => c.scheme === "basic")) {
