@@ -31,16 +31,28 @@ export interface BuildInvocation {
   metadataFile?: string;
 }
 
-export async function parseBuildInvocation(args: ArgumentsCamelCase, env: NodeJS.ProcessEnv): Promise<BuildInvocation> {
+export async function parseBuildInvocation(
+  args: ArgumentsCamelCase,
+  env: NodeJS.ProcessEnv,
+): Promise<BuildInvocation> {
   // yargs turns a lone "-" positional into "" (it re-parses positionals as `--context -`); an
   // empty CONTEXT is meaningless otherwise, so "" is read as "-".
-  const context = args.context === "" || args.context === true ? "-" : typeof args.context === "string" ? args.context : undefined;
+  const context =
+    args.context === "" || args.context === true
+      ? "-"
+      : typeof args.context === "string"
+        ? args.context
+        : undefined;
   if (context === undefined) {
-    throw new UsageError("build: requires exactly 1 argument: CONTEXT (a directory, or - for a tar on stdin)");
+    throw new UsageError(
+      "build: requires exactly 1 argument: CONTEXT (a directory, or - for a tar on stdin)",
+    );
   }
   const file = optionalString(args.file, "--file");
   if (context === "-" && file === "-") {
-    throw new UsageError("--file -: the Dockerfile cannot come from stdin when CONTEXT is - (the tar on stdin)");
+    throw new UsageError(
+      "--file -: the Dockerfile cannot come from stdin when CONTEXT is - (the tar on stdin)",
+    );
   }
   const buildArgs = Object.fromEntries(parseBuildArgs(stringList(args.buildArg), env));
   const labels = parseKeyValues("--label", stringList(args.label));
@@ -53,6 +65,12 @@ export async function parseBuildInvocation(args: ArgumentsCamelCase, env: NodeJS
   const platform = optionalString(args.platform, "--platform");
   if (platform !== undefined) parsePlatform(platform, "--platform");
   const outputs = stringList(args.output).map(parseOutputSpec);
+  const toStdout = outputs.filter((o) => "dest" in o && o.dest === "-").length;
+  if (toStdout > 1) throw new UsageError("--output: only one output can be written to stdout (dest=-)");
+  if (toStdout === 1 && args.quiet === true)
+    throw new UsageError("--quiet: the image ID cannot go to stdout when --output writes a tar there");
+  if (toStdout === 1 && process.stdout.isTTY === true)
+    throw new UsageError("--output -: refusing to write a tar to the terminal; redirect stdout");
   const jobs = args.jobs === undefined ? undefined : parseJobs(String(args.jobs));
   const secrets = parseSecretSpecs(stringList(args.secret));
   for (const secret of secrets) {

@@ -20,7 +20,8 @@ export function parseSecretSpec(text: string): SecretSpec {
   const id = fields.get("id");
   if (id === undefined || id === "") throw new UsageError(`--secret: missing id= in "${text}"`);
   const type = fields.get("type") ?? (fields.has("env") ? "env" : "file");
-  if (type !== "file" && type !== "env") throw new UsageError(`--secret: unknown type "${type}" in "${text}" (expected file or env)`);
+  if (type !== "file" && type !== "env")
+    throw new UsageError(`--secret: unknown type "${type}" in "${text}" (expected file or env)`);
   const src = fields.get("src") ?? fields.get("source");
   if (type === "env") {
     if (src !== undefined) throw new UsageError(`--secret: type=env takes env=, not src=, in "${text}"`);

@@ -9,7 +9,9 @@ import { applyArchive } from "../image/unpack/archive";
  * stdin. It is extracted with the layer applier — which keeps every entry inside the target
  * (no `..`, no escaping symlinks) — into a private temp dir, which `dispose()` removes.
  */
-export async function extractStdinContext(source: Readable): Promise<{ dir: string; dispose: () => Promise<void> }> {
+export async function extractStdinContext(
+  source: Readable,
+): Promise<{ dir: string; dispose: () => Promise<void> }> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "tsbuild-context-"));
   const dispose = (): Promise<void> => fsp.rm(dir, { recursive: true, force: true });
   try {

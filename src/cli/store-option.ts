@@ -6,7 +6,8 @@ export function withCacheDirOption(y: Argv): Argv {
   return y.option("cache-dir", {
     type: "string",
     requiresArg: true,
-    describe: "cache and image store directory (default $TSBUILD_CACHE_DIR, $XDG_CACHE_HOME/tsbuild, ~/.cache/tsbuild)",
+    describe:
+      "cache and image store directory (default $TSBUILD_CACHE_DIR, $XDG_CACHE_HOME/tsbuild, ~/.cache/tsbuild)",
   });
 }
 

@@ -28,24 +28,47 @@ export interface StoredImage {
  */
 export async function loadStoredImage(store: CacheStore, ref: string): Promise<StoredImage> {
   const { entry, tags } = await findImage(store, ref);
-  const manifest = parseJson<OciManifest>(await readBlob(store, entry.manifestDigest, ref), `manifest of ${ref}`);
+  const manifest = parseJson<OciManifest>(
+    await readBlob(store, entry.manifestDigest, ref),
+    `manifest of ${ref}`,
+  );
   if (!manifest || manifest.config?.digest !== entry.configDigest || !Array.isArray(manifest.layers)) {
-    throw new StoredImageError("STORED_IMAGE_INVALID", `load image ${ref}: manifest ${entry.manifestDigest} does not describe config ${entry.configDigest}`);
+    throw new StoredImageError(
+      "STORED_IMAGE_INVALID",
+      `load image ${ref}: manifest ${entry.manifestDigest} does not describe config ${entry.configDigest}`,
+    );
   }
   const config = parseJson<ImageConfig>(await readBlob(store, entry.configDigest, ref), `config of ${ref}`);
   if (sha256Digest(serializeConfig(config)) !== entry.configDigest) {
-    throw new StoredImageError("STORED_IMAGE_INVALID", `load image ${ref}: config ${entry.configDigest} is not in tsbuild's canonical form, cannot re-export it unchanged`);
+    throw new StoredImageError(
+      "STORED_IMAGE_INVALID",
+      `load image ${ref}: config ${entry.configDigest} is not in tsbuild's canonical form, cannot re-export it unchanged`,
+    );
   }
   const diffIds = config.rootfs?.diff_ids ?? [];
   if (diffIds.length !== manifest.layers.length) {
-    throw new StoredImageError("STORED_IMAGE_INVALID", `load image ${ref}: ${manifest.layers.length} layers but ${diffIds.length} diff_ids`);
+    throw new StoredImageError(
+      "STORED_IMAGE_INVALID",
+      `load image ${ref}: ${manifest.layers.length} layers but ${diffIds.length} diff_ids`,
+    );
   }
   const layers: BlobLayer[] = [];
   for (const [i, d] of manifest.layers.entries()) {
     if (!(await store.blobs.has(d.digest))) {
-      throw new StoredImageError("STORED_IMAGE_INCOMPLETE", `load image ${ref}: layer ${d.digest} is missing from the store (pruned?)`);
+      throw new StoredImageError(
+        "STORED_IMAGE_INCOMPLETE",
+        `load image ${ref}: layer ${d.digest} is missing from the store (pruned?)`,
+      );
     }
-    layers.push(new BlobLayer({ path: store.blobs.path(d.digest), digest: d.digest, diffId: diffIds[i] as string, size: d.size, mediaType: d.mediaType }));
+    layers.push(
+      new BlobLayer({
+        path: store.blobs.path(d.digest),
+        digest: d.digest,
+        diffId: diffIds[i] as string,
+        size: d.size,
+        mediaType: d.mediaType,
+      }),
+    );
   }
   const image: Image = Object.freeze({ config: Object.freeze(config), layers: Object.freeze(layers) });
   return { tags, entry, manifest, config, image };
@@ -55,13 +78,23 @@ export async function loadStoredImage(store: CacheStore, ref: string): Promise<S
  * The index entry `ref` names and every tag pointing at the same manifest. An ID prefix matching
  * several different images is ambiguous and refused, as docker does.
  */
-export async function findImage(store: CacheStore, ref: string): Promise<{ entry: ImageEntry; tags: string[] }> {
+export async function findImage(
+  store: CacheStore,
+  ref: string,
+): Promise<{ entry: ImageEntry; tags: string[] }> {
   const exact = await store.images.get(normalizeTag(ref));
   const matches = exact ? [{ tag: normalizeTag(ref), ...exact }] : await store.images.find(ref);
-  if (matches.length === 0) throw new StoredImageError("STORED_IMAGE_NOT_FOUND", `find image ${ref}: no such image in the local store`);
+  if (matches.length === 0)
+    throw new StoredImageError(
+      "STORED_IMAGE_NOT_FOUND",
+      `find image ${ref}: no such image in the local store`,
+    );
   const first = matches[0] as (typeof matches)[number];
   if (matches.some((m) => m.manifestDigest !== first.manifestDigest)) {
-    throw new StoredImageError("STORED_IMAGE_AMBIGUOUS", `find image ${ref}: matches several images (${matches.map((m) => m.tag).join(", ")}); give a tag or a longer ID`);
+    throw new StoredImageError(
+      "STORED_IMAGE_AMBIGUOUS",
+      `find image ${ref}: matches several images (${matches.map((m) => m.tag).join(", ")}); give a tag or a longer ID`,
+    );
   }
   const all = await store.images.list();
   const { tag: _tag, ...entry } = first;
@@ -93,6 +126,9 @@ export function splitTag(tag: string): [repository: string, tag: string] {
   const named = at === -1 ? tag : tag.slice(0, at);
   const slash = named.lastIndexOf("/");
   const colon = named.lastIndexOf(":");
-  const [repo, t] = colon > slash ? [named.slice(0, colon), named.slice(colon + 1)] : [named, at === -1 ? "latest" : "<none>"];
+  const [repo, t] =
+    colon > slash
+      ? [named.slice(0, colon), named.slice(colon + 1)]
+      : [named, at === -1 ? "latest" : "<none>"];
   return [repo.replace(/^(docker\.io\/)?library\//, "").replace(/^docker\.io\//, ""), t];
 }

@@ -7,7 +7,9 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
   const widths = headers.map((_, col) => Math.max(...all.map((row) => [...(row[col] ?? "")].length)));
   const line = (row: readonly string[]): string =>
     row
-      .map((cell, col) => (col === row.length - 1 ? cell : cell + " ".repeat((widths[col] ?? 0) - [...cell].length + 3)))
+      .map((cell, col) =>
+        col === row.length - 1 ? cell : cell + " ".repeat((widths[col] ?? 0) - [...cell].length + 3),
+      )
       .join("")
       .trimEnd();
   return all.map(line).join("\n") + "\n";

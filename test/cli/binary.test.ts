@@ -17,10 +17,24 @@ describe("tsbuild binary", () => {
 
   test("builds fixtures/hello (exit 0), skopeo sees the labels; rebuild all CACHED", () => {
     const archive = path.join(out, "hello.oci.tar");
-    const r = bin(["build", "-t", "hello:latest", "-o", `type=oci,dest=${archive}`, "--progress", "plain", "--cache-dir", cache, helloDir]);
+    const r = bin([
+      "build",
+      "-t",
+      "hello:latest",
+      "-o",
+      `type=oci,dest=${archive}`,
+      "--progress",
+      "plain",
+      "--cache-dir",
+      cache,
+      helloDir,
+    ]);
     expect(r.stderr).toMatch(/Built hello:latest/);
     expect(r.status).toBe(0);
-    expect(skopeoInspect(`oci-archive:${archive}`).Labels).toEqual({ "org.opencontainers.image.title": "tsbuild hello", greeting: "hello" });
+    expect(skopeoInspect(`oci-archive:${archive}`).Labels).toEqual({
+      "org.opencontainers.image.title": "tsbuild hello",
+      greeting: "hello",
+    });
     const again = bin(["-t", "hello:latest", "--progress=plain", "--cache-dir", cache, helloDir]);
     expect(again.status).toBe(0);
     expect(again.stderr.match(/^#\d+ CACHED$/gm)).toHaveLength(2);
@@ -45,10 +59,15 @@ describe("tsbuild binary", () => {
   test("-f - reads the Dockerfile from stdin; -q prints only the image ID", () => {
     const ctx = tempTree({ "a.txt": "from stdin" });
     try {
-      const r = bin(["-q", "-f", "-", "-t", "stdin-df", "--cache-dir", cache, ctx], { input: "FROM scratch\nCOPY a.txt /\nLABEL src=stdin\n" });
+      const r = bin(["-q", "-f", "-", "-t", "stdin-df", "--cache-dir", cache, ctx], {
+        input: "FROM scratch\nCOPY a.txt /\nLABEL src=stdin\n",
+      });
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/^sha256:[a-f0-9]{64}\n$/);
-      const inspect = JSON.parse(bin(["inspect", "stdin-df", "--cache-dir", cache]).stdout) as Array<{ id: string; config: { config: { Labels: object } } }>;
+      const inspect = JSON.parse(bin(["inspect", "stdin-df", "--cache-dir", cache]).stdout) as Array<{
+        id: string;
+        config: { config: { Labels: object } };
+      }>;
       expect(inspect[0]?.id).toBe(r.stdout.trim());
       expect(inspect[0]?.config.config.Labels).toEqual({ src: "stdin" });
     } finally {
@@ -57,17 +76,36 @@ describe("tsbuild binary", () => {
   });
 
   test("context - is a (gzipped) tar on stdin, extracted to a temp dir that is removed", () => {
-    const ctx = tempTree({ Dockerfile: "FROM scratch\nCOPY docs/ /docs/\n", "docs/readme.txt": "hi", "other.Dockerfile": "FROM scratch\nCOPY docs/readme.txt /r\n" });
+    const ctx = tempTree({
+      Dockerfile: "FROM scratch\nCOPY docs/ /docs/\n",
+      "docs/readme.txt": "hi",
+      "other.Dockerfile": "FROM scratch\nCOPY docs/readme.txt /r\n",
+    });
     const before = new Set(fs.readdirSync("/tmp").filter((n) => n.startsWith("tsbuild-context-")));
     try {
       const tar = execFileSync("tar", ["-C", ctx, "-cz", "."]);
       const archive = path.join(out, "x.tar");
-      const r = bin(["-t", "fromtar", "-o", `type=docker,dest=${archive}`, "--progress", "plain", "--cache-dir", cache, "-"], { input: tar });
+      const r = bin(
+        [
+          "-t",
+          "fromtar",
+          "-o",
+          `type=docker,dest=${archive}`,
+          "--progress",
+          "plain",
+          "--cache-dir",
+          cache,
+          "-",
+        ],
+        { input: tar },
+      );
       expect(r.stderr).toContain("COPY docs/ /docs/");
       expect(r.status).toBe(0);
       expect(skopeoInspect(`docker-archive:${archive}`).Layers).toHaveLength(1);
       // -f names a file inside the tar.
-      const other = bin(["-f", "other.Dockerfile", "--progress", "plain", "--cache-dir", cache, "-"], { input: tar });
+      const other = bin(["-f", "other.Dockerfile", "--progress", "plain", "--cache-dir", cache, "-"], {
+        input: tar,
+      });
       expect(other.status).toBe(0);
       expect(other.stderr).toContain("COPY docs/readme.txt /r");
       // Not a tar: a clear error, exit 1.
@@ -90,7 +128,11 @@ describe("tsbuild binary", () => {
     // A big incompressible file keeps the first COPY busy long enough to interrupt it. build()
     // checks the signal between steps (a running COPY is not interrupted yet), so the second
     // step is where it stops.
-    const ctx = tempTree({ Dockerfile: "FROM scratch\nCOPY big.bin /\nCOPY small.txt /\n", "big.bin": crypto.randomBytes(64 * 1024 * 1024), "small.txt": "s" });
+    const ctx = tempTree({
+      Dockerfile: "FROM scratch\nCOPY big.bin /\nCOPY small.txt /\n",
+      "big.bin": crypto.randomBytes(64 * 1024 * 1024),
+      "small.txt": "s",
+    });
     try {
       const child = spawnBin(["--progress", "rawjson", "-t", "never", "--cache-dir", cache, ctx]);
       let stderr = "";
@@ -109,9 +151,13 @@ describe("tsbuild binary", () => {
       expect(status).toBe(code);
       // Nothing half-done is left: no image, no record of the second step, no temp files.
       expect(bin(["images", "-q", "--cache-dir", cache]).stdout).toBe("");
-      expect(fs.readdirSync(path.join(cache, "records")).filter((n) => n.endsWith(".json")).length).toBeLessThanOrEqual(1);
+      expect(
+        fs.readdirSync(path.join(cache, "records")).filter((n) => n.endsWith(".json")).length,
+      ).toBeLessThanOrEqual(1);
       expect(fs.readdirSync(path.join(cache, "tmp"))).toEqual([]);
-      expect(fs.readdirSync(path.join(cache, "blobs", "sha256")).filter((n) => !/^[a-f0-9]{64}$/.test(n))).toEqual([]);
+      expect(
+        fs.readdirSync(path.join(cache, "blobs", "sha256")).filter((n) => !/^[a-f0-9]{64}$/.test(n)),
+      ).toEqual([]);
     } finally {
       rm(ctx);
     }

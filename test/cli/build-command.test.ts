@@ -13,7 +13,22 @@ describe("tsbuild build (in-process)", () => {
 
   test("builds fixtures/hello into an OCI archive skopeo reads, labels included; a rebuild is all CACHED", async () => {
     const archive = path.join(out, "hello.oci.tar");
-    const first = await cli("build", "-t", "hello:latest", "-o", `type=oci,dest=${archive}`, "--progress", "plain", "--cache-dir", cache, "--label", "extra=yes", "--build-arg", "SOURCE_DATE_EPOCH=1700000000", helloDir);
+    const first = await cli(
+      "build",
+      "-t",
+      "hello:latest",
+      "-o",
+      `type=oci,dest=${archive}`,
+      "--progress",
+      "plain",
+      "--cache-dir",
+      cache,
+      "--label",
+      "extra=yes",
+      "--build-arg",
+      "SOURCE_DATE_EPOCH=1700000000",
+      helloDir,
+    );
     expect(first.stderr).toContain("#1 [site 1/6] COPY site/ /srv/www/");
     expect(first.stderr).toMatch(/#1 DONE \d+\.\ds/);
     expect(first.stderr).toMatch(/#\d+ exporting to oci .*hello\.oci\.tar\n#\d+ DONE/);
@@ -21,10 +36,27 @@ describe("tsbuild build (in-process)", () => {
     expect(first.status).toBe(0);
     expect(first.stdout).toBe("");
     const info = skopeoInspect(`oci-archive:${archive}`);
-    expect(info.Labels).toEqual({ "org.opencontainers.image.title": "tsbuild hello", greeting: "hello", extra: "yes" });
+    expect(info.Labels).toEqual({
+      "org.opencontainers.image.title": "tsbuild hello",
+      greeting: "hello",
+      extra: "yes",
+    });
     expect(info.Layers).toHaveLength(2);
 
-    const again = await cli("build", "-t", "hello:latest", "--progress", "plain", "--cache-dir", cache, "--label", "extra=yes", "--build-arg", "SOURCE_DATE_EPOCH=1700000000", helloDir);
+    const again = await cli(
+      "build",
+      "-t",
+      "hello:latest",
+      "--progress",
+      "plain",
+      "--cache-dir",
+      cache,
+      "--label",
+      "extra=yes",
+      "--build-arg",
+      "SOURCE_DATE_EPOCH=1700000000",
+      helloDir,
+    );
     expect(again.status).toBe(0);
     const starts = again.stderr.match(/^#\d+ \[site \d\/6\] .*$/gm) ?? [];
     expect(starts).toHaveLength(2);
@@ -39,7 +71,20 @@ describe("tsbuild build (in-process)", () => {
   test("-q prints only the image ID; --iidfile and --metadata-file record the digests", async () => {
     const iid = path.join(out, "iid");
     const meta = path.join(out, "meta.json");
-    const r = await cli("-q", "-t", "meta:1", "-t", "meta:2", "--iidfile", iid, "--metadata-file", meta, "--cache-dir", cache, helloDir);
+    const r = await cli(
+      "-q",
+      "-t",
+      "meta:1",
+      "-t",
+      "meta:2",
+      "--iidfile",
+      iid,
+      "--metadata-file",
+      meta,
+      "--cache-dir",
+      cache,
+      helloDir,
+    );
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^sha256:[a-f0-9]{64}\n$/);
     expect(r.stderr).toBe("");
@@ -50,7 +95,9 @@ describe("tsbuild build (in-process)", () => {
     expect(metadata["image.name"]).toBe("meta:1,meta:2");
     const digest = metadata["containerimage.digest"] as string;
     expect(digest).toMatch(/^sha256:[a-f0-9]{64}$/);
-    expect(metadata["containerimage.descriptor"]).toEqual(expect.objectContaining({ digest, mediaType: "application/vnd.oci.image.manifest.v1+json" }));
+    expect(metadata["containerimage.descriptor"]).toEqual(
+      expect.objectContaining({ digest, mediaType: "application/vnd.oci.image.manifest.v1+json" }),
+    );
     // The image store agrees: both tags, same ID.
     const images = await cli("images", "--no-trunc", "--cache-dir", cache);
     expect(images.stdout).toMatch(new RegExp(`meta\\s+1\\s+${id}`));
@@ -61,26 +108,62 @@ describe("tsbuild build (in-process)", () => {
     const ctx = tempTree({
       "a.txt": "a",
       "b.txt": "b",
-      "build.Dockerfile": "FROM scratch AS one\nARG WHO=nobody\nCOPY a.txt /\nLABEL who=$WHO\nCMD run it\nFROM scratch AS two\nCOPY b.txt /\n",
+      "build.Dockerfile":
+        "FROM scratch AS one\nARG WHO=nobody\nCOPY a.txt /\nLABEL who=$WHO\nCMD run it\nFROM scratch AS two\nCOPY b.txt /\n",
     });
     try {
-      const r = await cli("-f", path.join(ctx, "build.Dockerfile"), "--target", "one", "--build-arg", "WHO=me", "-t", "args", "--progress", "plain", "--cache-dir", cache, ctx);
+      const r = await cli(
+        "-f",
+        path.join(ctx, "build.Dockerfile"),
+        "--target",
+        "one",
+        "--build-arg",
+        "WHO=me",
+        "-t",
+        "args",
+        "--progress",
+        "plain",
+        "--cache-dir",
+        cache,
+        ctx,
+      );
       expect(r.status).toBe(0);
       expect(r.stderr).toContain("COPY a.txt /");
       expect(r.stderr).not.toContain("COPY b.txt /");
       expect(r.stderr).toMatch(/WARNING: JSONArgsRecommended: .* \(line 5\)/);
       const inspect = await cli("inspect", "args", "--cache-dir", cache);
-      const [image] = JSON.parse(inspect.stdout) as Array<{ config: { config: { Labels: Record<string, string> } } }>;
+      const [image] = JSON.parse(inspect.stdout) as Array<{
+        config: { config: { Labels: Record<string, string> } };
+      }>;
       expect(image?.config.config.Labels).toEqual({ who: "me" });
     } finally {
       rm(ctx);
     }
   });
 
+  test("--no-cache runs every step again (and refreshes the cache)", async () => {
+    expect((await cli("--cache-dir", cache, helloDir)).status).toBe(0);
+    const r = await cli("--no-cache", "--progress", "plain", "--cache-dir", cache, helloDir);
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toContain("CACHED");
+    expect(r.stderr.match(/^#\d+ DONE/gm)).toHaveLength(2);
+    expect(r.stderr).toContain("0/2 steps cached");
+  });
+
+  test("-o - writes the image's rootfs tar to stdout", async () => {
+    const r = await cli("-o", "-", "--progress", "quiet", "--cache-dir", cache, helloDir);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("srv/www/");
+    expect(r.stderr).toBe("");
+  });
+
   test("rawjson prints one parseable event per line, ending with done", async () => {
     const r = await cli("--progress", "rawjson", "--cache-dir", cache, helloDir);
     expect(r.status).toBe(0);
-    const events = r.stderr.trim().split("\n").map((l) => JSON.parse(l) as { type: string });
+    const events = r.stderr
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string });
     expect(events[0]?.type).toBe("plan");
     expect(events.at(-1)?.type).toBe("done");
     expect(events.filter((e) => e.type === "step-start")).toHaveLength(2);
@@ -99,6 +182,8 @@ describe("tsbuild build (in-process)", () => {
     [["-t", "Bad:Name", "."], /--tag: invalid reference format "Bad:Name"/],
     [["--secret", "src=/etc/hostname", "."], /--secret: missing id=/],
     [["--secret", "id=x,src=/nonexistent/secret", "."], /--secret id=x: cannot read src/],
+    [["-q", "-o", "-", "."], /--quiet: the image ID cannot go to stdout/],
+    [["-o", "-", "-o", "type=docker,dest=-", "."], /--output: only one output can be written to stdout/],
     [["-t"], /Not enough arguments following: t/],
     [["build", "a", "b"], /Unknown argument: b/],
     [[], /requires exactly 1 argument/],
@@ -115,7 +200,9 @@ describe("tsbuild build (in-process)", () => {
     try {
       const r = await cli("--iidfile", iid, "--cache-dir", cache, ctx);
       expect(r.status).toBe(1);
-      expect(r.stderr).toMatch(/Dockerfile:3:1: unknown instruction: FROBNICATE\n3 \| FROBNICATE x\n +\| \^+/);
+      expect(r.stderr).toMatch(
+        /Dockerfile:3:1: unknown instruction: FROBNICATE\n3 \| FROBNICATE x\n +\| \^+/,
+      );
       expect(fs.existsSync(iid)).toBe(false);
     } finally {
       rm(ctx);

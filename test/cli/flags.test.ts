@@ -38,7 +38,11 @@ describe("--secret", () => {
 
 describe("key=value flags", () => {
   test("--label keeps '=' in values and the last value wins", () => {
-    expect(parseKeyValues("--label", ["a=1", "b=x=y", "a=2", "empty="])).toEqual({ a: "2", b: "x=y", empty: "" });
+    expect(parseKeyValues("--label", ["a=1", "b=x=y", "a=2", "empty="])).toEqual({
+      a: "2",
+      b: "x=y",
+      empty: "",
+    });
     expect(() => parseKeyValues("--label", ["=v"])).toThrow('--label: invalid value "=v"');
   });
   test("field lists lower-case their keys", () => {

@@ -41,7 +41,10 @@ export const mainJs = path.join(repoRoot, "dist", "cli", "main.js");
  */
 export function ensureDist(): void {
   const started = Date.now();
-  const result = spawnSync("flock", ["/tmp/tsbuild-dist.lock", "npx", "tsc", "-p", "tsconfig.build.json"], { cwd: repoRoot, encoding: "utf8" });
+  const result = spawnSync("flock", ["/tmp/tsbuild-dist.lock", "npx", "tsc", "-p", "tsconfig.build.json"], {
+    cwd: repoRoot,
+    encoding: "utf8",
+  });
   const stat = fs.statSync(mainJs, { throwIfNoEntry: false });
   if (!stat || stat.mtimeMs < started - 1000) {
     throw new Error(`compile dist failed:\n${result.stdout}${result.stderr}`);
@@ -49,7 +52,10 @@ export function ensureDist(): void {
 }
 
 /** Runs `node dist/cli/main.js ...args`, optionally feeding stdin. */
-export function bin(args: string[], opts: { input?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliOutput {
+export function bin(
+  args: string[],
+  opts: { input?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): CliOutput {
   const r = spawnSync(process.execPath, [mainJs, ...args], {
     cwd: opts.cwd ?? repoRoot,
     input: opts.input ?? "",
@@ -84,7 +90,10 @@ export function rm(...dirs: string[]): void {
 
 /** `skopeo inspect` (or --config/--raw) of an archive or layout, parsed. */
 export function skopeoInspect(ref: string, ...flags: string[]): Record<string, unknown> {
-  return JSON.parse(execFileSync("skopeo", ["inspect", ...flags, ref], { encoding: "utf8" })) as Record<string, unknown>;
+  return JSON.parse(execFileSync("skopeo", ["inspect", ...flags, ref], { encoding: "utf8" })) as Record<
+    string,
+    unknown
+  >;
 }
 
 export const helloDir = path.join(repoRoot, "fixtures", "hello");

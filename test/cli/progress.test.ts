@@ -1,8 +1,18 @@
 import type { BuildEvent } from "../../src/build/progress";
-import { createRenderer, PlainRenderer, RawJsonRenderer, TtyRenderer, formatWarnings } from "../../src/cli/progress";
+import {
+  createRenderer,
+  PlainRenderer,
+  RawJsonRenderer,
+  TtyRenderer,
+  formatWarnings,
+} from "../../src/cli/progress";
 
 /** A fake stderr: records writes; a terminal when `tty` is set. */
-function sink(tty = false, columns = 60, rows = 24): { write: (t: string) => void; text: () => string; isTTY: boolean; columns: number; rows: number } {
+function sink(
+  tty = false,
+  columns = 60,
+  rows = 24,
+): { write: (t: string) => void; text: () => string; isTTY: boolean; columns: number; rows: number } {
   let text = "";
   return { write: (t: string) => void (text += t), text: () => text, isTTY: tty, columns, rows };
 }
@@ -13,7 +23,13 @@ function clock(start = 1_000_000): { now: () => number; tick: (ms: number) => vo
   return { now: () => t, tick: (ms) => void (t += ms) };
 }
 
-const start = (vertex: number, label: string, display: string): BuildEvent => ({ type: "step-start", id: `0.${vertex}`, vertex, label, display });
+const start = (vertex: number, label: string, display: string): BuildEvent => ({
+  type: "step-start",
+  id: `0.${vertex}`,
+  vertex,
+  label,
+  display,
+});
 
 describe("plain progress", () => {
   test("prints BuildKit-style #N blocks: header, CACHED, timed log lines, DONE, exports", () => {
@@ -58,7 +74,9 @@ describe("plain progress", () => {
     r.onEvent({ type: "step-log", id: "0.1", vertex: 1, stream: "stderr", text: "partial" });
     r.onEvent({ type: "step-error", id: "0.1", vertex: 1, message: "exit code 2" });
     r.close();
-    expect(out.text()).toBe("#1 [a 1/2] RUN one\n\n#2 [b 1/2] RUN two\n\n#1 [a 1/2] RUN one\n#1 0.000 partial\n#1 ERROR: exit code 2\n\n");
+    expect(out.text()).toBe(
+      "#1 [a 1/2] RUN one\n\n#2 [b 1/2] RUN two\n\n#1 [a 1/2] RUN one\n#1 0.000 partial\n#1 ERROR: exit code 2\n\n",
+    );
   });
 });
 
@@ -66,7 +84,10 @@ describe("rawjson progress", () => {
   test("one JSON object per event, with the time", () => {
     const out = sink();
     const r = new RawJsonRenderer(out, () => 42);
-    const events: BuildEvent[] = [start(1, "[x 1/1]", "COPY a /"), { type: "done", digest: "sha256:ab", durationMs: 5, cached: 0, total: 1 }];
+    const events: BuildEvent[] = [
+      start(1, "[x 1/1]", "COPY a /"),
+      { type: "done", digest: "sha256:ab", durationMs: 5, cached: 0, total: 1 },
+    ];
     for (const e of events) r.onEvent(e);
     r.close();
     const lines = out.text().trimEnd().split("\n");
@@ -86,7 +107,8 @@ describe("tty progress", () => {
     r.onEvent({ type: "step-cached", id: "0.1", vertex: 1 });
     r.onEvent(start(2, "[site 2/3]", "RUN make"));
     c.tick(1500);
-    for (let i = 1; i <= 8; i++) r.onEvent({ type: "step-log", id: "0.2", vertex: 2, stream: "stdout", text: `line ${i}\n` });
+    for (let i = 1; i <= 8; i++)
+      r.onEvent({ type: "step-log", id: "0.2", vertex: 2, stream: "stdout", text: `line ${i}\n` });
     r.render();
     const first = out.text();
     expect(first.startsWith("\x1b[?25l")).toBe(true); // cursor hidden while live
@@ -162,7 +184,12 @@ describe("createRenderer", () => {
   });
 
   test("warnings print like buildx: rule, message, line", () => {
-    expect(formatWarnings([{ rule: "JSONArgsRecommended", message: "JSON arguments recommended for CMD", line: 5 }, { rule: "X", message: "no line" }])).toBe(
+    expect(
+      formatWarnings([
+        { rule: "JSONArgsRecommended", message: "JSON arguments recommended for CMD", line: 5 },
+        { rule: "X", message: "no line" },
+      ]),
+    ).toBe(
       "WARNING: JSONArgsRecommended: JSON arguments recommended for CMD (line 5)\nWARNING: X: no line\n",
     );
   });

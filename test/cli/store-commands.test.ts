@@ -12,10 +12,23 @@ describe("image store commands", () => {
   beforeAll(async () => {
     cache = tempDir("tsbuild-cli-store-");
     const meta = path.join(cache, "..", `${path.basename(cache)}-meta.json`);
-    const r = await cli("-q", "-t", "hello", "-t", "localhost:5000/team/hello:v1", "--metadata-file", meta, "--cache-dir", cache, helloDir);
+    const r = await cli(
+      "-q",
+      "-t",
+      "hello",
+      "-t",
+      "localhost:5000/team/hello:v1",
+      "--metadata-file",
+      meta,
+      "--cache-dir",
+      cache,
+      helloDir,
+    );
     expect(r.status).toBe(0);
     id = r.stdout.trim();
-    digest = (JSON.parse(fs.readFileSync(meta, "utf8")) as Record<string, string>)["containerimage.digest"] as string;
+    digest = (JSON.parse(fs.readFileSync(meta, "utf8")) as Record<string, string>)[
+      "containerimage.digest"
+    ] as string;
     fs.rmSync(meta);
   });
   afterAll(() => rm(cache));
@@ -31,7 +44,12 @@ describe("image store commands", () => {
     expect(lines[0]).toMatch(/^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE$/);
     expect(lines).toHaveLength(3);
     const short = id.slice(7, 19);
-    expect(r.stdout).toMatch(new RegExp(`^hello\\s+latest\\s+${short}\\s+(Less than a second|\\d+ seconds?) ago\\s+\\d+(\\.\\d+)?k?B$`, "m"));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^hello\\s+latest\\s+${short}\\s+(Less than a second|\\d+ seconds?) ago\\s+\\d+(\\.\\d+)?k?B$`,
+        "m",
+      ),
+    );
     expect(r.stdout).toMatch(new RegExp(`^localhost:5000/team/hello\\s+v1\\s+${short}\\s`, "m"));
     // Columns line up: IMAGE ID starts at the same offset on every line.
     const offsets = lines.map((l) => l.indexOf(l.startsWith("REPO") ? "IMAGE ID" : short));
@@ -46,10 +64,18 @@ describe("image store commands", () => {
     for (const ref of ["hello", "hello:latest", id.slice(7, 19), digest]) {
       const r = await cli("inspect", ref, "--cache-dir", cache);
       expect(r.status).toBe(0);
-      const [image] = JSON.parse(r.stdout) as Array<Record<string, unknown> & { config: { config: { Labels: object } }; manifest: { config: { digest: string } } }>;
+      const [image] = JSON.parse(r.stdout) as Array<
+        Record<string, unknown> & {
+          config: { config: { Labels: object } };
+          manifest: { config: { digest: string } };
+        }
+      >;
       expect(image).toMatchObject({ id, digest, tags: ["hello:latest", "localhost:5000/team/hello:v1"] });
       expect(image?.manifest.config.digest).toBe(id);
-      expect(image?.config.config.Labels).toEqual({ "org.opencontainers.image.title": "tsbuild hello", greeting: "hello" });
+      expect(image?.config.config.Labels).toEqual({
+        "org.opencontainers.image.title": "tsbuild hello",
+        greeting: "hello",
+      });
     }
     const missing = await cli("inspect", "nope", "--cache-dir", cache);
     expect(missing.status).toBe(1);
@@ -62,8 +88,14 @@ describe("image store commands", () => {
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT$/);
     expect(lines).toHaveLength(7);
-    expect(lines[1]).toMatch(new RegExp(`^${id.slice(7, 19)}\\s+.* ago\\s+CMD \\["/bin/httpd","-f","-p","8080","-h","/sr…\\s+0B\\s+buildkit.dockerfile.v0$`));
-    expect(lines[6]).toMatch(/^<missing>\s+.* ago\s+COPY site\/ \/srv\/www\/ # buildkit\s+\d+B\s+buildkit.dockerfile.v0$/);
+    expect(lines[1]).toMatch(
+      new RegExp(
+        `^${id.slice(7, 19)}\\s+.* ago\\s+CMD \\["/bin/httpd","-f","-p","8080","-h","/sr…\\s+0B\\s+buildkit.dockerfile.v0$`,
+      ),
+    );
+    expect(lines[6]).toMatch(
+      /^<missing>\s+.* ago\s+COPY site\/ \/srv\/www\/ # buildkit\s+\d+B\s+buildkit.dockerfile.v0$/,
+    );
     expect(lines[5]).toMatch(/LABEL .*\s0B\s/);
     const full = await cli("history", "--no-trunc", "hello", "--cache-dir", cache);
     expect(full.stdout).toContain(id);
@@ -74,19 +106,26 @@ describe("image store commands", () => {
     const oci = path.join(out, "hello.oci.tar");
     const docker = path.join(out, "hello.docker.tar");
     expect((await cli("save", "hello", "-o", oci, "--cache-dir", cache)).status).toBe(0);
-    expect((await cli("save", "hello", "-o", docker, "--format", "docker", "--cache-dir", cache)).status).toBe(0);
+    expect(
+      (await cli("save", "hello", "-o", docker, "--format", "docker", "--cache-dir", cache)).status,
+    ).toBe(0);
     expect(skopeoInspect(`oci-archive:${oci}`).Digest).toBe(digest);
     expect(skopeoInspect(`oci-archive:${oci}`, "--config").config).toMatchObject({ WorkingDir: "/srv/www" });
     const dockerInfo = skopeoInspect(`docker-archive:${docker}`);
     expect(dockerInfo.Labels).toMatchObject({ greeting: "hello" });
-    expect((skopeoInspect(`docker-archive:${docker}`, "--config") as { rootfs: { diff_ids: string[] } }).rootfs.diff_ids).toHaveLength(2);
+    expect(
+      (skopeoInspect(`docker-archive:${docker}`, "--config") as { rootfs: { diff_ids: string[] } }).rootfs
+        .diff_ids,
+    ).toHaveLength(2);
     const listing = execFileSync("tar", ["-tf", docker], { encoding: "utf8" });
     expect(listing).toContain("manifest.json");
     // umoci can unpack the OCI archive's content: the COPY'd files are there.
     const layout = path.join(out, "layout");
     fs.mkdirSync(layout);
     execFileSync("tar", ["-xf", oci, "-C", layout]);
-    execFileSync("umoci", ["unpack", "--rootless", "--image", `${layout}:latest`, path.join(out, "bundle")], { stdio: "pipe" });
+    execFileSync("umoci", ["unpack", "--rootless", "--image", `${layout}:latest`, path.join(out, "bundle")], {
+      stdio: "pipe",
+    });
     expect(fs.readdirSync(path.join(out, "bundle", "rootfs", "srv", "www")).length).toBeGreaterThan(0);
     const bad = await cli("save", "hello", "-o", oci, "--format", "zip", "--cache-dir", cache);
     expect(bad.status).toBe(2);
@@ -109,7 +148,12 @@ describe("image store commands", () => {
       expect((await cli("images", "-q", "--cache-dir", store)).stdout).toBe("");
 
       const du = await cli("du", "--json", "--cache-dir", store);
-      const usage = JSON.parse(du.stdout) as { images: number; records: number; imageBlobs: { count: number }; cacheOnlyBlobs: { count: number } };
+      const usage = JSON.parse(du.stdout) as {
+        images: number;
+        records: number;
+        imageBlobs: { count: number };
+        cacheOnlyBlobs: { count: number };
+      };
       expect(usage.images).toBe(0);
       expect(usage.records).toBe(2);
       expect(usage.cacheOnlyBlobs.count).toBe(2); // the two layers, still cached
@@ -157,7 +201,9 @@ describe("image store commands", () => {
     const ctx = tempTree({ Dockerfile: "FROM scratch\nCOPY f /f\n", f: "content" });
     try {
       expect((await cli("-q", "-t", "x", "--cache-dir", store, ctx)).status).toBe(0);
-      const [image] = JSON.parse((await cli("inspect", "x", "--cache-dir", store)).stdout) as Array<{ manifest: { layers: Array<{ digest: string }> } }>;
+      const [image] = JSON.parse((await cli("inspect", "x", "--cache-dir", store)).stdout) as Array<{
+        manifest: { layers: Array<{ digest: string }> };
+      }>;
       const layer = image?.manifest.layers[0]?.digest as string;
       fs.rmSync(path.join(store, "blobs", "sha256", layer.slice(7)));
       const r = await cli("save", "x", "-o", path.join(out, "x.tar"), "--cache-dir", store);

@@ -33,22 +33,72 @@ export const buildCommand: CliCommand = {
     withCacheDirOption(y)
       // `--no-cache` is a flag of its own, not the negation of a `--cache`.
       .parserConfiguration({ "boolean-negation": false })
-      .positional("context", { type: "string", describe: "build context directory, or - to read a tar from stdin" })
-      .option("tag", { alias: "t", type: "string", requiresArg: true, describe: "name and optionally a tag (name:tag); repeatable" })
-      .option("file", { alias: "f", type: "string", requiresArg: true, describe: "Dockerfile (default CONTEXT/Dockerfile; - for stdin)" })
-      .option("build-arg", { type: "string", requiresArg: true, describe: "build-time variable K=V, or K to take it from the environment; repeatable" })
+      .positional("context", {
+        type: "string",
+        describe: "build context directory, or - to read a tar from stdin",
+      })
+      .option("tag", {
+        alias: "t",
+        type: "string",
+        requiresArg: true,
+        describe: "name and optionally a tag (name:tag); repeatable",
+      })
+      .option("file", {
+        alias: "f",
+        type: "string",
+        requiresArg: true,
+        describe: "Dockerfile (default CONTEXT/Dockerfile; - for stdin)",
+      })
+      .option("build-arg", {
+        type: "string",
+        requiresArg: true,
+        describe: "build-time variable K=V, or K to take it from the environment; repeatable",
+      })
       .option("target", { type: "string", requiresArg: true, describe: "stage to build" })
       .option("no-cache", { type: "boolean", describe: "do not use the cache (steps run and refresh it)" })
       .option("label", { type: "string", requiresArg: true, describe: "image label K=V; repeatable" })
-      .option("platform", { type: "string", requiresArg: true, describe: "target platform os/arch[/variant]" })
-      .option("output", { alias: "o", type: "string", requiresArg: true, describe: "output: type=oci|docker|local|tar,dest=PATH (buildx syntax); repeatable" })
-      .option("iidfile", { type: "string", requiresArg: true, describe: "write the image ID (config digest) to the file" })
-      .option("metadata-file", { type: "string", requiresArg: true, describe: "write build metadata (digests, names) as JSON to the file" })
-      .option("progress", { choices: PROGRESS_MODES, requiresArg: true, describe: "progress output (auto: tty on a terminal, else plain)" })
+      .option("platform", {
+        type: "string",
+        requiresArg: true,
+        describe: "target platform os/arch[/variant]",
+      })
+      .option("output", {
+        alias: "o",
+        type: "string",
+        requiresArg: true,
+        describe: "output: type=oci|docker|local|tar,dest=PATH (buildx syntax); repeatable",
+      })
+      .option("iidfile", {
+        type: "string",
+        requiresArg: true,
+        describe: "write the image ID (config digest) to the file",
+      })
+      .option("metadata-file", {
+        type: "string",
+        requiresArg: true,
+        describe: "write build metadata (digests, names) as JSON to the file",
+      })
+      .option("progress", {
+        choices: PROGRESS_MODES,
+        requiresArg: true,
+        describe: "progress output (auto: tty on a terminal, else plain)",
+      })
       .option("quiet", { alias: "q", type: "boolean", describe: "print only the image ID on success" })
-      .option("compression", { choices: ["gzip", "zstd", "uncompressed"], requiresArg: true, describe: "layer compression (default gzip)" })
-      .option("jobs", { type: "string", requiresArg: true, describe: "steps run at once (default: number of cores)" })
-      .option("secret", { type: "string", requiresArg: true, describe: "secret for RUN --mount=type=secret: id=ID,src=PATH or id=ID,env=VAR; repeatable" }),
+      .option("compression", {
+        choices: ["gzip", "zstd", "uncompressed"],
+        requiresArg: true,
+        describe: "layer compression (default gzip)",
+      })
+      .option("jobs", {
+        type: "string",
+        requiresArg: true,
+        describe: "steps run at once (default: number of cores)",
+      })
+      .option("secret", {
+        type: "string",
+        requiresArg: true,
+        describe: "secret for RUN --mount=type=secret: id=ID,src=PATH or id=ID,env=VAR; repeatable",
+      }),
   run: async (args: ArgumentsCamelCase) => {
     const invocation = await parseBuildInvocation(args, process.env);
     return runBuild(invocation);
@@ -105,7 +155,8 @@ async function runBuild(invocation: BuildInvocation): Promise<number> {
     close();
     await writeResultFiles(invocation, result);
     if (invocation.quiet) process.stdout.write(`${result.configDigest}\n`);
-    else if (isHuman(invocation.progress)) process.stderr.write(formatSummary(result, invocation.options.tags ?? []));
+    else if (isHuman(invocation.progress))
+      process.stderr.write(formatSummary(result, invocation.options.tags ?? []));
     return signalled !== undefined ? SIGNAL_EXIT[signalled] : 0;
   } finally {
     close();
@@ -116,7 +167,9 @@ async function runBuild(invocation: BuildInvocation): Promise<number> {
 }
 
 /** The context directory to build: CONTEXT itself, or stdin's tar extracted into a temp dir. */
-async function prepareContext(context: string): Promise<{ contextDir: string; dispose: () => Promise<void> }> {
+async function prepareContext(
+  context: string,
+): Promise<{ contextDir: string; dispose: () => Promise<void> }> {
   if (context === "-") {
     const { dir, dispose } = await extractStdinContext(process.stdin);
     return { contextDir: dir, dispose };
@@ -128,7 +181,11 @@ async function prepareContext(context: string): Promise<{ contextDir: string; di
   } catch {
     throw new BuildInputError("CONTEXT_NOT_FOUND", `open build context ${context}: no such directory`);
   }
-  if (!isDir) throw new BuildInputError("CONTEXT_NOT_DIRECTORY", `open build context ${context}: not a directory (give a directory, or - for a tar on stdin)`);
+  if (!isDir)
+    throw new BuildInputError(
+      "CONTEXT_NOT_DIRECTORY",
+      `open build context ${context}: not a directory (give a directory, or - for a tar on stdin)`,
+    );
   return { contextDir: dir, dispose: async () => undefined };
 }
 
@@ -136,7 +193,10 @@ async function prepareContext(context: string): Promise<{ contextDir: string; di
  * `-f`: stdin's text, a path relative to the cwd (as docker reads it), or — when the context came
  * on stdin — a path inside that tar. Without -f, build() reads CONTEXT/Dockerfile.
  */
-async function dockerfileOptions(invocation: BuildInvocation, contextDir: string): Promise<Pick<BuildOptions, "dockerfile" | "dockerfileText">> {
+async function dockerfileOptions(
+  invocation: BuildInvocation,
+  contextDir: string,
+): Promise<Pick<BuildOptions, "dockerfile" | "dockerfileText">> {
   const file = invocation.file;
   if (file === undefined) return {};
   if (file === "-") {
@@ -146,7 +206,8 @@ async function dockerfileOptions(invocation: BuildInvocation, contextDir: string
   }
   if (invocation.context === "-") {
     const inside = path.resolve(contextDir, file);
-    if (!inside.startsWith(contextDir + path.sep)) throw new BuildInputError("DOCKERFILE_OUTSIDE_CONTEXT", `--file ${file}: outside the context tar`);
+    if (!inside.startsWith(contextDir + path.sep))
+      throw new BuildInputError("DOCKERFILE_OUTSIDE_CONTEXT", `--file ${file}: outside the context tar`);
     return { dockerfile: inside };
   }
   return { dockerfile: path.resolve(file) };
@@ -159,7 +220,11 @@ async function writeResultFiles(invocation: BuildInvocation, result: BuildResult
     const manifestSize = serializeManifest(result.manifest).length;
     const metadata: Record<string, unknown> = {
       "containerimage.config.digest": result.configDigest,
-      "containerimage.descriptor": { mediaType: result.manifest.mediaType, digest: result.digest, size: manifestSize },
+      "containerimage.descriptor": {
+        mediaType: result.manifest.mediaType,
+        digest: result.digest,
+        size: manifestSize,
+      },
       "containerimage.digest": result.digest,
     };
     const tags = invocation.options.tags ?? [];
@@ -172,6 +237,10 @@ async function writeOut(file: string, text: string, flag: string): Promise<void>
   try {
     await fsp.writeFile(file, text);
   } catch (err) {
-    throw new BuildInputError("WRITE_RESULT_FILE", `${flag}: write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+    throw new BuildInputError(
+      "WRITE_RESULT_FILE",
+      `${flag}: write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      { cause: err },
+    );
   }
 }

@@ -9,7 +9,8 @@ import { openStore, withCacheDirOption } from "../store-option";
 export const duCommand: CliCommand = {
   command: "du",
   describe: "Show disk usage of the cache and image store",
-  builder: (y: Argv) => withCacheDirOption(y).option("json", { type: "boolean", describe: "print the figures as JSON" }),
+  builder: (y: Argv) =>
+    withCacheDirOption(y).option("json", { type: "boolean", describe: "print the figures as JSON" }),
   run: async (args: ArgumentsCamelCase) => {
     const store = await openStore(args);
     const du = await diskUsage(store);
@@ -17,7 +18,12 @@ export const duCommand: CliCommand = {
       process.stdout.write(JSON.stringify({ dir: store.dir, ...du }, null, 2) + "\n");
       return 0;
     }
-    const row = (what: string, part: { count: number; bytes: number }, note: string): string[] => [what, String(part.count), formatSize(part.bytes), note];
+    const row = (what: string, part: { count: number; bytes: number }, note: string): string[] => [
+      what,
+      String(part.count),
+      formatSize(part.bytes),
+      note,
+    ];
     process.stdout.write(
       formatTable(
         ["TYPE", "COUNT", "SIZE", "RECLAIMABLE BY"],

@@ -17,7 +17,10 @@ export const imagesCommand: CliCommand = {
   describe: "List images in the local image store",
   builder: (y: Argv) =>
     withCacheDirOption(y)
-      .positional("reference", { type: "string", describe: "only images of this repository (or repository:tag)" })
+      .positional("reference", {
+        type: "string",
+        describe: "only images of this repository (or repository:tag)",
+      })
       .option("quiet", { alias: "q", type: "boolean", describe: "only show image IDs" })
       .option("no-trunc", { type: "boolean", describe: "do not truncate image IDs" })
       .option("digests", { type: "boolean", describe: "show manifest digests" })
@@ -45,14 +48,19 @@ export const imagesCommand: CliCommand = {
       row.push(id(e.configDigest), timeAgo(e.created), size === undefined ? "N/A" : formatSize(size));
       rows.push(row);
     }
-    const headers = digests ? ["REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE"] : ["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"];
+    const headers = digests
+      ? ["REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE"]
+      : ["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"];
     process.stdout.write(formatTable(headers, rows));
     return 0;
   },
 };
 
 function matches([repo, tag]: [string, string], filter: string): boolean {
-  const [fRepo, fTag] = filter.includes(":") && filter.lastIndexOf(":") > filter.lastIndexOf("/") ? splitTag(filter) : [splitTag(filter)[0], undefined];
+  const [fRepo, fTag] =
+    filter.includes(":") && filter.lastIndexOf(":") > filter.lastIndexOf("/")
+      ? splitTag(filter)
+      : [splitTag(filter)[0], undefined];
   return repo === fRepo && (fTag === undefined || tag === fTag);
 }
 

@@ -10,7 +10,12 @@ import { openStore, withCacheDirOption } from "../store-option";
 export const inspectCommand: CliCommand = {
   command: "inspect <names..>",
   describe: "Show an image's manifest and config as JSON",
-  builder: (y: Argv) => withCacheDirOption(y).positional("names", { type: "string", array: true, describe: "tag, image ID or manifest digest" }),
+  builder: (y: Argv) =>
+    withCacheDirOption(y).positional("names", {
+      type: "string",
+      array: true,
+      describe: "tag, image ID or manifest digest",
+    }),
   run: async (args: ArgumentsCamelCase) => {
     const store = await openStore(args);
     const names = (args.names as string[] | undefined) ?? [];

@@ -16,9 +16,21 @@ export const pruneCommand: CliCommand = {
   describe: "Remove build cache",
   builder: (y: Argv) =>
     withCacheDirOption(y)
-      .option("all", { alias: "a", type: "boolean", describe: "remove all unused build cache, not just unreferenced blobs" })
-      .option("keep-storage", { type: "string", requiresArg: true, describe: "amount of disk space to keep, e.g. 5GB" })
-      .option("filter", { type: "string", requiresArg: true, describe: "until=DURATION: only cache unused for that long (e.g. 24h); repeatable" })
+      .option("all", {
+        alias: "a",
+        type: "boolean",
+        describe: "remove all unused build cache, not just unreferenced blobs",
+      })
+      .option("keep-storage", {
+        type: "string",
+        requiresArg: true,
+        describe: "amount of disk space to keep, e.g. 5GB",
+      })
+      .option("filter", {
+        type: "string",
+        requiresArg: true,
+        describe: "until=DURATION: only cache unused for that long (e.g. 24h); repeatable",
+      })
       .option("force", { alias: "f", type: "boolean", describe: "do not prompt for confirmation" }),
   run: async (args: ArgumentsCamelCase) => {
     const options = pruneOptions(args);
@@ -39,11 +51,13 @@ export const pruneCommand: CliCommand = {
 function pruneOptions(args: ArgumentsCamelCase): PruneOptions {
   const options: PruneOptions = {};
   if (args.all === true) options.all = true;
-  if (args.keepStorage !== undefined) options.keepStorage = wrap("--keep-storage", () => parseSize(String(args.keepStorage)));
+  if (args.keepStorage !== undefined)
+    options.keepStorage = wrap("--keep-storage", () => parseSize(String(args.keepStorage)));
   for (const filter of stringList(args.filter)) {
     const eq = filter.indexOf("=");
     const key = eq === -1 ? filter : filter.slice(0, eq);
-    if (key !== "until") throw new UsageError(`--filter: unsupported filter "${filter}" (expected until=DURATION)`);
+    if (key !== "until")
+      throw new UsageError(`--filter: unsupported filter "${filter}" (expected until=DURATION)`);
     options.until = wrap("--filter", () => parseDuration(filter.slice(eq + 1)));
   }
   return options;
@@ -60,7 +74,10 @@ function wrap<T>(flag: string, parse: () => T): T {
 }
 
 async function confirm(options: PruneOptions): Promise<boolean> {
-  const what = options.all === true || options.keepStorage !== undefined || options.until !== undefined ? "all unused build cache" : "unreferenced build cache blobs";
+  const what =
+    options.all === true || options.keepStorage !== undefined || options.until !== undefined
+      ? "all unused build cache"
+      : "unreferenced build cache blobs";
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
   let closed = false;
   rl.on("close", () => (closed = true));

@@ -28,7 +28,10 @@ export const rmiCommand: CliCommand = {
         } else {
           const found = await findImage(store, name);
           if (found.tags.length > 1 && args.force !== true) {
-            throw new StoredImageError("STORED_IMAGE_IN_USE", `remove image ${name}: it is tagged ${found.tags.length} times (${found.tags.join(", ")}); remove the tags or use -f`);
+            throw new StoredImageError(
+              "STORED_IMAGE_IN_USE",
+              `remove image ${name}: it is tagged ${found.tags.length} times (${found.tags.join(", ")}); remove the tags or use -f`,
+            );
           }
           tags = found.tags;
         }

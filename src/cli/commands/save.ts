@@ -18,8 +18,18 @@ export const saveCommand: CliCommand = {
   builder: (y: Argv) =>
     withCacheDirOption(y)
       .positional("name", { type: "string", describe: "tag, image ID or manifest digest" })
-      .option("output", { alias: "o", type: "string", requiresArg: true, describe: "file to write (- or absent: stdout)" })
-      .option("format", { choices: ["oci", "docker"], default: "oci", requiresArg: true, describe: "archive format" }),
+      .option("output", {
+        alias: "o",
+        type: "string",
+        requiresArg: true,
+        describe: "file to write (- or absent: stdout)",
+      })
+      .option("format", {
+        choices: ["oci", "docker"],
+        default: "oci",
+        requiresArg: true,
+        describe: "archive format",
+      }),
   run: async (args: ArgumentsCamelCase) => {
     const name = String(args.name);
     const output = typeof args.output === "string" ? args.output : "-";
@@ -31,7 +41,10 @@ export const saveCommand: CliCommand = {
     const stored = await loadStoredImage(store, name);
     const dest = output === "-" ? process.stdout : output;
     // A name that is a tag names the archive's image; an ID or digest falls back to the image's tags.
-    const tags = stored.tags.includes(name) || stored.tags.includes(`${name}:latest`) ? [stored.tags.find((t) => t === name || t === `${name}:latest`) as string] : stored.tags;
+    const tags =
+      stored.tags.includes(name) || stored.tags.includes(`${name}:latest`)
+        ? [stored.tags.find((t) => t === name || t === `${name}:latest`) as string]
+        : stored.tags;
     if (args.format === "docker") {
       await writeDockerArchive(stored.image, dest, { tags });
     } else {

@@ -3,10 +3,13 @@ import { formatSize } from "../../cache/units";
 import { seconds } from "../human-time";
 
 /** Warnings after the build, like buildx prints lint results: rule, message and line. */
-export function formatWarnings(warnings: ReadonlyArray<{ rule: string; message: string; line?: number; file?: string }>): string {
+export function formatWarnings(
+  warnings: ReadonlyArray<{ rule: string; message: string; line?: number; file?: string }>,
+): string {
   return warnings
     .map((w) => {
-      const where = w.line !== undefined ? ` (${w.file !== undefined ? `${w.file}:` : "line "}${w.line})` : "";
+      const where =
+        w.line !== undefined ? ` (${w.file !== undefined ? `${w.file}:` : "line "}${w.line})` : "";
       return `WARNING: ${w.rule}: ${w.message}${where}\n`;
     })
     .join("");
@@ -27,6 +30,7 @@ export function formatSummary(result: BuildResult, tags: readonly string[]): str
     `  layers    ${layers.length} (${formatSize(total)} compressed)`,
   ];
   for (const layer of layers) lines.push(`    ${layer.digest.slice(0, 19)}  ${formatSize(layer.size)}`);
-  for (const out of result.outputs) lines.push(`  output    ${out.type}${"dest" in out ? ` ${out.dest}` : ""}`);
+  for (const out of result.outputs)
+    lines.push(`  output    ${out.type}${"dest" in out ? ` ${out.dest}` : ""}`);
   return lines.join("\n") + "\n";
 }

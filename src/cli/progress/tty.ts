@@ -56,7 +56,13 @@ export class TtyRenderer implements ProgressRenderer {
     const at = this.now();
     switch (event.type) {
       case "step-start":
-        this.rows.set(`v${event.vertex}`, { title: `${event.label} ${event.display}`, startedAt: at, state: "running", logs: [], partial: "" });
+        this.rows.set(`v${event.vertex}`, {
+          title: `${event.label} ${event.display}`,
+          startedAt: at,
+          state: "running",
+          logs: [],
+          partial: "",
+        });
         break;
       case "step-cached":
         this.end(`v${event.vertex}`, "cached", at);
@@ -77,7 +83,13 @@ export class TtyRenderer implements ProgressRenderer {
         this.end(`v${event.vertex}`, "error", at);
         break;
       case "export-start":
-        this.rows.set(`x${event.what}`, { title: `exporting to ${event.what}`, startedAt: at, state: "running", logs: [], partial: "" });
+        this.rows.set(`x${event.what}`, {
+          title: `exporting to ${event.what}`,
+          startedAt: at,
+          state: "running",
+          logs: [],
+          partial: "",
+        });
         break;
       case "export-done":
         this.end(`x${event.what}`, "done", at);
@@ -131,7 +143,13 @@ export class TtyRenderer implements ProgressRenderer {
     for (const row of all) {
       const timer = seconds((row.endedAt ?? now) - row.startedAt);
       const mark =
-        row.state === "cached" ? "CACHED " : row.state === "error" ? "ERROR " : row.state === "running" && live ? `${SPINNER[this.frame % SPINNER.length]} ` : "";
+        row.state === "cached"
+          ? "CACHED "
+          : row.state === "error"
+            ? "ERROR "
+            : row.state === "running" && live
+              ? `${SPINNER[this.frame % SPINNER.length]} `
+              : "";
       body.push(fit(` => ${mark}${row.title}`, timer, width));
       if (row.state === "running" || row.state === "error") {
         const logs = row.partial !== "" ? [...row.logs, row.partial].slice(-LOG_LINES) : row.logs;
