@@ -1,4 +1,5 @@
 import * as fsp from "node:fs/promises";
+import * as path from "node:path";
 import type pLimit from "p-limit";
 import type { CacheStore, StepRecord } from "../cache";
 import type { BuildContext } from "../context";
@@ -120,11 +121,14 @@ async function execute(step: Exclude<Step, { kind: "config" }>, vertex: number, 
     layers,
     context: run.context,
     stageLayers: async (index) => (await (run.stages.get(index) as Promise<StageResult>)).layers,
-    tmpDir: run.tmpDir,
+    imageLayers: async (ref) => (await run.baseLayers(ref)).layers,
+    ...(run.sourceDateEpoch !== undefined ? { sourceDateEpoch: run.sourceDateEpoch } : {}),
+    tmpDir: path.join(run.tmpDir, `step-${vertex}`),
     signal: run.signal,
     log: (stream, text) => run.emit({ type: "step-log", id: step.id, vertex, stream, text }),
   };
   let entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>;
+  await fsp.mkdir(inputs.tmpDir, { recursive: true });
   try {
     entries =
       step.kind === "run"
@@ -148,6 +152,8 @@ async function execute(step: Exclude<Step, { kind: "config" }>, vertex: number, 
     if (err instanceof BuildAbortedError || run.signal?.aborted) throw new BuildAbortedError();
     if (err instanceof TsbuildError) throw err;
     throw new StepFailedError(step.id, `${step.display}: ${message}`, { cause: err });
+  } finally {
+    await fsp.rm(inputs.tmpDir, { recursive: true, force: true });
   }
 }
 

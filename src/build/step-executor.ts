@@ -14,6 +14,11 @@ export interface StepInputs {
   context: BuildContext;
   /** Final layers of other stages (COPY --from, RUN --mount from), by stage index. */
   stageLayers(stage: number): Promise<readonly BlobLayer[]>;
+  /** Layers of an image (COPY --from=image, RUN --mount from an image), base first. */
+  imageLayers(ref: string): Promise<readonly BlobLayer[]>;
+  /** SOURCE_DATE_EPOCH in seconds, when set. */
+  sourceDateEpoch?: number;
+  /** A private scratch directory for this step, removed after its layer is written. */
   tmpDir: string;
   signal?: AbortSignal;
   log(stream: "stdout" | "stderr", text: string): void;

@@ -121,6 +121,7 @@ export interface CopyStep extends StepCommon {
   exclude: string[];
   /** ADD only. */
   checksum?: string;
+  /** ADD --unpack: undefined = the default (local archives extract, URLs do not). */
   unpack?: boolean;
   keepGitDir?: boolean;
   state: ExecState;

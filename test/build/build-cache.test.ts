@@ -142,3 +142,22 @@ describe("build results", () => {
     await expect(build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH })).rejects.toThrow(/read Dockerfile .*Dockerfile: no such file/);
   });
 });
+
+describe("copying between stages", () => {
+  it("COPY --from a stage copies its files, WORKDIR makes only missing directories", async () => {
+    fs.writeFileSync(
+      path.join(ctx, "Dockerfile"),
+      "FROM scratch AS one\nCOPY dir/ /src/\nWORKDIR /src\nFROM scratch\nCOPY --from=one /src/sub /copied/\nWORKDIR /copied\n",
+    );
+    const out = tempTree({}, "tsbuild-out-");
+    try {
+      const r = await build({ context: ctx, cacheDir: cache, outputs: [{ type: "local", dest: out }] });
+      expect(fs.readFileSync(path.join(out, "copied/y"), "utf8")).toBe("y");
+      // WORKDIR /src and /copied already exist: their steps add no layer.
+      expect(r.steps.filter((s) => s.display.startsWith("WORKDIR")).map((s) => s.layer)).toEqual([undefined, undefined]);
+      expect(r.config.rootfs.diff_ids).toHaveLength(1);
+    } finally {
+      rm(out);
+    }
+  });
+});

@@ -82,7 +82,7 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
     }
   }
   const link = ins.link;
-  const add = ins.kind === "ADD" ? { checksum: ins.checksum, unpack: ins.unpack ?? true, keepGitDir: ins.keepGitDir } : {};
+  const add = ins.kind === "ADD" ? { checksum: ins.checksum, unpack: ins.unpack, keepGitDir: ins.keepGitDir } : {};
   const user = state.config.User ?? "";
   const [parentKey, cacheKey] = state.advance({
     op: ins.kind,
@@ -95,7 +95,7 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
     parents: ins.parents,
     exclude,
     user,
-    add: ins.kind === "ADD" ? { checksum: ins.checksum ?? null, unpack: ins.unpack ?? true, keepGitDir: ins.keepGitDir } : null,
+    add: ins.kind === "ADD" ? { checksum: ins.checksum ?? null, unpack: ins.unpack ?? null, keepGitDir: ins.keepGitDir } : null,
   });
   const shown = heredocFiles.length > 0 ? heredocFiles.map((f) => `<<${f.name}`) : sources;
   const step: CopyStep = {
