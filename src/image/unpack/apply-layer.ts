@@ -5,8 +5,8 @@
  * names are cleaned and contained, symlinks are resolved inside the root, see ../safe-path.ts).
  * A failed apply rejects with an UnpackError and may leave `targetDir` partly written: callers that
  * need all-or-nothing unpack into a fresh temporary directory and rename it into place on success.
- * The source stream is consumed to its end on success and destroyed on failure; no background
- * write is still running when the promise settles.
+ * The source stream is consumed to its end on success and destroyed on failure; no write is
+ * still running when the promise settles.
  *
  * The target should be private to this call while it runs (a build's own directory): resolution is
  * not atomic against other processes changing the same tree at the same time.
@@ -41,7 +41,6 @@ export async function applyLayer(tar: Readable, targetDir: string, options?: App
     tar.unpipe(extract);
     tar.destroy();
     extract.destroy();
-    await applier.settle();
     throw asUnpackError(err, targetDir);
   } finally {
     tar.off("error", onSourceError);

@@ -41,7 +41,7 @@ export interface ApplyOptions {
   xattrs?: boolean;
   /** Called for each UnpackWarning; they are counted in ApplyStats either way. */
   onWarning?: (warning: UnpackWarning) => void;
-  /** Small files whose contents are written in the background at once. Default 32. */
+  /** Directories whose deferred metadata (owner, mode, times) is set at once at the end. Default 32. */
   concurrency?: number;
 }
 
