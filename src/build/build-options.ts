@@ -39,9 +39,14 @@ export interface BuildOptions {
   signal?: AbortSignal;
   /** Progress events, in order. */
   onEvent?: BuildEventListener;
+  /** `--secret`: values RUN --mount=type=secret can read; never stored in a layer, key or history. */
+  secrets?: BuildSecret[];
   /** Environment for `--build-arg NAME` without a value and SOURCE_DATE_EPOCH (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
+
+/** A secret for RUN --mount=type=secret,id=ID: read from a file or an environment variable. */
+export type BuildSecret = { id: string; src: string } | { id: string; env: string };
 
 /** What a finished build produced. */
 export interface BuildResult {

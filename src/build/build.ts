@@ -61,7 +61,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const run: BuildRun = {
       store,
       context,
-      executor: new LocalStepExecutor(new UnpackedLayers(path.join(store.dir, "layers"))),
+      executor: new LocalStepExecutor(new UnpackedLayers(path.join(store.dir, "layers")), {
+        cacheMountsDir: path.join(store.dir, "mounts"),
+        secrets: options.secrets ?? [],
+        env,
+      }),
       tmpDir,
       noCache: options.noCache ?? false,
       compression: options.compression ?? "gzip",

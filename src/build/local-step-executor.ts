@@ -2,7 +2,11 @@ import type { BlobLayer } from "../image/blob-layer";
 import type { LayerEntry } from "../image/layer-entry";
 import type { CopyStep, RunStep, WorkdirStep } from "../planner/plan";
 import { copyLayerEntries, resolveChown, RootfsView } from "../copy";
+import * as path from "node:path";
+import { diffUpperDir } from "../executor/diff";
+import { runStep } from "../executor/run-step";
 import { BuildError } from "./errors";
+import { runMounts, type MountSources } from "./run-mounts";
 import type { StepExecutor, StepInputs } from "./step-executor";
 import type { UnpackedLayers } from "./unpacked-layers";
 
@@ -12,7 +16,10 @@ import type { UnpackedLayers } from "./unpacked-layers";
  * namespaced executor. Views of a stage's filesystem stack its unpacked layer directories.
  */
 export class LocalStepExecutor implements StepExecutor {
-  constructor(private readonly unpacked: UnpackedLayers) {}
+  constructor(
+    private readonly unpacked: UnpackedLayers,
+    private readonly mountSources: MountSources,
+  ) {}
 
   async copy(step: CopyStep, inputs: StepInputs): Promise<AsyncIterable<LayerEntry>> {
     const destView = await this.view(inputs.layers);
@@ -29,8 +36,44 @@ export class LocalStepExecutor implements StepExecutor {
     });
   }
 
-  async run(step: RunStep): Promise<Iterable<LayerEntry>> {
-    throw new BuildError("RUN_UNSUPPORTED", `${step.display}: RUN is not supported yet (the executor is being built)`);
+  /**
+   * RUN: the stage's unpacked layers are the overlay's lower dirs, a fresh upper dir in the
+   * step's temp dir takes the changes, and its diff is the layer. A non-zero exit fails the step
+   * with the command, the exit code and the last lines of output.
+   */
+  async run(step: RunStep, inputs: StepInputs): Promise<AsyncIterable<LayerEntry>> {
+    const lowerDirs = (await Promise.all(inputs.layers.map((l) => this.unpacked.dir(l)))).reverse();
+    const upperDir = path.join(inputs.tmpDir, "upper");
+    const workDir = path.join(inputs.tmpDir, "work");
+    const mounts = await runMounts(step, inputs, this.mountSources);
+    const env = [...step.state.env, ...step.state.buildArgs.filter((a) => !step.state.env.some((e) => e.split("=")[0] === a.split("=")[0]))];
+    const result = await runStep(
+      {
+        lowerDirs,
+        upperDir,
+        workDir,
+        command: step.argv,
+        env,
+        cwd: step.state.workdir,
+        ...(step.state.user ? { user: step.state.user } : {}),
+        hostname: "buildkitsandbox",
+        network: step.network,
+        mounts,
+        ...(inputs.signal ? { signal: inputs.signal } : {}),
+      },
+      {
+        stdout: (chunk) => inputs.log("stdout", chunk.toString("utf8")),
+        stderr: (chunk) => inputs.log("stderr", chunk.toString("utf8")),
+      },
+    );
+    if (result.exitCode !== 0) {
+      const tail = result.outputTail.slice(-10).map((l) => `  ${l}`).join("\n");
+      throw new BuildError(
+        "RUN_FAILED",
+        `${step.display}: process ${JSON.stringify(step.argv)} did not complete successfully: exit code ${result.exitCode}${tail ? `\n${tail}` : ""}`,
+      );
+    }
+    return diffUpperDir(upperDir);
   }
 
   /** WORKDIR: the missing directories of the path, the last one owned by USER, like BuildKit. */

@@ -1,0 +1,106 @@
+import { createHash } from "node:crypto";
+import * as fsp from "node:fs/promises";
+import * as path from "node:path";
+import type { BlobLayer } from "../image/blob-layer";
+import { applyLayer } from "../image/unpack/apply-layer";
+import type { RunMount } from "../executor/run-spec";
+import type { PlannedMount, RunStep } from "../planner/plan";
+import type { BuildSecret } from "./build-options";
+import { BuildError } from "./errors";
+import type { StepInputs } from "./step-executor";
+
+/** What turning planned mounts into executor mounts needs besides the step. */
+export interface MountSources {
+  /** `<cache>/mounts`: persistent RUN --mount=type=cache directories, one per id. */
+  cacheMountsDir: string;
+  secrets: readonly BuildSecret[];
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * RUN --mount specs → executor mounts. Binds from the context are the context's host paths
+ * (read-only unless rw, and then writes go to a throw-away overlay); binds from a stage or image
+ * are that filesystem flattened into the step's temp dir; caches are directories under the cache
+ * dir keyed by id; secrets are read now, only for this step, and never written anywhere else.
+ */
+export async function runMounts(step: RunStep, inputs: StepInputs, sources: MountSources): Promise<RunMount[]> {
+  const out: RunMount[] = [];
+  for (const [i, m] of step.mounts.entries()) {
+    const mount = await runMount(m, i, step, inputs, sources);
+    if (mount) out.push(mount);
+  }
+  for (const [i, f] of step.heredocFiles.entries()) {
+    const file = path.join(inputs.tmpDir, `heredoc-${i}`);
+    await fsp.writeFile(file, f.content, { mode: f.mode });
+    out.push({ type: "bind", target: f.path, source: file, readonly: true });
+  }
+  return out;
+}
+
+async function runMount(m: PlannedMount, i: number, step: RunStep, inputs: StepInputs, sources: MountSources): Promise<RunMount | undefined> {
+  switch (m.type) {
+    case "bind":
+      return { type: "bind", target: m.target, source: await bindSource(m, i, inputs), readonly: m.readOnly };
+    case "cache": {
+      if (m.from !== undefined && m.from.kind !== "context") {
+        throw new BuildError("MOUNT_UNSUPPORTED", `${step.display}: cache mounts seeded from a stage are not supported yet`);
+      }
+      const dir = path.join(sources.cacheMountsDir, createHash("sha256").update(m.id ?? m.target).digest("hex").slice(0, 32));
+      const fresh = await fsp.mkdir(dir, { recursive: true, mode: m.mode ?? 0o755 });
+      if (fresh !== undefined) await fsp.chown(dir, m.uid ?? 0, m.gid ?? 0);
+      return { type: "cache", target: m.target, source: dir, sharing: m.sharing ?? "shared", readonly: m.readOnly };
+    }
+    case "tmpfs":
+      return { type: "tmpfs", target: m.target, ...(m.size !== undefined ? { sizeBytes: m.size } : {}) };
+    case "secret": {
+      const id = m.id ?? path.basename(m.target);
+      const content = await secretContent(id, sources);
+      if (content === undefined) {
+        if (m.required) throw new BuildError("SECRET_MISSING", `${step.display}: secret "${id}" is required but was not given (--secret id=${id},src=...)`);
+        return undefined;
+      }
+      if (m.env !== undefined) {
+        throw new BuildError("MOUNT_UNSUPPORTED", `${step.display}: secrets as environment variables (env=) are not supported yet`);
+      }
+      return { type: "secret", id, content, target: m.target, ...(m.mode !== undefined ? { mode: m.mode } : {}), ...(m.uid !== undefined ? { uid: m.uid } : {}), ...(m.gid !== undefined ? { gid: m.gid } : {}) };
+    }
+    case "ssh":
+      throw new BuildError("MOUNT_UNSUPPORTED", `${step.display}: RUN --mount=type=ssh is not supported yet`);
+  }
+}
+
+async function bindSource(m: PlannedMount, i: number, inputs: StepInputs): Promise<string> {
+  const rel = path.posix.normalize(`/${m.source ?? "."}`).slice(1);
+  if (m.from === undefined || m.from.kind === "context") {
+    const files = await inputs.context.files(inputs.context.resolveSources([rel === "" ? "." : rel]));
+    const first = files[0];
+    // resolveSources has checked the path stays inside the context (symlinks included).
+    return first ? path.join(inputs.context.root, first.contextPath) : path.join(inputs.context.root, rel);
+  }
+  const layers = m.from.kind === "stage" ? await inputs.stageLayers(m.from.stage) : await inputs.imageLayers(m.from.ref);
+  const root = path.join(inputs.tmpDir, `mount-${i}`);
+  await flatten(layers, root);
+  const resolved = path.resolve(root, rel);
+  if (resolved !== root && !resolved.startsWith(`${root}/`)) throw new BuildError("MOUNT_OUTSIDE", `bind source ${m.source} leaves its root`);
+  return resolved;
+}
+
+/** The filesystem of `layers` applied in order into `dir` (whiteouts applied). */
+async function flatten(layers: readonly BlobLayer[], dir: string): Promise<void> {
+  await fsp.mkdir(dir, { recursive: true });
+  for (const layer of layers) await applyLayer(await layer.uncompressed(), dir, { whiteoutMode: "apply" });
+}
+
+async function secretContent(id: string, sources: MountSources): Promise<Buffer | undefined> {
+  const secret = sources.secrets.find((s) => s.id === id);
+  if (!secret) return undefined;
+  if ("env" in secret) {
+    const value = sources.env[secret.env];
+    return value === undefined ? undefined : Buffer.from(value);
+  }
+  try {
+    return await fsp.readFile(secret.src);
+  } catch (err) {
+    throw new BuildError("SECRET_UNREADABLE", `read secret "${id}" from ${secret.src}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,124 @@
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { build } from "../../src/build/build";
+import { PrivatePodman } from "../support/podman";
+import { rm, tempTree } from "./helpers";
+
+/**
+ * RUN end to end: images built from a static busybox with RUN steps, then run by podman or
+ * unpacked, so what the Dockerfile says is what the image holds.
+ */
+const busybox = fs.readFileSync("/bin/busybox");
+const base = `FROM scratch AS base
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+RUN mkdir -m 1777 /tmp
+RUN echo 'root:x:0:0:root:/root:/bin/sh' > /etc/passwd && echo 'app:x:1000:1000:app:/home/app:/bin/sh' >> /etc/passwd \\
+ && echo 'root:x:0:' > /etc/group && echo 'app:x:1000:' >> /etc/group && echo 'extra:x:2000:app' >> /etc/group
+`;
+
+let ctx: string;
+let cache: string;
+let out: string;
+beforeEach(() => {
+  ctx = tempTree({ busybox, "data.txt": "from the context\n" });
+  fs.chmodSync(path.join(ctx, "busybox"), 0o755);
+  cache = tempTree({}, "tsbuild-cache-");
+  out = tempTree({}, "tsbuild-out-");
+});
+afterEach(() => rm(ctx, cache, out));
+
+function dockerfile(text: string): void {
+  fs.writeFileSync(path.join(ctx, "Dockerfile"), text);
+}
+
+function noOverlayLeft(): void {
+  const mounts = execFileSync("findmnt", ["-rn", "-o", "TARGET"], { encoding: "utf8" });
+  expect(mounts.split("\n").filter((m) => m.includes(cache) || m.includes("tsbuild-run-"))).toEqual([]);
+}
+
+describe("RUN", () => {
+  it("runs shell and exec form with ENV, WORKDIR and USER by name; the image runs in podman", async () => {
+    dockerfile(`${base}
+ENV GREETING=hello
+WORKDIR /work
+RUN echo "$GREETING from $(pwd)" > /work/shell.txt
+RUN ["/bin/sh", "-c", "echo exec > /work/exec.txt"]
+USER app
+RUN id > /tmp/id.txt
+CMD ["/bin/sh", "-c", "cat /work/shell.txt /work/exec.txt /tmp/id.txt"]
+`);
+    const archive = path.join(out, "img.tar");
+    await build({ context: ctx, cacheDir: cache, tags: ["localhost/run-test:1"], outputs: [{ type: "docker", dest: archive }] });
+    noOverlayLeft();
+    if (!PrivatePodman.available()) return;
+    const podman = new PrivatePodman();
+    try {
+      podman.load(archive);
+      const printed = podman.run("localhost/run-test:1");
+      expect(printed).toContain("hello from /work\n");
+      expect(printed).toContain("exec\n");
+      expect(printed).toMatch(/uid=1000\(app\) gid=1000\(app\) groups=1000\(app\),2000\(extra\)/);
+    } finally {
+      podman.cleanup();
+    }
+  });
+
+  it("deleting a file of a lower layer leaves it out of the image", async () => {
+    dockerfile(`${base}
+RUN mkdir -p /d/sub && echo a > /d/a && echo b > /d/sub/b
+RUN rm /d/a && rm -rf /d/sub && mkdir /d/sub && echo new > /d/sub/c
+`);
+    await build({ context: ctx, cacheDir: cache, outputs: [{ type: "local", dest: out }] });
+    expect(fs.existsSync(path.join(out, "d/a"))).toBe(false);
+    expect(fs.readdirSync(path.join(out, "d/sub"))).toEqual(["c"]);
+  });
+
+  it("a RUN that changes nothing adds no layer; a rebuild runs nothing", async () => {
+    dockerfile(`${base}RUN true\n`);
+    const first = await build({ context: ctx, cacheDir: cache });
+    const noop = first.steps.find((s) => s.display === "RUN true");
+    expect(noop?.layer).toBeUndefined();
+    expect(first.config.history?.at(-1)).toMatchObject({ created_by: "RUN /bin/sh -c true # buildkit", empty_layer: true });
+    const again = await build({ context: ctx, cacheDir: cache });
+    expect(again.steps.every((s) => s.cached)).toBe(true);
+  });
+
+  it("a failing RUN fails the build with the command, exit code and output, and caches nothing of it", async () => {
+    dockerfile(`${base}RUN echo about to fail && exit 3\n`);
+    await expect(build({ context: ctx, cacheDir: cache })).rejects.toThrow(/RUN echo about to fail && exit 3.*exit code 3[\s\S]*about to fail/);
+    noOverlayLeft();
+    dockerfile(`${base}RUN echo fixed > /f\n`);
+    const fixed = await build({ context: ctx, cacheDir: cache });
+    expect(fixed.steps.filter((s) => !s.cached).map((s) => s.display)).toEqual(["RUN echo fixed > /f"]);
+  });
+
+  it("mounts: bind from the context, a cache that persists, tmpfs, and a secret kept out of the layer", async () => {
+    const secretFile = path.join(out, "token");
+    fs.writeFileSync(secretFile, "s3cret");
+    dockerfile(`${base}
+RUN --mount=type=bind,source=data.txt,target=/mnt/data.txt cp /mnt/data.txt /copied.txt
+RUN --mount=type=cache,target=/cache sh -c 'echo run >> /cache/log; wc -l < /cache/log > /cache-count'
+RUN --mount=type=tmpfs,target=/scratch sh -c 'echo x > /scratch/x && grep -q tmpfs /proc/mounts'
+RUN --mount=type=secret,id=token sh -c 'cat /run/secrets/token | wc -c > /secret-len'
+`);
+    await build({ context: ctx, cacheDir: cache, secrets: [{ id: "token", src: secretFile }], outputs: [{ type: "local", dest: path.join(out, "root1") }] });
+    const root1 = path.join(out, "root1");
+    expect(fs.readFileSync(path.join(root1, "copied.txt"), "utf8")).toBe("from the context\n");
+    expect(fs.readFileSync(path.join(root1, "cache-count"), "utf8").trim()).toBe("1");
+    expect(fs.existsSync(path.join(root1, "scratch/x"))).toBe(false);
+    expect(fs.readFileSync(path.join(root1, "secret-len"), "utf8").trim()).toBe("6");
+    expect(fs.existsSync(path.join(root1, "run/secrets/token"))).toBe(false);
+    // The cache mount keeps its content across builds (the step reruns without the record).
+    await build({ context: ctx, cacheDir: cache, noCache: true, secrets: [{ id: "token", src: secretFile }], outputs: [{ type: "local", dest: path.join(out, "root2") }] });
+    expect(fs.readFileSync(path.join(out, "root2", "cache-count"), "utf8").trim()).toBe("2");
+    noOverlayLeft();
+  });
+
+  it("--network=none leaves only the loopback interface", async () => {
+    dockerfile(`${base}RUN --network=none sh -c 'ls /sys/class/net > /ifaces'\n`);
+    await build({ context: ctx, cacheDir: cache, outputs: [{ type: "local", dest: out }] });
+    expect(fs.readFileSync(path.join(out, "ifaces"), "utf8").trim().split(/\s+/)).toEqual(["lo"]);
+  });
+});
