@@ -74,9 +74,9 @@ export class Authenticator {
       if (!creds || !("username" in creds)) {
         throw new RegistryError("REGISTRY_UNAUTHORIZED", `${what}: registry ${this.registry} requires a login (no credentials found; run tsbuild login ${this.registry})`, { status: 401 });
       }
-      if (this.scheme === "basic") return false;
       this.scheme = "basic";
-      return true;
+      // Retry unless these very credentials were just refused.
+      return sent !== basicAuthorization(creds);
     }
     return false;
   }
