@@ -15,7 +15,12 @@ const HELPER_TIMEOUT_MS = 30_000;
 function runHelper(name: string, action: string, input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const program = `docker-credential-${name}`;
   return new Promise((resolve, reject) => {
-    const child = spawn(program, [action], { env: process.env, stdio: ["pipe", "pipe", "pipe"], timeout: HELPER_TIMEOUT_MS });
+    const child = spawn(program, [action], { env: process.env, stdio: ["pipe", "pipe", "pipe"] });
+    // Our own timer (spawn's `timeout` leaves one armed when the program does not exist).
+    const timer = setTimeout(() => child.kill("SIGKILL"), HELPER_TIMEOUT_MS);
+    const stop = (): void => clearTimeout(timer);
+    child.on("close", stop);
+    child.on("error", stop);
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
