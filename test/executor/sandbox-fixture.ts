@@ -90,14 +90,14 @@ export function mountsUnder(dir: string): string[] {
   return table.split("\n").filter((t) => t.startsWith(dir));
 }
 
-/** Host processes whose command line mentions `needle`. */
-export function processesMatching(needle: string): number[] {
+/** Host processes whose argv is exactly `argv`. */
+export function processesWithArgv(...argv: string[]): number[] {
+  const wanted = `${argv.join("\0")}\0`;
   const pids: number[] = [];
   for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    if (!/^\d+$/.test(entry)) continue;
     try {
-      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8");
-      if (cmdline.includes(needle)) pids.push(Number(entry));
+      if (fs.readFileSync(`/proc/${entry}/cmdline`, "utf8") === wanted) pids.push(Number(entry));
     } catch {
       // exited meanwhile
     }
