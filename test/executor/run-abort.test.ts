@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { RunAbortedError } from "../../src/executor/errors";
 import { runStep } from "../../src/executor/run-step";
 import { repoRoot } from "../support/paths";
-import { captureIO, mountsUnder, processesWithArgv, SandboxFixture } from "./sandbox-fixture";
+import { captureIO, mountsUnder, nodeScriptWithTs, processesWithArgv, SandboxFixture } from "./sandbox-fixture";
 
 let fx: SandboxFixture;
 beforeAll(() => {
@@ -41,13 +41,13 @@ describe("aborting a RUN", () => {
     const run = runStep(spec, {
       stdout: (chunk) => {
         io.stdout?.(chunk);
-        if (!sawStart && io.out().includes("started")) {
-          sawStart = true;
-          running = sleeps().length;
-          controller.abort();
-        }
+        if (io.out().includes("started")) sawStart = true;
       },
     });
+    // background jobs may still be between fork and exec when "started" arrives
+    await waitFor(() => sawStart && sleeps().length === 3);
+    running = sleeps().length;
+    controller.abort();
     await expect(run).rejects.toBeInstanceOf(RunAbortedError);
     expect(sawStart).toBe(true);
     expect(running).toBe(3);
@@ -70,16 +70,11 @@ describe("aborting a RUN", () => {
     const spec = fx.spec(["/bin/sh", "-c", "sleep 5811 & echo started; sleep 5812"], {
       mounts: [{ type: "tmpfs", target: "/t" }],
     });
-    // A child node process that runs the step, with the TypeScript sources compiled on load.
-    const script = `
-      const ts = require("typescript");
-      const fs = require("fs");
-      require.extensions[".ts"] = (m, file) => m._compile(ts.transpileModule(fs.readFileSync(file, "utf8"),
-        { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText, file);
+    // A child node process that runs the step.
+    const script = nodeScriptWithTs(`
       const { runStep } = require(${JSON.stringify(path.join(repoRoot, "src/executor/run-step.ts"))});
-      const spec = JSON.parse(process.argv[1]);
-      runStep(spec, { stdout: (c) => process.stdout.write(c) });
-    `;
+      runStep(JSON.parse(process.argv[1]), { stdout: (c) => process.stdout.write(c) });
+    `);
     const child = spawn(process.execPath, ["-e", script, JSON.stringify(spec)], {
       cwd: repoRoot,
       stdio: ["ignore", "pipe", "inherit"],
@@ -89,8 +84,7 @@ describe("aborting a RUN", () => {
     try {
       let out = "";
       child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-      await waitFor(() => out.includes("started"), 30000);
-      expect(sleeps()).toHaveLength(2);
+      await waitFor(() => out.includes("started") && sleeps().length === 2, 30000);
     } finally {
       child.kill("SIGKILL");
       await exited;

@@ -104,3 +104,15 @@ export function processesWithArgv(...argv: string[]): number[] {
   }
   return pids;
 }
+
+/** A `node -e` script that can require the TypeScript sources (transpiled on load), then runs `body`. */
+export function nodeScriptWithTs(body: string): string {
+  const ts = require.resolve("typescript");
+  return `
+    const ts = require(${JSON.stringify(ts)});
+    const fs = require("fs");
+    require.extensions[".ts"] = (m, file) => m._compile(ts.transpileModule(fs.readFileSync(file, "utf8"),
+      { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText, file);
+    ${body}
+  `;
+}
