@@ -22,18 +22,40 @@ import type { ApplyOptions, ApplyStats } from "./options";
 
 export async function applyLayer(tar: Readable, targetDir: string, options?: ApplyOptions): Promise<ApplyStats> {
   const opts = resolveApplyOptions(options);
-  const root = await RootResolver.open(targetDir);
+  // Listen for source errors before the first await: a stream failing meanwhile (a truncated
+  // gzip) would otherwise throw as uncaught and leave the extraction below waiting forever.
+  let early: Error | undefined;
+  const onEarlyError = (err: Error): void => {
+    early = err;
+  };
+  tar.on("error", onEarlyError);
+  let root: RootResolver;
+  try {
+    root = await RootResolver.open(targetDir);
+  } finally {
+    tar.off("error", onEarlyError);
+  }
+  if (early !== undefined || tar.errored) {
+    tar.destroy();
+    throw asUnpackError(early ?? tar.errored, targetDir);
+  }
   const applier = new LayerApplier(root, opts);
   const extract = tarStream.extract();
+  // The entry being applied must fail too: destroying the extractor alone leaves a reader of
+  // that entry waiting forever (a gzip cut short inside a file's data).
+  let current: { destroy(err?: Error): void } | undefined;
   const onSourceError = (err: Error): void => {
+    current?.destroy(err);
     extract.destroy(err);
   };
   tar.on("error", onSourceError);
   tar.pipe(extract);
   try {
     for await (const entry of extract) {
+      current = entry;
       await applier.apply(entry.header as TarHeader, entry);
       entry.resume();
+      current = undefined;
     }
     await applier.finish();
     return applier.stats;

@@ -63,7 +63,10 @@ export async function sniffArchive(source: Readable): Promise<SniffResult> {
  */
 export async function isArchive(head: Uint8Array): Promise<boolean> {
   const result = await sniffArchive(Readable.from([Buffer.from(head)]));
-  (result.archive ? result.tar : result.content).destroy();
+  const stream = result.archive ? result.tar : result.content;
+  // Only the verdict is wanted: a head cut inside compressed data fails to inflate later on.
+  stream.on("error", () => undefined);
+  stream.destroy();
   return result.archive;
 }
 
@@ -93,6 +96,8 @@ export async function applyArchive(source: Readable, targetDir: string, opts: Ap
 /** Decompresses recorded (and, as needed, further) chunks until 512 bytes come out or input ends. */
 async function decompressedPrefix(recorder: ChunkRecorder, compression: Compression): Promise<Buffer> {
   const decoder = createDecompressor(compression);
+  // A truncated or corrupt input fails here by design; the verdict uses what came out.
+  decoder.on("error", () => undefined);
   const out: Buffer[] = [];
   let outBytes = 0;
   let fed = 0;
