@@ -4,17 +4,32 @@ import type { ImageConfig } from "../image/config";
 import type { Platform } from "../image/descriptor";
 import type { OciManifest } from "../image/manifest";
 import type { ImageResolver, ResolvedImage } from "../planner/dispatch/inputs";
+import { pullImage } from "../registry/pull";
 import { BuildError } from "./errors";
 import { normalizeTag } from "./normalize-tag";
 
+/** How base images are found. */
+export interface BaseImageOptions {
+  /** `--pull`: always ask the registry, even for a name the local store has. */
+  pull?: boolean;
+  /** `--insecure-registry` hosts. */
+  insecure?: readonly string[];
+  signal?: AbortSignal;
+}
+
 /**
- * Base images for FROM and COPY --from=<image>: images in the local image store (built or pulled
- * earlier and tagged). Resolved once per build; the plan keys on the manifest digest.
+ * Base images for FROM and COPY --from=<image>: an image tagged in the local store (built
+ * earlier) unless `--pull`, else pulled from its registry into the blob store (one manifest
+ * request when everything is cached). Resolved once per build; the plan keys on the manifest
+ * digest.
  */
 export class BaseImages implements ImageResolver {
   private readonly cache = new Map<string, Promise<ResolvedImage & { manifest: OciManifest }>>();
 
-  constructor(private readonly store: CacheStore) {}
+  constructor(
+    private readonly store: CacheStore,
+    private readonly options: BaseImageOptions = {},
+  ) {}
 
   resolve(ref: string, platform: Platform): Promise<ResolvedImage> {
     let p = this.cache.get(ref);
@@ -42,12 +57,15 @@ export class BaseImages implements ImageResolver {
   }
 
   private async load(ref: string, platform: Platform | undefined): Promise<ResolvedImage & { manifest: OciManifest }> {
-    const entry = (await this.store.images.get(normalizeTag(ref))) ?? (await this.store.images.find(ref))[0];
+    const entry = this.options.pull ? undefined : ((await this.store.images.get(normalizeTag(ref))) ?? (await this.store.images.find(ref))[0]);
     if (entry === undefined) {
-      throw new BuildError(
-        "IMAGE_NOT_FOUND",
-        `resolve base image ${ref}: not in the local image store (build it with -t ${ref}, or use FROM scratch; registry pulls are not wired into builds yet)`,
-      );
+      const pulled = await pullImage(ref, {
+        store: this.store,
+        ...(platform ? { platform } : {}),
+        ...(this.options.insecure ? { insecure: this.options.insecure } : {}),
+        ...(this.options.signal ? { signal: this.options.signal } : {}),
+      });
+      return { ref, digest: pulled.digest, config: pulled.config, manifest: pulled.manifest };
     }
     const manifest = JSON.parse((await this.readBlob(entry.manifestDigest)).toString("utf8")) as OciManifest;
     const config = JSON.parse((await this.readBlob(manifest.config.digest)).toString("utf8")) as ImageConfig;

@@ -31,7 +31,7 @@ export interface BuildOptions {
   cacheDir?: string;
   /** Layer compression (`--compression`), default gzip. */
   compression?: Compression;
-  /** Steps run at once (`--jobs`), default the number of cores. */
+  /** Steps run at once (`--jobs`); default twice the number of cores, at least 4 (see defaultJobs). */
   jobs?: number;
   /** SOURCE_DATE_EPOCH (seconds) for reproducible output; default from the env or build arg. */
   sourceDateEpoch?: number;
@@ -41,6 +41,14 @@ export interface BuildOptions {
   onEvent?: BuildEventListener;
   /** `--secret`: values RUN --mount=type=secret can read; never stored in a layer, key or history. */
   secrets?: BuildSecret[];
+  /** `--pull`: resolve base images from their registry even when the local store has the name. */
+  pull?: boolean;
+  /** `--insecure-registry`: hosts that may be reached over plain HTTP (loopback always may). */
+  insecureRegistries?: string[];
+  /** `--cache-from type=local,src=DIR`: step records and blobs imported (verified) before the build. */
+  cacheFrom?: { type: "local"; src: string }[];
+  /** `--cache-to type=local,dest=DIR`: the records and blobs of this build's steps, exported after it. */
+  cacheTo?: { type: "local"; dest: string }[];
   /** Environment for `--build-arg NAME` without a value and SOURCE_DATE_EPOCH (default process.env). */
   env?: NodeJS.ProcessEnv;
 }

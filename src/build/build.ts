@@ -4,7 +4,7 @@ import * as fsp from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import pLimit from "p-limit";
-import { CacheStore, resolveCacheDir } from "../cache";
+import { CacheStore, exportCache, importCache, resolveCacheDir } from "../cache";
 import { openContext } from "../context";
 import type { Image } from "../image/image";
 import { appendLayers, configBlob, emptyImage, imageManifest, manifestBlob, withConfig } from "../image/image";
@@ -43,13 +43,18 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
   const store = await CacheStore.open(resolveCacheDir({ cacheDir: options.cacheDir, env }));
   const session = await store.beginBuild();
+  for (const from of options.cacheFrom ?? []) await importCache(from.src, store);
   const tmpDir = path.join(store.dir, "tmp", `build-${process.pid}-${randomBytes(6).toString("hex")}`);
   try {
     const context = await openContext(contextDir, { dockerfilePath, cacheDir: path.join(store.dir, "context") });
     const platform = options.platform ? parsePlatform(options.platform) : hostPlatform();
     const buildArgs = new Map(Object.entries(options.buildArgs ?? {}));
     const sourceDateEpoch = options.sourceDateEpoch ?? epochFrom(buildArgs.get("SOURCE_DATE_EPOCH") ?? env.SOURCE_DATE_EPOCH);
-    const baseImages = new BaseImages(store);
+    const baseImages = new BaseImages(store, {
+      ...(options.pull ? { pull: true } : {}),
+      ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     const thePlan = await plan(
       dockerfile,
       { target: options.target, buildArgs, buildPlatform: hostPlatform() },
@@ -73,7 +78,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       created: new Date(sourceDateEpoch !== undefined ? sourceDateEpoch * 1000 : Date.now()).toISOString().replace(/\.\d{3}Z$/, "Z"),
       emit,
       ...(options.signal ? { signal: options.signal } : {}),
-      limit: pLimit(Math.max(1, options.jobs ?? os.cpus().length)),
+      limit: pLimit(Math.max(1, options.jobs ?? defaultJobs())),
       stages: new Map(),
       baseLayers: (ref) => baseImages.layers(ref),
       inflight: new Map(),
@@ -83,7 +88,15 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const target = await runStages(thePlan, run);
     const image = await assembleImage(target, thePlan, run, options.labels ?? {});
     await storeImage(image, options.tags ?? [], store);
-    await writeOutputs(image, options.outputs ?? [], { tags: options.tags ?? [], emit, tmpDir });
+    for (const to of options.cacheTo ?? []) await exportCache(store, run.outcomes.map((o) => o.cacheKey), to.dest);
+    await writeOutputs(image, options.outputs ?? [], {
+      tags: options.tags ?? [],
+      emit,
+      tmpDir,
+      store,
+      ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
 
     const manifest = await imageManifest(image);
     const digest = sha256Digest(await manifestBlob(image));
@@ -174,3 +187,12 @@ function epochFrom(value: string | undefined): number | undefined {
 }
 
 export { parseBuildArgs };
+
+/**
+ * Steps run at once by default: twice the cores, at least 4. RUN steps mostly wait (on the
+ * network, on sleeps, on I/O), so one per core would serialize independent stages on small
+ * machines; BuildKit does not limit them at all.
+ */
+export function defaultJobs(): number {
+  return Math.max(4, 2 * os.cpus().length);
+}

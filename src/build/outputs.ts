@@ -1,4 +1,6 @@
+import type { CacheStore } from "../cache";
 import type { Image } from "../image/image";
+import { pushImage } from "../registry/push";
 import { writeDockerArchive } from "../output/docker-archive";
 import { writeLocal } from "../output/local";
 import { writeOciArchive } from "../output/oci-archive";
@@ -12,7 +14,14 @@ import type { BuildEventListener } from "./progress";
 export async function writeOutputs(
   image: Image,
   outputs: readonly OutputSpec[],
-  opts: { tags: readonly string[]; emit: BuildEventListener; tmpDir: string },
+  opts: {
+    tags: readonly string[];
+    emit: BuildEventListener;
+    tmpDir: string;
+    store: CacheStore;
+    insecure?: readonly string[];
+    signal?: AbortSignal;
+  },
 ): Promise<void> {
   for (const out of outputs) {
     const what = "dest" in out ? `${out.type} ${out.dest}` : out.type;
@@ -34,12 +43,30 @@ export async function writeOutputs(
         await writeRootfsTar(image, dest ?? out.dest);
         break;
       case "image":
-        if (out.push) throw new BuildError("OUTPUT_UNSUPPORTED", "--output type=image,push=true: pushing is not wired into builds yet");
-        break; // the image store always receives the image
+        // The local image store always receives the image; push=true also sends it away.
+        if (out.push) await push(image, out.names ?? [...opts.tags], opts);
+        break;
       case "registry":
-        throw new BuildError("OUTPUT_UNSUPPORTED", "--output type=registry: pushing is not wired into builds yet");
+        await push(image, out.names ?? [...opts.tags], opts);
+        break;
     }
     opts.emit({ type: "export-done", what, durationMs: Date.now() - started });
+  }
+}
+
+/** `type=registry` / `--push`: each name receives the image; the digest is the build's. */
+async function push(
+  image: Image,
+  names: readonly string[],
+  opts: { store: CacheStore; insecure?: readonly string[]; signal?: AbortSignal },
+): Promise<void> {
+  if (names.length === 0) throw new BuildError("OUTPUT_NO_NAME", "--output type=registry needs name=<ref> or a -t tag");
+  for (const name of names) {
+    await pushImage(image, name, {
+      store: opts.store,
+      ...(opts.insecure ? { insecure: opts.insecure } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
   }
 }
 

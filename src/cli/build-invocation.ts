@@ -87,6 +87,10 @@ export async function parseBuildInvocation(
   const metadataFile = optionalString(args.metadataFile, "--metadata-file");
   const cacheDir = cacheDirArg(args);
   const target = optionalString(args.target, "--target");
+  if (args.push === true) outputs.push({ type: "registry" });
+  const insecure = stringList(args.insecureRegistry);
+  const cacheFrom = stringList(args.cacheFrom).map((v) => parseLocalCacheSpec("--cache-from", v, "src"));
+  const cacheTo = stringList(args.cacheTo).map((v) => parseLocalCacheSpec("--cache-to", v, "dest"));
   return {
     context,
     ...(file !== undefined ? { file } : {}),
@@ -102,6 +106,10 @@ export async function parseBuildInvocation(
       ...(platform !== undefined ? { platform } : {}),
       ...(cacheDir !== undefined ? { cacheDir } : {}),
       ...(jobs !== undefined ? { jobs } : {}),
+      ...(args.pull === true ? { pull: true } : {}),
+      ...(insecure.length > 0 ? { insecureRegistries: insecure } : {}),
+      ...(cacheFrom.length > 0 ? { cacheFrom: cacheFrom.map((c) => ({ type: "local" as const, src: c })) } : {}),
+      ...(cacheTo.length > 0 ? { cacheTo: cacheTo.map((c) => ({ type: "local" as const, dest: c })) } : {}),
     },
     secrets,
     progress: quiet ? "quiet" : ((args.progress as ProgressMode | undefined) ?? "auto"),
@@ -116,6 +124,21 @@ const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
 const REFERENCE = new RegExp(
   `^(?:[a-zA-Z0-9-]+(?:\\.[a-zA-Z0-9-]+)*(?::[0-9]+)?/)?${COMPONENT}(?:/${COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$`,
 );
+
+/** `type=local,src=DIR` (or `dest=DIR`): the directory; other cache types are not supported yet. */
+function parseLocalCacheSpec(flag: string, text: string, key: "src" | "dest"): string {
+  const fields = new Map<string, string>();
+  for (const part of text.split(",")) {
+    const eq = part.indexOf("=");
+    if (eq <= 0) throw new UsageError(`${flag}: invalid field "${part}" in "${text}" (expected key=value)`);
+    fields.set(part.slice(0, eq), part.slice(eq + 1));
+  }
+  const type = fields.get("type") ?? "local";
+  if (type !== "local") throw new UsageError(`${flag}: type=${type} is not supported (only type=local)`);
+  const dir = fields.get(key);
+  if (dir === undefined || dir === "") throw new UsageError(`${flag}: type=local needs ${key}=<dir>`);
+  return dir;
+}
 
 function parseJobs(text: string): number {
   if (!/^[1-9][0-9]*$/.test(text)) throw new UsageError(`--jobs: "${text}" is not a positive whole number`);

@@ -92,12 +92,29 @@ export const buildCommand: CliCommand = {
       .option("jobs", {
         type: "string",
         requiresArg: true,
-        describe: "steps run at once (default: number of cores)",
+        describe: "steps run at once (default: twice the number of cores, at least 4)",
       })
       .option("secret", {
         type: "string",
         requiresArg: true,
         describe: "secret for RUN --mount=type=secret: id=ID,src=PATH or id=ID,env=VAR; repeatable",
+      })
+      .option("pull", { type: "boolean", describe: "always resolve base images from their registry" })
+      .option("push", { type: "boolean", describe: "push the image to the registry of each -t name (= -o type=registry)" })
+      .option("insecure-registry", {
+        type: "string",
+        requiresArg: true,
+        describe: "registry host[:port] reachable over plain HTTP (loopback always is); repeatable",
+      })
+      .option("cache-from", {
+        type: "string",
+        requiresArg: true,
+        describe: "import build cache: type=local,src=DIR; repeatable",
+      })
+      .option("cache-to", {
+        type: "string",
+        requiresArg: true,
+        describe: "export this build's cache: type=local,dest=DIR; repeatable",
       }),
   run: async (args: ArgumentsCamelCase) => {
     const invocation = await parseBuildInvocation(args, process.env);

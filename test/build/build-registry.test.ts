@@ -1,0 +1,61 @@
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { build } from "../../src/build/build";
+import { startRegistry, type TestRegistry } from "../support/registry";
+import { rm, tempTree } from "./helpers";
+
+/**
+ * Builds that meet a real registry (docker-registry on 127.0.0.1): a busybox base built by
+ * tsbuild is pushed, then `FROM 127.0.0.1:PORT/busybox` builds pull it, run RUN steps on it, and
+ * push the result, which skopeo reads back with the same digest.
+ */
+let registry: TestRegistry;
+let ctx: string;
+let cache: string;
+beforeAll(async () => {
+  registry = await startRegistry();
+});
+afterAll(async () => {
+  await registry.stop();
+});
+beforeEach(() => {
+  ctx = tempTree({ busybox: fs.readFileSync("/bin/busybox") });
+  fs.chmodSync(path.join(ctx, "busybox"), 0o755);
+  cache = tempTree({}, "tsbuild-cache-");
+});
+afterEach(() => rm(ctx, cache));
+
+function skopeoDigest(ref: string): string {
+  const out = execFileSync("skopeo", ["inspect", "--tls-verify=false", `docker://${ref}`], { encoding: "utf8" });
+  return (JSON.parse(out) as { Digest: string }).Digest;
+}
+
+it("pushes a base, builds FROM it with RUN in a fresh cache, pushes the result", async () => {
+  const baseRef = `${registry.host}/tsbuild/busybox:1`;
+  fs.writeFileSync(path.join(ctx, "Dockerfile"), 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n');
+  const base = await build({ context: ctx, cacheDir: cache, tags: [baseRef], outputs: [{ type: "registry" }] });
+  expect(skopeoDigest(baseRef)).toBe(base.digest);
+
+  // A second cache dir: the base can only come from the registry.
+  const fresh = tempTree({}, "tsbuild-cache-");
+  try {
+    const appRef = `${registry.host}/tsbuild/app:1`;
+    fs.writeFileSync(path.join(ctx, "Dockerfile"), `FROM ${baseRef}\nRUN echo built on the pulled base > /proof\nCMD ["cat", "/proof"]\n`);
+    const app = await build({ context: ctx, cacheDir: fresh, tags: [appRef], outputs: [{ type: "registry" }] });
+    expect(app.config.rootfs.diff_ids.slice(0, 2)).toEqual(base.config.rootfs.diff_ids);
+    expect(app.config.rootfs.diff_ids).toHaveLength(3);
+    expect(skopeoDigest(appRef)).toBe(app.digest);
+
+    // Rebuilding needs nothing new from the registry and runs nothing.
+    const again = await build({ context: ctx, cacheDir: fresh, tags: [appRef] });
+    expect(again.steps.every((s) => s.cached)).toBe(true);
+  } finally {
+    rm(fresh);
+  }
+});
+
+it("an image that is nowhere is a typed error naming it", async () => {
+  fs.writeFileSync(path.join(ctx, "Dockerfile"), `FROM ${registry.host}/nope/missing:1\n`);
+  await expect(build({ context: ctx, cacheDir: cache })).rejects.toThrow(/nope\/missing/);
+});
