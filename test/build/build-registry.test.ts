@@ -59,3 +59,23 @@ it("an image that is nowhere is a typed error naming it", async () => {
   fs.writeFileSync(path.join(ctx, "Dockerfile"), `FROM ${registry.host}/nope/missing:1\n`);
   await expect(build({ context: ctx, cacheDir: cache })).rejects.toThrow(/nope\/missing/);
 });
+
+it("tsbuild push sends a stored image", async () => {
+  const { runCli } = await import("../../src/cli/run-cli");
+  const ref = `${registry.host}/tsbuild/pushed:1`;
+  fs.writeFileSync(path.join(ctx, "Dockerfile"), "FROM scratch\nCOPY busybox /bin/busybox\n");
+  const built = await build({ context: ctx, cacheDir: cache, tags: [ref] });
+  const out: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    out.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    expect(await runCli(["push", "--cache-dir", cache, ref])).toBe(0);
+  } finally {
+    process.stdout.write = write;
+  }
+  expect(out.join("")).toContain(`digest: ${built.digest}`);
+  expect(skopeoDigest(ref)).toBe(built.digest);
+});

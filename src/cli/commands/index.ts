@@ -4,8 +4,10 @@ import { duCommand } from "./du";
 import { historyCommand } from "./history";
 import { imagesCommand } from "./images";
 import { inspectCommand } from "./inspect";
+import { loginCommand, logoutCommand } from "./login";
 import { parseCommand } from "./parse";
 import { pruneCommand } from "./prune";
+import { pushCommand } from "./push";
 import { rmiCommand } from "./rmi";
 import { saveCommand } from "./save";
 
@@ -16,8 +18,11 @@ export const commands: CliCommand[] = [
   inspectCommand,
   historyCommand,
   saveCommand,
+  pushCommand,
   rmiCommand,
   duCommand,
   pruneCommand,
   parseCommand,
+  loginCommand,
+  logoutCommand,
 ];

@@ -1,0 +1,28 @@
+import type { Argv, ArgumentsCamelCase } from "yargs";
+import { pushImage } from "../../registry/push";
+import type { CliCommand } from "../command";
+import { loadStoredImage } from "../stored-image";
+import { openStore, stringList, withCacheDirOption } from "../store-option";
+
+/** `tsbuild push NAME [--insecure-registry HOST]`: sends a stored image to its registry; prints the digest. */
+export const pushCommand: CliCommand = {
+  command: "push <name>",
+  describe: "Push an image of the local store to its registry",
+  builder: (y: Argv) =>
+    withCacheDirOption(y)
+      .positional("name", { type: "string", describe: "registry/repository[:tag] as tagged by build -t" })
+      .option("insecure-registry", {
+        type: "string",
+        requiresArg: true,
+        describe: "registry host[:port] reachable over plain HTTP (loopback always is); repeatable",
+      }),
+  run: async (args: ArgumentsCamelCase) => {
+    const name = String(args.name);
+    const store = await openStore(args);
+    const stored = await loadStoredImage(store, name);
+    const insecure = stringList(args.insecureRegistry);
+    const digest = await pushImage(stored.image, name, { store, ...(insecure.length > 0 ? { insecure } : {}) });
+    process.stdout.write(`${name}: digest: ${digest}\n`);
+    return 0;
+  },
+};
