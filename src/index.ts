@@ -57,3 +57,21 @@ export { applyLayer } from "./image/unpack/apply-layer";
 
 // Cache
 export { CacheStore, resolveCacheDir, diskUsage, prune, parseSize, parseDuration, formatSize } from "./cache";
+
+// Registry
+export { pullImage, type PullOptions, type PulledImage } from "./registry/pull";
+export { pushImage, pushImageDetailed, type PushOptions } from "./registry/push";
+export { parseReference, formatReference, type Reference } from "./registry/reference";
+export { RegistryError } from "./registry/errors";
+export { login, logout } from "./registry/login";
+
+// RUN executor and COPY/ADD layers
+export { runStep } from "./executor/run-step";
+export { diffUpperDir } from "./executor/diff";
+export { ExecutorError, RunFailedError, RunAbortedError } from "./executor/errors";
+export type { RunSpec, RunIO, RunResult, RunMount } from "./executor/run-spec";
+export { copyLayerEntries, RootfsView, type CopyInputs } from "./copy";
+export { applyArchive, isArchive } from "./image/unpack/archive";
+
+// CLI (for tools that embed it)
+export { runCli } from "./cli/run-cli";
