@@ -161,3 +161,18 @@ describe("copying between stages", () => {
     }
   });
 });
+
+describe("cache export and import", () => {
+  it("--cache-to type=local then --cache-from on an empty cache: everything is cached", async () => {
+    const exported = tempTree({}, "tsbuild-cache-export-");
+    const empty = tempTree({}, "tsbuild-cache-");
+    try {
+      const first = await build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH, cacheTo: [{ type: "local", dest: exported }] });
+      const second = await build({ context: ctx, cacheDir: empty, sourceDateEpoch: EPOCH, cacheFrom: [{ type: "local", src: exported }] });
+      expect(second.steps.every((s) => s.cached)).toBe(true);
+      expect(second.digest).toBe(first.digest);
+    } finally {
+      rm(exported, empty);
+    }
+  });
+});
