@@ -45,10 +45,10 @@ export interface BuildOptions {
   pull?: boolean;
   /** `--insecure-registry`: hosts that may be reached over plain HTTP (loopback always may). */
   insecureRegistries?: string[];
-  /** `--cache-from type=local,src=DIR`: step records and blobs imported (verified) before the build. */
-  cacheFrom?: { type: "local"; src: string }[];
-  /** `--cache-to type=local,dest=DIR`: the records and blobs of this build's steps, exported after it. */
-  cacheTo?: { type: "local"; dest: string }[];
+  /** `--cache-from type=local,src=DIR` / `type=registry,ref=R`: step records and blobs imported (verified) before the build. */
+  cacheFrom?: ({ type: "local"; src: string } | { type: "registry"; ref: string })[];
+  /** `--cache-to type=local,dest=DIR` / `type=registry,ref=R`: this build's step records and blobs, exported after it. */
+  cacheTo?: ({ type: "local"; dest: string } | { type: "registry"; ref: string })[];
   /** Environment for `--build-arg NAME` without a value and SOURCE_DATE_EPOCH (default process.env). */
   env?: NodeJS.ProcessEnv;
 }

@@ -25,6 +25,7 @@ import type { StageResult } from "./stage-result";
 import { BaseImages } from "./base-images";
 import { UnpackedLayers } from "./unpacked-layers";
 import { normalizeTag } from "./normalize-tag";
+import { exportRegistryCache, importRegistryCache } from "./registry-cache";
 
 /**
  * Builds a Dockerfile into an image — the in-process API behind `tsbuild build`. Phases: read
@@ -43,11 +44,19 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
   const store = await CacheStore.open(resolveCacheDir({ cacheDir: options.cacheDir, env }));
   const session = await store.beginBuild();
-  for (const from of options.cacheFrom ?? []) await importCache(from.src, store);
+  const cacheOpts = {
+    ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  const targetPlatform = options.platform ? parsePlatform(options.platform) : hostPlatform();
+  for (const from of options.cacheFrom ?? []) {
+    if (from.type === "local") await importCache(from.src, store);
+    else await importRegistryCache(store, from.ref, targetPlatform, cacheOpts);
+  }
   const tmpDir = path.join(store.dir, "tmp", `build-${process.pid}-${randomBytes(6).toString("hex")}`);
   try {
     const context = await openContext(contextDir, { dockerfilePath, cacheDir: path.join(store.dir, "context") });
-    const platform = options.platform ? parsePlatform(options.platform) : hostPlatform();
+    const platform = targetPlatform;
     const buildArgs = new Map(Object.entries(options.buildArgs ?? {}));
     const sourceDateEpoch = options.sourceDateEpoch ?? epochFrom(buildArgs.get("SOURCE_DATE_EPOCH") ?? env.SOURCE_DATE_EPOCH);
     const baseImages = new BaseImages(store, {
@@ -88,7 +97,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const target = await runStages(thePlan, run);
     const image = await assembleImage(target, thePlan, run, options.labels ?? {});
     await storeImage(image, options.tags ?? [], store);
-    for (const to of options.cacheTo ?? []) await exportCache(store, run.outcomes.map((o) => o.cacheKey), to.dest);
+    const keys = run.outcomes.map((o) => o.cacheKey);
+    for (const to of options.cacheTo ?? []) {
+      if (to.type === "local") await exportCache(store, keys, to.dest);
+      else await exportRegistryCache(store, keys, to.ref, targetPlatform, cacheOpts);
+    }
     await writeOutputs(image, options.outputs ?? [], {
       tags: options.tags ?? [],
       emit,

@@ -89,8 +89,8 @@ export async function parseBuildInvocation(
   const target = optionalString(args.target, "--target");
   if (args.push === true) outputs.push({ type: "registry" });
   const insecure = stringList(args.insecureRegistry);
-  const cacheFrom = stringList(args.cacheFrom).map((v) => parseLocalCacheSpec("--cache-from", v, "src"));
-  const cacheTo = stringList(args.cacheTo).map((v) => parseLocalCacheSpec("--cache-to", v, "dest"));
+  const cacheFrom = stringList(args.cacheFrom).map((v) => parseCacheSpec("--cache-from", v, "src"));
+  const cacheTo = stringList(args.cacheTo).map((v) => parseCacheSpec("--cache-to", v, "dest"));
   return {
     context,
     ...(file !== undefined ? { file } : {}),
@@ -108,8 +108,12 @@ export async function parseBuildInvocation(
       ...(jobs !== undefined ? { jobs } : {}),
       ...(args.pull === true ? { pull: true } : {}),
       ...(insecure.length > 0 ? { insecureRegistries: insecure } : {}),
-      ...(cacheFrom.length > 0 ? { cacheFrom: cacheFrom.map((c) => ({ type: "local" as const, src: c })) } : {}),
-      ...(cacheTo.length > 0 ? { cacheTo: cacheTo.map((c) => ({ type: "local" as const, dest: c })) } : {}),
+      ...(cacheFrom.length > 0
+        ? { cacheFrom: cacheFrom.map((c) => (c.type === "registry" ? c : { type: "local" as const, src: c.dir })) }
+        : {}),
+      ...(cacheTo.length > 0
+        ? { cacheTo: cacheTo.map((c) => (c.type === "registry" ? c : { type: "local" as const, dest: c.dir })) }
+        : {}),
     },
     secrets,
     progress: quiet ? "quiet" : ((args.progress as ProgressMode | undefined) ?? "auto"),
@@ -125,8 +129,12 @@ const REFERENCE = new RegExp(
   `^(?:[a-zA-Z0-9-]+(?:\\.[a-zA-Z0-9-]+)*(?::[0-9]+)?/)?${COMPONENT}(?:/${COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$`,
 );
 
-/** `type=local,src=DIR` (or `dest=DIR`): the directory; other cache types are not supported yet. */
-function parseLocalCacheSpec(flag: string, text: string, key: "src" | "dest"): string {
+/** `type=local,src=DIR` (or `dest=DIR`) or `type=registry,ref=REF`, as buildx spells them. */
+function parseCacheSpec(
+  flag: string,
+  text: string,
+  key: "src" | "dest",
+): { type: "local"; dir: string } | { type: "registry"; ref: string } {
   const fields = new Map<string, string>();
   for (const part of text.split(",")) {
     const eq = part.indexOf("=");
@@ -134,10 +142,15 @@ function parseLocalCacheSpec(flag: string, text: string, key: "src" | "dest"): s
     fields.set(part.slice(0, eq), part.slice(eq + 1));
   }
   const type = fields.get("type") ?? "local";
-  if (type !== "local") throw new UsageError(`${flag}: type=${type} is not supported (only type=local)`);
+  if (type === "registry") {
+    const ref = fields.get("ref");
+    if (ref === undefined || ref === "") throw new UsageError(`${flag}: type=registry needs ref=<image reference>`);
+    return { type, ref };
+  }
+  if (type !== "local") throw new UsageError(`${flag}: type=${type} is not supported (expected local or registry)`);
   const dir = fields.get(key);
   if (dir === undefined || dir === "") throw new UsageError(`${flag}: type=local needs ${key}=<dir>`);
-  return dir;
+  return { type, dir };
 }
 
 function parseJobs(text: string): number {

@@ -79,3 +79,21 @@ it("tsbuild push sends a stored image", async () => {
   expect(out.join("")).toContain(`digest: ${built.digest}`);
   expect(skopeoDigest(ref)).toBe(built.digest);
 });
+
+it("--cache-to type=registry then --cache-from type=registry on an empty cache: everything is cached", async () => {
+  const cacheRef = `${registry.host}/tsbuild/cache:main`;
+  fs.writeFileSync(path.join(ctx, "Dockerfile"), 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nRUN echo hi > /hi\n');
+  const first = await build({ context: ctx, cacheDir: cache, sourceDateEpoch: 1700000000, cacheTo: [{ type: "registry", ref: cacheRef }] });
+  const empty = tempTree({}, "tsbuild-cache-");
+  const other = tempTree({}, "tsbuild-cache-");
+  try {
+    const second = await build({ context: ctx, cacheDir: empty, sourceDateEpoch: 1700000000, cacheFrom: [{ type: "registry", ref: cacheRef }] });
+    expect(second.steps.map((s) => s.cached)).toEqual([true, true, true]);
+    expect(second.digest).toBe(first.digest);
+    // A cache ref that does not exist yet is a cold build, not an error.
+    const cold = await build({ context: ctx, cacheDir: other, cacheFrom: [{ type: "registry", ref: `${registry.host}/tsbuild/cache:none` }] });
+    expect(cold.steps.some((s) => !s.cached)).toBe(true);
+  } finally {
+    rm(empty, other);
+  }
+});

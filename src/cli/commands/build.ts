@@ -109,12 +109,12 @@ export const buildCommand: CliCommand = {
       .option("cache-from", {
         type: "string",
         requiresArg: true,
-        describe: "import build cache: type=local,src=DIR; repeatable",
+        describe: "import build cache: type=local,src=DIR or type=registry,ref=REF; repeatable",
       })
       .option("cache-to", {
         type: "string",
         requiresArg: true,
-        describe: "export this build's cache: type=local,dest=DIR; repeatable",
+        describe: "export this build's cache: type=local,dest=DIR or type=registry,ref=REF; repeatable",
       }),
   run: async (args: ArgumentsCamelCase) => {
     const invocation = await parseBuildInvocation(args, process.env);
