@@ -1,16 +1,9 @@
 import type { Descriptor, Platform } from "../image/descriptor";
 import type { OciIndex } from "../image/manifest";
+import { formatPlatform, hostPlatform } from "../image/platform";
 import { RegistryError } from "./errors";
 
-/** Node's arch names → OCI's (GOARCH). */
-const NODE_TO_OCI_ARCH: Record<string, string> = { x64: "amd64", ia32: "386", arm64: "arm64", arm: "arm", ppc64: "ppc64le", s390x: "s390x", riscv64: "riscv64", mips: "mips", mipsel: "mipsle", loong64: "loong64" };
-
-/** The platform this process runs on, as OCI names it (linux/amd64, linux/arm64/v8...). */
-export function hostPlatform(): Platform {
-  const architecture = NODE_TO_OCI_ARCH[process.arch] ?? process.arch;
-  const os = process.platform === "win32" ? "windows" : process.platform;
-  return architecture === "arm64" ? { os, architecture, variant: "v8" } : { os, architecture };
-}
+export { formatPlatform, hostPlatform };
 
 /** "linux/arm64/v8" → {os, architecture, variant}. Throws REGISTRY_PLATFORM_NOT_FOUND on bad syntax. */
 export function parsePlatform(spec: string): Platform {
@@ -20,10 +13,6 @@ export function parsePlatform(spec: string): Platform {
   }
   const [os, architecture, variant] = parts as [string, string, string | undefined];
   return variant ? { os: os.toLowerCase(), architecture: architecture.toLowerCase(), variant } : { os: os.toLowerCase(), architecture: architecture.toLowerCase() };
-}
-
-export function formatPlatform(p: Platform): string {
-  return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ""}`;
 }
 
 /** containerd's normalization: arm64's default variant is v8, arm's is v7; amd64 v1 is plain amd64. */
