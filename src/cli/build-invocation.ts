@@ -7,7 +7,7 @@ import { UsageError } from "../errors";
 import type { Compression } from "../image/media-types";
 import { parseBuildArgs } from "../planner/build-args";
 import { parsePlatform } from "../planner/platform";
-import { parseKeyValues } from "./key-value";
+import { parseFields, parseKeyValues } from "./key-value";
 import type { ProgressMode } from "./progress";
 import { parseSecretSpecs, type SecretSpec } from "./secret-spec";
 import { cacheDirArg, stringList } from "./store-option";
@@ -135,12 +135,7 @@ function parseCacheSpec(
   text: string,
   key: "src" | "dest",
 ): { type: "local"; dir: string } | { type: "registry"; ref: string } {
-  const fields = new Map<string, string>();
-  for (const part of text.split(",")) {
-    const eq = part.indexOf("=");
-    if (eq <= 0) throw new UsageError(`${flag}: invalid field "${part}" in "${text}" (expected key=value)`);
-    fields.set(part.slice(0, eq), part.slice(eq + 1));
-  }
+  const fields = parseFields(flag, text);
   const type = fields.get("type") ?? "local";
   if (type === "registry") {
     const ref = fields.get("ref");
