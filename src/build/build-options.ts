@@ -21,6 +21,8 @@ export interface BuildOptions {
   target?: string;
   /** `--no-cache`: run every step, ignoring (but refreshing) the cache. */
   noCache?: boolean;
+  /** `--no-cache-filter`: stages (by name or index) whose steps run again, ignoring the cache. */
+  noCacheFilter?: string[];
   /** `--label K=V` added to the image config. */
   labels?: Record<string, string>;
   /** `--platform os/arch[/variant]`; default the host's. */

@@ -82,6 +82,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       }),
       tmpDir,
       noCache: options.noCache ?? false,
+      noCacheStages: new Set(
+        thePlan.stages
+          .filter((s) => (options.noCacheFilter ?? []).some((f) => f.toLowerCase() === s.name || f === String(s.index)))
+          .map((s) => s.index),
+      ),
       compression: options.compression ?? "gzip",
       ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
       created: new Date(sourceDateEpoch !== undefined ? sourceDateEpoch * 1000 : Date.now()).toISOString().replace(/\.\d{3}Z$/, "Z"),

@@ -22,6 +22,8 @@ export interface BuildRun {
   executor: StepExecutor;
   tmpDir: string;
   noCache: boolean;
+  /** Stages (by index) whose steps ignore the cache (`--no-cache-filter`). */
+  noCacheStages: ReadonlySet<number>;
   compression: Compression;
   /** SOURCE_DATE_EPOCH in seconds: clamps mtimes and sets `created`. */
   sourceDateEpoch?: number;
@@ -99,7 +101,7 @@ async function executeOrReuse(
   const vertex = ++run.vertex.next;
   run.emit({ type: "step-start", id: step.id, vertex, label, display: step.display });
   const started = Date.now();
-  if (!run.noCache) {
+  if (!run.noCache && !run.noCacheStages.has(step.stage)) {
     const record = await usableRecord(step.cacheKey, run);
     if (record) {
       const layer = record.layer ? new BlobLayer({ path: run.store.blobs.path(record.layer.digest), ...record.layer }) : null;

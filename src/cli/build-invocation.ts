@@ -107,6 +107,7 @@ export async function parseBuildInvocation(
       ...(cacheDir !== undefined ? { cacheDir } : {}),
       ...(jobs !== undefined ? { jobs } : {}),
       ...(args.pull === true ? { pull: true } : {}),
+      ...(stringList(args.noCacheFilter).length > 0 ? { noCacheFilter: stringList(args.noCacheFilter) } : {}),
       ...(insecure.length > 0 ? { insecureRegistries: insecure } : {}),
       ...(cacheFrom.length > 0
         ? { cacheFrom: cacheFrom.map((c) => (c.type === "registry" ? c : { type: "local" as const, src: c.dir })) }

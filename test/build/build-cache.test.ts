@@ -176,3 +176,15 @@ describe("cache export and import", () => {
     }
   });
 });
+
+describe("--no-cache-filter", () => {
+  it("reruns only the named stage's steps", async () => {
+    fs.writeFileSync(path.join(ctx, "Dockerfile"), "FROM scratch AS deps\nCOPY a.txt /a\nFROM deps AS app\nCOPY b.txt /b\n");
+    await build({ context: ctx, cacheDir: cache });
+    const again = await build({ context: ctx, cacheDir: cache, noCacheFilter: ["APP"] });
+    expect(again.steps.map((s) => [s.display, s.cached])).toEqual([
+      ["COPY a.txt /a", true],
+      ["COPY b.txt /b", false],
+    ]);
+  });
+});

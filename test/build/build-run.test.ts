@@ -139,3 +139,30 @@ RUN --mount=type=secret,id=token sh -c 'cat /run/secrets/token | wc -c > /secret
     noOverlayLeft();
   });
 });
+
+describe("heredocs", () => {
+  it("RUN <<EOF runs the body; a #! body runs as a script; COPY <<EOF writes a file, expanded only when unquoted", async () => {
+    dockerfile(`${base}ARG NAME=world
+RUN <<EOF
+echo "hello $NAME" > /from-shell
+echo second line >> /from-shell
+EOF
+RUN <<'EOF'
+#!/bin/sh
+echo "script as $0" > /from-script
+EOF
+COPY <<EOF /etc/greeting
+hi \${NAME}
+EOF
+COPY <<'EOF' /etc/raw
+hi \${NAME}
+EOF
+`);
+    await build({ context: ctx, cacheDir: cache, outputs: [{ type: "local", dest: out }] });
+    expect(fs.readFileSync(path.join(out, "from-shell"), "utf8")).toBe("hello world\nsecond line\n");
+    expect(fs.readFileSync(path.join(out, "from-script"), "utf8")).toMatch(/^script as \//);
+    expect(fs.readFileSync(path.join(out, "etc/greeting"), "utf8")).toBe("hi world\n");
+    expect(fs.readFileSync(path.join(out, "etc/raw"), "utf8")).toBe("hi ${NAME}\n");
+    expect(fs.existsSync(path.join(out, "dev/pipes"))).toBe(false);
+  });
+});

@@ -99,6 +99,11 @@ export const buildCommand: CliCommand = {
         requiresArg: true,
         describe: "secret for RUN --mount=type=secret: id=ID,src=PATH or id=ID,env=VAR; repeatable",
       })
+      .option("no-cache-filter", {
+        type: "string",
+        requiresArg: true,
+        describe: "do not use the cache for this stage (name or index); repeatable",
+      })
       .option("pull", { type: "boolean", describe: "always resolve base images from their registry" })
       .option("push", { type: "boolean", describe: "push the image to the registry of each -t name (= -o type=registry)" })
       .option("insecure-registry", {
