@@ -42,19 +42,20 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const text = options.dockerfileText ?? (await readDockerfile(dockerfilePath));
   const dockerfile = loadDockerfile(text, { file: options.dockerfileText !== undefined ? "Dockerfile" : displayPath(dockerfilePath) });
 
-  const store = await CacheStore.open(resolveCacheDir({ cacheDir: options.cacheDir, env }));
-  const session = await store.beginBuild();
+  const targetPlatform = options.platform ? parsePlatform(options.platform) : hostPlatform();
   const cacheOpts = {
     ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };
-  const targetPlatform = options.platform ? parsePlatform(options.platform) : hostPlatform();
-  for (const from of options.cacheFrom ?? []) {
-    if (from.type === "local") await importCache(from.src, store);
-    else await importRegistryCache(store, from.ref, targetPlatform, cacheOpts);
-  }
+  const store = await CacheStore.open(resolveCacheDir({ cacheDir: options.cacheDir, env }));
+  const session = await store.beginBuild();
   const tmpDir = path.join(store.dir, "tmp", `build-${process.pid}-${randomBytes(6).toString("hex")}`);
+  // From here on every exit path ends the session, or prune would protect this build forever.
   try {
+    for (const from of options.cacheFrom ?? []) {
+      if (from.type === "local") await importCache(from.src, store);
+      else await importRegistryCache(store, from.ref, targetPlatform, cacheOpts);
+    }
     const context = await openContext(contextDir, { dockerfilePath, cacheDir: path.join(store.dir, "context") });
     const platform = targetPlatform;
     const buildArgs = new Map(Object.entries(options.buildArgs ?? {}));
@@ -138,8 +139,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 }
 
 /** Phase: start every needed stage as soon as its dependencies allow; resolve to the target's result. */
-async function runStages(thePlan: Plan, run: BuildRun): Promise<StageResult> {
+async function runStages(thePlan: Plan, shared: BuildRun): Promise<StageResult> {
+  // The first failing stage cancels the others, running steps included (BuildKit does too).
   const failFast = new AbortController();
+  const run: BuildRun = { ...shared, signal: shared.signal ? AbortSignal.any([shared.signal, failFast.signal]) : failFast.signal };
   const all: Promise<StageResult>[] = [];
   for (const stage of thePlan.stages) {
     const p = (async () => {

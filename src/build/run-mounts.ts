@@ -71,18 +71,46 @@ async function runMount(m: PlannedMount, i: number, step: RunStep, inputs: StepI
 
 async function bindSource(m: PlannedMount, i: number, inputs: StepInputs): Promise<string> {
   const rel = path.posix.normalize(`/${m.source ?? "."}`).slice(1);
-  if (m.from === undefined || m.from.kind === "context") {
-    const files = await inputs.context.files(inputs.context.resolveSources([rel === "" ? "." : rel]));
-    const first = files[0];
-    // resolveSources has checked the path stays inside the context (symlinks included).
-    return first ? path.join(inputs.context.root, first.contextPath) : path.join(inputs.context.root, rel);
-  }
+  if (m.from === undefined || m.from.kind === "context") return contextTree(rel === "" ? "." : rel, i, inputs);
   const layers = m.from.kind === "stage" ? await inputs.stageLayers(m.from.stage) : await inputs.imageLayers(m.from.ref);
   const root = path.join(inputs.tmpDir, `mount-${i}`);
   await flatten(layers, root);
   const resolved = path.resolve(root, rel);
   if (resolved !== root && !resolved.startsWith(`${root}/`)) throw new BuildError("MOUNT_OUTSIDE", `bind source ${m.source} leaves its root`);
   return resolved;
+}
+
+/**
+ * What a bind from the context shows: exactly the files the .dockerignore rules let through (the
+ * ones the step's key fingerprinted), hard-linked (or copied across filesystems) into the step's
+ * temp dir — never the raw context directory, which would expose ignored files.
+ */
+async function contextTree(source: string, i: number, inputs: StepInputs): Promise<string> {
+  const sources = inputs.context.resolveSources([source]);
+  const root = path.join(inputs.tmpDir, `mount-${i}`);
+  const single = sources.length === 1 && sources[0].kind === "entry";
+  const base = single ? path.join(root, "entry") : path.join(root, "tree");
+  await fsp.mkdir(single ? root : base, { recursive: true });
+  for (const f of await inputs.context.files(sources)) {
+    const dest = single ? base : path.join(base, f.path);
+    switch (f.type) {
+      case "directory":
+        await fsp.mkdir(dest, { recursive: true, mode: f.mode });
+        await fsp.chmod(dest, f.mode);
+        break;
+      case "file":
+        await fsp.mkdir(path.dirname(dest), { recursive: true });
+        await fsp.link(f.hostPath, dest).catch(() => fsp.copyFile(f.hostPath, dest));
+        break;
+      case "symlink":
+        await fsp.mkdir(path.dirname(dest), { recursive: true });
+        await fsp.symlink(f.linkTarget ?? "", dest);
+        break;
+      default:
+        break; // fifos and devices are not bound into RUN steps
+    }
+  }
+  return base;
 }
 
 /** The filesystem of `layers` applied in order into `dir` (whiteouts applied). */

@@ -85,10 +85,10 @@ export async function runStage(stage: PlannedStage, run: BuildRun): Promise<Stag
 }
 
 function layerStep(step: Exclude<Step, { kind: "config" }>, label: string, layers: BlobLayer[], run: BuildRun): Promise<LayerOutput> {
-  const existing = run.inflight.get(step.cacheKey);
+  const existing = run.inflight.get(recordKey(step, run));
   if (existing) return existing;
   const p = executeOrReuse(step, label, layers, run);
-  run.inflight.set(step.cacheKey, p);
+  run.inflight.set(recordKey(step, run), p);
   return p;
 }
 
@@ -102,7 +102,7 @@ async function executeOrReuse(
   run.emit({ type: "step-start", id: step.id, vertex, label, display: step.display });
   const started = Date.now();
   if (!run.noCache && !run.noCacheStages.has(step.stage)) {
-    const record = await usableRecord(step.cacheKey, run);
+    const record = await usableRecord(recordKey(step, run), run);
     if (record) {
       const layer = record.layer ? new BlobLayer({ path: run.store.blobs.path(record.layer.digest), ...record.layer }) : null;
       run.emit({ type: "step-cached", id: step.id, vertex });
@@ -140,13 +140,13 @@ async function execute(step: Exclude<Step, { kind: "config" }>, vertex: number, 
           : await run.executor.workdir(step, inputs);
     const layer = await writeLayer(entries, run);
     if (layer === null) {
-      await run.store.records.put({ key: step.cacheKey, layer: null, description: step.display, stage: String(step.stage) });
+      await run.store.records.put({ key: recordKey(step, run), layer: null, description: step.display, stage: String(step.stage) });
       return null;
     }
     await run.store.blobs.importFile(layer.info.path, { digest: layer.info.digest });
     const stored = new BlobLayer({ ...layer.info, path: run.store.blobs.path(layer.info.digest) });
     const { digest, diffId, size, mediaType } = stored.info;
-    await run.store.records.put({ key: step.cacheKey, layer: { digest, diffId, size, mediaType }, description: step.display, stage: String(step.stage) });
+    await run.store.records.put({ key: recordKey(step, run), layer: { digest, diffId, size, mediaType }, description: step.display, stage: String(step.stage) });
     return stored;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -157,6 +157,14 @@ async function execute(step: Exclude<Step, { kind: "config" }>, vertex: number, 
   } finally {
     await fsp.rm(inputs.tmpDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The key a step's result is recorded under: the planner's key, plus SOURCE_DATE_EPOCH when set,
+ * since the epoch clamps the mtimes written into the layer (same step, different bytes).
+ */
+export function recordKey(step: Step, run: Pick<BuildRun, "sourceDateEpoch">): string {
+  return run.sourceDateEpoch === undefined ? step.cacheKey : `${step.cacheKey}@source-date-epoch=${run.sourceDateEpoch}`;
 }
 
 /**
@@ -195,7 +203,7 @@ async function writeLayer(entries: AsyncIterable<LayerEntry> | Iterable<LayerEnt
 }
 
 function recordOutcome(run: BuildRun, step: Step, cached: boolean, started: number, layer: BlobLayer | null): void {
-  const outcome: StepOutcome = { id: step.id, stage: step.stage, display: step.display, cacheKey: step.cacheKey, cached, durationMs: Date.now() - started };
+  const outcome: StepOutcome = { id: step.id, stage: step.stage, display: step.display, cacheKey: recordKey(step, run), cached, durationMs: Date.now() - started };
   if (layer) outcome.layer = { digest: layer.info.digest, diffId: layer.info.diffId, size: layer.info.size };
   run.outcomes.push(outcome);
 }

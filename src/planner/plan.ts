@@ -95,7 +95,7 @@ export interface RunStep extends StepCommon {
 /** A RUN --mount after expansion; `from` resolved to a stage index or image ref. */
 export interface PlannedMount extends Omit<Mount, "from"> {
   target: string;
-  from?: { kind: "stage"; stage: number } | { kind: "context"; fingerprint?: string } | { kind: "image"; ref: string };
+  from?: { kind: "stage"; stage: number } | { kind: "context"; fingerprint?: string } | { kind: "image"; ref: string; digest: string };
 }
 
 /** Where COPY/ADD read their sources. */

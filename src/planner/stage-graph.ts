@@ -29,7 +29,8 @@ export class StageGraph {
     stages: readonly Stage[],
     private readonly ctx: ParseContext,
     private readonly expander: Expander,
-    private readonly globals: ReadonlyMap<string, string>,
+    /** Global ARGs: the only variables `FROM` and `--from` values may use (as in BuildKit). */
+    readonly globals: ReadonlyMap<string, string>,
   ) {
     for (const stage of stages) {
       if (stage.name === undefined) continue;
@@ -67,7 +68,17 @@ export class StageGraph {
     return order;
   }
 
-  /** Resolves a `--from` value written at `word` (already expanded) as seen from stage `from`. */
+  /**
+   * Resolves a `--from` value written at `word` as seen from stage `from`. The value is expanded
+   * with the global ARGs only, here and in dispatch alike, so the graph and the steps agree.
+   */
+  resolveFromRaw(raw: string, word: Word, from: number): StageRef {
+    const value = this.expander.text(raw, word, this.globals);
+    if (value === "") throw this.ctx.error(word.span, `--from=${raw} expands to an empty string (only global ARGs apply here)`);
+    return this.resolveFrom(value, word, from);
+  }
+
+  /** Resolves an already expanded `--from` value written at `word` as seen from stage `from`. */
   resolveFrom(value: string, word: Word, from: number): StageRef {
     if (/^[0-9]+$/.test(value)) {
       const index = Number(value);
@@ -104,7 +115,7 @@ export class StageGraph {
     if (base.kind === "stage") deps.add(base.stage);
     for (const instruction of stage.instructions) {
       for (const ref of this.fromWords(instruction)) {
-        const resolved = this.resolveFrom(this.expander.word(ref, this.globals), ref, stage.index);
+        const resolved = this.resolveFromRaw(ref.value, ref, stage.index);
         if (resolved.kind === "stage") deps.add(resolved.stage);
       }
     }

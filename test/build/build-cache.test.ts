@@ -188,3 +188,11 @@ describe("--no-cache-filter", () => {
     ]);
   });
 });
+
+describe("sessions", () => {
+  it("a build that fails during setup ends its session (prune would otherwise protect it forever)", async () => {
+    await expect(build({ context: ctx, cacheDir: cache, cacheFrom: [{ type: "local", src: path.join(cache, "nope") }] })).rejects.toThrow();
+    const sessions = path.join(cache, "sessions");
+    expect(fs.existsSync(sessions) ? fs.readdirSync(sessions) : []).toEqual([]);
+  });
+});

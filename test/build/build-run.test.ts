@@ -166,3 +166,38 @@ EOF
     expect(fs.existsSync(path.join(out, "dev/pipes"))).toBe(false);
   });
 });
+
+describe("review regressions", () => {
+  it("a bind mount of the context shows only what .dockerignore lets through, and keys on it", async () => {
+    fs.writeFileSync(path.join(ctx, ".dockerignore"), "secret.env\n");
+    fs.writeFileSync(path.join(ctx, "secret.env"), "TOKEN=1\n");
+    dockerfile(`${base}RUN --mount=type=bind,target=/src sh -c 'ls /src > /listing; cat /src/data.txt > /data'\n`);
+    await build({ context: ctx, cacheDir: cache, outputs: [{ type: "local", dest: out }] });
+    const listing = fs.readFileSync(path.join(out, "listing"), "utf8").split("\n");
+    expect(listing).toContain("data.txt");
+    expect(listing).not.toContain("secret.env");
+    expect(fs.readFileSync(path.join(out, "data"), "utf8")).toBe("from the context\n");
+  });
+
+  it("a failing stage cancels a sibling stage that is still running", async () => {
+    dockerfile(`${base}FROM base AS slow\nRUN sleep 20\nFROM base AS bad\nRUN false\nFROM base\nCOPY --from=slow /bin/busybox /a\nCOPY --from=bad /bin/busybox /b\n`);
+    const started = Date.now();
+    await expect(build({ context: ctx, cacheDir: cache })).rejects.toThrow(/RUN false.*exit code 1/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    noOverlayLeft();
+  });
+
+  it("SOURCE_DATE_EPOCH is part of what a cached step is recorded under", async () => {
+    dockerfile(`${base}RUN echo x > /x\n`);
+    await build({ context: ctx, cacheDir: cache });
+    const pinned = await build({ context: ctx, cacheDir: cache, sourceDateEpoch: 0 });
+    expect(pinned.steps.some((s) => !s.cached)).toBe(true);
+    const fresh = tempTree({}, "tsbuild-cache-");
+    try {
+      const cold = await build({ context: ctx, cacheDir: fresh, sourceDateEpoch: 0 });
+      expect(cold.digest).toBe(pinned.digest);
+    } finally {
+      rm(fresh);
+    }
+  });
+});

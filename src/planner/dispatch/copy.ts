@@ -50,10 +50,10 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
     if (heredocFiles.length === 1 && !dest.endsWith("/")) dest = dest.replace(/\/$/, "");
   } else if (fromValue !== undefined) {
     const flag = ins.node.flags.find((f) => /^--from=/i.test(f.value)) ?? ins.dest;
-    const ref = state.resolveFrom(state.expander.text(fromValue, flag, env), flag);
+    const ref = state.resolveFrom(fromValue, flag);
     if (ref.kind === "stage") {
       source = { kind: "stage", stage: ref.stage };
-      sourceKey = `stage:${state.stageKey(ref.stage)}`;
+      sourceKey = `stage:${state.stageKey(ref.stage, flag)}`;
     } else if (ref.kind === "image") {
       const image = await state.inputs.images.resolve(ref.ref, state.inputs.platform);
       source = { kind: "image", ref: ref.ref };
@@ -83,7 +83,6 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
   }
   const link = ins.link;
   const add = ins.kind === "ADD" ? { checksum: ins.checksum, unpack: ins.unpack, keepGitDir: ins.keepGitDir } : {};
-  const user = state.config.User ?? "";
   const [parentKey, cacheKey] = state.advance({
     op: ins.kind,
     source: sourceKey,
@@ -94,7 +93,6 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
     link,
     parents: ins.parents,
     exclude,
-    user,
     add: ins.kind === "ADD" ? { checksum: ins.checksum ?? null, unpack: ins.unpack ?? null, keepGitDir: ins.keepGitDir } : null,
   });
   const shown = heredocFiles.length > 0 ? heredocFiles.map((f) => `<<${f.name}`) : sources;

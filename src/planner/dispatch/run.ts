@@ -1,4 +1,5 @@
 import * as path from "node:path/posix";
+import type { Word } from "../../parser/ast";
 import type { RunInstruction } from "../../parser/instruction";
 import type { Mount } from "../../parser/instructions/run-mount";
 import { parseMount } from "../../parser/instructions/run-mount";
@@ -33,7 +34,7 @@ export async function dispatchRun(state: StageState, ins: RunInstruction): Promi
     const doc = ins.heredocs[0];
     const body = doc.chomp ? doc.content.replace(/^\t+/gm, "") : doc.content;
     if (body.startsWith("#!")) {
-      const file = `/dev/pipes/${state.index}-${state.steps.length}`;
+      const file = `/dev/pipes/${doc.name}`;
       heredocFiles.push({ path: file, content: body, mode: 0o755 });
       argv = [file];
     } else {
@@ -57,7 +58,7 @@ export async function dispatchRun(state: StageState, ins: RunInstruction): Promi
     workdir: keyState.workdir,
     user: keyState.user,
     heredocFiles: heredocFiles.map((f) => ({ path: f.path, content: f.content, mode: f.mode })),
-    mounts: mounts.map((m) => mountKey(state, m)),
+    mounts: mounts.map((m, i) => mountKey(state, m, ins.mountFlags[i].word)),
     network,
     security,
   });
@@ -92,7 +93,9 @@ async function planMount(state: StageState, ins: RunInstruction, mount: Mount, i
       throw state.expander.error(flag.word, `invalid --mount after expansion ("${expanded}"): ${(err as Error).message}`);
     }
   }
-  const { from, ...rest } = spec;
+  // `from` is resolved from the value as written, with the global ARGs (like the stage graph).
+  const { from: _expandedFrom, ...rest } = spec;
+  const from = mount.from;
   let target = spec.target;
   if (target === undefined) {
     if (spec.type === "secret") target = `/run/secrets/${spec.id ?? path.basename(spec.source ?? "")}`;
@@ -104,7 +107,13 @@ async function planMount(state: StageState, ins: RunInstruction, mount: Mount, i
   if (spec.type === "secret" && planned.id === undefined) planned.id = path.basename(spec.source ?? target);
   if (from !== undefined) {
     const ref = state.resolveFrom(from, flag.word);
-    planned.from = ref.kind === "stage" ? ref : ref.kind === "image" ? { kind: "image", ref: ref.ref } : { kind: "context" };
+    if (ref.kind === "scratch") throw state.expander.error(flag.word, "--mount from=scratch has nothing to mount");
+    if (ref.kind === "stage") planned.from = ref;
+    else {
+      // Keyed on the image's digest, so a moved tag re-runs the step.
+      const image = await state.inputs.images.resolve(ref.ref, state.inputs.platform);
+      planned.from = { kind: "image", ref: ref.ref, digest: image.digest };
+    }
   } else if (spec.type === "bind") {
     planned.from = { kind: "context" };
   }
@@ -116,14 +125,14 @@ async function planMount(state: StageState, ins: RunInstruction, mount: Mount, i
 }
 
 /** What of a mount goes into the RUN's key: never a secret's value, only what selects content. */
-function mountKey(state: StageState, m: PlannedMount): KeyValue {
+function mountKey(state: StageState, m: PlannedMount, word: Word): KeyValue {
   const from: KeyValue =
     m.from === undefined
       ? null
       : m.from.kind === "stage"
-        ? { stage: state.stageKey(m.from.stage) }
+        ? { stage: state.stageKey(m.from.stage, word) }
         : m.from.kind === "image"
-          ? { image: m.from.ref }
+          ? { image: m.from.digest }
           : { context: m.from.fingerprint ?? null };
   return {
     type: m.type,

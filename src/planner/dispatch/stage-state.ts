@@ -85,14 +85,20 @@ export class StageState {
     return [parent, this.key];
   }
 
-  resolveFrom(value: string, word: Word): StageRef {
-    return this.graph.resolveFrom(value, word, this.index);
+  /** A `--from` value as written (expanded with the global ARGs, like the stage graph does). */
+  resolveFrom(raw: string, word: Word): StageRef {
+    return this.graph.resolveFromRaw(raw, word, this.index);
   }
 
-  /** Final key of an earlier planned stage (dependencies are planned first). */
-  stageKey(stage: number): string {
+  /**
+   * Final key of a stage this one reads. Dependencies are planned first; a reference the graph
+   * could not see (an ONBUILD trigger of the base image naming a stage) is reported at `word`.
+   */
+  stageKey(stage: number, word: Word): string {
     const key = this.stageKeys.get(stage);
-    if (key === undefined) throw new Error(`stage ${stage} planned after stage ${this.index} that reads it`);
+    if (key === undefined) {
+      throw this.ctx.error(word.span, `stage ${stage} is read here but is not among the stages this one depends on (ONBUILD triggers cannot read stages)`);
+    }
     return key;
   }
 }
