@@ -24,6 +24,7 @@ import { runStage, type BuildRun } from "./stage-runner";
 import type { StageResult } from "./stage-result";
 import { BaseImages } from "./base-images";
 import { UnpackedLayers } from "./unpacked-layers";
+import { httpUrlValidator } from "./url-validator";
 import { normalizeTag } from "./normalize-tag";
 import { exportRegistryCache, importRegistryCache } from "./registry-cache";
 
@@ -68,7 +69,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const thePlan = await plan(
       dockerfile,
       { target: options.target, buildArgs, buildPlatform: hostPlatform() },
-      { images: baseImages, context: contextFingerprinter(context), platform },
+      { images: baseImages, context: contextFingerprinter(context), platform, urls: httpUrlValidator(options.signal) },
     );
     for (const w of thePlan.warnings) emit({ type: "warning", rule: w.rule, message: w.message, ...(w.span ? { line: w.span.start.line } : {}) });
     emit({ type: "plan", stages: thePlan.stages.length, steps: thePlan.stages.reduce((n, s) => n + s.steps.length, 0) });

@@ -196,3 +196,28 @@ describe("sessions", () => {
     expect(fs.existsSync(sessions) ? fs.readdirSync(sessions) : []).toEqual([]);
   });
 });
+
+describe("ADD <url>", () => {
+  it("re-fetches when the remote changes (ETag) and stays cached while it does not", async () => {
+    const http = await import("node:http");
+    let body = "version 1\n";
+    const server = http.createServer((req, res) => {
+      res.writeHead(200, { etag: `"${Buffer.from(body).toString("hex")}"`, "content-length": Buffer.byteLength(body) });
+      res.end(req.method === "HEAD" ? undefined : body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      fs.writeFileSync(path.join(ctx, "Dockerfile"), `FROM scratch\nADD http://127.0.0.1:${port}/file.txt /file.txt\n`);
+      const first = await build({ context: ctx, cacheDir: cache });
+      const same = await build({ context: ctx, cacheDir: cache });
+      expect(same.steps[0].cached).toBe(true);
+      body = "version 2\n";
+      const changed = await build({ context: ctx, cacheDir: cache });
+      expect(changed.steps[0].cached).toBe(false);
+      expect(changed.steps[0].layer?.digest).not.toBe(first.steps[0].layer?.digest);
+    } finally {
+      server.close();
+    }
+  });
+});

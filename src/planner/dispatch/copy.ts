@@ -66,7 +66,11 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
       throw state.expander.error(ins.sources[0], "ADD from a Git repository is not supported yet");
     }
     source = { kind: "url" };
-    sourceKey = `url:${JSON.stringify(sources)}:${ins.checksum ?? ""}`;
+    // With --checksum the content is pinned; without, the key follows the remote's validators,
+    // so a changed file at the same URL is fetched again (BuildKit re-checks URLs every build).
+    const urls = ins.checksum === undefined ? state.inputs.urls : undefined;
+    const validators = urls ? await Promise.all(sources.map((u) => urls.validator(u))) : [];
+    sourceKey = `url:${JSON.stringify(sources)}:${ins.checksum ?? ""}:${JSON.stringify(validators)}`;
   } else {
     const remote = sources.find((s) => URL_SOURCE.test(s));
     if (remote !== undefined) {

@@ -23,9 +23,17 @@ export interface ContextFingerprinter {
   fingerprint(sources: readonly string[], opts: { exclude: readonly string[] }): Promise<string>;
 }
 
+/** What ADD <url> without --checksum keys on: the remote's current version. */
+export interface UrlValidator {
+  /** A string that changes when the content at `url` changes (ETag, Last-Modified + length). */
+  validator(url: string): Promise<string>;
+}
+
 /** External inputs the planner reads; all access to the outside world goes through these. */
 export interface PlanInputs {
   images: ImageResolver;
   context: ContextFingerprinter;
   platform: Platform;
+  /** Without it, ADD <url> without --checksum is keyed on the URL alone. */
+  urls?: UrlValidator;
 }
