@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as os from "node:os";
@@ -24,6 +23,7 @@ import { runStage, type BuildRun } from "./stage-runner";
 import type { StageResult } from "./stage-result";
 import { BaseImages } from "./base-images";
 import { UnpackedLayers } from "./unpacked-layers";
+import { buildTempDir, sweepStaleBuildTemps } from "./build-temp";
 import { httpUrlValidator } from "./url-validator";
 import { normalizeTag } from "./normalize-tag";
 import { exportRegistryCache, importRegistryCache } from "./registry-cache";
@@ -50,7 +50,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   };
   const store = await CacheStore.open(resolveCacheDir({ cacheDir: options.cacheDir, env }));
   const session = await store.beginBuild();
-  const tmpDir = path.join(store.dir, "tmp", `build-${process.pid}-${randomBytes(6).toString("hex")}`);
+  await sweepStaleBuildTemps(store.dir);
+  const tmpDir = buildTempDir(store.dir);
   // From here on every exit path ends the session, or prune would protect this build forever.
   try {
     for (const from of options.cacheFrom ?? []) {

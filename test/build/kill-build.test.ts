@@ -51,8 +51,12 @@ it("kill -9 mid-RUN leaves nothing running or mounted, and a rebuild succeeds", 
   const records = await store.records.list();
   expect(records.map((r) => r.record.description)).not.toContain("RUN echo started > /started && sleep 30 && echo done > /done");
 
+  // The killed build's scratch dir is left behind; the next build sweeps it.
+  const temps = (): string[] => (fs.existsSync(path.join(cache, "tmp")) ? fs.readdirSync(path.join(cache, "tmp")) : []);
+  expect(temps().filter((n) => n.startsWith(`build-${child.pid}-`))).toHaveLength(1);
   fs.writeFileSync(path.join(ctx, "Dockerfile"), fs.readFileSync(path.join(ctx, "Dockerfile"), "utf8").replace("sleep 30", "sleep 0"));
   const again = await build({ context: ctx, cacheDir: cache });
+  expect(temps()).toEqual([]);
   expect(again.steps.map((s) => [s.display.slice(0, 14), s.cached])).toEqual([
     ["COPY busybox /", true],
     ['RUN ["/bin/bus', true],
