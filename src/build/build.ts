@@ -25,6 +25,7 @@ import { BaseImages } from "./base-images";
 import { UnpackedLayers } from "./unpacked-layers";
 import { buildTempDir, sweepStaleBuildTemps } from "./build-temp";
 import { httpUrlValidator } from "./url-validator";
+import { VerifiedBlobs } from "./verified-blobs";
 import { normalizeTag } from "./normalize-tag";
 import { exportRegistryCache, importRegistryCache } from "./registry-cache";
 
@@ -77,6 +78,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
     const run: BuildRun = {
       store,
+      verified: new VerifiedBlobs(store.dir, store.blobs),
       context,
       executor: new LocalStepExecutor(new UnpackedLayers(path.join(store.dir, "layers")), {
         cacheMountsDir: path.join(store.dir, "mounts"),

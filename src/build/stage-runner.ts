@@ -11,6 +11,7 @@ import type { Compression } from "../image/media-types";
 import type { PlannedStage, Step } from "../planner/plan";
 import { BuildAbortedError, StepFailedError } from "./errors";
 import type { BuildEventListener } from "./progress";
+import type { VerifiedBlobs } from "./verified-blobs";
 import type { StageResult, StepOutcome } from "./stage-result";
 import type { StepExecutor, StepInputs } from "./step-executor";
 import { TsbuildError } from "../errors";
@@ -18,6 +19,8 @@ import { TsbuildError } from "../errors";
 /** Everything the stages of one build share. */
 export interface BuildRun {
   store: CacheStore;
+  /** Stamps of layer blobs already re-hashed (see VerifiedBlobs). */
+  verified: VerifiedBlobs;
   context: BuildContext;
   executor: StepExecutor;
   tmpDir: string;
@@ -145,6 +148,7 @@ async function execute(step: Exclude<Step, { kind: "config" }>, vertex: number, 
     }
     await run.store.blobs.importFile(layer.info.path, { digest: layer.info.digest });
     const stored = new BlobLayer({ ...layer.info, path: run.store.blobs.path(layer.info.digest) });
+    await run.verified.stamp(layer.info.digest); // hashed while it was written
     const { digest, diffId, size, mediaType } = stored.info;
     await run.store.records.put({ key: recordKey(step, run), layer: { digest, diffId, size, mediaType }, description: step.display, stage: String(step.stage) });
     return stored;
@@ -168,16 +172,16 @@ export function recordKey(step: Step, run: Pick<BuildRun, "sourceDateEpoch">): s
 }
 
 /**
- * The step record for `key` if its layer blob is intact. A hit re-hashes the blob: a corrupted
- * or truncated blob is evicted by the store, the record dropped, and the step runs again, so a
- * damaged cache costs a rebuild, never a wrong image.
+ * The step record for `key` if its layer blob is intact: unchanged since it was last hashed (its
+ * verified stamp), else re-hashed now. A corrupted or truncated blob is evicted by the store, the
+ * record dropped, and the step runs again: a damaged cache costs a rebuild, never a wrong image.
  */
 async function usableRecord(key: string, run: BuildRun): Promise<StepRecord | undefined> {
-  const record = await run.store.records.get(key);
-  if (!record?.layer) return record;
-  if ((await run.store.blobs.verify(record.layer.digest)) === "ok") return record;
-  await run.store.records.delete(key);
-  return undefined;
+  const record = await run.store.records.get(key, {
+    accept: async (r) => !r.layer || (await run.verified.intact(r.layer.digest)),
+  });
+  if (record?.layer) await run.verified.stamp(record.layer.digest);
+  return record;
 }
 
 /** Serializes entries into a layer blob in the build's temp dir; null when there are none. */

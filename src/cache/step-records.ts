@@ -39,12 +39,23 @@ export class StepRecords {
     return path.join(this.dir, `${sha256Digest(key).slice("sha256:".length)}.json`);
   }
 
-  /** The record for `key`, or undefined on a miss. `touch: false` for read-only inspection. */
-  async get(key: string, options: { touch?: boolean } = {}): Promise<StepRecord | undefined> {
+  /**
+   * The record for `key`, or undefined on a miss. `touch: false` for read-only inspection.
+   * `accept`, run under the lock before the hit is recorded, may reject the record (a damaged
+   * blob, say): it is then deleted and the lookup is a miss.
+   */
+  async get(
+    key: string,
+    options: { touch?: boolean; accept?: (record: StepRecord) => Promise<boolean> } = {},
+  ): Promise<StepRecord | undefined> {
     const touch = options.touch ?? true;
     const file = this.pathFor(key);
     return this.lock.withLock(async () => {
       const record = await this.readValid(file, key);
+      if (record && options.accept && !(await options.accept(record))) {
+        await fsp.rm(file, { force: true });
+        return undefined;
+      }
       if (!record || !touch) return record;
       const now = new Date();
       const used: StepRecord = { ...record, lastUsedAt: now.toISOString() };

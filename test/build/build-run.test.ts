@@ -123,19 +123,20 @@ RUN --mount=type=secret,id=token sh -c 'cat /run/secrets/token | wc -c > /secret
   });
 
   it("an AbortSignal mid-RUN kills the step, rejects, and caches nothing of it", async () => {
-    dockerfile(`${base}RUN sleep 30 && echo never > /never\n`);
+    // 31 s: unique among the suites, which run in parallel (kill-build sleeps 30 s).
+    dockerfile(`${base}RUN sleep 31 && echo never > /never\n`);
     const controller = new AbortController();
     const running = build({
       context: ctx,
       cacheDir: cache,
       signal: controller.signal,
       onEvent: (e) => {
-        if (e.type === "step-start" && e.display.startsWith("RUN sleep 30")) setTimeout(() => controller.abort(), 500);
+        if (e.type === "step-start" && e.display.startsWith("RUN sleep 31")) setTimeout(() => controller.abort(), 500);
       },
     });
     await expect(running).rejects.toThrow(/aborted/);
     const ps = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" });
-    expect(ps.split("\n").filter((l) => /^sleep 30$/.test(l.trim()))).toEqual([]);
+    expect(ps.split("\n").filter((l) => /^sleep 31$/.test(l.trim()))).toEqual([]);
     noOverlayLeft();
   });
 });
