@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Readable, Transform, type TransformCallback, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { writeInto } from "./write-stream";
 import { encodeTarHeader, END_OF_ARCHIVE, padding } from "../image/tar-header";
 import { BlobSizeMismatchError, OutputWriteError } from "./errors";
 
@@ -72,7 +73,7 @@ async function* tarOf(files: readonly ArchiveFile[]): AsyncGenerator<Buffer> {
 export async function writeArchiveTar(files: readonly ArchiveFile[], dest: string | Writable): Promise<void> {
   const source = Readable.from(tarOf(files));
   if (typeof dest !== "string") {
-    await pipeline(source, dest);
+    await writeInto(source, dest);
     return;
   }
   const tmp = `${dest}.tmp-${randomBytes(6).toString("hex")}`;

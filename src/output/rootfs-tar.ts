@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import { randomBytes } from "node:crypto";
 import { pipeline } from "node:stream/promises";
+import { writeInto } from "./write-stream";
 import type { Readable, Writable } from "node:stream";
 import * as tar from "tar-stream";
 import type { Image } from "../image/image";
@@ -94,7 +95,7 @@ async function* flattenedEntries(image: Image): AsyncGenerator<LayerEntry> {
 export async function writeRootfsTar(image: Image, dest: string | Writable): Promise<void> {
   const source = layerTar(flattenedEntries(image), { readAhead: 0 });
   if (typeof dest !== "string") {
-    await pipeline(source, dest);
+    await writeInto(source, dest);
     return;
   }
   const tmp = `${dest}.tmp-${randomBytes(6).toString("hex")}`;
