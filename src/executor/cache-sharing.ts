@@ -1,6 +1,5 @@
+import { makeScratchDir } from "./scratch-dirs";
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { RunAbortedError } from "./errors";
@@ -49,7 +48,7 @@ export async function checkoutCache(
   };
 
   if (mount.sharing === "private" && (s.shared > 0 || s.exclusive)) {
-    const copy = await fs.promises.mkdtemp(path.join(os.tmpdir(), "tsbuild-cache-private-"));
+    const copy = await makeScratchDir("cache-private");
     // cp -a keeps owners, modes, xattrs and hard links, which fs.cp does not.
     await execFileAsync("cp", ["-a", "--", `${key}/.`, copy], { env: { PATH: HOST_PATH } });
     return { path: copy, release: () => fs.promises.rm(copy, { recursive: true, force: true }) };

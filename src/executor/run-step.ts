@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { makeScratchDir, sweepStaleScratchDirs } from "./scratch-dirs";
 import { checkoutCache, type CacheCheckout } from "./cache-sharing";
 import { ExecutorError, RunAbortedError } from "./errors";
 import { detectHostSupport, type HostTools } from "./host-support";
@@ -29,6 +30,8 @@ const DEVICES = ["null", "zero", "full", "random", "urandom", "tty"];
  */
 export async function runStep(spec: RunSpec, io: RunIO = {}): Promise<RunResult> {
   const tools = await detectHostSupport();
+  // Leftovers of killed tsbuild processes (a readdir of two directories when there are none).
+  await sweepStaleScratchDirs();
   validateSpec(spec);
   if (spec.signal?.aborted) throw new RunAbortedError(spec.command);
 
@@ -36,7 +39,7 @@ export async function runStep(spec: RunSpec, io: RunIO = {}): Promise<RunResult>
   const workDir = path.resolve(spec.workDir);
   await fs.promises.mkdir(upperDir, { recursive: true });
   await fs.promises.mkdir(workDir, { recursive: true });
-  const scratch = await fs.promises.mkdtemp(path.join(os.tmpdir(), "tsbuild-run-"));
+  const scratch = await makeScratchDir("run");
   const cleanups: Array<() => Promise<void>> = [
     () => fs.promises.rm(scratch, { recursive: true, force: true }),
   ];
@@ -282,7 +285,7 @@ async function writeSecret(
   cleanups: Array<() => Promise<void>>,
 ): Promise<string> {
   const base = fs.existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir();
-  const dir = await fs.promises.mkdtemp(path.join(base, "tsbuild-secret-"));
+  const dir = await makeScratchDir("secret", base);
   cleanups.push(() => fs.promises.rm(dir, { recursive: true, force: true }));
   const file = path.join(dir, "secret");
   await fs.promises.writeFile(file, content, { mode: 0o600 });

@@ -1,5 +1,6 @@
 import { spawn, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { build } from "../../src/build/build";
 import { CacheStore } from "../../src/cache";
@@ -55,8 +56,11 @@ it("kill -9 mid-RUN leaves nothing running or mounted, and a rebuild succeeds", 
   const temps = (): string[] => (fs.existsSync(path.join(cache, "tmp")) ? fs.readdirSync(path.join(cache, "tmp")) : []);
   expect(temps().filter((n) => n.startsWith(`build-${child.pid}-`))).toHaveLength(1);
   fs.writeFileSync(path.join(ctx, "Dockerfile"), fs.readFileSync(path.join(ctx, "Dockerfile"), "utf8").replace("sleep 30", "sleep 0"));
+  const runDirs = (): string[] => fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`tsbuild-run-${child.pid}-`));
+  expect(runDirs()).toHaveLength(1);
   const again = await build({ context: ctx, cacheDir: cache });
   expect(temps()).toEqual([]);
+  expect(runDirs()).toEqual([]); // the executor's sandbox scratch of the killed build, swept too
   expect(again.steps.map((s) => [s.display.slice(0, 14), s.cached])).toEqual([
     ["COPY busybox /", true],
     ['RUN ["/bin/bus', true],
