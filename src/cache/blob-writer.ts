@@ -128,7 +128,11 @@ export class BlobWriter extends Writable {
   async abort(): Promise<void> {
     if (this.settled) return;
     this.settled = true;
+    // The temp file may still be being created (_construct): wait until the stream has closed,
+    // which comes after construction and _destroy, so the rm below cannot run before the create.
+    const closed = this.closed ? Promise.resolve() : new Promise<void>((resolve) => this.once("close", () => resolve()));
     if (!this.destroyed) this.destroy();
+    await closed;
     const fh = this.fh;
     this.fh = undefined;
     if (fh) await fh.close().catch(() => undefined);
