@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Readable, Transform, type TransformCallback, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { writeInto } from "./write-stream";
+import { writeToDestination } from "./write-stream";
 import { encodeTarHeader, END_OF_ARCHIVE, padding } from "../image/tar-header";
 import { BlobSizeMismatchError, OutputWriteError } from "./errors";
 
@@ -71,20 +71,7 @@ async function* tarOf(files: readonly ArchiveFile[]): AsyncGenerator<Buffer> {
 
 /** Streams the files as a tar archive into `dest` (a path, written via temp file + rename, or a stream). */
 export async function writeArchiveTar(files: readonly ArchiveFile[], dest: string | Writable): Promise<void> {
-  const source = Readable.from(tarOf(files));
-  if (typeof dest !== "string") {
-    await writeInto(source, dest);
-    return;
-  }
-  const tmp = `${dest}.tmp-${randomBytes(6).toString("hex")}`;
-  try {
-    await pipeline(source, fs.createWriteStream(tmp, { flags: "wx" }));
-    await fs.promises.rename(tmp, dest);
-  } catch (err) {
-    await fs.promises.rm(tmp, { force: true });
-    if (err instanceof BlobSizeMismatchError) throw err;
-    throw new OutputWriteError(`write archive ${dest}: ${(err as Error).message}`, err);
-  }
+  await writeToDestination(Readable.from(tarOf(files)), dest, "archive");
 }
 
 /**

@@ -1,13 +1,9 @@
-import * as fs from "node:fs";
-import { randomBytes } from "node:crypto";
-import { pipeline } from "node:stream/promises";
-import { writeInto } from "./write-stream";
+import { writeToDestination } from "./write-stream";
 import type { Readable, Writable } from "node:stream";
 import * as tar from "tar-stream";
 import type { Image } from "../image/image";
 import type { LayerEntry } from "../image/layer-entry";
 import { layerTar, OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from "../image/layer-tar";
-import { OutputWriteError } from "./errors";
 
 function normalize(name: string): string {
   return name.replace(/^(\.\/|\/)+/, "").replace(/\/+$/, "");
@@ -93,17 +89,5 @@ async function* flattenedEntries(image: Image): AsyncGenerator<LayerEntry> {
 
 /** type=tar: the flattened root filesystem of `image` as one tar. */
 export async function writeRootfsTar(image: Image, dest: string | Writable): Promise<void> {
-  const source = layerTar(flattenedEntries(image), { readAhead: 0 });
-  if (typeof dest !== "string") {
-    await writeInto(source, dest);
-    return;
-  }
-  const tmp = `${dest}.tmp-${randomBytes(6).toString("hex")}`;
-  try {
-    await pipeline(source, fs.createWriteStream(tmp, { flags: "wx" }));
-    await fs.promises.rename(tmp, dest);
-  } catch (err) {
-    await fs.promises.rm(tmp, { force: true });
-    throw new OutputWriteError(`write root filesystem tar ${dest}: ${(err as Error).message}`, err);
-  }
+  await writeToDestination(layerTar(flattenedEntries(image), { readAhead: 0 }), dest, "root filesystem tar");
 }

@@ -1,6 +1,9 @@
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
+import * as fs from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { OutputError, OutputWriteError } from "./errors";
 
 /**
  * Streams `source` into `dest`. A caller's stream is ended like pipeline() does; stdout and
@@ -19,5 +22,27 @@ export async function writeInto(source: Readable, dest: Writable): Promise<void>
   } catch (err) {
     source.destroy();
     throw err;
+  }
+}
+
+/**
+ * Streams `source` into `dest`: a caller's stream (see writeInto), or a path written through a
+ * temporary file renamed into place, so a failed export never leaves a partial file at `dest`.
+ * Output errors (a blob of the wrong size) pass through; others become OutputWriteError naming
+ * `what` and the path.
+ */
+export async function writeToDestination(source: Readable, dest: string | Writable, what: string): Promise<void> {
+  if (typeof dest !== "string") {
+    await writeInto(source, dest);
+    return;
+  }
+  const tmp = `${dest}.tmp-${randomBytes(6).toString("hex")}`;
+  try {
+    await pipeline(source, fs.createWriteStream(tmp, { flags: "wx" }));
+    await fs.promises.rename(tmp, dest);
+  } catch (err) {
+    await fs.promises.rm(tmp, { force: true });
+    if (err instanceof OutputError) throw err;
+    throw new OutputWriteError(`write ${what} ${dest}: ${(err as Error).message}`, err);
   }
 }

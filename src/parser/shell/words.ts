@@ -1,22 +1,4 @@
-/**
- * Go's unicode.IsSpace: the Unicode White_Space property. Every such character is in the BMP,
- * so a UTF-16 code unit is enough to tell.
- */
-export function isSpaceCode(c: number): boolean {
-  if (c < 0x80) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  return (
-    c === 0x85 ||
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000
-  );
-}
-
+import { isGoSpace } from "../whitespace";
 /**
  * Collects the words of ProcessWords: unquoted text (literal or from an unquoted `$var`) splits
  * on whitespace; quoted text and escaped characters never split; empty words are dropped.
@@ -29,7 +11,7 @@ export class WordSplitter {
   addSplitting(text: string): void {
     let from = 0;
     for (let i = 0; i < text.length; i++) {
-      if (!isSpaceCode(text.charCodeAt(i))) continue;
+      if (!isGoSpace(text.charCodeAt(i))) continue;
       this.current += text.slice(from, i);
       this.flush();
       from = i + 1;
