@@ -16,6 +16,9 @@ module.exports = tseslint.config(
   {
     files: ["**/*.js"],
     languageOptions: { sourceType: "commonjs", globals: { ...globals.node } },
-    rules: { "@typescript-eslint/no-require-imports": "off", "no-redeclare": ["error", { builtinGlobals: false }] },
+    rules: {
+      "@typescript-eslint/no-require-imports": "off",
+      "no-redeclare": ["error", { builtinGlobals: false }],
+    },
   },
 );

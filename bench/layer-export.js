@@ -44,7 +44,10 @@ async function child(dataDir, workDir) {
 
 function words(rng, bytes) {
   // Text-like compressible content (gzip -6 reaches roughly 3:1 on it), not trivially repetitive.
-  const vocab = "the of and to in is was that for on are with as by be this from at or an have not which but all were when there can more been one has their if will each about how up out them then she many some so these would other into its time could two".split(" ");
+  const vocab =
+    "the of and to in is was that for on are with as by be this from at or an have not which but all were when there can more been one has their if will each about how up out them then she many some so these would other into its time could two".split(
+      " ",
+    );
   const parts = [];
   let n = 0;
   while (n < bytes) {
@@ -74,14 +77,18 @@ function generate(dataDir) {
     for (let f = 0; f < 100; f++) {
       const size = 200 + (rng() % 3800);
       const off = rng() % (vocabBlock.length - size);
-      fs.writeFileSync(path.join(sub, `file${String(f).padStart(3, "0")}.txt`), vocabBlock.subarray(off, off + size));
+      fs.writeFileSync(
+        path.join(sub, `file${String(f).padStart(3, "0")}.txt`),
+        vocabBlock.subarray(off, off + size),
+      );
     }
   }
   const big = path.join(dataDir, "assets");
   fs.mkdirSync(big);
   // 100 MB compressible in 5 files, 50 MB incompressible in 2 files.
   for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(big, `text${i}.txt`), words(rng, 20 << 20));
-  for (let i = 0; i < 2; i++) fs.writeFileSync(path.join(big, `random${i}.bin`), crypto.randomBytes(25 << 20));
+  for (let i = 0; i < 2; i++)
+    fs.writeFileSync(path.join(big, `random${i}.bin`), crypto.randomBytes(25 << 20));
 }
 
 function time(cmd) {
@@ -100,7 +107,9 @@ async function main() {
     fs.mkdirSync(dataDir);
     generate(dataDir);
     const du = execFileSync("du", ["-sb", dataDir], { encoding: "utf8" }).split("\t")[0];
-    const files = execFileSync("bash", ["-c", `find ${dataDir} -type f | wc -l`], { encoding: "utf8" }).trim();
+    const files = execFileSync("bash", ["-c", `find ${dataDir} -type f | wc -l`], {
+      encoding: "utf8",
+    }).trim();
     console.log(`data set: ${files} files, ${(Number(du) / 1e6).toFixed(1)} MB (${dataDir})`);
     time(`tar -c -C ${dataDir} . > /dev/null`); // warm the page cache for everyone
     const gzip = time(`tar -c -C ${dataDir} . | gzip -6 | sha256sum`);
@@ -113,9 +122,13 @@ async function main() {
     const ts = JSON.parse(r.stdout);
     console.log(`tar | gzip -6 | sha256sum   ${gzip.seconds.toFixed(2)} s`);
     console.log(`tar | pigz -6 | sha256sum   ${pigz.seconds.toFixed(2)} s`);
-    console.log(`tsbuild layer (walk+tar+gzip+digests)  ${ts.layerSeconds.toFixed(2)} s, + OCI archive ${ts.totalSeconds.toFixed(2)} s, process wall ${wall.toFixed(2)} s`);
+    console.log(
+      `tsbuild layer (walk+tar+gzip+digests)  ${ts.layerSeconds.toFixed(2)} s, + OCI archive ${ts.totalSeconds.toFixed(2)} s, process wall ${wall.toFixed(2)} s`,
+    );
     console.log(`tsbuild layer: ${(ts.size / 1e6).toFixed(1)} MB compressed, ${ts.digest}`);
-    console.log(`ratio tsbuild(layer+archive)/pigz: ${(ts.totalSeconds / pigz.seconds).toFixed(2)}x   /gzip: ${(ts.totalSeconds / gzip.seconds).toFixed(2)}x`);
+    console.log(
+      `ratio tsbuild(layer+archive)/pigz: ${(ts.totalSeconds / pigz.seconds).toFixed(2)}x   /gzip: ${(ts.totalSeconds / gzip.seconds).toFixed(2)}x`,
+    );
     console.log(`tsbuild peak RSS: ${ts.maxRssMB.toFixed(0)} MB`);
   } finally {
     if (!keep) fs.rmSync(root, { recursive: true, force: true });

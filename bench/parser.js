@@ -15,7 +15,11 @@ function generate(lines) {
   const blocks = [
     (i) => [`FROM alpine:3.${i % 20} AS stage${i}`],
     (i) => [`# step ${i}: install things`],
-    (i) => [`RUN apk add --no-cache curl \\`, `    && echo ${i} > /tmp/n \\`, `    && rm -rf /var/cache/apk/*`],
+    (i) => [
+      `RUN apk add --no-cache curl \\`,
+      `    && echo ${i} > /tmp/n \\`,
+      `    && rm -rf /var/cache/apk/*`,
+    ],
     (i) => [`COPY --chown=app:app ["src/${i}", "/app/${i}"]`],
     (i) => [`ENV KEY${i}=value${i} OTHER="a b c" PATH=/usr/local/bin:$PATH`],
     (i) => [`LABEL org.example.n="${i}" maintainer="me@example.com"`],

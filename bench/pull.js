@@ -42,12 +42,28 @@ async function startRegistry(dir) {
   const config = path.join(dir, "config.yml");
   fs.writeFileSync(
     config,
-    ["version: 0.1", "log:", "  level: error", "  accesslog:", "    disabled: true", "storage:", "  filesystem:", `    rootdirectory: ${path.join(dir, "data")}`, "http:", `  addr: 127.0.0.1:${port}`, ""].join("\n"),
+    [
+      "version: 0.1",
+      "log:",
+      "  level: error",
+      "  accesslog:",
+      "    disabled: true",
+      "storage:",
+      "  filesystem:",
+      `    rootdirectory: ${path.join(dir, "data")}`,
+      "http:",
+      `  addr: 127.0.0.1:${port}`,
+      "",
+    ].join("\n"),
   );
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("REGISTRY_")));
   const child = spawn("docker-registry", ["serve", config], { env, stdio: "ignore" });
   for (let i = 0; i < 300; i++) {
-    const up = await new Promise((r) => http.get({ host: "127.0.0.1", port, path: "/v2/" }, (res) => (res.resume(), r(true))).on("error", () => r(false)));
+    const up = await new Promise((r) =>
+      http
+        .get({ host: "127.0.0.1", port, path: "/v2/" }, (res) => (res.resume(), r(true)))
+        .on("error", () => r(false)),
+    );
     if (up) return { host: `127.0.0.1:${port}`, child };
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -67,8 +83,19 @@ async function benchImage(blobDir) {
         yield crypto.randomBytes(n);
       }
     };
-    const entry = { type: "file", path: `layer${i}.bin`, mode: 0o644, uid: 0, gid: 0, mtimeMs: T, size: LAYER_BYTES, open: () => Readable.from(gen()) };
-    layers.push(await buildLayer([entry], { dir: blobDir, clampMtime: T / 1000, compression: "gzip", level: 1 }));
+    const entry = {
+      type: "file",
+      path: `layer${i}.bin`,
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      mtimeMs: T,
+      size: LAYER_BYTES,
+      open: () => Readable.from(gen()),
+    };
+    layers.push(
+      await buildLayer([entry], { dir: blobDir, clampMtime: T / 1000, compression: "gzip", level: 1 }),
+    );
   }
   return appendLayers(emptyImage({ architecture: "amd64", os: "linux" }), layers);
 }
@@ -86,7 +113,9 @@ async function main() {
     const sizes = await Promise.all(image.layers.map((l) => l.size()));
     const ref = `${registry.host}/bench/pull:1`;
     const digest = await pushImage(image, ref, { credentials: noCreds });
-    console.log(`image ${digest}: ${LAYERS} layers, ${(sizes.reduce((a, b) => a + b, 0) / 1e6).toFixed(1)} MB compressed`);
+    console.log(
+      `image ${digest}: ${LAYERS} layers, ${(sizes.reduce((a, b) => a + b, 0) / 1e6).toFixed(1)} MB compressed`,
+    );
 
     const ours = [];
     const theirs = [];
@@ -94,13 +123,21 @@ async function main() {
       const cacheDir = path.join(tmp, `cache-${run}`);
       let t = performance.now();
       const store = await CacheStore.open(cacheDir);
-      const pulled = await pullImage(ref, { store, credentials: noCreds, platform: { os: "linux", architecture: "amd64" } });
+      const pulled = await pullImage(ref, {
+        store,
+        credentials: noCreds,
+        platform: { os: "linux", architecture: "amd64" },
+      });
       ours.push(performance.now() - t);
       if (pulled.digest !== digest) throw new Error(`pulled ${pulled.digest}, pushed ${digest}`);
 
       const ociDir = path.join(tmp, `oci-${run}`);
       t = performance.now();
-      const r = spawnSync("skopeo", ["copy", "-q", "--src-tls-verify=false", `docker://${ref}`, `oci:${ociDir}:tag`], { stdio: "inherit" });
+      const r = spawnSync(
+        "skopeo",
+        ["copy", "-q", "--src-tls-verify=false", `docker://${ref}`, `oci:${ociDir}:tag`],
+        { stdio: "inherit" },
+      );
       theirs.push(performance.now() - t);
       if (r.status !== 0) throw new Error("skopeo copy failed");
       fs.rmSync(cacheDir, { recursive: true, force: true });
@@ -109,7 +146,9 @@ async function main() {
     }
     const a = median(ours);
     const b = median(theirs);
-    console.log(`median: tsbuild pullImage ${a.toFixed(0)} ms, skopeo copy ${b.toFixed(0)} ms, ratio ${(a / b).toFixed(2)}x (goal <= 1.0x)`);
+    console.log(
+      `median: tsbuild pullImage ${a.toFixed(0)} ms, skopeo copy ${b.toFixed(0)} ms, ratio ${(a / b).toFixed(2)}x (goal <= 1.0x)`,
+    );
   } finally {
     closeDeflatePool();
     if (registry) registry.child.kill("SIGTERM");

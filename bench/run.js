@@ -32,7 +32,8 @@ function bigContext(dir) {
   const rnd = (n) => require("node:crypto").randomBytes(n);
   for (let d = 0; d < 100; d++) {
     fs.mkdirSync(path.join(dir, "small", String(d)), { recursive: true });
-    for (let f = 0; f < 200; f++) fs.writeFileSync(path.join(dir, "small", String(d), `f${f}.txt`), `file ${d}/${f}\n`.repeat(20));
+    for (let f = 0; f < 200; f++)
+      fs.writeFileSync(path.join(dir, "small", String(d), `f${f}.txt`), `file ${d}/${f}\n`.repeat(20));
   }
   fs.mkdirSync(path.join(dir, "large"));
   for (let i = 0; i < 6; i++) {
@@ -90,8 +91,13 @@ function time(fn) {
 }
 
 function run(cmd, args, env = {}) {
-  const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}):\n${r.stderr.toString().slice(-2000)}`);
+  const r = spawnSync(cmd, args, {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 64 << 20,
+  });
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}):\n${r.stderr.toString().slice(-2000)}`);
 }
 
 const tools = {
@@ -99,24 +105,58 @@ const tools = {
     available: () => fs.existsSync(path.join(root, "dist/cli/main.js")),
     setup: (dir) => ({ cache: fs.mkdtempSync(path.join(dir, "tsbuild-")) }),
     build: (s, ctx) =>
-      run(process.execPath, [path.join(root, "dist/cli/main.js"), "build", "--progress", "quiet", "--cache-dir", s.cache, "-t", "bench:latest", ctx]),
+      run(process.execPath, [
+        path.join(root, "dist/cli/main.js"),
+        "build",
+        "--progress",
+        "quiet",
+        "--cache-dir",
+        s.cache,
+        "-t",
+        "bench:latest",
+        ctx,
+      ]),
     teardown: (s) => fs.rmSync(s.cache, { recursive: true, force: true }),
   },
   buildkit: {
     available: () => have("dockerd") && fs.existsSync("/usr/bin/docker"),
     setup: (dir) => startDockerd(dir),
     build: (s, ctx) =>
-      run("/usr/bin/docker", ["build", "--network", "host", "--progress", "plain", "-t", "bench", ctx], { DOCKER_HOST: `unix://${s.sock}`, DOCKER_BUILDKIT: "1" }),
+      run("/usr/bin/docker", ["build", "--network", "host", "--progress", "plain", "-t", "bench", ctx], {
+        DOCKER_HOST: `unix://${s.sock}`,
+        DOCKER_BUILDKIT: "1",
+      }),
     teardown: (s) => stopDockerd(s),
   },
   buildah: {
     available: () => have("buildah"),
-    setup: (dir) => ({ root: fs.mkdtempSync(path.join(dir, "buildah-")), runroot: fs.mkdtempSync(path.join(dir, "buildah-run-")) }),
+    setup: (dir) => ({
+      root: fs.mkdtempSync(path.join(dir, "buildah-")),
+      runroot: fs.mkdtempSync(path.join(dir, "buildah-run-")),
+    }),
     build: (s, ctx) =>
-      run("buildah", ["--root", s.root, "--runroot", s.runroot, "--storage-driver", "overlay", "bud", "--layers", "--isolation", "chroot", "-q", "-t", "bench", ctx]),
+      run("buildah", [
+        "--root",
+        s.root,
+        "--runroot",
+        s.runroot,
+        "--storage-driver",
+        "overlay",
+        "bud",
+        "--layers",
+        "--isolation",
+        "chroot",
+        "-q",
+        "-t",
+        "bench",
+        ctx,
+      ]),
     teardown: (s) => {
       spawnSync("buildah", ["--root", s.root, "--runroot", s.runroot, "rm", "--all"]);
-      spawnSync("sh", ["-c", `umount -R ${s.root}/overlay/*/merged 2>/dev/null; umount ${s.root}/overlay 2>/dev/null; true`]);
+      spawnSync("sh", [
+        "-c",
+        `umount -R ${s.root}/overlay/*/merged 2>/dev/null; umount ${s.root}/overlay 2>/dev/null; true`,
+      ]);
       fs.rmSync(s.root, { recursive: true, force: true });
       fs.rmSync(s.runroot, { recursive: true, force: true });
     },
@@ -129,13 +169,32 @@ function startDockerd(dir) {
   const log = fs.openSync(path.join(base, "log"), "w");
   s.proc = spawn(
     "dockerd",
-    ["--data-root", path.join(base, "root"), "--exec-root", path.join(base, "exec"), "--pidfile", s.pidfile, "--host", `unix://${s.sock}`,
-      "--iptables=false", "--ip-masq=false", "--bridge=none", "--storage-driver", "overlay2"],
+    [
+      "--data-root",
+      path.join(base, "root"),
+      "--exec-root",
+      path.join(base, "exec"),
+      "--pidfile",
+      s.pidfile,
+      "--host",
+      `unix://${s.sock}`,
+      "--iptables=false",
+      "--ip-masq=false",
+      "--bridge=none",
+      "--storage-driver",
+      "overlay2",
+    ],
     { stdio: ["ignore", log, log] },
   );
   const deadline = Date.now() + 30000;
   while (Date.now() < deadline) {
-    if (spawnSync("/usr/bin/docker", ["info"], { env: { ...process.env, DOCKER_HOST: `unix://${s.sock}` }, stdio: "ignore" }).status === 0) return s;
+    if (
+      spawnSync("/usr/bin/docker", ["info"], {
+        env: { ...process.env, DOCKER_HOST: `unix://${s.sock}` },
+        stdio: "ignore",
+      }).status === 0
+    )
+      return s;
     spawnSync("sleep", ["0.2"]);
   }
   throw new Error(`dockerd did not start: ${fs.readFileSync(path.join(base, "log"), "utf8").slice(-1500)}`);
@@ -143,8 +202,14 @@ function startDockerd(dir) {
 
 function stopDockerd(s) {
   s.proc.kill("SIGTERM");
-  spawnSync("sh", ["-c", `for i in $(seq 50); do kill -0 ${s.proc.pid} 2>/dev/null || break; sleep 0.2; done`]);
-  spawnSync("sh", ["-c", `grep -o '${s.base}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null; true`]);
+  spawnSync("sh", [
+    "-c",
+    `for i in $(seq 50); do kill -0 ${s.proc.pid} 2>/dev/null || break; sleep 0.2; done`,
+  ]);
+  spawnSync("sh", [
+    "-c",
+    `grep -o '${s.base}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null; true`,
+  ]);
   fs.rmSync(s.base, { recursive: true, force: true });
 }
 
@@ -181,7 +246,10 @@ function main() {
 
 function print(row) {
   const fmt = (v) => (typeof v === "number" ? `${v.toFixed(2)} s` : v);
-  const ratio = (other) => (typeof row.tsbuild === "number" && typeof row[other] === "number" ? `${(row.tsbuild / row[other]).toFixed(2)}x` : "-");
+  const ratio = (other) =>
+    typeof row.tsbuild === "number" && typeof row[other] === "number"
+      ? `${(row.tsbuild / row[other]).toFixed(2)}x`
+      : "-";
   console.log(
     `${row.scenario.padEnd(14)} tsbuild ${fmt(row.tsbuild)} | buildkit ${fmt(row.buildkit)} (tsbuild/buildkit ${ratio("buildkit")}) | buildah ${fmt(row.buildah)} (tsbuild/buildah ${ratio("buildah")})`,
   );

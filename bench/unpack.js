@@ -22,7 +22,8 @@ async function makeTar(file) {
   const out = fs.createWriteStream(file);
   const done = new Promise((resolve, reject) => out.on("finish", resolve).on("error", reject));
   pack.pipe(out);
-  const add = (header, body) => new Promise((resolve, reject) => pack.entry(header, body, (e) => (e ? reject(e) : resolve())));
+  const add = (header, body) =>
+    new Promise((resolve, reject) => pack.entry(header, body, (e) => (e ? reject(e) : resolve())));
   const mtime = new Date(1_700_000_000_000);
   let seed = 1;
   for (let d = 0; d < 200; d++) {
@@ -34,14 +35,18 @@ async function makeTar(file) {
     }
     if (d < 100) await add({ name: `d${d}/link`, type: "symlink", linkname: "f0.txt", mtime });
   }
-  for (let i = 0; i < 4; i++) await add({ name: `big/blob${i}.bin`, mode: 0o644, mtime }, crypto.randomBytes(25 * 1024 * 1024));
+  for (let i = 0; i < 4; i++)
+    await add({ name: `big/blob${i}.bin`, mode: 0o644, mtime }, crypto.randomBytes(25 * 1024 * 1024));
   pack.finalize();
   await done;
 }
 
 function timeIt(fn) {
   const t0 = process.hrtime.bigint();
-  return Promise.resolve(fn()).then((r) => ({ seconds: Number(process.hrtime.bigint() - t0) / 1e9, result: r }));
+  return Promise.resolve(fn()).then((r) => ({
+    seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+    result: r,
+  }));
 }
 
 async function main() {
@@ -60,7 +65,9 @@ async function main() {
         fs.mkdirSync(dir);
         execFileSync("sync");
         const { seconds } = await timeIt(() =>
-          tool === "tar" ? execFileSync("tar", ["-xf", tarFile, "-C", dir]) : applyLayer(fs.createReadStream(tarFile, { highWaterMark: 1 << 20 }), dir),
+          tool === "tar"
+            ? execFileSync("tar", ["-xf", tarFile, "-C", dir])
+            : applyLayer(fs.createReadStream(tarFile, { highWaterMark: 1 << 20 }), dir),
         );
         results[tool].push(seconds);
         fs.rmSync(dir, { recursive: true, force: true });
@@ -71,7 +78,9 @@ async function main() {
     const row = (tool) =>
       `${tool.padEnd(8)} best ${best(results[tool]).toFixed(2)} s  ${(mb / best(results[tool])).toFixed(0)} MB/s  ` +
       `${Math.round(20_300 / best(results[tool]))} entries/s  runs: ${results[tool].map((s) => s.toFixed(2)).join(", ")}`;
-    console.log(`layer tar: ${mb.toFixed(1)} MB, 20,000 small files + 100 symlinks + 4 x 25 MB, ${runs} runs, uid ${process.getuid()}, in ${parent}`);
+    console.log(
+      `layer tar: ${mb.toFixed(1)} MB, 20,000 small files + 100 symlinks + 4 x 25 MB, ${runs} runs, uid ${process.getuid()}, in ${parent}`,
+    );
     console.log(row("tar"));
     console.log(row("tsbuild"));
   } finally {

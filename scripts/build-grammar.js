@@ -18,6 +18,12 @@ for (const name of fs.readdirSync(path.join(root, "grammar"))) {
   execFileSync(process.execPath, [nearleyc, src, "-o", tmp], { stdio: ["ignore", "ignore", "inherit"] });
   // nearleyc's TypeScript output is not strict-clean; the generated file opts out of checks.
   const body = fs.readFileSync(tmp, "utf8");
-  fs.writeFileSync(out, "// @ts-nocheck\n/* eslint-disable */\n// Generated from grammar/" + name + " by scripts/build-grammar.js. Do not edit.\n" + body);
+  fs.writeFileSync(
+    out,
+    "// @ts-nocheck\n/* eslint-disable */\n// Generated from grammar/" +
+      name +
+      " by scripts/build-grammar.js. Do not edit.\n" +
+      body,
+  );
   fs.unlinkSync(tmp);
 }

@@ -36,7 +36,12 @@ export {
 // Planning
 export { plan, type PlanOptions } from "./planner/planner";
 export type * from "./planner/plan";
-export type { ImageResolver, ResolvedImage, ContextFingerprinter, PlanInputs } from "./planner/dispatch/inputs";
+export type {
+  ImageResolver,
+  ResolvedImage,
+  ContextFingerprinter,
+  PlanInputs,
+} from "./planner/dispatch/inputs";
 export { parseBuildArgs } from "./planner/build-args";
 
 // Build context

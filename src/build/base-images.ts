@@ -56,8 +56,13 @@ export class BaseImages implements ImageResolver {
     return { layers, config: image.config };
   }
 
-  private async load(ref: string, platform: Platform | undefined): Promise<ResolvedImage & { manifest: OciManifest }> {
-    const entry = this.options.pull ? undefined : ((await this.store.images.get(normalizeTag(ref))) ?? (await this.store.images.find(ref))[0]);
+  private async load(
+    ref: string,
+    platform: Platform | undefined,
+  ): Promise<ResolvedImage & { manifest: OciManifest }> {
+    const entry = this.options.pull
+      ? undefined
+      : ((await this.store.images.get(normalizeTag(ref))) ?? (await this.store.images.find(ref))[0]);
     if (entry === undefined) {
       const pulled = await pullImage(ref, {
         store: this.store,
@@ -77,7 +82,10 @@ export class BaseImages implements ImageResolver {
     }
     for (const layer of manifest.layers) {
       if (!(await this.store.blobs.has(layer.digest))) {
-        throw new BuildError("IMAGE_INCOMPLETE", `resolve base image ${ref}: layer ${layer.digest} is missing from the store`);
+        throw new BuildError(
+          "IMAGE_INCOMPLETE",
+          `resolve base image ${ref}: layer ${layer.digest} is missing from the store`,
+        );
       }
     }
     return { ref, digest: entry.manifestDigest, config, manifest };

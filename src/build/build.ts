@@ -6,7 +6,14 @@ import pLimit from "p-limit";
 import { CacheStore, exportCache, importCache, resolveCacheDir } from "../cache";
 import { openContext } from "../context";
 import type { Image } from "../image/image";
-import { appendLayers, configBlob, emptyImage, imageManifest, manifestBlob, withConfig } from "../image/image";
+import {
+  appendLayers,
+  configBlob,
+  emptyImage,
+  imageManifest,
+  manifestBlob,
+  withConfig,
+} from "../image/image";
 import { sha256Digest } from "../image/digest";
 import { decodeDockerfile } from "../parser/decode";
 import { loadDockerfile } from "../parser/load";
@@ -42,7 +49,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const contextDir = path.resolve(options.context);
   const dockerfilePath = path.resolve(contextDir, options.dockerfile ?? "Dockerfile");
   const text = options.dockerfileText ?? (await readDockerfile(dockerfilePath));
-  const dockerfile = loadDockerfile(text, { file: options.dockerfileText !== undefined ? "Dockerfile" : displayPath(dockerfilePath) });
+  const dockerfile = loadDockerfile(text, {
+    file: options.dockerfileText !== undefined ? "Dockerfile" : displayPath(dockerfilePath),
+  });
 
   const targetPlatform = options.platform ? parsePlatform(options.platform) : hostPlatform();
   const cacheOpts = {
@@ -59,10 +68,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       if (from.type === "local") await importCache(from.src, store);
       else await importRegistryCache(store, from.ref, targetPlatform, cacheOpts);
     }
-    const context = await openContext(contextDir, { dockerfilePath, cacheDir: path.join(store.dir, "context") });
+    const context = await openContext(contextDir, {
+      dockerfilePath,
+      cacheDir: path.join(store.dir, "context"),
+    });
     const platform = targetPlatform;
     const buildArgs = new Map(Object.entries(options.buildArgs ?? {}));
-    const sourceDateEpoch = options.sourceDateEpoch ?? epochFrom(buildArgs.get("SOURCE_DATE_EPOCH") ?? env.SOURCE_DATE_EPOCH);
+    const sourceDateEpoch =
+      options.sourceDateEpoch ?? epochFrom(buildArgs.get("SOURCE_DATE_EPOCH") ?? env.SOURCE_DATE_EPOCH);
     const baseImages = new BaseImages(store, {
       ...(options.pull ? { pull: true } : {}),
       ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
@@ -71,10 +84,25 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const thePlan = await plan(
       dockerfile,
       { target: options.target, buildArgs, buildPlatform: hostPlatform() },
-      { images: baseImages, context: contextFingerprinter(context), platform, urls: httpUrlValidator(options.signal) },
+      {
+        images: baseImages,
+        context: contextFingerprinter(context),
+        platform,
+        urls: httpUrlValidator(options.signal),
+      },
     );
-    for (const w of thePlan.warnings) emit({ type: "warning", rule: w.rule, message: w.message, ...(w.span ? { line: w.span.start.line } : {}) });
-    emit({ type: "plan", stages: thePlan.stages.length, steps: thePlan.stages.reduce((n, s) => n + s.steps.length, 0) });
+    for (const w of thePlan.warnings)
+      emit({
+        type: "warning",
+        rule: w.rule,
+        message: w.message,
+        ...(w.span ? { line: w.span.start.line } : {}),
+      });
+    emit({
+      type: "plan",
+      stages: thePlan.stages.length,
+      steps: thePlan.stages.reduce((n, s) => n + s.steps.length, 0),
+    });
 
     const run: BuildRun = {
       store,
@@ -89,12 +117,16 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       noCache: options.noCache ?? false,
       noCacheStages: new Set(
         thePlan.stages
-          .filter((s) => (options.noCacheFilter ?? []).some((f) => f.toLowerCase() === s.name || f === String(s.index)))
+          .filter((s) =>
+            (options.noCacheFilter ?? []).some((f) => f.toLowerCase() === s.name || f === String(s.index)),
+          )
           .map((s) => s.index),
       ),
       compression: options.compression ?? "gzip",
       ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
-      created: new Date(sourceDateEpoch !== undefined ? sourceDateEpoch * 1000 : Date.now()).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      created: new Date(sourceDateEpoch !== undefined ? sourceDateEpoch * 1000 : Date.now())
+        .toISOString()
+        .replace(/\.\d{3}Z$/, "Z"),
       emit,
       ...(options.signal ? { signal: options.signal } : {}),
       limit: pLimit(Math.max(1, options.jobs ?? defaultJobs())),
@@ -133,7 +165,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       config: structuredClone(image.config) as BuildResult["config"],
       steps: run.outcomes,
       outputs: options.outputs ?? [],
-      warnings: thePlan.warnings.map((w) => ({ rule: w.rule, message: w.message, ...(w.span ? { line: w.span.start.line } : {}) })),
+      warnings: thePlan.warnings.map((w) => ({
+        rule: w.rule,
+        message: w.message,
+        ...(w.span ? { line: w.span.start.line } : {}),
+      })),
       durationMs,
     };
   } finally {
@@ -146,7 +182,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 async function runStages(thePlan: Plan, shared: BuildRun): Promise<StageResult> {
   // The first failing stage cancels the others, running steps included (BuildKit does too).
   const failFast = new AbortController();
-  const run: BuildRun = { ...shared, signal: shared.signal ? AbortSignal.any([shared.signal, failFast.signal]) : failFast.signal };
+  const run: BuildRun = {
+    ...shared,
+    signal: shared.signal ? AbortSignal.any([shared.signal, failFast.signal]) : failFast.signal,
+  };
   const all: Promise<StageResult>[] = [];
   for (const stage of thePlan.stages) {
     const p = (async () => {
@@ -159,7 +198,9 @@ async function runStages(thePlan: Plan, shared: BuildRun): Promise<StageResult> 
     all.push(p);
   }
   const results = await Promise.allSettled(all);
-  const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected" && !(r.reason instanceof BuildAbortedError));
+  const failure = results.find(
+    (r): r is PromiseRejectedResult => r.status === "rejected" && !(r.reason instanceof BuildAbortedError),
+  );
   if (failure) throw failure.reason;
   const aborted = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (aborted) throw aborted.reason;
@@ -167,7 +208,12 @@ async function runStages(thePlan: Plan, shared: BuildRun): Promise<StageResult> 
 }
 
 /** Phase: the image of the target stage — its layers, config, labels and history. */
-async function assembleImage(target: StageResult, thePlan: Plan, run: BuildRun, labels: Record<string, string>): Promise<Image> {
+async function assembleImage(
+  target: StageResult,
+  thePlan: Plan,
+  run: BuildRun,
+  labels: Record<string, string>,
+): Promise<Image> {
   const withLayers = await appendLayers(emptyImage(thePlan.platform), target.layers);
   return withConfig(withLayers, (draft) => {
     Object.assign(draft, { ...target.config, rootfs: draft.rootfs });
@@ -187,7 +233,12 @@ async function storeImage(image: Image, tags: readonly string[], store: CacheSto
   const manifestDigest = sha256Digest(manifest);
   await store.blobs.put(Readable.from([config]), { digest: configDigest, size: config.length });
   await store.blobs.put(Readable.from([manifest]), { digest: manifestDigest, size: manifest.length });
-  for (const tag of tags) await store.images.tag(normalizeTag(tag), { manifestDigest, configDigest, created: image.config.created });
+  for (const tag of tags)
+    await store.images.tag(normalizeTag(tag), {
+      manifestDigest,
+      configDigest,
+      created: image.config.created,
+    });
 }
 
 async function readDockerfile(file: string): Promise<string> {
@@ -195,7 +246,10 @@ async function readDockerfile(file: string): Promise<string> {
   try {
     bytes = await fs.promises.readFile(file);
   } catch (err) {
-    throw new BuildError("DOCKERFILE_NOT_FOUND", `read Dockerfile ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`);
+    throw new BuildError(
+      "DOCKERFILE_NOT_FOUND",
+      `read Dockerfile ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`,
+    );
   }
   return decodeDockerfile(bytes, displayPath(file));
 }
@@ -207,7 +261,8 @@ function displayPath(file: string): string {
 
 function epochFrom(value: string | undefined): number | undefined {
   if (value === undefined || value === "") return undefined;
-  if (!/^[0-9]+$/.test(value)) throw new BuildError("BAD_SOURCE_DATE_EPOCH", `SOURCE_DATE_EPOCH: "${value}" is not a number of seconds`);
+  if (!/^[0-9]+$/.test(value))
+    throw new BuildError("BAD_SOURCE_DATE_EPOCH", `SOURCE_DATE_EPOCH: "${value}" is not a number of seconds`);
   return Number(value);
 }
 

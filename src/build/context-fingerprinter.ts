@@ -34,7 +34,8 @@ export function excludeFiles(files: readonly ContextFile[], patterns: readonly s
     return v;
   };
   const excludedDir = (p: string): boolean => {
-    for (let i = p.indexOf("/"); i >= 0; i = p.indexOf("/", i + 1)) if (verdict(p.slice(0, i)).excluded) return true;
+    for (let i = p.indexOf("/"); i >= 0; i = p.indexOf("/", i + 1))
+      if (verdict(p.slice(0, i)).excluded) return true;
     return false;
   };
   return files.filter((f) => f.path === "." || (!verdict(f.path).excluded && !excludedDir(f.path)));

@@ -24,8 +24,10 @@ export class LocalStepExecutor implements StepExecutor {
   async copy(step: CopyStep, inputs: StepInputs): Promise<AsyncIterable<LayerEntry>> {
     const destView = await this.view(inputs.layers);
     let sourceView: RootfsView | undefined;
-    if (step.source.kind === "stage") sourceView = await this.view(await inputs.stageLayers(step.source.stage));
-    else if (step.source.kind === "image") sourceView = await this.view(await inputs.imageLayers(step.source.ref));
+    if (step.source.kind === "stage")
+      sourceView = await this.view(await inputs.stageLayers(step.source.stage));
+    else if (step.source.kind === "image")
+      sourceView = await this.view(await inputs.imageLayers(step.source.ref));
     return copyLayerEntries(step, {
       context: inputs.context,
       destView,
@@ -46,7 +48,10 @@ export class LocalStepExecutor implements StepExecutor {
     const upperDir = path.join(inputs.tmpDir, "upper");
     const workDir = path.join(inputs.tmpDir, "work");
     const mounts = await runMounts(step, inputs, this.mountSources);
-    const env = [...step.state.env, ...step.state.buildArgs.filter((a) => !step.state.env.some((e) => e.split("=")[0] === a.split("=")[0]))];
+    const env = [
+      ...step.state.env,
+      ...step.state.buildArgs.filter((a) => !step.state.env.some((e) => e.split("=")[0] === a.split("=")[0])),
+    ];
     const result = await runStep(
       {
         lowerDirs,
@@ -67,7 +72,10 @@ export class LocalStepExecutor implements StepExecutor {
       },
     );
     if (result.exitCode !== 0) {
-      const tail = result.outputTail.slice(-10).map((l) => `  ${l}`).join("\n");
+      const tail = result.outputTail
+        .slice(-10)
+        .map((l) => `  ${l}`)
+        .join("\n");
       throw new BuildError(
         "RUN_FAILED",
         `${step.display}: process ${JSON.stringify(step.argv)} did not complete successfully: exit code ${result.exitCode}${tail ? `\n${tail}` : ""}`,
@@ -87,7 +95,14 @@ export class LocalStepExecutor implements StepExecutor {
       const p = parts.slice(0, i + 1).join("/");
       if (view.exists(`/${p}`)) continue;
       const last = i === parts.length - 1;
-      entries.push({ type: "directory", path: p, mode: 0o755, uid: last ? owner.uid : 0, gid: last ? owner.gid : 0, mtimeMs });
+      entries.push({
+        type: "directory",
+        path: p,
+        mode: 0o755,
+        uid: last ? owner.uid : 0,
+        gid: last ? owner.gid : 0,
+        mtimeMs,
+      });
     }
     return entries;
   }

@@ -60,7 +60,8 @@ async function push(
   names: readonly string[],
   opts: { store: CacheStore; insecure?: readonly string[]; signal?: AbortSignal },
 ): Promise<void> {
-  if (names.length === 0) throw new BuildError("OUTPUT_NO_NAME", "--output type=registry needs name=<ref> or a -t tag");
+  if (names.length === 0)
+    throw new BuildError("OUTPUT_NO_NAME", "--output type=registry needs name=<ref> or a -t tag");
   for (const name of names) {
     await pushImage(image, name, {
       store: opts.store,

@@ -43,33 +43,60 @@ export async function exportRegistryCache(
   const image = withConfig(await appendLayers(emptyImage(platform), layers), (c) => {
     c.config.Labels = { [CACHE_LABEL]: JSON.stringify(records.map(({ lastUsedAt: _u, ...r }) => r)) };
   });
-  return pushImage(image, ref, { store, ...(opts.insecure ? { insecure: opts.insecure } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+  return pushImage(image, ref, {
+    store,
+    ...(opts.insecure ? { insecure: opts.insecure } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
 }
 
 /**
  * `--cache-from type=registry,ref=R`: pulls such an image (every blob verified into the store)
  * and writes its records. A missing cache image is not an error: the build simply runs cold.
  */
-export async function importRegistryCache(store: CacheStore, ref: string, platform: Platform, opts: RegistryCacheOptions = {}): Promise<number> {
+export async function importRegistryCache(
+  store: CacheStore,
+  ref: string,
+  platform: Platform,
+  opts: RegistryCacheOptions = {},
+): Promise<number> {
   let pulled;
   try {
-    pulled = await pullImage(ref, { store, platform, ...(opts.insecure ? { insecure: opts.insecure } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+    pulled = await pullImage(ref, {
+      store,
+      platform,
+      ...(opts.insecure ? { insecure: opts.insecure } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
   } catch (err) {
     if (err instanceof RegistryError && err.status === 404) return 0;
     throw err;
   }
   const text = pulled.config.config.Labels?.[CACHE_LABEL];
-  if (text === undefined) throw new BuildError("CACHE_IMPORT_INVALID", `import cache from ${ref}: the image has no ${CACHE_LABEL} label`);
+  if (text === undefined)
+    throw new BuildError(
+      "CACHE_IMPORT_INVALID",
+      `import cache from ${ref}: the image has no ${CACHE_LABEL} label`,
+    );
   let list: unknown;
   try {
     list = JSON.parse(text);
   } catch {
-    throw new BuildError("CACHE_IMPORT_INVALID", `import cache from ${ref}: the ${CACHE_LABEL} label is not JSON`);
+    throw new BuildError(
+      "CACHE_IMPORT_INVALID",
+      `import cache from ${ref}: the ${CACHE_LABEL} label is not JSON`,
+    );
   }
-  if (!Array.isArray(list)) throw new BuildError("CACHE_IMPORT_INVALID", `import cache from ${ref}: the ${CACHE_LABEL} label is not a list`);
+  if (!Array.isArray(list))
+    throw new BuildError(
+      "CACHE_IMPORT_INVALID",
+      `import cache from ${ref}: the ${CACHE_LABEL} label is not a list`,
+    );
   let written = 0;
   for (const item of list) {
-    const record = parseStepRecord(JSON.stringify({ ...(item as object), lastUsedAt: new Date().toISOString() }));
+    const record = parseStepRecord(
+      JSON.stringify({ ...(item as object), lastUsedAt: new Date().toISOString() }),
+    );
     if (!record) continue;
     if (await store.records.get(record.key, { touch: false })) continue;
     await store.records.put(record);

@@ -23,7 +23,11 @@ export interface MountSources {
  * are that filesystem flattened into the step's temp dir; caches are directories under the cache
  * dir keyed by id; secrets are read now, only for this step, and never written anywhere else.
  */
-export async function runMounts(step: RunStep, inputs: StepInputs, sources: MountSources): Promise<RunMount[]> {
+export async function runMounts(
+  step: RunStep,
+  inputs: StepInputs,
+  sources: MountSources,
+): Promise<RunMount[]> {
   const out: RunMount[] = [];
   for (const [i, m] of step.mounts.entries()) {
     const mount = await runMount(m, i, step, inputs, sources);
@@ -37,18 +41,39 @@ export async function runMounts(step: RunStep, inputs: StepInputs, sources: Moun
   return out;
 }
 
-async function runMount(m: PlannedMount, i: number, step: RunStep, inputs: StepInputs, sources: MountSources): Promise<RunMount | undefined> {
+async function runMount(
+  m: PlannedMount,
+  i: number,
+  step: RunStep,
+  inputs: StepInputs,
+  sources: MountSources,
+): Promise<RunMount | undefined> {
   switch (m.type) {
     case "bind":
       return { type: "bind", target: m.target, source: await bindSource(m, i, inputs), readonly: m.readOnly };
     case "cache": {
       if (m.from !== undefined && m.from.kind !== "context") {
-        throw new BuildError("MOUNT_UNSUPPORTED", `${step.display}: cache mounts seeded from a stage are not supported yet`);
+        throw new BuildError(
+          "MOUNT_UNSUPPORTED",
+          `${step.display}: cache mounts seeded from a stage are not supported yet`,
+        );
       }
-      const dir = path.join(sources.cacheMountsDir, createHash("sha256").update(m.id ?? m.target).digest("hex").slice(0, 32));
+      const dir = path.join(
+        sources.cacheMountsDir,
+        createHash("sha256")
+          .update(m.id ?? m.target)
+          .digest("hex")
+          .slice(0, 32),
+      );
       const fresh = await fsp.mkdir(dir, { recursive: true, mode: m.mode ?? 0o755 });
       if (fresh !== undefined) await fsp.chown(dir, m.uid ?? 0, m.gid ?? 0);
-      return { type: "cache", target: m.target, source: dir, sharing: m.sharing ?? "shared", readonly: m.readOnly };
+      return {
+        type: "cache",
+        target: m.target,
+        source: dir,
+        sharing: m.sharing ?? "shared",
+        readonly: m.readOnly,
+      };
     }
     case "tmpfs":
       return { type: "tmpfs", target: m.target, ...(m.size !== undefined ? { sizeBytes: m.size } : {}) };
@@ -56,13 +81,28 @@ async function runMount(m: PlannedMount, i: number, step: RunStep, inputs: StepI
       const id = m.id ?? path.basename(m.target);
       const content = await secretContent(id, sources);
       if (content === undefined) {
-        if (m.required) throw new BuildError("SECRET_MISSING", `${step.display}: secret "${id}" is required but was not given (--secret id=${id},src=...)`);
+        if (m.required)
+          throw new BuildError(
+            "SECRET_MISSING",
+            `${step.display}: secret "${id}" is required but was not given (--secret id=${id},src=...)`,
+          );
         return undefined;
       }
       if (m.env !== undefined) {
-        throw new BuildError("MOUNT_UNSUPPORTED", `${step.display}: secrets as environment variables (env=) are not supported yet`);
+        throw new BuildError(
+          "MOUNT_UNSUPPORTED",
+          `${step.display}: secrets as environment variables (env=) are not supported yet`,
+        );
       }
-      return { type: "secret", id, content, target: m.target, ...(m.mode !== undefined ? { mode: m.mode } : {}), ...(m.uid !== undefined ? { uid: m.uid } : {}), ...(m.gid !== undefined ? { gid: m.gid } : {}) };
+      return {
+        type: "secret",
+        id,
+        content,
+        target: m.target,
+        ...(m.mode !== undefined ? { mode: m.mode } : {}),
+        ...(m.uid !== undefined ? { uid: m.uid } : {}),
+        ...(m.gid !== undefined ? { gid: m.gid } : {}),
+      };
     }
     case "ssh":
       throw new BuildError("MOUNT_UNSUPPORTED", `${step.display}: RUN --mount=type=ssh is not supported yet`);
@@ -71,12 +111,15 @@ async function runMount(m: PlannedMount, i: number, step: RunStep, inputs: StepI
 
 async function bindSource(m: PlannedMount, i: number, inputs: StepInputs): Promise<string> {
   const rel = path.posix.normalize(`/${m.source ?? "."}`).slice(1);
-  if (m.from === undefined || m.from.kind === "context") return contextTree(rel === "" ? "." : rel, i, inputs);
-  const layers = m.from.kind === "stage" ? await inputs.stageLayers(m.from.stage) : await inputs.imageLayers(m.from.ref);
+  if (m.from === undefined || m.from.kind === "context")
+    return contextTree(rel === "" ? "." : rel, i, inputs);
+  const layers =
+    m.from.kind === "stage" ? await inputs.stageLayers(m.from.stage) : await inputs.imageLayers(m.from.ref);
   const root = path.join(inputs.tmpDir, `mount-${i}`);
   await flatten(layers, root);
   const resolved = path.resolve(root, rel);
-  if (resolved !== root && !resolved.startsWith(`${root}/`)) throw new BuildError("MOUNT_OUTSIDE", `bind source ${m.source} leaves its root`);
+  if (resolved !== root && !resolved.startsWith(`${root}/`))
+    throw new BuildError("MOUNT_OUTSIDE", `bind source ${m.source} leaves its root`);
   return resolved;
 }
 
@@ -129,6 +172,9 @@ async function secretContent(id: string, sources: MountSources): Promise<Buffer 
   try {
     return await fsp.readFile(secret.src);
   } catch (err) {
-    throw new BuildError("SECRET_UNREADABLE", `read secret "${id}" from ${secret.src}: ${(err as Error).message}`);
+    throw new BuildError(
+      "SECRET_UNREADABLE",
+      `read secret "${id}" from ${secret.src}: ${(err as Error).message}`,
+    );
   }
 }

@@ -70,7 +70,11 @@ export async function runStage(stage: PlannedStage, run: BuildRun): Promise<Stag
   const total = stage.steps.length;
   for (const [i, step] of stage.steps.entries()) {
     if (run.signal?.aborted) throw new BuildAbortedError();
-    const entry: HistoryEntry = { created: run.created, created_by: step.createdBy, comment: "buildkit.dockerfile.v0" };
+    const entry: HistoryEntry = {
+      created: run.created,
+      created_by: step.createdBy,
+      comment: "buildkit.dockerfile.v0",
+    };
     if (step.kind === "config") {
       history.push({ ...entry, empty_layer: true });
       continue;
@@ -87,7 +91,12 @@ export async function runStage(stage: PlannedStage, run: BuildRun): Promise<Stag
   return { index: stage.index, layers, history, config: stage.config };
 }
 
-function layerStep(step: Exclude<Step, { kind: "config" }>, label: string, layers: BlobLayer[], run: BuildRun): Promise<LayerOutput> {
+function layerStep(
+  step: Exclude<Step, { kind: "config" }>,
+  label: string,
+  layers: BlobLayer[],
+  run: BuildRun,
+): Promise<LayerOutput> {
   const existing = run.inflight.get(recordKey(step, run));
   if (existing) return existing;
   const p = executeOrReuse(step, label, layers, run);
@@ -107,7 +116,9 @@ async function executeOrReuse(
   if (!run.noCache && !run.noCacheStages.has(step.stage)) {
     const record = await usableRecord(recordKey(step, run), run);
     if (record) {
-      const layer = record.layer ? new BlobLayer({ path: run.store.blobs.path(record.layer.digest), ...record.layer }) : null;
+      const layer = record.layer
+        ? new BlobLayer({ path: run.store.blobs.path(record.layer.digest), ...record.layer })
+        : null;
       run.emit({ type: "step-cached", id: step.id, vertex });
       recordOutcome(run, step, true, started, layer);
       return { layer, cached: true };
@@ -115,12 +126,23 @@ async function executeOrReuse(
   }
   const layer = await run.limit(() => execute(step, vertex, layers, run));
   const durationMs = Date.now() - started;
-  run.emit({ type: "step-done", id: step.id, vertex, durationMs, ...(layer ? { layerSize: layer.info.size } : {}) });
+  run.emit({
+    type: "step-done",
+    id: step.id,
+    vertex,
+    durationMs,
+    ...(layer ? { layerSize: layer.info.size } : {}),
+  });
   recordOutcome(run, step, false, started, layer);
   return { layer, cached: false };
 }
 
-async function execute(step: Exclude<Step, { kind: "config" }>, vertex: number, layers: BlobLayer[], run: BuildRun): Promise<BlobLayer | null> {
+async function execute(
+  step: Exclude<Step, { kind: "config" }>,
+  vertex: number,
+  layers: BlobLayer[],
+  run: BuildRun,
+): Promise<BlobLayer | null> {
   if (run.signal?.aborted) throw new BuildAbortedError();
   const inputs: StepInputs = {
     layers,
@@ -143,14 +165,24 @@ async function execute(step: Exclude<Step, { kind: "config" }>, vertex: number, 
           : await run.executor.workdir(step, inputs);
     const layer = await writeLayer(entries, run);
     if (layer === null) {
-      await run.store.records.put({ key: recordKey(step, run), layer: null, description: step.display, stage: String(step.stage) });
+      await run.store.records.put({
+        key: recordKey(step, run),
+        layer: null,
+        description: step.display,
+        stage: String(step.stage),
+      });
       return null;
     }
     await run.store.blobs.importFile(layer.info.path, { digest: layer.info.digest });
     const stored = new BlobLayer({ ...layer.info, path: run.store.blobs.path(layer.info.digest) });
     await run.verified.stamp(layer.info.digest); // hashed while it was written
     const { digest, diffId, size, mediaType } = stored.info;
-    await run.store.records.put({ key: recordKey(step, run), layer: { digest, diffId, size, mediaType }, description: step.display, stage: String(step.stage) });
+    await run.store.records.put({
+      key: recordKey(step, run),
+      layer: { digest, diffId, size, mediaType },
+      description: step.display,
+      stage: String(step.stage),
+    });
     return stored;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -168,7 +200,9 @@ async function execute(step: Exclude<Step, { kind: "config" }>, vertex: number, 
  * since the epoch clamps the mtimes written into the layer (same step, different bytes).
  */
 export function recordKey(step: Step, run: Pick<BuildRun, "sourceDateEpoch">): string {
-  return run.sourceDateEpoch === undefined ? step.cacheKey : `${step.cacheKey}@source-date-epoch=${run.sourceDateEpoch}`;
+  return run.sourceDateEpoch === undefined
+    ? step.cacheKey
+    : `${step.cacheKey}@source-date-epoch=${run.sourceDateEpoch}`;
 }
 
 /**
@@ -185,7 +219,10 @@ async function usableRecord(key: string, run: BuildRun): Promise<StepRecord | un
 }
 
 /** Serializes entries into a layer blob in the build's temp dir; null when there are none. */
-async function writeLayer(entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>, run: BuildRun): Promise<BlobLayer | null> {
+async function writeLayer(
+  entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>,
+  run: BuildRun,
+): Promise<BlobLayer | null> {
   let any = false;
   async function* track(): AsyncGenerator<LayerEntry> {
     for await (const e of entries) {
@@ -206,8 +243,21 @@ async function writeLayer(entries: AsyncIterable<LayerEntry> | Iterable<LayerEnt
   return layer;
 }
 
-function recordOutcome(run: BuildRun, step: Step, cached: boolean, started: number, layer: BlobLayer | null): void {
-  const outcome: StepOutcome = { id: step.id, stage: step.stage, display: step.display, cacheKey: recordKey(step, run), cached, durationMs: Date.now() - started };
+function recordOutcome(
+  run: BuildRun,
+  step: Step,
+  cached: boolean,
+  started: number,
+  layer: BlobLayer | null,
+): void {
+  const outcome: StepOutcome = {
+    id: step.id,
+    stage: step.stage,
+    display: step.display,
+    cacheKey: recordKey(step, run),
+    cached,
+    durationMs: Date.now() - started,
+  };
   if (layer) outcome.layer = { digest: layer.info.digest, diffId: layer.info.diffId, size: layer.info.size };
   run.outcomes.push(outcome);
 }

@@ -130,7 +130,9 @@ export class BlobWriter extends Writable {
     this.settled = true;
     // The temp file may still be being created (_construct): wait until the stream has closed,
     // which comes after construction and _destroy, so the rm below cannot run before the create.
-    const closed = this.closed ? Promise.resolve() : new Promise<void>((resolve) => this.once("close", () => resolve()));
+    const closed = this.closed
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => this.once("close", () => resolve()));
     if (!this.destroyed) this.destroy();
     await closed;
     const fh = this.fh;

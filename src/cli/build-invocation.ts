@@ -110,10 +110,18 @@ export async function parseBuildInvocation(
       ...(stringList(args.noCacheFilter).length > 0 ? { noCacheFilter: stringList(args.noCacheFilter) } : {}),
       ...(insecure.length > 0 ? { insecureRegistries: insecure } : {}),
       ...(cacheFrom.length > 0
-        ? { cacheFrom: cacheFrom.map((c) => (c.type === "registry" ? c : { type: "local" as const, src: c.dir })) }
+        ? {
+            cacheFrom: cacheFrom.map((c) =>
+              c.type === "registry" ? c : { type: "local" as const, src: c.dir },
+            ),
+          }
         : {}),
       ...(cacheTo.length > 0
-        ? { cacheTo: cacheTo.map((c) => (c.type === "registry" ? c : { type: "local" as const, dest: c.dir })) }
+        ? {
+            cacheTo: cacheTo.map((c) =>
+              c.type === "registry" ? c : { type: "local" as const, dest: c.dir },
+            ),
+          }
         : {}),
     },
     secrets,
@@ -140,10 +148,12 @@ function parseCacheSpec(
   const type = fields.get("type") ?? "local";
   if (type === "registry") {
     const ref = fields.get("ref");
-    if (ref === undefined || ref === "") throw new UsageError(`${flag}: type=registry needs ref=<image reference>`);
+    if (ref === undefined || ref === "")
+      throw new UsageError(`${flag}: type=registry needs ref=<image reference>`);
     return { type, ref };
   }
-  if (type !== "local") throw new UsageError(`${flag}: type=${type} is not supported (expected local or registry)`);
+  if (type !== "local")
+    throw new UsageError(`${flag}: type=${type} is not supported (expected local or registry)`);
   const dir = fields.get(key);
   if (dir === undefined || dir === "") throw new UsageError(`${flag}: type=local needs ${key}=<dir>`);
   return { type, dir };

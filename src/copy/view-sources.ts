@@ -123,7 +123,6 @@ function* viewItems(view: RootfsView, source: ViewSource): Generator<CopyItem> {
   }
 }
 
-
 function statItem(view: RootfsView, p: string, st: ViewStat): CopyItem {
   const host = st.hostPath;
   const item: CopyItem = {

@@ -25,10 +25,7 @@ export class RunFailedError extends ExecutorError {
 
   constructor(command: readonly string[], exitCode: number, outputTail: readonly string[]) {
     const tail = outputTail.length > 0 ? `\n${outputTail.map((l) => `  ${l}`).join("\n")}` : "";
-    super(
-      "RUN_FAILED",
-      `run ${JSON.stringify(command)}: process exited with code ${exitCode}${tail}`,
-    );
+    super("RUN_FAILED", `run ${JSON.stringify(command)}: process exited with code ${exitCode}${tail}`);
     this.command = command;
     this.exitCode = exitCode;
     this.outputTail = outputTail;

@@ -63,13 +63,10 @@ async function probe(): Promise<HostTools> {
     for (const d of ["l", "u", "w", "m"]) await fs.promises.mkdir(path.join(dir, d));
     await fs.promises.writeFile(path.join(dir, "l", "f"), "x");
     // Deleting a lower file makes overlayfs create a whiteout: proves the upper fs supports it.
-    const script =
-      'cd "$1" && mount -t overlay overlay -o lowerdir=l,upperdir=u,workdir=w m && rm m/f';
-    await execFileAsync(
-      tools.unshare,
-      ["--mount", "--fork", "--", tools.sh, "-c", script, "sh", dir],
-      { env: { PATH: HOST_PATH } },
-    );
+    const script = 'cd "$1" && mount -t overlay overlay -o lowerdir=l,upperdir=u,workdir=w m && rm m/f';
+    await execFileAsync(tools.unshare, ["--mount", "--fork", "--", tools.sh, "-c", script, "sh", dir], {
+      env: { PATH: HOST_PATH },
+    });
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr?.trim();
     throw unsupported(`overlay mount failed: ${stderr || (err as Error).message}`, err);

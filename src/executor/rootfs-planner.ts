@@ -82,10 +82,7 @@ export class RootfsPlanner {
         continue;
       }
       if (known === "file") {
-        throw new ExecutorError(
-          "EXECUTOR_MOUNT_TARGET",
-          `prepare ${target}: /${prefix} is not a directory`,
-        );
+        throw new ExecutorError("EXECUTOR_MOUNT_TARGET", `prepare ${target}: /${prefix} is not a directory`);
       }
       const host = this.hostPath(prefix);
       if (last && kind === "file") {

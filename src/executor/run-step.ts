@@ -142,7 +142,13 @@ function planSystemMounts(planner: RootfsPlanner, tools: HostTools, spec: RunSpe
   ops.push({ op: "mount", fstype: "proc", source: "proc", options: "nosuid,nodev,noexec", target: proc });
 
   const dev = planner.hostPath(planner.directory("/dev", { stub: true }));
-  ops.push({ op: "mount", fstype: "tmpfs", source: "tmpfs", options: "nosuid,mode=755,size=65536k", target: dev });
+  ops.push({
+    op: "mount",
+    fstype: "tmpfs",
+    source: "tmpfs",
+    options: "nosuid,mode=755,size=65536k",
+    target: dev,
+  });
   for (const name of DEVICES) {
     ops.push({ op: "file", path: path.join(dev, name) });
     ops.push({ op: "bind", source: `/dev/${name}`, target: path.join(dev, name), readonly: false });
@@ -170,7 +176,8 @@ function planSystemMounts(planner: RootfsPlanner, tools: HostTools, spec: RunSpe
     ["stdout", "/proc/self/fd/1"],
     ["stderr", "/proc/self/fd/2"],
   ];
-  for (const [name, target] of links) ops.push({ op: "symlink", linkTarget: target, path: path.join(dev, name) });
+  for (const [name, target] of links)
+    ops.push({ op: "symlink", linkTarget: target, path: path.join(dev, name) });
 
   const sys = planner.hostPath(planner.directory("/sys", { stub: true }));
   ops.push({ op: "mount", fstype: "sysfs", source: "sysfs", options: "ro,nosuid,nodev,noexec", target: sys });
@@ -178,7 +185,10 @@ function planSystemMounts(planner: RootfsPlanner, tools: HostTools, spec: RunSpe
   ops.push({ op: "hostname", name: spec.hostname });
   if (spec.network === "none") {
     if (tools.ip === undefined) {
-      throw new ExecutorError("EXECUTOR_UNSUPPORTED", "run with --network=none: the ip tool (iproute2) is missing");
+      throw new ExecutorError(
+        "EXECUTOR_UNSUPPORTED",
+        "run with --network=none: the ip tool (iproute2) is missing",
+      );
     }
     ops.push({ op: "loopback", ip: tools.ip });
   }
@@ -215,9 +225,7 @@ async function planRunMounts(
   cleanups: Array<() => Promise<void>>,
 ): Promise<void> {
   // Parents before children, so a mount inside another mount's target lands on top of it.
-  const mounts = [...spec.mounts].sort(
-    (a, b) => depth(mountTarget(a)) - depth(mountTarget(b)),
-  );
+  const mounts = [...spec.mounts].sort((a, b) => depth(mountTarget(a)) - depth(mountTarget(b)));
   let n = 0;
   for (const m of mounts) {
     const dir = path.join(scratch, "mounts", String(n++));
@@ -233,25 +241,46 @@ async function planRunMounts(
           await fs.promises.symlink(path.resolve(m.source), path.join(dir, "l"));
           source = path.join(dir, "merged");
           await fs.promises.mkdir(source);
-          planner.ops.push({ op: "overlay", cwd: dir, options: "lowerdir=l,upperdir=u,workdir=w", target: source });
+          planner.ops.push({
+            op: "overlay",
+            cwd: dir,
+            options: "lowerdir=l,upperdir=u,workdir=w",
+            target: source,
+          });
         } else if (m.readonly === false) {
           source = path.join(dir, "file");
           await fs.promises.copyFile(m.source, source);
         }
-        planner.ops.push({ op: "bind", source, target: planner.hostPath(rel), readonly: m.readonly !== false });
+        planner.ops.push({
+          op: "bind",
+          source,
+          target: planner.hostPath(rel),
+          readonly: m.readonly !== false,
+        });
         break;
       }
       case "cache": {
         const checkout: CacheCheckout = await checkoutCache(m, spec.signal, spec.command);
         cleanups.push(checkout.release);
         const rel = planner.directory(target, { stub: true });
-        planner.ops.push({ op: "bind", source: checkout.path, target: planner.hostPath(rel), readonly: m.readonly === true });
+        planner.ops.push({
+          op: "bind",
+          source: checkout.path,
+          target: planner.hostPath(rel),
+          readonly: m.readonly === true,
+        });
         break;
       }
       case "tmpfs": {
         const rel = planner.directory(target, { stub: true });
         const size = m.sizeBytes !== undefined ? `,size=${m.sizeBytes}` : "";
-        planner.ops.push({ op: "mount", fstype: "tmpfs", source: "tmpfs", options: `nosuid,nodev${size}`, target: planner.hostPath(rel) });
+        planner.ops.push({
+          op: "mount",
+          fstype: "tmpfs",
+          source: "tmpfs",
+          options: `nosuid,nodev${size}`,
+          target: planner.hostPath(rel),
+        });
         break;
       }
       case "secret": {
@@ -272,7 +301,11 @@ async function statSource(source: string, target: string): Promise<fs.Stats> {
   try {
     return await fs.promises.stat(source);
   } catch (err) {
-    throw new ExecutorError("EXECUTOR_BIND_SOURCE", `bind ${source} on ${target}: ${(err as Error).message}`, { cause: err });
+    throw new ExecutorError(
+      "EXECUTOR_BIND_SOURCE",
+      `bind ${source} on ${target}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 

@@ -20,7 +20,9 @@ export function makeScratchDir(kind: ScratchKind, base = os.tmpdir()): Promise<s
 const NAME = /^tsbuild-(run|secret|cache-private)-(\d+)-(\d+)-[A-Za-z0-9]+$/;
 
 /** Removes scratch directories of dead processes under the temp dir and /dev/shm. Best effort. */
-export async function sweepStaleScratchDirs(bases: readonly string[] = [os.tmpdir(), "/dev/shm"]): Promise<number> {
+export async function sweepStaleScratchDirs(
+  bases: readonly string[] = [os.tmpdir(), "/dev/shm"],
+): Promise<number> {
   let removed = 0;
   for (const base of bases) {
     let names: string[];

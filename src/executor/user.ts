@@ -49,8 +49,7 @@ export function resolveUser(rootfs: LayeredRootfs, spec: string | undefined): Re
 
   if (groupPart !== undefined && groupPart !== "") {
     const numericGid = parseId(groupPart);
-    const group =
-      numericGid === undefined ? groups.find((g) => g.name === groupPart) : undefined;
+    const group = numericGid === undefined ? groups.find((g) => g.name === groupPart) : undefined;
     if (numericGid === undefined && group === undefined) {
       throw userError(value, `no group "${groupPart}" in /etc/group`);
     }
@@ -100,7 +99,10 @@ function parseGroup(file: Buffer | undefined): GroupEntry[] {
   for (const f of lines(file)) {
     const gid = parseId(f[2] ?? "");
     if (f.length < 3 || gid === undefined) continue;
-    const members = (f[3] ?? "").split(",").map((m) => m.trim()).filter((m) => m !== "");
+    const members = (f[3] ?? "")
+      .split(",")
+      .map((m) => m.trim())
+      .filter((m) => m !== "");
     out.push({ name: f[0], gid, members });
   }
   return out;

@@ -28,7 +28,10 @@ export class BlobLayer implements Layer {
     assertDigest(info.digest, `layer ${info.path} digest`);
     assertDigest(info.diffId, `layer ${info.path} diff_id`);
     const compression = compressionOfMediaType(info.mediaType);
-    if (!compression) throw new UnsupportedCompressionError(`open layer ${info.path}: unknown layer media type ${info.mediaType}`);
+    if (!compression)
+      throw new UnsupportedCompressionError(
+        `open layer ${info.path}: unknown layer media type ${info.mediaType}`,
+      );
     this.compression = compression;
     this.info = Object.freeze({ ...info });
   }

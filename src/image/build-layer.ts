@@ -28,7 +28,10 @@ export type BuiltLayer = BlobLayer;
  * temporary file, which is then renamed to its digest. Writing the same layer twice is
  * idempotent. On failure the temporary file is removed and nothing is left under `dir`.
  */
-export async function buildLayer(entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>, opts: BuildLayerOptions): Promise<BuiltLayer> {
+export async function buildLayer(
+  entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>,
+  opts: BuildLayerOptions,
+): Promise<BuiltLayer> {
   const compression = opts.compression ?? "gzip";
   const tmp = path.join(opts.dir, `.tmp-layer-${process.pid}-${randomBytes(6).toString("hex")}`);
   const diff = new DigestingStream();
@@ -55,5 +58,11 @@ export async function buildLayer(entries: AsyncIterable<LayerEntry> | Iterable<L
     await fs.promises.rm(tmp, { force: true });
     throw new LayerWriteError(`rename temporary layer blob to ${final}: ${(err as Error).message}`, err);
   }
-  return new BlobLayer({ path: final, digest, diffId: diff.digest(), size, mediaType: layerMediaType(compression, opts.mediaTypeStyle) });
+  return new BlobLayer({
+    path: final,
+    digest,
+    diffId: diff.digest(),
+    size,
+    mediaType: layerMediaType(compression, opts.mediaTypeStyle),
+  });
 }

@@ -28,7 +28,10 @@ function loadZstd(): ZstdModule {
       zstd = null;
     }
   }
-  if (!zstd) throw new UnsupportedCompressionError("load zstd codec: the optional package zstd-napi is not installed (or failed to build); use compression=gzip");
+  if (!zstd)
+    throw new UnsupportedCompressionError(
+      "load zstd codec: the optional package zstd-napi is not installed (or failed to build); use compression=gzip",
+    );
   return zstd;
 }
 
@@ -44,13 +47,17 @@ export function isCompressionSupported(compression: Compression): boolean {
 
 export function parseCompression(value: string): Compression {
   if (value === "gzip" || value === "zstd" || value === "uncompressed") return value;
-  throw new UnsupportedCompressionError(`parse compression: ${JSON.stringify(value)} is not one of gzip, zstd, uncompressed`);
+  throw new UnsupportedCompressionError(
+    `parse compression: ${JSON.stringify(value)} is not one of gzip, zstd, uncompressed`,
+  );
 }
 
 export function createCompressor(compression: Compression, opts: CompressorOptions = {}): Transform {
   switch (compression) {
     case "gzip":
-      return opts.parallel === false ? zlib.createGzip({ level: opts.level ?? 6 }) : new ParallelGzip({ level: opts.level ?? 6 });
+      return opts.parallel === false
+        ? zlib.createGzip({ level: opts.level ?? 6 })
+        : new ParallelGzip({ level: opts.level ?? 6 });
     case "zstd": {
       const { CompressStream } = loadZstd();
       return new CompressStream({ compressionLevel: opts.level ?? 3 });

@@ -64,12 +64,18 @@ function isEmpty(value: unknown): boolean {
 }
 
 /** Copies `fields` of `src` in the given order, dropping empty values (Go's omitempty). */
-function ordered<T extends object>(src: T, fields: readonly (keyof T)[], sortMaps: readonly (keyof T)[] = []): T {
+function ordered<T extends object>(
+  src: T,
+  fields: readonly (keyof T)[],
+  sortMaps: readonly (keyof T)[] = [],
+): T {
   const out: Partial<T> = {};
   for (const field of fields) {
     const value = src[field];
     if (isEmpty(value)) continue;
-    out[field] = (sortMaps.includes(field) ? sortedRecord(value as Record<string, unknown>) : value) as T[keyof T];
+    out[field] = (
+      sortMaps.includes(field) ? sortedRecord(value as Record<string, unknown>) : value
+    ) as T[keyof T];
   }
   return out as T;
 }
@@ -82,13 +88,36 @@ function ordered<T extends object>(src: T, fields: readonly (keyof T)[], sortMap
 export function canonicalConfig(config: ImageConfig): ImageConfig {
   const runtime = ordered(
     config.config,
-    ["User", "ExposedPorts", "Env", "Entrypoint", "Cmd", "Volumes", "WorkingDir", "Labels", "StopSignal", "ArgsEscaped", "Healthcheck", "OnBuild", "Shell"],
+    [
+      "User",
+      "ExposedPorts",
+      "Env",
+      "Entrypoint",
+      "Cmd",
+      "Volumes",
+      "WorkingDir",
+      "Labels",
+      "StopSignal",
+      "ArgsEscaped",
+      "Healthcheck",
+      "OnBuild",
+      "Shell",
+    ],
     ["ExposedPorts", "Volumes", "Labels"],
   );
   if (runtime.Healthcheck) {
-    runtime.Healthcheck = ordered(runtime.Healthcheck, ["Test", "Interval", "Timeout", "StartPeriod", "StartInterval", "Retries"]);
+    runtime.Healthcheck = ordered(runtime.Healthcheck, [
+      "Test",
+      "Interval",
+      "Timeout",
+      "StartPeriod",
+      "StartInterval",
+      "Retries",
+    ]);
   }
-  const history = (config.history ?? []).map((h) => ordered(h, ["created", "created_by", "author", "comment", "empty_layer"]));
+  const history = (config.history ?? []).map((h) =>
+    ordered(h, ["created", "created_by", "author", "comment", "empty_layer"]),
+  );
   const out: Record<string, unknown> = {
     architecture: config.architecture,
     author: config.author,

@@ -49,7 +49,8 @@ export class DigestingStream extends Transform {
   }
 
   digest(): Digest {
-    if (this.finalDigest === undefined) throw new Error("DigestingStream.digest() called before the stream finished");
+    if (this.finalDigest === undefined)
+      throw new Error("DigestingStream.digest() called before the stream finished");
     return this.finalDigest;
   }
 }

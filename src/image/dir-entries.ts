@@ -2,7 +2,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { LayerEntry } from "./layer-entry";
 
-function typeOf(st: fs.Stats): "file" | "directory" | "symlink" | "char-device" | "block-device" | "fifo" | undefined {
+function typeOf(
+  st: fs.Stats,
+): "file" | "directory" | "symlink" | "char-device" | "block-device" | "fifo" | undefined {
   if (st.isFile()) return "file";
   if (st.isDirectory()) return "directory";
   if (st.isSymbolicLink()) return "symlink";
@@ -21,7 +23,9 @@ function typeOf(st: fs.Stats): "file" | "directory" | "symlink" | "char-device" 
 export async function* dirEntries(root: string, prefix = ""): AsyncGenerator<LayerEntry> {
   const links = new Map<string, string>();
   async function* walk(dir: string, rel: string): AsyncGenerator<LayerEntry> {
-    const names = (await fs.promises.readdir(dir)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const names = (await fs.promises.readdir(dir)).sort((a, b) =>
+      Buffer.compare(Buffer.from(a), Buffer.from(b)),
+    );
     const stats = await Promise.all(names.map((n) => fs.promises.lstat(path.join(dir, n))));
     for (let i = 0; i < names.length; i++) {
       const name = names[i] as string;
@@ -42,7 +46,12 @@ export async function* dirEntries(root: string, prefix = ""): AsyncGenerator<Lay
       }
       switch (type) {
         case "file":
-          yield { ...base, type, size: st.size, open: () => fs.createReadStream(full, { highWaterMark: 256 * 1024 }) };
+          yield {
+            ...base,
+            type,
+            size: st.size,
+            open: () => fs.createReadStream(full, { highWaterMark: 256 * 1024 }),
+          };
           break;
         case "directory":
           yield { ...base, type };
@@ -53,7 +62,12 @@ export async function* dirEntries(root: string, prefix = ""): AsyncGenerator<Lay
           break;
         default:
           // Linux dev_t: major in bits 8-19 (+ high bits), minor in bits 0-7 and 20-31.
-          yield { ...base, type, devmajor: (st.rdev >>> 8) & 0xfff, devminor: (st.rdev & 0xff) | ((st.rdev >>> 12) & 0xfff00) };
+          yield {
+            ...base,
+            type,
+            devmajor: (st.rdev >>> 8) & 0xfff,
+            devminor: (st.rdev & 0xff) | ((st.rdev >>> 12) & 0xfff00),
+          };
       }
     }
   }

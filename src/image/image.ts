@@ -29,14 +29,21 @@ function makeImage(config: ImageConfig, layers: readonly Layer[]): Image {
 
 /** FROM scratch: no layers, no history, an empty runtime config. */
 export function emptyImage(platform: Platform): Image {
-  return makeImage({ ...canonicalPlatform(platform), config: {}, rootfs: { type: "layers", diff_ids: [] }, history: [] }, []);
+  return makeImage(
+    { ...canonicalPlatform(platform), config: {}, rootfs: { type: "layers", diff_ids: [] }, history: [] },
+    [],
+  );
 }
 
 /**
  * A new image with `layers` on top of `image`. `history` gives one entry per layer (defaults to
  * an entry with the image's `created` time); entries are written without `empty_layer`.
  */
-export async function appendLayers(image: Image, layers: readonly Layer[], history?: readonly HistoryEntry[]): Promise<Image> {
+export async function appendLayers(
+  image: Image,
+  layers: readonly Layer[],
+  history?: readonly HistoryEntry[],
+): Promise<Image> {
   if (history && history.length !== layers.length) {
     throw new RangeError(`appendLayers: ${layers.length} layers but ${history.length} history entries`);
   }
@@ -75,7 +82,11 @@ export function configDescriptor(image: Image): Descriptor {
 
 export async function imageManifest(image: Image): Promise<OciManifest> {
   const layers = await Promise.all(
-    image.layers.map(async (l): Promise<Descriptor> => ({ mediaType: await l.mediaType(), digest: await l.digest(), size: await l.size() })),
+    image.layers.map(async (l): Promise<Descriptor> => ({
+      mediaType: await l.mediaType(),
+      digest: await l.digest(),
+      size: await l.size(),
+    })),
   );
   return { schemaVersion: 2, mediaType: MediaType.ociManifest, config: configDescriptor(image), layers };
 }
@@ -88,7 +99,13 @@ export async function manifestBlob(image: Image): Promise<Buffer> {
 export async function manifestDescriptor(image: Image): Promise<Descriptor> {
   const blob = await manifestBlob(image);
   const c = image.config;
-  const platform = canonicalPlatform({ architecture: c.architecture, os: c.os, "os.version": c["os.version"], "os.features": c["os.features"], variant: c.variant });
+  const platform = canonicalPlatform({
+    architecture: c.architecture,
+    os: c.os,
+    "os.version": c["os.version"],
+    "os.features": c["os.features"],
+    variant: c.variant,
+  });
   return { mediaType: MediaType.ociManifest, digest: sha256Digest(blob), size: blob.length, platform };
 }
 

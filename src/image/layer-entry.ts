@@ -55,10 +55,4 @@ export interface OpaqueEntry {
 }
 
 export type LayerEntry =
-  | FileEntry
-  | DirectoryEntry
-  | SymlinkEntry
-  | HardlinkEntry
-  | DeviceEntry
-  | WhiteoutEntry
-  | OpaqueEntry;
+  FileEntry | DirectoryEntry | SymlinkEntry | HardlinkEntry | DeviceEntry | WhiteoutEntry | OpaqueEntry;

@@ -23,11 +23,15 @@ export const OPAQUE_WHITEOUT = ".wh..wh..opq";
 /** Throws unless `p` is a relative POSIX path without "." / ".." / empty segments. */
 export function validateEntryPath(p: string, what = "layer entry"): void {
   if (p.length === 0 || p.startsWith("/") || p.endsWith("/") || p.includes("\0")) {
-    throw new InvalidLayerEntryError(`write ${what}: path ${JSON.stringify(p)} must be relative, non-empty, without a trailing "/"`);
+    throw new InvalidLayerEntryError(
+      `write ${what}: path ${JSON.stringify(p)} must be relative, non-empty, without a trailing "/"`,
+    );
   }
   for (const seg of p.split("/")) {
     if (seg === "" || seg === "." || seg === "..") {
-      throw new InvalidLayerEntryError(`write ${what}: path ${JSON.stringify(p)} has an empty, "." or ".." segment`);
+      throw new InvalidLayerEntryError(
+        `write ${what}: path ${JSON.stringify(p)} has an empty, "." or ".." segment`,
+      );
     }
   }
 }
@@ -37,7 +41,9 @@ export function tarName(entry: LayerEntry): string {
   switch (entry.type) {
     case "whiteout": {
       const slash = entry.path.lastIndexOf("/");
-      return slash < 0 ? WHITEOUT_PREFIX + entry.path : `${entry.path.slice(0, slash + 1)}${WHITEOUT_PREFIX}${entry.path.slice(slash + 1)}`;
+      return slash < 0
+        ? WHITEOUT_PREFIX + entry.path
+        : `${entry.path.slice(0, slash + 1)}${WHITEOUT_PREFIX}${entry.path.slice(slash + 1)}`;
     }
     case "opaque":
       return `${entry.path}/${OPAQUE_WHITEOUT}`;
@@ -55,7 +61,14 @@ function headerOf(entry: LayerEntry, clampMtime: number | undefined): TarHeader 
   }
   let mtime = Math.floor(entry.mtimeMs / 1000);
   if (clampMtime !== undefined && mtime > clampMtime) mtime = clampMtime;
-  const base = { name, mode: entry.mode & 0o7777, uid: entry.uid, gid: entry.gid, mtime, xattrs: entry.xattrs };
+  const base = {
+    name,
+    mode: entry.mode & 0o7777,
+    uid: entry.uid,
+    gid: entry.gid,
+    mtime,
+    xattrs: entry.xattrs,
+  };
   switch (entry.type) {
     case "file":
       return { ...base, type: "file", size: entry.size };
@@ -79,12 +92,16 @@ async function* fileContent(entry: FileEntry): AsyncGenerator<Buffer> {
     const buf = chunk as Buffer;
     written += buf.length;
     if (written > entry.size) {
-      throw new InvalidLayerEntryError(`read ${entry.path}: file grew past its declared size ${entry.size} while being archived`);
+      throw new InvalidLayerEntryError(
+        `read ${entry.path}: file grew past its declared size ${entry.size} while being archived`,
+      );
     }
     yield buf;
   }
   if (written !== entry.size) {
-    throw new InvalidLayerEntryError(`read ${entry.path}: got ${written} bytes, expected ${entry.size} (file changed while being archived)`);
+    throw new InvalidLayerEntryError(
+      `read ${entry.path}: got ${written} bytes, expected ${entry.size} (file changed while being archived)`,
+    );
   }
 }
 
@@ -104,13 +121,19 @@ async function readSmall(entry: FileEntry): Promise<Buffer[]> {
 }
 
 /** Yields entries in order while reading up to `window` small files ahead concurrently. */
-async function* withReadAhead(entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>, window: number): AsyncGenerator<Pending> {
+async function* withReadAhead(
+  entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>,
+  window: number,
+): AsyncGenerator<Pending> {
   if (window <= 0) {
     for await (const entry of entries) yield { entry };
     return;
   }
   const queue: Pending[] = [];
-  const it = Symbol.asyncIterator in entries ? entries[Symbol.asyncIterator]() : (entries as Iterable<LayerEntry>)[Symbol.iterator]();
+  const it =
+    Symbol.asyncIterator in entries
+      ? entries[Symbol.asyncIterator]()
+      : (entries as Iterable<LayerEntry>)[Symbol.iterator]();
   let done = false;
   for (;;) {
     while (!done && queue.length < window) {
@@ -134,7 +157,10 @@ async function* withReadAhead(entries: AsyncIterable<LayerEntry> | Iterable<Laye
   }
 }
 
-async function* tarChunks(entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>, opts: LayerTarOptions): AsyncGenerator<Buffer> {
+async function* tarChunks(
+  entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>,
+  opts: LayerTarOptions,
+): AsyncGenerator<Buffer> {
   // Headers of small entries are batched so 18,000 tiny files do not mean 36,000 tiny chunks.
   let pending: Buffer[] = [];
   let pendingBytes = 0;
@@ -174,6 +200,9 @@ async function* tarChunks(entries: AsyncIterable<LayerEntry> | Iterable<LayerEnt
  * writer does not reorder, so a producer that streams in order never buffers anything. Output is
  * deterministic: same entries and contents → same bytes.
  */
-export function layerTar(entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>, opts: LayerTarOptions = {}): Readable {
+export function layerTar(
+  entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>,
+  opts: LayerTarOptions = {},
+): Readable {
   return Readable.from(tarChunks(entries, opts), { objectMode: false, highWaterMark: 256 * 1024 });
 }

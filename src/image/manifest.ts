@@ -35,13 +35,19 @@ export function serializeManifest(manifest: OciManifest): Buffer {
     config: canonicalDescriptor(manifest.config),
     layers: manifest.layers.map(canonicalDescriptor),
   };
-  if (manifest.annotations && Object.keys(manifest.annotations).length > 0) out.annotations = sortedRecord(manifest.annotations);
+  if (manifest.annotations && Object.keys(manifest.annotations).length > 0)
+    out.annotations = sortedRecord(manifest.annotations);
   return Buffer.from(JSON.stringify(out), "utf8");
 }
 
 export function serializeIndex(index: OciIndex): Buffer {
-  const out: OciIndex = { schemaVersion: 2, mediaType: index.mediaType, manifests: index.manifests.map(canonicalDescriptor) };
-  if (index.annotations && Object.keys(index.annotations).length > 0) out.annotations = sortedRecord(index.annotations);
+  const out: OciIndex = {
+    schemaVersion: 2,
+    mediaType: index.mediaType,
+    manifests: index.manifests.map(canonicalDescriptor),
+  };
+  if (index.annotations && Object.keys(index.annotations).length > 0)
+    out.annotations = sortedRecord(index.annotations);
   return Buffer.from(JSON.stringify(out), "utf8");
 }
 
@@ -53,5 +59,10 @@ export function singleManifestIndex(manifest: Descriptor, tag?: string): OciInde
 }
 
 export function serializeDockerManifest(entries: DockerManifestEntry[]): Buffer {
-  return Buffer.from(JSON.stringify(entries.map((e) => ({ Config: e.Config, RepoTags: [...e.RepoTags], Layers: [...e.Layers] }))), "utf8");
+  return Buffer.from(
+    JSON.stringify(
+      entries.map((e) => ({ Config: e.Config, RepoTags: [...e.RepoTags], Layers: [...e.Layers] })),
+    ),
+    "utf8",
+  );
 }

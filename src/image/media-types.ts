@@ -21,9 +21,17 @@ export type Compression = "gzip" | "zstd" | "uncompressed";
 
 export function layerMediaType(compression: Compression, style: "oci" | "docker" = "oci"): string {
   if (style === "docker") {
-    return compression === "gzip" ? MediaType.dockerLayerGzip : compression === "zstd" ? MediaType.dockerLayerZstd : MediaType.dockerLayer;
+    return compression === "gzip"
+      ? MediaType.dockerLayerGzip
+      : compression === "zstd"
+        ? MediaType.dockerLayerZstd
+        : MediaType.dockerLayer;
   }
-  return compression === "gzip" ? MediaType.ociLayerGzip : compression === "zstd" ? MediaType.ociLayerZstd : MediaType.ociLayer;
+  return compression === "gzip"
+    ? MediaType.ociLayerGzip
+    : compression === "zstd"
+      ? MediaType.ociLayerZstd
+      : MediaType.ociLayer;
 }
 
 /** The compression a layer media type implies, or undefined if it is not a layer type we know. */

@@ -156,7 +156,12 @@ export class ParallelGzip extends Transform {
 
   private dispatch(data: Uint8Array, last: boolean): void {
     const dict = this.tail;
-    this.tail = data.length >= WINDOW ? data.slice(data.length - WINDOW) : data.length > 0 ? concatTail(dict, data) : dict;
+    this.tail =
+      data.length >= WINDOW
+        ? data.slice(data.length - WINDOW)
+        : data.length > 0
+          ? concatTail(dict, data)
+          : dict;
     const p = sharedPool().run(data, dict, this.level, last);
     p.catch(() => undefined); // handled when awaited in order
     this.inFlight.push(p);

@@ -31,14 +31,22 @@ const MAX_SYMLINKS = 40;
  */
 export function cleanEntryPath(name: string): string {
   if (name.includes("\0")) {
-    throw new UnpackError("UNPACK_INVALID_NAME", `refuse entry ${JSON.stringify(name)}: name contains a NUL byte`, name);
+    throw new UnpackError(
+      "UNPACK_INVALID_NAME",
+      `refuse entry ${JSON.stringify(name)}: name contains a NUL byte`,
+      name,
+    );
   }
   const out: string[] = [];
   for (const part of name.split("/")) {
     if (part === "" || part === ".") continue;
     if (part === "..") {
       if (out.length === 0) {
-        throw new UnpackError("UNPACK_PATH_ESCAPE", `refuse entry ${name}: path climbs above the target root`, name);
+        throw new UnpackError(
+          "UNPACK_PATH_ESCAPE",
+          `refuse entry ${name}: path climbs above the target root`,
+          name,
+        );
       }
       out.pop();
       continue;
@@ -54,7 +62,11 @@ export function cleanEntryPath(name: string): string {
   }
   const cleaned = out.join("/");
   if (Buffer.byteLength(cleaned) > PATH_MAX) {
-    throw new UnpackError("UNPACK_INVALID_NAME", `refuse entry ${cleaned.slice(0, 80)}...: path is longer than ${PATH_MAX} bytes`, name);
+    throw new UnpackError(
+      "UNPACK_INVALID_NAME",
+      `refuse entry ${cleaned.slice(0, 80)}...: path is longer than ${PATH_MAX} bytes`,
+      name,
+    );
   }
   return cleaned;
 }
@@ -192,7 +204,11 @@ export class RootResolver {
     if (st.isDirectory()) return rel;
     if (st.isSymbolicLink()) {
       if (++budget.links > MAX_SYMLINKS) {
-        throw new UnpackError("UNPACK_SYMLINK_LOOP", `resolve ${entry}: too many levels of symbolic links at ${rel}`, entry);
+        throw new UnpackError(
+          "UNPACK_SYMLINK_LOOP",
+          `resolve ${entry}: too many levels of symbolic links at ${rel}`,
+          entry,
+        );
       }
       let target: string;
       try {

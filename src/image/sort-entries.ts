@@ -22,7 +22,9 @@ export function compareTarNames(a: string, b: string): number {
  * the order layerTar expects, for producers that cannot stream in order. Hard links come after
  * every other entry so their targets always precede them.
  */
-export async function sortEntries(entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>): Promise<LayerEntry[]> {
+export async function sortEntries(
+  entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>,
+): Promise<LayerEntry[]> {
   const all: { entry: LayerEntry; name: string }[] = [];
   for await (const entry of entries) all.push({ entry, name: tarName(entry) });
   all.sort((x, y) => {

@@ -85,7 +85,19 @@ function paxRecord(key: string, value: Buffer): Buffer {
   return Buffer.concat([Buffer.from(`${len} ${key}=`), value, Buffer.from("\n")]);
 }
 
-function ustarBlock(h: { name: string; prefix: string; mode: number; uid: number; gid: number; size: number; mtime: number; typeflag: string; linkname: string; devmajor: number; devminor: number }): Buffer {
+function ustarBlock(h: {
+  name: string;
+  prefix: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtime: number;
+  typeflag: string;
+  linkname: string;
+  devmajor: number;
+  devminor: number;
+}): Buffer {
   const buf = Buffer.alloc(BLOCK);
   buf.write(h.name, 0, 100, "utf8");
   writeOctal(buf, 100, 8, h.mode & 0o7777);
@@ -123,7 +135,8 @@ export function encodeTarHeader(h: TarHeader): Buffer {
   const split = isAscii(h.name) ? splitUstarName(h.name) : undefined;
   if (!split) pax.path = Buffer.from(h.name);
   const linkname = h.linkname ?? "";
-  if (linkname.length > 0 && (!isAscii(linkname) || linkname.length > 100)) pax.linkpath = Buffer.from(linkname);
+  if (linkname.length > 0 && (!isAscii(linkname) || linkname.length > 100))
+    pax.linkpath = Buffer.from(linkname);
   if (h.size > octalMax(12)) pax.size = Buffer.from(String(h.size));
   if (h.uid > octalMax(8)) pax.uid = Buffer.from(String(h.uid));
   if (h.gid > octalMax(8)) pax.gid = Buffer.from(String(h.gid));
@@ -150,7 +163,22 @@ export function encodeTarHeader(h: TarHeader): Buffer {
   // Go names the extended header "<dir>/PaxHeaders.0/<base>"; any stable name works.
   const base = h.name.replace(/\/$/, "");
   const slash = base.lastIndexOf("/");
-  const paxName = truncateBytes(slash >= 0 ? `${base.slice(0, slash)}/PaxHeaders.0/${base.slice(slash + 1)}` : `PaxHeaders.0/${base}`, 100);
-  const paxBlock = ustarBlock({ name: paxName, prefix: "", mode: 0o644, uid: 0, gid: 0, size: records.length, mtime, typeflag: "x", linkname: "", devmajor: 0, devminor: 0 });
+  const paxName = truncateBytes(
+    slash >= 0 ? `${base.slice(0, slash)}/PaxHeaders.0/${base.slice(slash + 1)}` : `PaxHeaders.0/${base}`,
+    100,
+  );
+  const paxBlock = ustarBlock({
+    name: paxName,
+    prefix: "",
+    mode: 0o644,
+    uid: 0,
+    gid: 0,
+    size: records.length,
+    mtime,
+    typeflag: "x",
+    linkname: "",
+    devmajor: 0,
+    devminor: 0,
+  });
   return Buffer.concat([paxBlock, records, padding(records.length), main]);
 }

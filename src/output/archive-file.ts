@@ -34,11 +34,22 @@ class ExactSize extends Transform {
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.seen += chunk.length;
-    if (this.seen > this.expected) cb(new BlobSizeMismatchError(`stream ${this.what}: more than the ${this.expected} bytes its descriptor declares`));
+    if (this.seen > this.expected)
+      cb(
+        new BlobSizeMismatchError(
+          `stream ${this.what}: more than the ${this.expected} bytes its descriptor declares`,
+        ),
+      );
     else cb(null, chunk);
   }
   override _flush(cb: TransformCallback): void {
-    cb(this.seen === this.expected ? null : new BlobSizeMismatchError(`stream ${this.what}: got ${this.seen} bytes, descriptor declares ${this.expected}`));
+    cb(
+      this.seen === this.expected
+        ? null
+        : new BlobSizeMismatchError(
+            `stream ${this.what}: got ${this.seen} bytes, descriptor declares ${this.expected}`,
+          ),
+    );
   }
 }
 
@@ -55,10 +66,26 @@ function directoriesOf(files: readonly ArchiveFile[]): string[] {
 async function* tarOf(files: readonly ArchiveFile[]): AsyncGenerator<Buffer> {
   // Fixed metadata (mtime 0, root, 0644/0755) keeps archives of the same image byte-identical.
   for (const d of directoriesOf(files)) {
-    yield encodeTarHeader({ name: d + "/", type: "directory", mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0 });
+    yield encodeTarHeader({
+      name: d + "/",
+      type: "directory",
+      mode: 0o755,
+      uid: 0,
+      gid: 0,
+      size: 0,
+      mtime: 0,
+    });
   }
   for (const f of files) {
-    yield encodeTarHeader({ name: f.path, type: "file", mode: 0o644, uid: 0, gid: 0, size: f.size, mtime: 0 });
+    yield encodeTarHeader({
+      name: f.path,
+      type: "file",
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      size: f.size,
+      mtime: 0,
+    });
     const check = new ExactSize(f.size, f.path);
     const src = await f.open();
     const checked = src.pipe(check);
@@ -89,7 +116,11 @@ export async function writeArchiveDir(files: readonly ArchiveFile[], dir: string
     }
     const tmp = `${target}.tmp-${randomBytes(6).toString("hex")}`;
     try {
-      await pipeline(await f.open(), new ExactSize(f.size, f.path), fs.createWriteStream(tmp, { flags: "wx" }));
+      await pipeline(
+        await f.open(),
+        new ExactSize(f.size, f.path),
+        fs.createWriteStream(tmp, { flags: "wx" }),
+      );
       await fs.promises.rename(tmp, target);
     } catch (err) {
       await fs.promises.rm(tmp, { force: true });

@@ -11,11 +11,15 @@ export interface DockerArchiveOptions {
   tags?: string[];
 }
 
-const TAG_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?$/;
+const TAG_RE =
+  /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?$/;
 
 /** "name" → "name:latest"; throws InvalidTagError for something that is not a reference. */
 export function normalizeRepoTag(tag: string): string {
-  if (!TAG_RE.test(tag)) throw new InvalidTagError(`parse tag ${JSON.stringify(tag)}: not a valid image reference (name[:tag], lowercase)`);
+  if (!TAG_RE.test(tag))
+    throw new InvalidTagError(
+      `parse tag ${JSON.stringify(tag)}: not a valid image reference (name[:tag], lowercase)`,
+    );
   const lastSlash = tag.lastIndexOf("/");
   return tag.slice(lastSlash + 1).includes(":") ? tag : `${tag}:latest`;
 }
@@ -25,19 +29,31 @@ export function normalizeRepoTag(tag: string): string {
  * naming blobs under blobs/sha256/). Layer blobs are shipped as built (compressed); docker load
  * and podman load detect the compression and check each layer's diff_id.
  */
-export async function dockerArchiveFiles(image: Image, opts: DockerArchiveOptions = {}): Promise<ArchiveFile[]> {
+export async function dockerArchiveFiles(
+  image: Image,
+  opts: DockerArchiveOptions = {},
+): Promise<ArchiveFile[]> {
   const repoTags = (opts.tags ?? []).map(normalizeRepoTag);
   const config = configBlob(image);
   const configPath = `blobs/sha256/${digestHex(sha256Digest(config))}`;
-  const layers = await Promise.all(image.layers.map(async (l) => `blobs/sha256/${digestHex(await l.digest())}`));
+  const layers = await Promise.all(
+    image.layers.map(async (l) => `blobs/sha256/${digestHex(await l.digest())}`),
+  );
   return [
     ...(await layerBlobFiles(image)),
     bufferFile(configPath, config),
-    bufferFile("manifest.json", serializeDockerManifest([{ Config: configPath, RepoTags: repoTags, Layers: layers }])),
+    bufferFile(
+      "manifest.json",
+      serializeDockerManifest([{ Config: configPath, RepoTags: repoTags, Layers: layers }]),
+    ),
   ];
 }
 
 /** type=docker: a tar `docker load` / `podman load` accept. */
-export async function writeDockerArchive(image: Image, dest: string | Writable, opts: DockerArchiveOptions = {}): Promise<void> {
+export async function writeDockerArchive(
+  image: Image,
+  dest: string | Writable,
+  opts: DockerArchiveOptions = {},
+): Promise<void> {
   await writeArchiveTar(await dockerArchiveFiles(image, opts), dest);
 }

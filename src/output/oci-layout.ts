@@ -20,7 +20,11 @@ export async function layerBlobFiles(image: Image): Promise<ArchiveFile[]> {
     const digest = await layer.digest();
     if (seen.has(digest)) continue;
     seen.add(digest);
-    files.push({ path: `blobs/sha256/${digestHex(digest)}`, size: await layer.size(), open: () => layer.compressed() });
+    files.push({
+      path: `blobs/sha256/${digestHex(digest)}`,
+      size: await layer.size(),
+      open: () => layer.compressed(),
+    });
   }
   return files;
 }

@@ -16,9 +16,16 @@ function ancestors(p: string): string[] {
 }
 
 function toEntry(h: tar.Header, p: string, stream: Readable): LayerEntry | undefined {
-  const base = { path: p, mode: (h.mode ?? 0) & 0o7777, uid: h.uid ?? 0, gid: h.gid ?? 0, mtimeMs: h.mtime?.getTime() ?? 0 };
+  const base = {
+    path: p,
+    mode: (h.mode ?? 0) & 0o7777,
+    uid: h.uid ?? 0,
+    gid: h.gid ?? 0,
+    mtimeMs: h.mtime?.getTime() ?? 0,
+  };
   const xattrs: Record<string, Buffer> = {};
-  for (const [k, v] of Object.entries((h.pax as Record<string, string> | null | undefined) ?? {})) if (k.startsWith("SCHILY.xattr.")) xattrs[k.slice(13)] = Buffer.from(v);
+  for (const [k, v] of Object.entries((h.pax as Record<string, string> | null | undefined) ?? {}))
+    if (k.startsWith("SCHILY.xattr.")) xattrs[k.slice(13)] = Buffer.from(v);
   const withX = Object.keys(xattrs).length > 0 ? { ...base, xattrs } : base;
   switch (h.type) {
     case "file":
@@ -33,7 +40,12 @@ function toEntry(h: tar.Header, p: string, stream: Readable): LayerEntry | undef
     case "character-device":
     case "block-device":
     case "fifo":
-      return { ...withX, type: h.type === "character-device" ? "char-device" : h.type, devmajor: h.devmajor ?? 0, devminor: h.devminor ?? 0 };
+      return {
+        ...withX,
+        type: h.type === "character-device" ? "char-device" : h.type,
+        devmajor: h.devmajor ?? 0,
+        devminor: h.devminor ?? 0,
+      };
     default:
       return undefined;
   }
@@ -69,10 +81,14 @@ async function* flattenedEntries(image: Image): AsyncGenerator<LayerEntry> {
       const parent = slash >= 0 ? p.slice(0, slash) : "";
       let entry: LayerEntry | undefined;
       if (base === OPAQUE_WHITEOUT) newOpaque.push(parent);
-      else if (base.startsWith(WHITEOUT_PREFIX)) newDeleted.push(parent ? `${parent}/${base.slice(WHITEOUT_PREFIX.length)}` : base.slice(WHITEOUT_PREFIX.length));
+      else if (base.startsWith(WHITEOUT_PREFIX))
+        newDeleted.push(
+          parent ? `${parent}/${base.slice(WHITEOUT_PREFIX.length)}` : base.slice(WHITEOUT_PREFIX.length),
+        );
       else if (p !== "" && !emitted.has(p) && !deleted.has(p)) {
         const up = ancestors(p);
-        if (!up.some((a) => nonDirs.has(a) || deleted.has(a) || opaque.has(a))) entry = toEntry(stream.header, p, stream as unknown as Readable);
+        if (!up.some((a) => nonDirs.has(a) || deleted.has(a) || opaque.has(a)))
+          entry = toEntry(stream.header, p, stream as unknown as Readable);
       }
       if (entry) {
         emitted.add(p);

@@ -31,7 +31,11 @@ export async function writeInto(source: Readable, dest: Writable): Promise<void>
  * Output errors (a blob of the wrong size) pass through; others become OutputWriteError naming
  * `what` and the path.
  */
-export async function writeToDestination(source: Readable, dest: string | Writable, what: string): Promise<void> {
+export async function writeToDestination(
+  source: Readable,
+  dest: string | Writable,
+  what: string,
+): Promise<void> {
   if (typeof dest !== "string") {
     await writeInto(source, dest);
     return;

@@ -36,7 +36,12 @@ export function instructionNode(t: LineToken): InstructionNode {
 export function withHeredoc(node: InstructionNode, t: LineToken): InstructionNode {
   const marker = t.heredoc;
   if (marker === undefined) throw new Error("heredoc token without its marker");
-  const heredoc: Heredoc = { name: marker.name, content: t.content ?? "", expand: marker.expand, chomp: marker.chomp };
+  const heredoc: Heredoc = {
+    name: marker.name,
+    content: t.content ?? "",
+    expand: marker.expand,
+    chomp: marker.chomp,
+  };
   if (marker.fileDescriptor !== undefined) heredoc.fileDescriptor = marker.fileDescriptor;
   const heredocs = [...node.heredocs, heredoc];
   const out: InstructionNode = { ...node, heredocs, span: { start: node.span.start, end: tokenEnd(t) } };

@@ -36,7 +36,8 @@ function rawWords(text: string): Located[] | undefined {
       if (c === 0x27 || c === 0x22) {
         const close = c;
         i++;
-        while (i < n && text.charCodeAt(i) !== close) i += close === 0x22 && text.charCodeAt(i) === 0x5c ? 2 : 1;
+        while (i < n && text.charCodeAt(i) !== close)
+          i += close === 0x22 && text.charCodeAt(i) === 0x5c ? 2 : 1;
         if (i >= n) return undefined;
         i++;
       } else if (c === 0x5c) {
@@ -97,7 +98,13 @@ export function heredocMarkers(text: string): HeredocMarker[] {
     if (m === null || m[3].length === 0) continue;
     const name = unquoteWord(m[3]);
     if (name === undefined) continue;
-    const marker: HeredocMarker = { name: name.word, expand: !name.quoted, chomp: m[2] === "-", start: w.start, end: w.end };
+    const marker: HeredocMarker = {
+      name: name.word,
+      expand: !name.quoted,
+      chomp: m[2] === "-",
+      start: w.start,
+      end: w.end,
+    };
     if (m[1].length > 0) marker.fileDescriptor = Number(m[1]);
     out.push(marker);
   }

@@ -23,28 +23,38 @@ export interface NodeContext {
 
 const NOT_STRINGS = "when using JSON array syntax, arrays must be comprised of strings only";
 
-type Shape = "json-or-split" | "json-or-string" | "split" | "string" | "name-value" | "words" | "healthcheck" | "onbuild";
+type Shape =
+  | "json-or-split"
+  | "json-or-string"
+  | "split"
+  | "string"
+  | "name-value"
+  | "words"
+  | "healthcheck"
+  | "onbuild";
 
-const SHAPES = new Map<string, Shape>(Object.entries({
-  add: "json-or-split",
-  copy: "json-or-split",
-  volume: "json-or-split",
-  run: "json-or-string",
-  cmd: "json-or-string",
-  entrypoint: "json-or-string",
-  shell: "json-or-string",
-  from: "split",
-  expose: "split",
-  maintainer: "string",
-  user: "string",
-  workdir: "string",
-  stopsignal: "string",
-  env: "name-value",
-  label: "name-value",
-  arg: "words",
-  healthcheck: "healthcheck",
-  onbuild: "onbuild",
-} satisfies Record<string, Shape>));
+const SHAPES = new Map<string, Shape>(
+  Object.entries({
+    add: "json-or-split",
+    copy: "json-or-split",
+    volume: "json-or-split",
+    run: "json-or-string",
+    cmd: "json-or-string",
+    entrypoint: "json-or-string",
+    shell: "json-or-string",
+    from: "split",
+    expose: "split",
+    maintainer: "string",
+    user: "string",
+    workdir: "string",
+    stopsignal: "string",
+    env: "name-value",
+    label: "name-value",
+    arg: "words",
+    healthcheck: "healthcheck",
+    onbuild: "onbuild",
+  } satisfies Record<string, Shape>),
+);
 
 const HEREDOC_KEYWORDS = new Set(["run", "copy", "add"]);
 

@@ -149,7 +149,16 @@ export class DockerfileLexer implements LexResult, NodeContext {
   }
 
   private token(type: LineTokenType, first: RawLine, endLine: number): LineToken {
-    return { type, value: first.value, line: first.line, endLine, lexer: this, text: first.text, offset: 0, col: 1 };
+    return {
+      type,
+      value: first.value,
+      line: first.line,
+      endLine,
+      lexer: this,
+      text: first.text,
+      offset: 0,
+      col: 1,
+    };
   }
 
   private nextToken(): LineToken | undefined {
@@ -244,7 +253,10 @@ export class DockerfileLexer implements LexResult, NodeContext {
       this.inDirectives = false;
       return undefined;
     }
-    const span: Span = { start: { line: l.line, column: m.nameColumn }, end: { line: l.line, column: l.value.length } };
+    const span: Span = {
+      start: { line: l.line, column: m.nameColumn },
+      end: { line: l.line, column: l.value.length },
+    };
     if (this.directives.some((d) => d.name === m.name)) {
       throw new DockerfileError(`only one ${m.name} parser directive can be used`, this.file, span, l.value);
     }

@@ -30,7 +30,13 @@ export function parse(text: string, opts: ParseOptions = {}): DockerfileAst {
     // A bug, not bad input: still report it as a located, typed error rather than crash callers.
     const detail = err instanceof Error ? err.message : String(err);
     const at = { line: 1, column: 1 };
-    throw new DockerfileError(`parse Dockerfile: internal parser error: ${detail}`, file, { start: at, end: at }, undefined, "DOCKERFILE_INTERNAL");
+    throw new DockerfileError(
+      `parse Dockerfile: internal parser error: ${detail}`,
+      file,
+      { start: at, end: at },
+      undefined,
+      "DOCKERFILE_INTERNAL",
+    );
   }
 }
 
@@ -49,9 +55,17 @@ function parseText(input: string, file: string): DockerfileAst {
   if (instructions.length === 0) {
     const line = Math.max(1, lexer.lines.length);
     const at = { line, column: 1 };
-    throw new DockerfileError("file with no instructions", file, { start: at, end: at }, lexer.lines[line - 1]);
+    throw new DockerfileError(
+      "file with no instructions",
+      file,
+      { start: at, end: at },
+      lexer.lines[line - 1],
+    );
   }
   const directives: Directive[] = listToArray(result.directives).map((t) => t.directive as Directive);
-  const span: Span = { start: instructions[0].span.start, end: instructions[instructions.length - 1].span.end };
+  const span: Span = {
+    start: instructions[0].span.start,
+    end: instructions[instructions.length - 1].span.end,
+  };
   return { file, directives, escapeToken: lexer.escapeToken, instructions, lines: lexer.lines, span };
 }

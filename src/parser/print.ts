@@ -9,7 +9,8 @@ export function printDockerfile(ast: DockerfileAst): string {
   const escape = ast.escapeToken;
   let out = "";
   for (const d of ast.directives) out += `# ${d.name}=${d.value}\n`;
-  if (ast.escapeToken !== "\\" && !ast.directives.some((d) => d.name === "escape")) out += `# escape=${escape}\n`;
+  if (ast.escapeToken !== "\\" && !ast.directives.some((d) => d.name === "escape"))
+    out += `# escape=${escape}\n`;
   for (const node of ast.instructions) out += printInstruction(node, escape);
   // parse() drops a leading byte-order mark, so one that belongs to the first keyword needs a line before it.
   return out.charCodeAt(0) === 0xfeff ? "\n" + out : out;

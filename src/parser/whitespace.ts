@@ -22,7 +22,8 @@ export function isGoSpace(c: number): boolean {
 }
 
 /** The regex class matching isGoSpace, for building regular expressions. */
-export const GO_SPACE_CLASS = "[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+export const GO_SPACE_CLASS =
+  "[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
 
 /** Index of the first non-space code unit of s[from, to), or `to`. */
 export function skipGoSpace(s: string, from = 0, to = s.length): number {

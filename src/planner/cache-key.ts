@@ -8,7 +8,8 @@ import { createHash } from "node:crypto";
  * Nothing that does not change the result goes in: no mtimes, no host paths, no stage names,
  * no secret values, no proxy build args.
  */
-export type KeyValue = string | number | boolean | null | KeyValue[] | { [key: string]: KeyValue | undefined };
+export type KeyValue =
+  string | number | boolean | null | KeyValue[] | { [key: string]: KeyValue | undefined };
 
 /** JSON with object keys sorted and undefined members dropped, so equal values hash equally. */
 export function canonicalJson(value: KeyValue): string {

@@ -27,9 +27,7 @@ export interface PlanWarning {
 
 /** Where a stage starts from. */
 export type StageBase =
-  | { kind: "scratch" }
-  | { kind: "stage"; stage: number }
-  | { kind: "image"; ref: string; digest: string };
+  { kind: "scratch" } | { kind: "stage"; stage: number } | { kind: "image"; ref: string; digest: string };
 
 export interface PlannedStage {
   /** Position in the Dockerfile (what `--from=N` refers to). */
@@ -95,7 +93,10 @@ export interface RunStep extends StepCommon {
 /** A RUN --mount after expansion; `from` resolved to a stage index or image ref. */
 export interface PlannedMount extends Omit<Mount, "from"> {
   target: string;
-  from?: { kind: "stage"; stage: number } | { kind: "context"; fingerprint?: string } | { kind: "image"; ref: string; digest: string };
+  from?:
+    | { kind: "stage"; stage: number }
+    | { kind: "context"; fingerprint?: string }
+    | { kind: "image"; ref: string; digest: string };
 }
 
 /** Where COPY/ADD read their sources. */

@@ -43,7 +43,10 @@ export async function plan(dockerfile: Dockerfile, options: PlanOptions, inputs:
   const graph = new StageGraph(dockerfile.stages, ctx, expander, globals);
   const target = graph.resolveTarget(options.target);
   const order = graph.needed(target);
-  const bases = await resolveBases(order.map((i) => graph.nodes[i]), inputs);
+  const bases = await resolveBases(
+    order.map((i) => graph.nodes[i]),
+    inputs,
+  );
 
   const planned = new Map<number, PlannedStage>();
   const stageKeys = new Map<number, string>();
@@ -52,7 +55,18 @@ export async function plan(dockerfile: Dockerfile, options: PlanOptions, inputs:
     const base = baseOf(node, bases, planned, inputs.platform);
     const scope = new VariableScope(overrides, globals, (name) => consumed.add(name));
     const label = node.stage.name ?? String(index);
-    const state = new StageState(index, label, base.config.config, base.key, scope, ctx, expander, graph, inputs, stageKeys);
+    const state = new StageState(
+      index,
+      label,
+      base.config.config,
+      base.key,
+      scope,
+      ctx,
+      expander,
+      graph,
+      inputs,
+      stageKeys,
+    );
     const extras: StageExtras = {};
     for (const trigger of onbuildTriggers(base.config.config.OnBuild ?? [], dockerfile.ast.file)) {
       await dispatchInstruction(state, trigger, extras);
@@ -83,12 +97,26 @@ export async function plan(dockerfile: Dockerfile, options: PlanOptions, inputs:
     stageKeys.set(index, state.key);
   }
 
-  const warnings: PlanWarning[] = dockerfile.warnings.map((w) => ({ rule: w.rule, message: w.message, span: w.span }));
-  const unused = [...(options.buildArgs ?? new Map()).keys()].filter((k) => !consumed.has(k) && !SPECIAL_ARGS.has(k));
+  const warnings: PlanWarning[] = dockerfile.warnings.map((w) => ({
+    rule: w.rule,
+    message: w.message,
+    span: w.span,
+  }));
+  const unused = [...(options.buildArgs ?? new Map()).keys()].filter(
+    (k) => !consumed.has(k) && !SPECIAL_ARGS.has(k),
+  );
   if (unused.length > 0) {
-    warnings.push({ rule: "UnusedBuildArg", message: `one or more build args were not consumed: [${unused.sort().join(" ")}]` });
+    warnings.push({
+      rule: "UnusedBuildArg",
+      message: `one or more build args were not consumed: [${unused.sort().join(" ")}]`,
+    });
   }
-  return { stages: order.map((i) => planned.get(i) as PlannedStage), target, platform: inputs.platform, warnings };
+  return {
+    stages: order.map((i) => planned.get(i) as PlannedStage),
+    target,
+    platform: inputs.platform,
+    warnings,
+  };
 }
 
 /** Phase: values of the ARGs before the first FROM (override > default), for FROM lines. */
@@ -99,7 +127,9 @@ function resolveGlobalArgs(
   consumed: Set<string>,
 ): Map<string, string> {
   // Platform args are in the global scope without being declared, as in BuildKit.
-  const globals = new Map([...overrides].filter(([k]) => /^(BUILD|TARGET)(PLATFORM|OS|ARCH|VARIANT)$/.test(k)));
+  const globals = new Map(
+    [...overrides].filter(([k]) => /^(BUILD|TARGET)(PLATFORM|OS|ARCH|VARIANT)$/.test(k)),
+  );
   for (const arg of dockerfile.metaArgs) {
     for (const decl of arg.args) {
       consumed.add(decl.name);
@@ -127,10 +157,16 @@ interface Base {
   key: string;
 }
 
-function baseOf(node: StageNode, bases: Map<string, ResolvedImage>, planned: Map<number, PlannedStage>, platform: Platform): Base {
+function baseOf(
+  node: StageNode,
+  bases: Map<string, ResolvedImage>,
+  planned: Map<number, PlannedStage>,
+  platform: Platform,
+): Base {
   if (node.base.kind === "stage") {
     const parent = planned.get(node.base.stage);
-    if (parent === undefined) throw new Error(`stage ${node.base.stage} must be planned before stage ${node.stage.index}`);
+    if (parent === undefined)
+      throw new Error(`stage ${node.base.stage} must be planned before stage ${node.stage.index}`);
     return { ref: { kind: "stage", stage: parent.index }, config: parent.config, key: parent.finalKey };
   }
   if (node.base.kind === "image") {
@@ -141,13 +177,24 @@ function baseOf(node: StageNode, bases: Map<string, ResolvedImage>, planned: Map
       key: hashKey({ base: image.digest }),
     };
   }
-  return { ref: { kind: "scratch" }, config: scratchConfig(platform), key: hashKey({ base: "scratch", platform: formatPlatform(platform) }) };
+  return {
+    ref: { kind: "scratch" },
+    config: scratchConfig(platform),
+    key: hashKey({ base: "scratch", platform: formatPlatform(platform) }),
+  };
 }
 
 /** `FROM scratch`: an empty config with Docker's default PATH, as BuildKit sets it. */
 export function scratchConfig(platform: Platform): ImageConfig {
-  const config: ContainerConfig = { Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"] };
-  const out: ImageConfig = { architecture: platform.architecture, os: platform.os, config, rootfs: { type: "layers", diff_ids: [] } };
+  const config: ContainerConfig = {
+    Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+  };
+  const out: ImageConfig = {
+    architecture: platform.architecture,
+    os: platform.os,
+    config,
+    rootfs: { type: "layers", diff_ids: [] },
+  };
   if (platform.variant !== undefined) out.variant = platform.variant;
   return out;
 }

@@ -6,7 +6,8 @@ import { UsageError } from "../errors";
 import type { Expander } from "./expand";
 
 /** A stage reference resolved: another stage, or an image to pull. */
-export type StageRef = { kind: "stage"; stage: number } | { kind: "image"; ref: string } | { kind: "scratch" };
+export type StageRef =
+  { kind: "stage"; stage: number } | { kind: "image"; ref: string } | { kind: "scratch" };
 
 export interface StageNode {
   stage: Stage;
@@ -35,7 +36,10 @@ export class StageGraph {
     for (const stage of stages) {
       if (stage.name === undefined) continue;
       if (this.byName.has(stage.name)) {
-        throw ctx.error(stage.from.stageNameWord?.span ?? stage.from.span, `duplicate stage name "${stage.name}"`);
+        throw ctx.error(
+          stage.from.stageNameWord?.span ?? stage.from.span,
+          `duplicate stage name "${stage.name}"`,
+        );
       }
       this.byName.set(stage.name, stage.index);
     }
@@ -74,7 +78,11 @@ export class StageGraph {
    */
   resolveFromRaw(raw: string, word: Word, from: number): StageRef {
     const value = this.expander.text(raw, word, this.globals);
-    if (value === "") throw this.ctx.error(word.span, `--from=${raw} expands to an empty string (only global ARGs apply here)`);
+    if (value === "")
+      throw this.ctx.error(
+        word.span,
+        `--from=${raw} expands to an empty string (only global ARGs apply here)`,
+      );
     return this.resolveFrom(value, word, from);
   }
 
@@ -83,7 +91,10 @@ export class StageGraph {
     if (/^[0-9]+$/.test(value)) {
       const index = Number(value);
       if (index >= from) {
-        throw this.ctx.error(word.span, `--from=${value} must refer to an earlier stage (this is stage ${from})`);
+        throw this.ctx.error(
+          word.span,
+          `--from=${value} must refer to an earlier stage (this is stage ${from})`,
+        );
       }
       return { kind: "stage", stage: index };
     }
@@ -99,7 +110,8 @@ export class StageGraph {
   private node(stage: Stage): StageNode {
     const word = stage.from.baseNameWord;
     const name = this.expander.word(word, this.globals);
-    if (name === "") throw this.ctx.error(word.span, `FROM: base name "${word.value}" expands to an empty string`);
+    if (name === "")
+      throw this.ctx.error(word.span, `FROM: base name "${word.value}" expands to an empty string`);
     let base: StageRef;
     const named = this.byName.get(name.toLowerCase());
     if (named === stage.index) {

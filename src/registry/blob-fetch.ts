@@ -70,37 +70,71 @@ export async function fetchBlobToStore(
   repository: string,
   desc: Descriptor,
   blobs: BlobStore,
-  opts: { scopes: readonly string[]; what: string; signal?: AbortSignal; onProgress?: (p: BlobProgress) => void; attempts?: number },
+  opts: {
+    scopes: readonly string[];
+    what: string;
+    signal?: AbortSignal;
+    onProgress?: (p: BlobProgress) => void;
+    attempts?: number;
+  },
 ): Promise<void> {
   const what = `${opts.what}: blob ${desc.digest}`;
   const attempts = opts.attempts ?? DEFAULT_RETRY.attempts;
   for (let attempt = 1; ; attempt++) {
-    const res = await client.send({ method: "GET", path: `/v2/${repository}/blobs/${desc.digest}`, scopes: opts.scopes, what, signal: opts.signal });
-    const declared = res.headers["content-length"] !== undefined ? Number(res.headers["content-length"]) : undefined;
+    const res = await client.send({
+      method: "GET",
+      path: `/v2/${repository}/blobs/${desc.digest}`,
+      scopes: opts.scopes,
+      what,
+      signal: opts.signal,
+    });
+    const declared =
+      res.headers["content-length"] !== undefined ? Number(res.headers["content-length"]) : undefined;
     if (declared !== undefined && declared > desc.size) {
       res.body.destroy();
-      throw new RegistryError("REGISTRY_DIGEST_MISMATCH", `${what}: registry ${client.registry} sent ${declared} bytes, the descriptor says ${desc.size}`);
+      throw new RegistryError(
+        "REGISTRY_DIGEST_MISMATCH",
+        `${what}: registry ${client.registry} sent ${declared} bytes, the descriptor says ${desc.size}`,
+      );
     }
     opts.onProgress?.({ digest: desc.digest, current: 0, total: desc.size, status: "downloading" });
-    const guard = new SizeGuard(desc.size, (n) => opts.onProgress?.({ digest: desc.digest, current: n, total: desc.size, status: "downloading" }));
+    const guard = new SizeGuard(desc.size, (n) =>
+      opts.onProgress?.({ digest: desc.digest, current: n, total: desc.size, status: "downloading" }),
+    );
     try {
       // pipeline forwards a dropped connection's error into the store's writer, which aborts.
-      await blobs.put(pipeline(res.body, guard, () => undefined), { digest: desc.digest, size: desc.size });
+      await blobs.put(
+        pipeline(res.body, guard, () => undefined),
+        { digest: desc.digest, size: desc.size },
+      );
       opts.onProgress?.({ digest: desc.digest, current: desc.size, total: desc.size, status: "done" });
       return;
     } catch (err) {
       res.body.destroy();
-      if (opts.signal?.aborted) throw new RegistryError("REGISTRY_ABORTED", `${what}: aborted`, { cause: err });
+      if (opts.signal?.aborted)
+        throw new RegistryError("REGISTRY_ABORTED", `${what}: aborted`, { cause: err });
       const truncated = guard.received < desc.size && !(err instanceof RangeError);
       if (truncated) {
         if (attempt < attempts) {
           await sleep(backoffDelay(DEFAULT_RETRY, attempt), opts.signal);
           continue;
         }
-        throw new RegistryError("REGISTRY_BLOB_TRUNCATED", `${what}: registry ${client.registry} sent ${guard.received} of ${desc.size} bytes (after ${attempt} attempts)`, { cause: err });
+        throw new RegistryError(
+          "REGISTRY_BLOB_TRUNCATED",
+          `${what}: registry ${client.registry} sent ${guard.received} of ${desc.size} bytes (after ${attempt} attempts)`,
+          { cause: err },
+        );
       }
-      if (err instanceof RangeError || (err instanceof BlobStoreError && (err.code === "BLOB_DIGEST_MISMATCH" || err.code === "BLOB_SIZE_MISMATCH"))) {
-        throw new RegistryError("REGISTRY_DIGEST_MISMATCH", `${what}: content from registry ${client.registry} does not match its digest (${(err as Error).message}); nothing was stored`, { cause: err });
+      if (
+        err instanceof RangeError ||
+        (err instanceof BlobStoreError &&
+          (err.code === "BLOB_DIGEST_MISMATCH" || err.code === "BLOB_SIZE_MISMATCH"))
+      ) {
+        throw new RegistryError(
+          "REGISTRY_DIGEST_MISMATCH",
+          `${what}: content from registry ${client.registry} does not match its digest (${(err as Error).message}); nothing was stored`,
+          { cause: err },
+        );
       }
       throw err;
     }

@@ -23,16 +23,30 @@ const OCTET = "application/octet-stream";
 /** True if the repository already has the blob (HEAD 200). */
 export async function blobExists(ctx: UploadContext, digest: string): Promise<boolean> {
   const res = await ctx.client.send(
-    { method: "HEAD", path: `/v2/${ctx.repository}/blobs/${digest}`, scopes: ctx.scopes, what: `${ctx.what}: check blob ${digest}`, signal: ctx.signal },
+    {
+      method: "HEAD",
+      path: `/v2/${ctx.repository}/blobs/${digest}`,
+      scopes: ctx.scopes,
+      what: `${ctx.what}: check blob ${digest}`,
+      signal: ctx.signal,
+    },
     (s) => s === 200 || s === 404,
   );
   await drain(res.body);
   return res.status === 200;
 }
 
-function location(ctx: UploadContext, headers: Record<string, string | string[] | undefined>, what: string): string {
+function location(
+  ctx: UploadContext,
+  headers: Record<string, string | string[] | undefined>,
+  what: string,
+): string {
   const loc = headerValue(headers.location);
-  if (!loc) throw new RegistryError("REGISTRY_PROTOCOL", `${what}: registry ${ctx.client.registry} started an upload without a Location`);
+  if (!loc)
+    throw new RegistryError(
+      "REGISTRY_PROTOCOL",
+      `${what}: registry ${ctx.client.registry} started an upload without a Location`,
+    );
   return new URL(loc, ctx.client.baseUrl).toString();
 }
 
@@ -40,10 +54,24 @@ function location(ctx: UploadContext, headers: Record<string, string | string[] 
  * Tries a cross-repository mount from `from` (same registry). Returns "mounted" (201), or the
  * upload location the registry opened instead (202: it could not or would not mount).
  */
-export async function mountBlob(ctx: UploadContext, digest: string, from: string): Promise<{ mounted: true } | { mounted: false; location: string }> {
+export async function mountBlob(
+  ctx: UploadContext,
+  digest: string,
+  from: string,
+): Promise<{ mounted: true } | { mounted: false; location: string }> {
   const what = `${ctx.what}: mount blob ${digest} from ${from}`;
   const q = new URLSearchParams({ mount: digest, from });
-  const res = await ctx.client.send({ method: "POST", path: `/v2/${ctx.repository}/blobs/uploads/?${q}`, headers: { "content-length": "0" }, scopes: ctx.scopes, what, signal: ctx.signal }, (s) => s === 201 || s === 202);
+  const res = await ctx.client.send(
+    {
+      method: "POST",
+      path: `/v2/${ctx.repository}/blobs/uploads/?${q}`,
+      headers: { "content-length": "0" },
+      scopes: ctx.scopes,
+      what,
+      signal: ctx.signal,
+    },
+    (s) => s === 201 || s === 202,
+  );
   await drain(res.body);
   if (res.status === 201) return { mounted: true };
   return { mounted: false, location: location(ctx, res.headers, what) };
@@ -52,7 +80,17 @@ export async function mountBlob(ctx: UploadContext, digest: string, from: string
 /** Opens an upload session: POST …/blobs/uploads/ → 202 Location. */
 export async function startUpload(ctx: UploadContext, digest: string): Promise<string> {
   const what = `${ctx.what}: start upload of blob ${digest}`;
-  const res = await ctx.client.send({ method: "POST", path: `/v2/${ctx.repository}/blobs/uploads/`, headers: { "content-length": "0" }, scopes: ctx.scopes, what, signal: ctx.signal }, (s) => s === 202);
+  const res = await ctx.client.send(
+    {
+      method: "POST",
+      path: `/v2/${ctx.repository}/blobs/uploads/`,
+      headers: { "content-length": "0" },
+      scopes: ctx.scopes,
+      what,
+      signal: ctx.signal,
+    },
+    (s) => s === 202,
+  );
   await drain(res.body);
   return location(ctx, res.headers, what);
 }
@@ -106,7 +144,13 @@ async function* chunksOf(stream: Readable, size: number): AsyncGenerator<Buffer>
  * the registry returns after each, then PUT ?digest= to close. Each chunk is a Buffer, so a
  * transient failure retries just that chunk.
  */
-export async function uploadChunked(ctx: UploadContext, loc: string, blob: UploadSource, chunkSize: number, onBytes?: (n: number) => void): Promise<void> {
+export async function uploadChunked(
+  ctx: UploadContext,
+  loc: string,
+  blob: UploadSource,
+  chunkSize: number,
+  onBytes?: (n: number) => void,
+): Promise<void> {
   let offset = 0;
   const stream = await blob.open();
   try {
@@ -132,10 +176,20 @@ export async function uploadChunked(ctx: UploadContext, loc: string, blob: Uploa
     stream.destroy();
   }
   if (offset !== blob.size) {
-    throw new RegistryError("REGISTRY_BLOB_TRUNCATED", `${ctx.what}: blob ${blob.digest} produced ${offset} bytes, its descriptor says ${blob.size}`);
+    throw new RegistryError(
+      "REGISTRY_BLOB_TRUNCATED",
+      `${ctx.what}: blob ${blob.digest} produced ${offset} bytes, its descriptor says ${blob.size}`,
+    );
   }
   const res = await ctx.client.send(
-    { method: "PUT", path: withDigest(loc, blob.digest), headers: { "content-length": "0" }, scopes: ctx.scopes, what: `${ctx.what}: finish upload of blob ${blob.digest}`, signal: ctx.signal },
+    {
+      method: "PUT",
+      path: withDigest(loc, blob.digest),
+      headers: { "content-length": "0" },
+      scopes: ctx.scopes,
+      what: `${ctx.what}: finish upload of blob ${blob.digest}`,
+      signal: ctx.signal,
+    },
     (s) => s === 201,
   );
   await drain(res.body);

@@ -2,8 +2,24 @@ import { Authenticator } from "./auth/authenticator";
 import type { CredentialSource } from "./auth/credentials";
 import { RegistryError, type RegistryErrorCode } from "./errors";
 import { allowsPlainHttp, apiHost } from "./reference";
-import { DEFAULT_RETRY, backoffDelay, isTransientCode, isTransientStatus, parseRetryAfter, sleep, type RetryPolicy } from "./retry";
-import { DEFAULT_TIMEOUT_MS, TransportFailure, drain, readBody, sendRequest, type HttpRequest, type HttpResponse } from "./transport";
+import {
+  DEFAULT_RETRY,
+  backoffDelay,
+  isTransientCode,
+  isTransientStatus,
+  parseRetryAfter,
+  sleep,
+  type RetryPolicy,
+} from "./retry";
+import {
+  DEFAULT_TIMEOUT_MS,
+  TransportFailure,
+  drain,
+  readBody,
+  sendRequest,
+  type HttpRequest,
+  type HttpResponse,
+} from "./transport";
 
 export interface RegistryClientOptions {
   /** Hosts (or host:port) reachable over plain HTTP besides loopback: `--insecure-registry`. */
@@ -50,14 +66,20 @@ export class RegistryClient {
     this.baseUrl = new URL(`${scheme}://${apiHost(registry)}`);
     this.retry = { ...DEFAULT_RETRY, ...(opts.retry ?? {}) };
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.auth = new Authenticator(registry, opts.credentials, { insecure: opts.insecure, timeoutMs: this.timeoutMs });
+    this.auth = new Authenticator(registry, opts.credentials, {
+      insecure: opts.insecure,
+      timeoutMs: this.timeoutMs,
+    });
   }
 
   /**
    * Sends `req` and returns the response if its status is in `accept` (default: any 2xx).
    * Anything else becomes a RegistryError; the body of such a response is consumed here.
    */
-  async send(req: ClientRequest, accept: (status: number) => boolean = (s) => s >= 200 && s < 300): Promise<HttpResponse> {
+  async send(
+    req: ClientRequest,
+    accept: (status: number) => boolean = (s) => s >= 200 && s < 300,
+  ): Promise<HttpResponse> {
     let url = new URL(req.path, this.baseUrl);
     let retries = 0;
     let challenged = false;
@@ -72,23 +94,44 @@ export class RegistryClient {
       }
       let res: HttpResponse;
       try {
-        res = await sendRequest({ method: req.method, url, headers, body: req.body, signal: req.signal, timeoutMs: this.timeoutMs });
+        res = await sendRequest({
+          method: req.method,
+          url,
+          headers,
+          body: req.body,
+          signal: req.signal,
+          timeoutMs: this.timeoutMs,
+        });
       } catch (err) {
         const code = err instanceof TransportFailure ? err.code : "EIO";
-        if (code === "ABORTED" || req.signal?.aborted) throw new RegistryError("REGISTRY_ABORTED", `${req.what}: aborted`, { cause: err });
+        if (code === "ABORTED" || req.signal?.aborted)
+          throw new RegistryError("REGISTRY_ABORTED", `${req.what}: aborted`, { cause: err });
         if (isTransientCode(code) && retries + 1 < this.retry.attempts) {
           retries++;
           await sleep(backoffDelay(this.retry, retries), req.signal);
           continue;
         }
         const kind: RegistryErrorCode = code === "ETIMEDOUT" ? "REGISTRY_TIMEOUT" : "REGISTRY_UNREACHABLE";
-        throw new RegistryError(kind, `${req.what}: registry ${this.registry} unreachable at ${url.origin} (${code}${retries > 0 ? ` after ${retries + 1} attempts` : ""})`, { cause: err });
+        throw new RegistryError(
+          kind,
+          `${req.what}: registry ${this.registry} unreachable at ${url.origin} (${code}${retries > 0 ? ` after ${retries + 1} attempts` : ""})`,
+          { cause: err },
+        );
       }
       if (accept(res.status)) return res;
       if (res.status === 401 && !challenged) {
         await drain(res.body);
         challenged = true;
-        if (await this.auth.respond(res.headers["www-authenticate"], req.scopes, req.what, sentAuthorization, req.signal)) continue;
+        if (
+          await this.auth.respond(
+            res.headers["www-authenticate"],
+            req.scopes,
+            req.what,
+            sentAuthorization,
+            req.signal,
+          )
+        )
+          continue;
         throw await this.statusError(req, res, retries);
       }
       if (isRedirect(res.status) && res.headers.location && redirects < MAX_REDIRECTS) {

@@ -25,11 +25,19 @@ export function normalizeRegistryHost(server: string | undefined): string {
  * flow when the registry uses one), then saves them like `docker login` does (credential helper
  * if configured, else base64 in `auths`). Throws REGISTRY_UNAUTHORIZED on wrong credentials.
  */
-export async function login(server: string | undefined, creds: Credentials, opts: LoginOptions = {}): Promise<void> {
+export async function login(
+  server: string | undefined,
+  creds: Credentials,
+  opts: LoginOptions = {},
+): Promise<void> {
   const registry = normalizeRegistryHost(server);
   const file = opts.configFile ?? dockerConfigPath();
   if (opts.verify ?? true) {
-    const client = new RegistryClient(registry, { insecure: opts.insecure, credentials: async () => creds, ...(opts.client ?? {}) });
+    const client = new RegistryClient(registry, {
+      insecure: opts.insecure,
+      credentials: async () => creds,
+      ...(opts.client ?? {}),
+    });
     const res = await client.send({ method: "GET", path: "/v2/", scopes: [], what: `log in to ${registry}` });
     await drain(res.body);
   }
@@ -37,6 +45,9 @@ export async function login(server: string | undefined, creds: Credentials, opts
 }
 
 /** `tsbuild logout`: forgets the registry's credentials. Returns false if none were stored. */
-export async function logout(server: string | undefined, opts: Pick<LoginOptions, "configFile"> = {}): Promise<boolean> {
+export async function logout(
+  server: string | undefined,
+  opts: Pick<LoginOptions, "configFile"> = {},
+): Promise<boolean> {
   return eraseDockerCredentials(normalizeRegistryHost(server), opts.configFile ?? dockerConfigPath());
 }

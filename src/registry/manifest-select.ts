@@ -9,10 +9,15 @@ export { formatPlatform, hostPlatform };
 export function parsePlatform(spec: string): Platform {
   const parts = spec.split("/");
   if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === "" || !/^[a-z0-9._-]+$/i.test(p))) {
-    throw new RegistryError("REGISTRY_PLATFORM_NOT_FOUND", `parse platform ${JSON.stringify(spec)}: expected os/arch[/variant]`);
+    throw new RegistryError(
+      "REGISTRY_PLATFORM_NOT_FOUND",
+      `parse platform ${JSON.stringify(spec)}: expected os/arch[/variant]`,
+    );
   }
   const [os, architecture, variant] = parts as [string, string, string | undefined];
-  return variant ? { os: os.toLowerCase(), architecture: architecture.toLowerCase(), variant } : { os: os.toLowerCase(), architecture: architecture.toLowerCase() };
+  return variant
+    ? { os: os.toLowerCase(), architecture: architecture.toLowerCase(), variant }
+    : { os: os.toLowerCase(), architecture: architecture.toLowerCase() };
 }
 
 /** containerd's normalization: arm64's default variant is v8, arm's is v7; amd64 v1 is plain amd64. */
@@ -34,9 +39,13 @@ export function platformMatches(want: Platform, have: Platform): boolean {
  * entry first). Attestation manifests (platform unknown/unknown) never match.
  */
 export function selectManifest(index: OciIndex, platform: Platform, what: string): Descriptor {
-  const match = index.manifests.find((d) => d.platform !== undefined && platformMatches(platform, d.platform));
+  const match = index.manifests.find(
+    (d) => d.platform !== undefined && platformMatches(platform, d.platform),
+  );
   if (match) return match;
-  const available = index.manifests.filter((d) => d.platform && d.platform.os !== "unknown").map((d) => formatPlatform(d.platform as Platform));
+  const available = index.manifests
+    .filter((d) => d.platform && d.platform.os !== "unknown")
+    .map((d) => formatPlatform(d.platform as Platform));
   throw new RegistryError(
     "REGISTRY_PLATFORM_NOT_FOUND",
     `${what}: no manifest for platform ${formatPlatform(platform)} (the index has ${available.length > 0 ? available.join(", ") : "no platform entries"})`,

@@ -13,10 +13,23 @@ import type { CredentialSource } from "./auth/credentials";
 import { fetchBlobToStore, type BlobProgress } from "./blob-fetch";
 import { RegistryError } from "./errors";
 import { RegistryClient, type RegistryClientOptions } from "./http-client";
-import { MAX_MANIFEST_BYTES, fetchManifest, headManifest, type ManifestHead, isIndexMediaType, manifestMediaType } from "./manifest-fetch";
+import {
+  MAX_MANIFEST_BYTES,
+  fetchManifest,
+  headManifest,
+  type ManifestHead,
+  isIndexMediaType,
+  manifestMediaType,
+} from "./manifest-fetch";
 import { hostPlatform, selectManifest } from "./manifest-select";
 import { RefCache } from "./ref-cache";
-import { formatReference, manifestIdentifier, parseReference, referenceName, type Reference } from "./reference";
+import {
+  formatReference,
+  manifestIdentifier,
+  parseReference,
+  referenceName,
+  type Reference,
+} from "./reference";
 
 export interface PullOptions {
   store: CacheStore;
@@ -101,11 +114,24 @@ async function readStoredJson(store: CacheStore, digest: string, limit: number):
 }
 
 /** A manifest by digest: from the store when cached, else fetched and stored. */
-async function manifestByDigest(ctx: PullContext, digest: string): Promise<{ mediaType: string; bytes: Buffer }> {
+async function manifestByDigest(
+  ctx: PullContext,
+  digest: string,
+): Promise<{ mediaType: string; bytes: Buffer }> {
   const cached = await readStoredJson(ctx.opts.store, digest, MAX_MANIFEST_BYTES);
   if (cached) return { mediaType: manifestMediaType(cached, "", ctx.what, ctx.ref.registry), bytes: cached };
-  const fetched = await fetchManifest(ctx.client, ctx.ref.repository, digest, ctx.scopes, ctx.what, ctx.opts.signal);
-  await ctx.opts.store.blobs.put(Readable.from([fetched.bytes]), { digest: fetched.digest, size: fetched.bytes.length });
+  const fetched = await fetchManifest(
+    ctx.client,
+    ctx.ref.repository,
+    digest,
+    ctx.scopes,
+    ctx.what,
+    ctx.opts.signal,
+  );
+  await ctx.opts.store.blobs.put(Readable.from([fetched.bytes]), {
+    digest: fetched.digest,
+    size: fetched.bytes.length,
+  });
   return fetched;
 }
 
@@ -115,9 +141,17 @@ async function manifestByDigest(ctx: PullContext, digest: string): Promise<{ med
  */
 async function headOrFallBack(ctx: PullContext): Promise<ManifestHead | undefined> {
   try {
-    return await headManifest(ctx.client, ctx.ref.repository, manifestIdentifier(ctx.ref), ctx.scopes, ctx.what, ctx.opts.signal);
+    return await headManifest(
+      ctx.client,
+      ctx.ref.repository,
+      manifestIdentifier(ctx.ref),
+      ctx.scopes,
+      ctx.what,
+      ctx.opts.signal,
+    );
   } catch (err) {
-    if (err instanceof RegistryError && (err.status === 401 || err.status === 403 || err.status === 404)) return undefined;
+    if (err instanceof RegistryError && (err.status === 401 || err.status === 403 || err.status === 404))
+      return undefined;
     throw err;
   }
 }
@@ -129,7 +163,8 @@ async function resolveTop(ctx: PullContext): Promise<{ digest: string; mediaType
   const refs = new RefCache(opts.store.dir);
   if (opts.policy === "missing") {
     const cachedDigest = await refs.resolved(ref);
-    if (cachedDigest && (await opts.store.blobs.has(cachedDigest))) return { digest: cachedDigest, ...(await manifestByDigest(ctx, cachedDigest)) };
+    if (cachedDigest && (await opts.store.blobs.has(cachedDigest)))
+      return { digest: cachedDigest, ...(await manifestByDigest(ctx, cachedDigest)) };
   }
   // HEAD only pays off when a manifest may be cached; a first pull goes straight to GET.
   const known = await refs.resolved(ref);
@@ -139,8 +174,18 @@ async function resolveTop(ctx: PullContext): Promise<{ digest: string; mediaType
     await refs.record({ ref, digest: head.digest });
     return { digest: head.digest, ...cached };
   }
-  const fetched = await fetchManifest(ctx.client, ref.repository, manifestIdentifier(ref), ctx.scopes, ctx.what, opts.signal);
-  await opts.store.blobs.put(Readable.from([fetched.bytes]), { digest: fetched.digest, size: fetched.bytes.length });
+  const fetched = await fetchManifest(
+    ctx.client,
+    ref.repository,
+    manifestIdentifier(ref),
+    ctx.scopes,
+    ctx.what,
+    opts.signal,
+  );
+  await opts.store.blobs.put(Readable.from([fetched.bytes]), {
+    digest: fetched.digest,
+    size: fetched.bytes.length,
+  });
   await refs.record({ ref, digest: fetched.digest });
   return fetched;
 }
@@ -155,19 +200,37 @@ function parseJson<T>(bytes: Buffer, what: string, registry: string, kind: strin
 
 function checkImageManifest(m: OciManifest, what: string, registry: string): void {
   const isDescriptor = (d: unknown): d is Descriptor =>
-    typeof d === "object" && d !== null && typeof (d as Descriptor).digest === "string" && /^sha256:[a-f0-9]{64}$/.test((d as Descriptor).digest) && Number.isSafeInteger((d as Descriptor).size) && (d as Descriptor).size >= 0 && typeof (d as Descriptor).mediaType === "string";
+    typeof d === "object" &&
+    d !== null &&
+    typeof (d as Descriptor).digest === "string" &&
+    /^sha256:[a-f0-9]{64}$/.test((d as Descriptor).digest) &&
+    Number.isSafeInteger((d as Descriptor).size) &&
+    (d as Descriptor).size >= 0 &&
+    typeof (d as Descriptor).mediaType === "string";
   if (!isDescriptor(m.config) || !Array.isArray(m.layers) || !m.layers.every(isDescriptor)) {
-    throw new RegistryError("REGISTRY_MANIFEST_INVALID", `${what}: image manifest from ${registry} has a malformed config or layer descriptor`);
+    throw new RegistryError(
+      "REGISTRY_MANIFEST_INVALID",
+      `${what}: image manifest from ${registry} has a malformed config or layer descriptor`,
+    );
   }
   if (!CONFIG_MEDIA_TYPES.has(m.config.mediaType)) {
-    throw new RegistryError("REGISTRY_MEDIA_TYPE", `${what}: registry ${registry} sent config media type ${JSON.stringify(m.config.mediaType)}, not an image config`);
+    throw new RegistryError(
+      "REGISTRY_MEDIA_TYPE",
+      `${what}: registry ${registry} sent config media type ${JSON.stringify(m.config.mediaType)}, not an image config`,
+    );
   }
   if (m.config.size > MAX_CONFIG_BYTES) {
-    throw new RegistryError("REGISTRY_MANIFEST_TOO_LARGE", `${what}: config ${m.config.digest} is ${m.config.size} bytes, over the ${MAX_CONFIG_BYTES}-byte limit`);
+    throw new RegistryError(
+      "REGISTRY_MANIFEST_TOO_LARGE",
+      `${what}: config ${m.config.digest} is ${m.config.size} bytes, over the ${MAX_CONFIG_BYTES}-byte limit`,
+    );
   }
   for (const l of m.layers) {
     if (!compressionOfMediaType(l.mediaType)) {
-      throw new RegistryError("REGISTRY_MEDIA_TYPE", `${what}: layer ${l.digest} from ${registry} has media type ${JSON.stringify(l.mediaType)}, which tsbuild cannot unpack`);
+      throw new RegistryError(
+        "REGISTRY_MEDIA_TYPE",
+        `${what}: layer ${l.digest} from ${registry} has media type ${JSON.stringify(l.mediaType)}, which tsbuild cannot unpack`,
+      );
     }
   }
 }
@@ -188,11 +251,18 @@ export async function pullImage(reference: string | Reference, opts: PullOptions
   if (isIndexMediaType(top.mediaType)) {
     indexDigest = top.digest;
     const index = parseJson<OciIndex>(top.bytes, ctx.what, ref.registry, "index");
-    if (!Array.isArray(index.manifests)) throw new RegistryError("REGISTRY_MANIFEST_INVALID", `${ctx.what}: index from ${ref.registry} has no manifests list`);
+    if (!Array.isArray(index.manifests))
+      throw new RegistryError(
+        "REGISTRY_MANIFEST_INVALID",
+        `${ctx.what}: index from ${ref.registry} has no manifests list`,
+      );
     const chosen = selectManifest(index, platform, ctx.what);
     const child = await manifestByDigest(ctx, chosen.digest);
     if (isIndexMediaType(child.mediaType)) {
-      throw new RegistryError("REGISTRY_MEDIA_TYPE", `${ctx.what}: index entry ${chosen.digest} is itself an index (nested indexes are not supported)`);
+      throw new RegistryError(
+        "REGISTRY_MEDIA_TYPE",
+        `${ctx.what}: index entry ${chosen.digest} is itself an index (nested indexes are not supported)`,
+      );
     }
     manifestDigest = chosen.digest;
     manifestBytes = child.bytes;
@@ -210,23 +280,53 @@ export async function pullImage(reference: string | Reference, opts: PullOptions
           opts.onProgress?.({ digest: desc.digest, current: desc.size, total: desc.size, status: "exists" });
           return;
         }
-        await fetchBlobToStore(ctx.client, ref.repository, desc, opts.store.blobs, { scopes: ctx.scopes, what: ctx.what, signal: opts.signal, onProgress: opts.onProgress });
+        await fetchBlobToStore(ctx.client, ref.repository, desc, opts.store.blobs, {
+          scopes: ctx.scopes,
+          what: ctx.what,
+          signal: opts.signal,
+          onProgress: opts.onProgress,
+        });
       }),
     ),
   );
 
   const configBytes = await readStoredJson(opts.store, manifest.config.digest, MAX_CONFIG_BYTES);
-  if (!configBytes) throw new RegistryError("REGISTRY_BLOB_UNKNOWN", `${ctx.what}: config ${manifest.config.digest} vanished from the store after download`);
+  if (!configBytes)
+    throw new RegistryError(
+      "REGISTRY_BLOB_UNKNOWN",
+      `${ctx.what}: config ${manifest.config.digest} vanished from the store after download`,
+    );
   const config = parseJson<ImageConfig>(configBytes, ctx.what, ref.registry, "config");
   const diffIds = config.rootfs?.diff_ids;
   if (!Array.isArray(diffIds) || diffIds.length !== manifest.layers.length) {
-    throw new RegistryError("REGISTRY_MANIFEST_INVALID", `${ctx.what}: config lists ${Array.isArray(diffIds) ? diffIds.length : "no"} diff_ids for ${manifest.layers.length} layers`);
+    throw new RegistryError(
+      "REGISTRY_MANIFEST_INVALID",
+      `${ctx.what}: config lists ${Array.isArray(diffIds) ? diffIds.length : "no"} diff_ids for ${manifest.layers.length} layers`,
+    );
   }
   const layers = manifest.layers.map(
-    (l, i) => new BlobLayer({ path: opts.store.blobs.path(l.digest), digest: l.digest, diffId: diffIds[i] as string, size: l.size, mediaType: l.mediaType }),
+    (l, i) =>
+      new BlobLayer({
+        path: opts.store.blobs.path(l.digest),
+        digest: l.digest,
+        diffId: diffIds[i] as string,
+        size: l.size,
+        mediaType: l.mediaType,
+      }),
   );
   if (ctx.requests > 0) {
-    await new RefCache(opts.store.dir).record({ repository: referenceName(ref), blobs: blobs.map((b) => b.digest) });
+    await new RefCache(opts.store.dir).record({
+      repository: referenceName(ref),
+      blobs: blobs.map((b) => b.digest),
+    });
   }
-  return { ref: { ...ref, digest: manifestDigest }, digest: manifestDigest, indexDigest, manifest, config, layers, requests: ctx.requests };
+  return {
+    ref: { ...ref, digest: manifestDigest },
+    digest: manifestDigest,
+    indexDigest,
+    manifest,
+    config,
+    layers,
+    requests: ctx.requests,
+  };
 }

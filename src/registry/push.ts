@@ -7,11 +7,25 @@ import { MediaType } from "../image/media-types";
 import { repositoryScope } from "./auth/authenticator";
 import type { CredentialSource } from "./auth/credentials";
 import { dockerConfigCredentials } from "./auth/docker-config";
-import { blobExists, mountBlob, startUpload, uploadChunked, uploadMonolithic, type UploadContext, type UploadSource } from "./blob-upload";
+import {
+  blobExists,
+  mountBlob,
+  startUpload,
+  uploadChunked,
+  uploadMonolithic,
+  type UploadContext,
+  type UploadSource,
+} from "./blob-upload";
 import { RegistryError } from "./errors";
 import { RegistryClient, headerValue, type RegistryClientOptions } from "./http-client";
 import { RefCache } from "./ref-cache";
-import { formatReference, manifestIdentifier, parseReference, referenceName, type Reference } from "./reference";
+import {
+  formatReference,
+  manifestIdentifier,
+  parseReference,
+  referenceName,
+  type Reference,
+} from "./reference";
 import { drain } from "./transport";
 
 export interface PushProgress {
@@ -47,8 +61,14 @@ export interface PushResult {
   blobs: Record<string, PushProgress["status"]>;
 }
 
-async function pushBlob(ctx: UploadContext, blob: UploadSource, sources: readonly string[], opts: PushOptions): Promise<PushProgress["status"]> {
-  const report = (status: PushProgress["status"], current: number): void => opts.onProgress?.({ digest: blob.digest, status, current, total: blob.size });
+async function pushBlob(
+  ctx: UploadContext,
+  blob: UploadSource,
+  sources: readonly string[],
+  opts: PushOptions,
+): Promise<PushProgress["status"]> {
+  const report = (status: PushProgress["status"], current: number): void =>
+    opts.onProgress?.({ digest: blob.digest, status, current, total: blob.size });
   if (await blobExists(ctx, blob.digest)) {
     report("exists", blob.size);
     return "exists";
@@ -80,20 +100,29 @@ async function pushBlob(ctx: UploadContext, blob: UploadSource, sources: readonl
  * (one PUT when small, PATCH chunks when big); then the manifest is PUT under the tag (or digest).
  * Returns the manifest digest the registry stored.
  */
-export async function pushImageDetailed(image: Image, reference: string | Reference, opts: PushOptions = {}): Promise<PushResult> {
+export async function pushImageDetailed(
+  image: Image,
+  reference: string | Reference,
+  opts: PushOptions = {},
+): Promise<PushResult> {
   const ref = typeof reference === "string" ? parseReference(reference) : reference;
   const what = `push ${formatReference(ref)}`;
   const refCache = opts.store ? new RefCache(opts.store.dir) : undefined;
 
   const config = configBlob(image);
-  const blobs: UploadSource[] = [{ digest: sha256Digest(config), size: config.length, open: async () => Readable.from([config]) }];
+  const blobs: UploadSource[] = [
+    { digest: sha256Digest(config), size: config.length, open: async () => Readable.from([config]) },
+  ];
   for (const layer of image.layers) {
     blobs.push({ digest: await layer.digest(), size: await layer.size(), open: () => layer.compressed() });
   }
   const sourcesOf = async (digest: string): Promise<string[]> => {
     const known = refCache ? await refCache.sources(digest) : [];
     const prefix = `${ref.registry}/`;
-    const repos = [...(opts.mountFrom ?? []), ...known.filter((r) => r.startsWith(prefix)).map((r) => r.slice(prefix.length))];
+    const repos = [
+      ...(opts.mountFrom ?? []),
+      ...known.filter((r) => r.startsWith(prefix)).map((r) => r.slice(prefix.length)),
+    ];
     return [...new Set(repos)].filter((r) => r !== ref.repository);
   };
   const allSources = new Set<string>();
@@ -104,14 +133,28 @@ export async function pushImageDetailed(image: Image, reference: string | Refere
     s.forEach((r) => allSources.add(r));
   }
   // One token for the whole push: push on the target, pull on every mount source.
-  const scopes = [repositoryScope(ref.repository, "pull,push"), ...[...allSources].sort().map((r) => repositoryScope(r, "pull"))];
-  const client = new RegistryClient(ref.registry, { insecure: opts.insecure, credentials: opts.credentials ?? dockerConfigCredentials(), ...(opts.client ?? {}) });
+  const scopes = [
+    repositoryScope(ref.repository, "pull,push"),
+    ...[...allSources].sort().map((r) => repositoryScope(r, "pull")),
+  ];
+  const client = new RegistryClient(ref.registry, {
+    insecure: opts.insecure,
+    credentials: opts.credentials ?? dockerConfigCredentials(),
+    ...(opts.client ?? {}),
+  });
   const ctx: UploadContext = { client, repository: ref.repository, scopes, what, signal: opts.signal };
 
   const limit = pLimit(opts.concurrency ?? 4);
   const unique = [...new Map(blobs.map((b) => [b.digest, b])).values()];
   const statuses: Record<string, PushProgress["status"]> = {};
-  await Promise.all(unique.map((b) => limit(async () => void (statuses[b.digest] = await pushBlob(ctx, b, sourcesByDigest.get(b.digest) ?? [], opts)))));
+  await Promise.all(
+    unique.map((b) =>
+      limit(
+        async () =>
+          void (statuses[b.digest] = await pushBlob(ctx, b, sourcesByDigest.get(b.digest) ?? [], opts)),
+      ),
+    ),
+  );
 
   const manifest = await manifestBlob(image);
   const digest = sha256Digest(manifest);
@@ -130,13 +173,20 @@ export async function pushImageDetailed(image: Image, reference: string | Refere
   await drain(res.body);
   const stored = headerValue(res.headers["docker-content-digest"]);
   if (stored !== undefined && stored !== digest) {
-    throw new RegistryError("REGISTRY_DIGEST_MISMATCH", `${what}: registry ${ref.registry} stored the manifest as ${stored}, expected ${digest}`);
+    throw new RegistryError(
+      "REGISTRY_DIGEST_MISMATCH",
+      `${what}: registry ${ref.registry} stored the manifest as ${stored}, expected ${digest}`,
+    );
   }
   await refCache?.record({ repository: referenceName(ref), blobs: unique.map((b) => b.digest) });
   return { digest, ref: { ...ref, digest }, blobs: statuses };
 }
 
 /** pushImageDetailed, returning only the manifest digest. */
-export async function pushImage(image: Image, reference: string | Reference, opts: PushOptions = {}): Promise<string> {
+export async function pushImage(
+  image: Image,
+  reference: string | Reference,
+  opts: PushOptions = {},
+): Promise<string> {
   return (await pushImageDetailed(image, reference, opts)).digest;
 }

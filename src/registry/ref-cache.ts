@@ -47,9 +47,15 @@ export class RefCache {
   }
 
   /** Records a tag's digest and where blobs were seen, in one write. */
-  async record(update: { ref?: Reference; digest?: string; blobs?: readonly string[]; repository?: string }): Promise<void> {
+  async record(update: {
+    ref?: Reference;
+    digest?: string;
+    blobs?: readonly string[];
+    repository?: string;
+  }): Promise<void> {
     const data = await this.read();
-    if (update.ref && update.digest) data.refs[formatReference({ ...update.ref, digest: undefined })] = update.digest;
+    if (update.ref && update.digest)
+      data.refs[formatReference({ ...update.ref, digest: undefined })] = update.digest;
     if (update.repository) {
       for (const d of update.blobs ?? []) {
         const list = (data.blobs[d] ?? []).filter((r) => r !== update.repository);

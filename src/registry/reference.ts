@@ -95,7 +95,8 @@ export function parseReference(input: string): Reference {
   if (tag !== undefined && !TAG_RE.test(tag)) throw invalid(input, `invalid tag ${JSON.stringify(tag)}`);
   if (digest !== undefined) {
     if (!DIGEST_RE.test(digest)) throw invalid(input, `invalid digest ${JSON.stringify(digest)}`);
-    if (!SHA256_RE.test(digest)) throw invalid(input, `unsupported digest ${JSON.stringify(digest)} (only sha256:<64 hex>)`);
+    if (!SHA256_RE.test(digest))
+      throw invalid(input, `unsupported digest ${JSON.stringify(digest)} (only sha256:<64 hex>)`);
   }
   return Object.freeze({
     registry: domain,

@@ -71,12 +71,18 @@ describe("build cache", () => {
     const bytes = fs.readFileSync(file);
     bytes[bytes.length - 5] ^= 0xff;
     fs.writeFileSync(file, bytes);
-    const { result, events } = await buildWithEvents({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH });
+    const { result, events } = await buildWithEvents({
+      context: ctx,
+      cacheDir: cache,
+      sourceDateEpoch: EPOCH,
+    });
     expect(result.steps[1].cached).toBe(false);
     expect(result.digest).toBe(cold.digest);
     expect(await store.blobs.verify(victim)).toBe("ok");
     // Only the damaged step runs again: the others' keys do not depend on it being re-made.
-    expect(events.filter((e) => e.type === "step-cached").map((e) => e.type === "step-cached" && e.id)).toEqual(["0.0", "0.2", "0.3"]);
+    expect(
+      events.filter((e) => e.type === "step-cached").map((e) => e.type === "step-cached" && e.id),
+    ).toEqual(["0.0", "0.2", "0.3"]);
   });
 
   it("a truncated blob is rebuilt too", async () => {
@@ -90,7 +96,10 @@ describe("build cache", () => {
   });
 
   it("two builds at once on one cache both succeed with the same image", async () => {
-    const [a, b] = await Promise.all([build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH }), build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH })]);
+    const [a, b] = await Promise.all([
+      build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH }),
+      build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH }),
+    ]);
     expect(a.digest).toBe(b.digest);
     const third = await build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH });
     expect(third.steps.every((s) => s.cached)).toBe(true);
@@ -99,7 +108,9 @@ describe("build cache", () => {
   it("an aborted build rejects and leaves no record of unfinished steps", async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(build({ context: ctx, cacheDir: cache, signal: controller.signal })).rejects.toThrow(/aborted/);
+    await expect(build({ context: ctx, cacheDir: cache, signal: controller.signal })).rejects.toThrow(
+      /aborted/,
+    );
     const store = await CacheStore.open(cache);
     expect(await store.records.list()).toHaveLength(0);
     const tmp = path.join(cache, "tmp");
@@ -119,7 +130,8 @@ describe("build results", () => {
 
   it("SOURCE_DATE_EPOCH gives byte-identical images across builds at different times", async () => {
     const a = await build({ context: ctx, cacheDir: cache, sourceDateEpoch: 1700000000, noCache: true });
-    for (const f of ["a.txt", "b.txt"]) fs.utimesSync(path.join(ctx, f), new Date(), new Date(Date.now() + 5000));
+    for (const f of ["a.txt", "b.txt"])
+      fs.utimesSync(path.join(ctx, f), new Date(), new Date(Date.now() + 5000));
     const other = tempTree({}, "tsbuild-cache-");
     try {
       const b = await build({ context: ctx, cacheDir: other, sourceDateEpoch: 1700000000 });
@@ -139,7 +151,9 @@ describe("build results", () => {
 
   it("a missing Dockerfile is a typed error naming the file", async () => {
     fs.rmSync(path.join(ctx, "Dockerfile"));
-    await expect(build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH })).rejects.toThrow(/read Dockerfile .*Dockerfile: no such file/);
+    await expect(build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH })).rejects.toThrow(
+      /read Dockerfile .*Dockerfile: no such file/,
+    );
   });
 });
 
@@ -154,7 +168,10 @@ describe("copying between stages", () => {
       const r = await build({ context: ctx, cacheDir: cache, outputs: [{ type: "local", dest: out }] });
       expect(fs.readFileSync(path.join(out, "copied/y"), "utf8")).toBe("y");
       // WORKDIR /src and /copied already exist: their steps add no layer.
-      expect(r.steps.filter((s) => s.display.startsWith("WORKDIR")).map((s) => s.layer)).toEqual([undefined, undefined]);
+      expect(r.steps.filter((s) => s.display.startsWith("WORKDIR")).map((s) => s.layer)).toEqual([
+        undefined,
+        undefined,
+      ]);
       expect(r.config.rootfs.diff_ids).toHaveLength(1);
     } finally {
       rm(out);
@@ -167,8 +184,18 @@ describe("cache export and import", () => {
     const exported = tempTree({}, "tsbuild-cache-export-");
     const empty = tempTree({}, "tsbuild-cache-");
     try {
-      const first = await build({ context: ctx, cacheDir: cache, sourceDateEpoch: EPOCH, cacheTo: [{ type: "local", dest: exported }] });
-      const second = await build({ context: ctx, cacheDir: empty, sourceDateEpoch: EPOCH, cacheFrom: [{ type: "local", src: exported }] });
+      const first = await build({
+        context: ctx,
+        cacheDir: cache,
+        sourceDateEpoch: EPOCH,
+        cacheTo: [{ type: "local", dest: exported }],
+      });
+      const second = await build({
+        context: ctx,
+        cacheDir: empty,
+        sourceDateEpoch: EPOCH,
+        cacheFrom: [{ type: "local", src: exported }],
+      });
       expect(second.steps.every((s) => s.cached)).toBe(true);
       expect(second.digest).toBe(first.digest);
     } finally {
@@ -179,7 +206,10 @@ describe("cache export and import", () => {
 
 describe("--no-cache-filter", () => {
   it("reruns only the named stage's steps", async () => {
-    fs.writeFileSync(path.join(ctx, "Dockerfile"), "FROM scratch AS deps\nCOPY a.txt /a\nFROM deps AS app\nCOPY b.txt /b\n");
+    fs.writeFileSync(
+      path.join(ctx, "Dockerfile"),
+      "FROM scratch AS deps\nCOPY a.txt /a\nFROM deps AS app\nCOPY b.txt /b\n",
+    );
     await build({ context: ctx, cacheDir: cache });
     const again = await build({ context: ctx, cacheDir: cache, noCacheFilter: ["APP"] });
     expect(again.steps.map((s) => [s.display, s.cached])).toEqual([
@@ -191,7 +221,9 @@ describe("--no-cache-filter", () => {
 
 describe("sessions", () => {
   it("a build that fails during setup ends its session (prune would otherwise protect it forever)", async () => {
-    await expect(build({ context: ctx, cacheDir: cache, cacheFrom: [{ type: "local", src: path.join(cache, "nope") }] })).rejects.toThrow();
+    await expect(
+      build({ context: ctx, cacheDir: cache, cacheFrom: [{ type: "local", src: path.join(cache, "nope") }] }),
+    ).rejects.toThrow();
     const sessions = path.join(cache, "sessions");
     expect(fs.existsSync(sessions) ? fs.readdirSync(sessions) : []).toEqual([]);
   });
@@ -202,13 +234,19 @@ describe("ADD <url>", () => {
     const http = await import("node:http");
     let body = "version 1\n";
     const server = http.createServer((req, res) => {
-      res.writeHead(200, { etag: `"${Buffer.from(body).toString("hex")}"`, "content-length": Buffer.byteLength(body) });
+      res.writeHead(200, {
+        etag: `"${Buffer.from(body).toString("hex")}"`,
+        "content-length": Buffer.byteLength(body),
+      });
       res.end(req.method === "HEAD" ? undefined : body);
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as { port: number }).port;
     try {
-      fs.writeFileSync(path.join(ctx, "Dockerfile"), `FROM scratch\nADD http://127.0.0.1:${port}/file.txt /file.txt\n`);
+      fs.writeFileSync(
+        path.join(ctx, "Dockerfile"),
+        `FROM scratch\nADD http://127.0.0.1:${port}/file.txt /file.txt\n`,
+      );
       const first = await build({ context: ctx, cacheDir: cache });
       const same = await build({ context: ctx, cacheDir: cache });
       expect(same.steps[0].cached).toBe(true);

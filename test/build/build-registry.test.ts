@@ -27,22 +27,40 @@ beforeEach(() => {
 afterEach(() => rm(ctx, cache));
 
 function skopeoDigest(ref: string): string {
-  const out = execFileSync("skopeo", ["inspect", "--tls-verify=false", `docker://${ref}`], { encoding: "utf8" });
+  const out = execFileSync("skopeo", ["inspect", "--tls-verify=false", `docker://${ref}`], {
+    encoding: "utf8",
+  });
   return (JSON.parse(out) as { Digest: string }).Digest;
 }
 
 it("pushes a base, builds FROM it with RUN in a fresh cache, pushes the result", async () => {
   const baseRef = `${registry.host}/tsbuild/busybox:1`;
-  fs.writeFileSync(path.join(ctx, "Dockerfile"), 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n');
-  const base = await build({ context: ctx, cacheDir: cache, tags: [baseRef], outputs: [{ type: "registry" }] });
+  fs.writeFileSync(
+    path.join(ctx, "Dockerfile"),
+    'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n',
+  );
+  const base = await build({
+    context: ctx,
+    cacheDir: cache,
+    tags: [baseRef],
+    outputs: [{ type: "registry" }],
+  });
   expect(skopeoDigest(baseRef)).toBe(base.digest);
 
   // A second cache dir: the base can only come from the registry.
   const fresh = tempTree({}, "tsbuild-cache-");
   try {
     const appRef = `${registry.host}/tsbuild/app:1`;
-    fs.writeFileSync(path.join(ctx, "Dockerfile"), `FROM ${baseRef}\nRUN echo built on the pulled base > /proof\nCMD ["cat", "/proof"]\n`);
-    const app = await build({ context: ctx, cacheDir: fresh, tags: [appRef], outputs: [{ type: "registry" }] });
+    fs.writeFileSync(
+      path.join(ctx, "Dockerfile"),
+      `FROM ${baseRef}\nRUN echo built on the pulled base > /proof\nCMD ["cat", "/proof"]\n`,
+    );
+    const app = await build({
+      context: ctx,
+      cacheDir: fresh,
+      tags: [appRef],
+      outputs: [{ type: "registry" }],
+    });
     expect(app.config.rootfs.diff_ids.slice(0, 2)).toEqual(base.config.rootfs.diff_ids);
     expect(app.config.rootfs.diff_ids).toHaveLength(3);
     expect(skopeoDigest(appRef)).toBe(app.digest);
@@ -82,16 +100,33 @@ it("tsbuild push sends a stored image", async () => {
 
 it("--cache-to type=registry then --cache-from type=registry on an empty cache: everything is cached", async () => {
   const cacheRef = `${registry.host}/tsbuild/cache:main`;
-  fs.writeFileSync(path.join(ctx, "Dockerfile"), 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nRUN echo hi > /hi\n');
-  const first = await build({ context: ctx, cacheDir: cache, sourceDateEpoch: 1700000000, cacheTo: [{ type: "registry", ref: cacheRef }] });
+  fs.writeFileSync(
+    path.join(ctx, "Dockerfile"),
+    'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nRUN echo hi > /hi\n',
+  );
+  const first = await build({
+    context: ctx,
+    cacheDir: cache,
+    sourceDateEpoch: 1700000000,
+    cacheTo: [{ type: "registry", ref: cacheRef }],
+  });
   const empty = tempTree({}, "tsbuild-cache-");
   const other = tempTree({}, "tsbuild-cache-");
   try {
-    const second = await build({ context: ctx, cacheDir: empty, sourceDateEpoch: 1700000000, cacheFrom: [{ type: "registry", ref: cacheRef }] });
+    const second = await build({
+      context: ctx,
+      cacheDir: empty,
+      sourceDateEpoch: 1700000000,
+      cacheFrom: [{ type: "registry", ref: cacheRef }],
+    });
     expect(second.steps.map((s) => s.cached)).toEqual([true, true, true]);
     expect(second.digest).toBe(first.digest);
     // A cache ref that does not exist yet is a cold build, not an error.
-    const cold = await build({ context: ctx, cacheDir: other, cacheFrom: [{ type: "registry", ref: `${registry.host}/tsbuild/cache:none` }] });
+    const cold = await build({
+      context: ctx,
+      cacheDir: other,
+      cacheFrom: [{ type: "registry", ref: `${registry.host}/tsbuild/cache:none` }],
+    });
     expect(cold.steps.some((s) => !s.cached)).toBe(true);
   } finally {
     rm(empty, other);

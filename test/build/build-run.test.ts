@@ -50,7 +50,12 @@ RUN id > /tmp/id.txt
 CMD ["/bin/sh", "-c", "cat /work/shell.txt /work/exec.txt /tmp/id.txt"]
 `);
     const archive = path.join(out, "img.tar");
-    await build({ context: ctx, cacheDir: cache, tags: ["localhost/run-test:1"], outputs: [{ type: "docker", dest: archive }] });
+    await build({
+      context: ctx,
+      cacheDir: cache,
+      tags: ["localhost/run-test:1"],
+      outputs: [{ type: "docker", dest: archive }],
+    });
     noOverlayLeft();
     if (!PrivatePodman.available()) return;
     const podman = new PrivatePodman();
@@ -80,14 +85,19 @@ RUN rm /d/a && rm -rf /d/sub && mkdir /d/sub && echo new > /d/sub/c
     const first = await build({ context: ctx, cacheDir: cache });
     const noop = first.steps.find((s) => s.display === "RUN true");
     expect(noop?.layer).toBeUndefined();
-    expect(first.config.history?.at(-1)).toMatchObject({ created_by: "RUN /bin/sh -c true # buildkit", empty_layer: true });
+    expect(first.config.history?.at(-1)).toMatchObject({
+      created_by: "RUN /bin/sh -c true # buildkit",
+      empty_layer: true,
+    });
     const again = await build({ context: ctx, cacheDir: cache });
     expect(again.steps.every((s) => s.cached)).toBe(true);
   });
 
   it("a failing RUN fails the build with the command, exit code and output, and caches nothing of it", async () => {
     dockerfile(`${base}RUN echo about to fail && exit 3\n`);
-    await expect(build({ context: ctx, cacheDir: cache })).rejects.toThrow(/RUN echo about to fail && exit 3.*exit code 3[\s\S]*about to fail/);
+    await expect(build({ context: ctx, cacheDir: cache })).rejects.toThrow(
+      /RUN echo about to fail && exit 3.*exit code 3[\s\S]*about to fail/,
+    );
     noOverlayLeft();
     dockerfile(`${base}RUN echo fixed > /f\n`);
     const fixed = await build({ context: ctx, cacheDir: cache });
@@ -103,7 +113,12 @@ RUN --mount=type=cache,target=/cache sh -c 'echo run >> /cache/log; wc -l < /cac
 RUN --mount=type=tmpfs,target=/scratch sh -c 'echo x > /scratch/x && grep -q tmpfs /proc/mounts'
 RUN --mount=type=secret,id=token sh -c 'cat /run/secrets/token | wc -c > /secret-len'
 `);
-    await build({ context: ctx, cacheDir: cache, secrets: [{ id: "token", src: secretFile }], outputs: [{ type: "local", dest: path.join(out, "root1") }] });
+    await build({
+      context: ctx,
+      cacheDir: cache,
+      secrets: [{ id: "token", src: secretFile }],
+      outputs: [{ type: "local", dest: path.join(out, "root1") }],
+    });
     const root1 = path.join(out, "root1");
     expect(fs.readFileSync(path.join(root1, "copied.txt"), "utf8")).toBe("from the context\n");
     expect(fs.readFileSync(path.join(root1, "cache-count"), "utf8").trim()).toBe("1");
@@ -111,7 +126,13 @@ RUN --mount=type=secret,id=token sh -c 'cat /run/secrets/token | wc -c > /secret
     expect(fs.readFileSync(path.join(root1, "secret-len"), "utf8").trim()).toBe("6");
     expect(fs.existsSync(path.join(root1, "run/secrets/token"))).toBe(false);
     // The cache mount keeps its content across builds (the step reruns without the record).
-    await build({ context: ctx, cacheDir: cache, noCache: true, secrets: [{ id: "token", src: secretFile }], outputs: [{ type: "local", dest: path.join(out, "root2") }] });
+    await build({
+      context: ctx,
+      cacheDir: cache,
+      noCache: true,
+      secrets: [{ id: "token", src: secretFile }],
+      outputs: [{ type: "local", dest: path.join(out, "root2") }],
+    });
     expect(fs.readFileSync(path.join(out, "root2", "cache-count"), "utf8").trim()).toBe("2");
     noOverlayLeft();
   });
@@ -131,7 +152,8 @@ RUN --mount=type=secret,id=token sh -c 'cat /run/secrets/token | wc -c > /secret
       cacheDir: cache,
       signal: controller.signal,
       onEvent: (e) => {
-        if (e.type === "step-start" && e.display.startsWith("RUN sleep 31")) setTimeout(() => controller.abort(), 500);
+        if (e.type === "step-start" && e.display.startsWith("RUN sleep 31"))
+          setTimeout(() => controller.abort(), 500);
       },
     });
     await expect(running).rejects.toThrow(/aborted/);
@@ -172,7 +194,9 @@ describe("review regressions", () => {
   it("a bind mount of the context shows only what .dockerignore lets through, and keys on it", async () => {
     fs.writeFileSync(path.join(ctx, ".dockerignore"), "secret.env\n");
     fs.writeFileSync(path.join(ctx, "secret.env"), "TOKEN=1\n");
-    dockerfile(`${base}RUN --mount=type=bind,target=/src sh -c 'ls /src > /listing; cat /src/data.txt > /data'\n`);
+    dockerfile(
+      `${base}RUN --mount=type=bind,target=/src sh -c 'ls /src > /listing; cat /src/data.txt > /data'\n`,
+    );
     await build({ context: ctx, cacheDir: cache, outputs: [{ type: "local", dest: out }] });
     const listing = fs.readFileSync(path.join(out, "listing"), "utf8").split("\n");
     expect(listing).toContain("data.txt");
@@ -181,7 +205,9 @@ describe("review regressions", () => {
   });
 
   it("a failing stage cancels a sibling stage that is still running", async () => {
-    dockerfile(`${base}FROM base AS slow\nRUN sleep 20\nFROM base AS bad\nRUN false\nFROM base\nCOPY --from=slow /bin/busybox /a\nCOPY --from=bad /bin/busybox /b\n`);
+    dockerfile(
+      `${base}FROM base AS slow\nRUN sleep 20\nFROM base AS bad\nRUN false\nFROM base\nCOPY --from=slow /bin/busybox /a\nCOPY --from=bad /bin/busybox /b\n`,
+    );
     const started = Date.now();
     await expect(build({ context: ctx, cacheDir: cache })).rejects.toThrow(/RUN false.*exit code 1/);
     expect(Date.now() - started).toBeLessThan(15_000);

@@ -20,7 +20,9 @@ export function rm(...dirs: string[]): void {
 }
 
 /** Builds and collects the events. */
-export async function buildWithEvents(options: BuildOptions): Promise<{ result: BuildResult; events: BuildEvent[] }> {
+export async function buildWithEvents(
+  options: BuildOptions,
+): Promise<{ result: BuildResult; events: BuildEvent[] }> {
   const events: BuildEvent[] = [];
   const result = await build({ ...options, onEvent: (e) => events.push(e) });
   return { result, events };
@@ -28,5 +30,8 @@ export async function buildWithEvents(options: BuildOptions): Promise<{ result: 
 
 /** Ids of steps that ran (not cached). */
 export function ranSteps(result: BuildResult): string[] {
-  return result.steps.filter((s) => !s.cached).map((s) => s.id).sort();
+  return result.steps
+    .filter((s) => !s.cached)
+    .map((s) => s.id)
+    .sort();
 }

@@ -27,7 +27,9 @@ it("kill -9 mid-RUN leaves nothing running or mounted, and a rebuild succeeds", 
     'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nRUN echo started > /started && sleep 30 && echo done > /done\n',
   );
   const cli = path.resolve(__dirname, "../../dist/cli/main.js");
-  const child = spawn(process.execPath, [cli, "build", "--progress", "plain", "--cache-dir", cache, ctx], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [cli, "build", "--progress", "plain", "--cache-dir", cache, ctx], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let log = "";
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`RUN never started:\n${log}`)), 60_000);
@@ -50,13 +52,20 @@ it("kill -9 mid-RUN leaves nothing running or mounted, and a rebuild succeeds", 
 
   const store = await CacheStore.open(cache);
   const records = await store.records.list();
-  expect(records.map((r) => r.record.description)).not.toContain("RUN echo started > /started && sleep 30 && echo done > /done");
+  expect(records.map((r) => r.record.description)).not.toContain(
+    "RUN echo started > /started && sleep 30 && echo done > /done",
+  );
 
   // The killed build's scratch dir is left behind; the next build sweeps it.
-  const temps = (): string[] => (fs.existsSync(path.join(cache, "tmp")) ? fs.readdirSync(path.join(cache, "tmp")) : []);
+  const temps = (): string[] =>
+    fs.existsSync(path.join(cache, "tmp")) ? fs.readdirSync(path.join(cache, "tmp")) : [];
   expect(temps().filter((n) => n.startsWith(`build-${child.pid}-`))).toHaveLength(1);
-  fs.writeFileSync(path.join(ctx, "Dockerfile"), fs.readFileSync(path.join(ctx, "Dockerfile"), "utf8").replace("sleep 30", "sleep 0"));
-  const runDirs = (): string[] => fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`tsbuild-run-${child.pid}-`));
+  fs.writeFileSync(
+    path.join(ctx, "Dockerfile"),
+    fs.readFileSync(path.join(ctx, "Dockerfile"), "utf8").replace("sleep 30", "sleep 0"),
+  );
+  const runDirs = (): string[] =>
+    fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`tsbuild-run-${child.pid}-`));
   expect(runDirs()).toHaveLength(1);
   const again = await build({ context: ctx, cacheDir: cache });
   expect(temps()).toEqual([]);

@@ -99,13 +99,17 @@ describe("diffUpperDir", () => {
   });
 
   test("xattrs are read from the entry itself, overlayfs's own skipped", async () => {
-    const spec = fx.spec(["/bin/sh", "-c", "echo x >/f && ln -s /nowhere /dangling"], { lowerDirs: [data, fx.base] });
+    const spec = fx.spec(["/bin/sh", "-c", "echo x >/f && ln -s /nowhere /dangling"], {
+      lowerDirs: [data, fx.base],
+    });
     await runStep(spec);
     setAttributeSync(path.join(spec.upperDir, "f"), "user.note", "hi");
     setAttributeSync(path.join(spec.upperDir, "f"), "trusted.overlay.origin", "x");
     const entries = await collect(spec.upperDir);
     const f = entries.find((e) => e.path === "f");
-    expect(f !== undefined && "xattrs" in f ? f.xattrs : undefined).toEqual({ "user.note": Buffer.from("hi") });
+    expect(f !== undefined && "xattrs" in f ? f.xattrs : undefined).toEqual({
+      "user.note": Buffer.from("hi"),
+    });
     const link = entries.find((e) => e.path === "dangling");
     expect(link).toMatchObject({ type: "symlink", target: "/nowhere" });
   });
@@ -118,11 +122,8 @@ describe("diffUpperDir", () => {
     execFileSync("mknod", [path.join(upper, "dev/big"), "b", "259", "300"]);
     execFileSync("mkfifo", [path.join(upper, "dev/pipe")]);
     const entries = await collect(upper);
-    expect(entries.map((e) => ("devmajor" in e ? `${e.type} ${e.path} ${e.devmajor}:${e.devminor}` : e.path))).toEqual([
-      "dev",
-      "block-device dev/big 259:300",
-      "char-device dev/null2 1:3",
-      "fifo dev/pipe 0:0",
-    ]);
+    expect(
+      entries.map((e) => ("devmajor" in e ? `${e.type} ${e.path} ${e.devmajor}:${e.devminor}` : e.path)),
+    ).toEqual(["dev", "block-device dev/big 259:300", "char-device dev/null2 1:3", "fifo dev/pipe 0:0"]);
   });
 });

@@ -18,10 +18,14 @@ describe("detectHostSupport", () => {
       const { detectHostSupport } = require(${JSON.stringify(path.join(repoRoot, "src/executor/host-support.ts"))});
       detectHostSupport().then(() => console.log("supported"), (e) => console.log(e.name, e.code, e.message));
     `);
-    const out = execFileSync("setpriv", ["--reuid", "65534", "--regid", "65534", "--clear-groups", "--", process.execPath, "-e", script], {
-      cwd: "/",
-      encoding: "utf8",
-    });
+    const out = execFileSync(
+      "setpriv",
+      ["--reuid", "65534", "--regid", "65534", "--clear-groups", "--", process.execPath, "-e", script],
+      {
+        cwd: "/",
+        encoding: "utf8",
+      },
+    );
     expect(out.trim()).toBe(
       "ExecutorError EXECUTOR_UNSUPPORTED RUN needs root on Linux with overlayfs and util-linux: running as uid 65534",
     );

@@ -66,6 +66,8 @@ describe("LayeredRootfs", () => {
   });
 
   test("a symlink loop is a typed error", () => {
-    expect(() => view().resolve("/links/loop1")).toThrow(expect.objectContaining({ code: "EXECUTOR_SYMLINK_LOOP" }));
+    expect(() => view().resolve("/links/loop1")).toThrow(
+      expect.objectContaining({ code: "EXECUTOR_SYMLINK_LOOP" }),
+    );
   });
 });

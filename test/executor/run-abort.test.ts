@@ -4,7 +4,13 @@ import * as path from "node:path";
 import { RunAbortedError } from "../../src/executor/errors";
 import { runStep } from "../../src/executor/run-step";
 import { repoRoot } from "../support/paths";
-import { captureIO, mountsUnder, nodeScriptWithTs, processesWithArgv, SandboxFixture } from "./sandbox-fixture";
+import {
+  captureIO,
+  mountsUnder,
+  nodeScriptWithTs,
+  processesWithArgv,
+  SandboxFixture,
+} from "./sandbox-fixture";
 
 let fx: SandboxFixture;
 beforeAll(() => {
@@ -80,7 +86,10 @@ describe("aborting a RUN", () => {
       stdio: ["ignore", "pipe", "inherit"],
     });
     const exited = new Promise((r) => child.on("exit", r));
-    const sleeps = (): number[] => [...processesWithArgv("sleep", "5811"), ...processesWithArgv("sleep", "5812")];
+    const sleeps = (): number[] => [
+      ...processesWithArgv("sleep", "5811"),
+      ...processesWithArgv("sleep", "5812"),
+    ];
     try {
       let out = "";
       child.stdout.on("data", (c: Buffer) => (out += c.toString()));

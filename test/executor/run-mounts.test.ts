@@ -20,9 +20,12 @@ describe("RUN mounts", () => {
   test("bind is read-only by default and leaves no mount point in the upper dir", async () => {
     const src = fx.layer({ "hello.txt": "from host\n" });
     const io = captureIO();
-    const spec = fx.spec(sh("cat /src/hello.txt; echo x >/src/new 2>/dev/null && echo wrote || echo refused"), {
-      mounts: [{ type: "bind", source: src, target: "/src" }],
-    });
+    const spec = fx.spec(
+      sh("cat /src/hello.txt; echo x >/src/new 2>/dev/null && echo wrote || echo refused"),
+      {
+        mounts: [{ type: "bind", source: src, target: "/src" }],
+      },
+    );
     await runStep(spec, io);
     expect(io.out()).toBe("from host\nrefused\n");
     expect(fs.readdirSync(spec.upperDir)).toEqual([]);
@@ -33,7 +36,9 @@ describe("RUN mounts", () => {
     const file = path.join(fx.layer({ "one.txt": "single\n" }), "one.txt");
     const io = captureIO();
     const spec = fx.spec(
-      sh("echo changed >/src/hello.txt; echo x >/src/new; cat /src/hello.txt /src/new; echo more >>/one.txt; cat /one.txt"),
+      sh(
+        "echo changed >/src/hello.txt; echo x >/src/new; cat /src/hello.txt /src/new; echo more >>/one.txt; cat /one.txt",
+      ),
       {
         mounts: [
           { type: "bind", source: src, target: "/src", readonly: false },
@@ -52,7 +57,9 @@ describe("RUN mounts", () => {
 
   test("a cache mount persists across runs and is never part of the layer", async () => {
     const cache = path.join(fx.dir, "cache-a");
-    const mounts = [{ type: "cache" as const, target: "/root/.cache", source: cache, sharing: "shared" as const }];
+    const mounts = [
+      { type: "cache" as const, target: "/root/.cache", source: cache, sharing: "shared" as const },
+    ];
     const first = fx.spec(sh("echo 1 >>/root/.cache/runs"), { mounts });
     await runStep(first);
     const io = captureIO();
@@ -95,7 +102,10 @@ describe("RUN mounts", () => {
     const outputs = [captureIO(), captureIO()];
     await Promise.all(
       ["a", "b"].map((name, i) =>
-        runStep(fx.spec(sh(`cat /c/seed; echo ${name} >/c/${name}; sleep 0.3; ls /c`), { mounts }), outputs[i]),
+        runStep(
+          fx.spec(sh(`cat /c/seed; echo ${name} >/c/${name}; sleep 0.3; ls /c`), { mounts }),
+          outputs[i],
+        ),
       ),
     );
     for (const io of outputs) expect(io.out()).toMatch(/^seed\n/);
@@ -108,9 +118,12 @@ describe("RUN mounts", () => {
 
   test("tmpfs is a fresh tmpfs, gone after the step", async () => {
     const io = captureIO();
-    const spec = fx.spec(sh("echo x >/scratch/file; ls /scratch; grep ' /scratch ' /proc/mounts | cut -d' ' -f3"), {
-      mounts: [{ type: "tmpfs", target: "/scratch", sizeBytes: 1 << 20 }],
-    });
+    const spec = fx.spec(
+      sh("echo x >/scratch/file; ls /scratch; grep ' /scratch ' /proc/mounts | cut -d' ' -f3"),
+      {
+        mounts: [{ type: "tmpfs", target: "/scratch", sizeBytes: 1 << 20 }],
+      },
+    );
     await runStep(spec, io);
     expect(io.out()).toBe("file\ntmpfs\n");
     expect(fs.readdirSync(spec.upperDir)).toEqual([]);
@@ -119,7 +132,9 @@ describe("RUN mounts", () => {
   test("a secret is readable at /run/secrets/<id>, read-only, and never in the upper dir", async () => {
     const io = captureIO();
     const spec = fx.spec(
-      sh("cat /run/secrets/token; stat -c '%a %u' /run/secrets/token; echo x >/run/secrets/token 2>/dev/null || echo refused; cat /custom/s"),
+      sh(
+        "cat /run/secrets/token; stat -c '%a %u' /run/secrets/token; echo x >/run/secrets/token 2>/dev/null || echo refused; cat /custom/s",
+      ),
       {
         mounts: [
           { type: "secret", id: "token", content: Buffer.from("s3cr3t\n") },

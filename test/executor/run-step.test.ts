@@ -55,7 +55,11 @@ describe("runStep: command, env, cwd", () => {
   test("/etc/hosts names the hostname; /dev has the usual devices; /dev/null works", async () => {
     const io = captureIO();
     await runStep(
-      fx.spec(sh("cat /etc/hosts; ls /dev; echo gone >/dev/null; head -c 4 /dev/zero | wc -c; test -c /dev/pts/ptmx && echo pts")),
+      fx.spec(
+        sh(
+          "cat /etc/hosts; ls /dev; echo gone >/dev/null; head -c 4 /dev/zero | wc -c; test -c /dev/pts/ptmx && echo pts",
+        ),
+      ),
       io,
     );
     expect(io.out()).toContain("127.0.0.1\tlocalhost tsbuild-test\n");
@@ -145,7 +149,10 @@ describe("runStep: layers and rootfs safety", () => {
     }
     expect(layers.join(":").length).toBeGreaterThan(4096);
     const io = captureIO();
-    const result = await runStep(fx.spec(sh("ls /layers | wc -l; cat /top"), { lowerDirs: [...layers, fx.base] }), io);
+    const result = await runStep(
+      fx.spec(sh("ls /layers | wc -l; cat /top"), { lowerDirs: [...layers, fx.base] }),
+      io,
+    );
     expect(result.exitCode).toBe(0);
     // the top-most layer (first) wins
     expect(io.out()).toBe("127\n126");
@@ -188,7 +195,10 @@ describe("runStep: layers and rootfs safety", () => {
 describe("runStep: network", () => {
   test("--network=none has only lo, and it is up", async () => {
     const io2 = captureIO();
-    await runStep(fx.spec(sh("tail -n +3 /proc/net/dev; echo ---; ip link show lo"), { network: "none" }), io2);
+    await runStep(
+      fx.spec(sh("tail -n +3 /proc/net/dev; echo ---; ip link show lo"), { network: "none" }),
+      io2,
+    );
     const [dev, link] = io2.out().split("---\n");
     const devLines = dev.split("\n").filter((l) => l.includes(":"));
     expect(devLines.map((l) => l.trim().split(":")[0])).toEqual(["lo"]);
@@ -199,7 +209,12 @@ describe("runStep: network", () => {
     const io = captureIO();
     await runStep(fx.spec(["cat", "/proc/net/dev"], { network: "host" }), io);
     const names = (text: string): string[] =>
-      text.split("\n").slice(2).filter((l) => l.includes(":")).map((l) => l.trim().split(":")[0]).sort();
+      text
+        .split("\n")
+        .slice(2)
+        .filter((l) => l.includes(":"))
+        .map((l) => l.trim().split(":")[0])
+        .sort();
     expect(names(io.out())).toEqual(names(fs.readFileSync("/proc/net/dev", "utf8")));
   });
 });

@@ -13,7 +13,10 @@ beforeAll(() => {
     path.join(dir, "etc/passwd"),
     "# comment\nroot:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\nbroken-line\n",
   );
-  fs.writeFileSync(path.join(dir, "etc/group"), "root:x:0:\nalice:x:1000:\nwheel:x:10:root,alice\ndev:x:20:alice\n");
+  fs.writeFileSync(
+    path.join(dir, "etc/group"),
+    "root:x:0:\nalice:x:1000:\nwheel:x:10:root,alice\ndev:x:20:alice\n",
+  );
   rootfs = new LayeredRootfs([dir]);
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -33,7 +36,9 @@ describe("resolveUser", () => {
   });
 
   test.each([["nobody"], ["alice:nogroup"], [":10"]])("USER %s is a typed error", (spec) => {
-    expect(() => resolveUser(rootfs, spec)).toThrow(expect.objectContaining({ code: "EXECUTOR_USER_NOT_FOUND" }));
+    expect(() => resolveUser(rootfs, spec)).toThrow(
+      expect.objectContaining({ code: "EXECUTOR_USER_NOT_FOUND" }),
+    );
   });
 
   test("a rootfs without /etc/passwd accepts numeric users only", () => {

@@ -15,7 +15,12 @@ import { dir, file, readTar } from "./tar-helpers";
 afterAll(() => closeDeflatePool());
 
 function entries(): LayerEntry[] {
-  return [dir("app"), file("app/big", Buffer.alloc(400_000, "z")), file("app/small", "hi\n"), { type: "whiteout", path: "app/old" }];
+  return [
+    dir("app"),
+    file("app/big", Buffer.alloc(400_000, "z")),
+    file("app/small", "hi\n"),
+    { type: "whiteout", path: "app/old" },
+  ];
 }
 
 describe("buildLayer", () => {
@@ -25,24 +30,29 @@ describe("buildLayer", () => {
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  it.each(["gzip", "zstd", "uncompressed"] as const)("writes a %s blob named by its digest; digests re-hash correctly", async (compression) => {
-    if (compression === "zstd" && !isCompressionSupported("zstd")) return;
-    const layer = await buildLayer(entries(), { dir: tmp, compression, clampMtime: 0 });
-    const digest = await layer.digest();
-    expect(fs.readdirSync(tmp)).toEqual([digest.slice(7)]);
-    const blob = await digestStream(await layer.compressed());
-    expect(blob).toEqual({ digest, size: await layer.size() });
-    const tar = await digestStream(await layer.uncompressed());
-    expect(tar.digest).toBe(await layer.diffId());
-    if (compression === "uncompressed") expect(digest).toBe(await layer.diffId());
-    const read = await readTar(await layer.uncompressed());
-    expect(read.map((e) => e.name)).toEqual(["app/", "app/big", "app/small", "app/.wh.old"]);
-    expect(await layer.mediaType()).toBe(
-      { gzip: MediaType.ociLayerGzip, zstd: MediaType.ociLayerZstd, uncompressed: MediaType.ociLayer }[compression],
-    );
-    if (compression === "gzip") execFileSync("gzip", ["-t", path.join(tmp, digest.slice(7))]);
-    if (compression === "zstd") execFileSync("zstd", ["-t", "-q", path.join(tmp, digest.slice(7))]);
-  });
+  it.each(["gzip", "zstd", "uncompressed"] as const)(
+    "writes a %s blob named by its digest; digests re-hash correctly",
+    async (compression) => {
+      if (compression === "zstd" && !isCompressionSupported("zstd")) return;
+      const layer = await buildLayer(entries(), { dir: tmp, compression, clampMtime: 0 });
+      const digest = await layer.digest();
+      expect(fs.readdirSync(tmp)).toEqual([digest.slice(7)]);
+      const blob = await digestStream(await layer.compressed());
+      expect(blob).toEqual({ digest, size: await layer.size() });
+      const tar = await digestStream(await layer.uncompressed());
+      expect(tar.digest).toBe(await layer.diffId());
+      if (compression === "uncompressed") expect(digest).toBe(await layer.diffId());
+      const read = await readTar(await layer.uncompressed());
+      expect(read.map((e) => e.name)).toEqual(["app/", "app/big", "app/small", "app/.wh.old"]);
+      expect(await layer.mediaType()).toBe(
+        { gzip: MediaType.ociLayerGzip, zstd: MediaType.ociLayerZstd, uncompressed: MediaType.ociLayer }[
+          compression
+        ],
+      );
+      if (compression === "gzip") execFileSync("gzip", ["-t", path.join(tmp, digest.slice(7))]);
+      if (compression === "zstd") execFileSync("zstd", ["-t", "-q", path.join(tmp, digest.slice(7))]);
+    },
+  );
 
   it("is reproducible and idempotent: the same entries give the same blob", async () => {
     const a = await buildLayer(entries(), { dir: tmp, clampMtime: 1 });
@@ -62,7 +72,9 @@ describe("buildLayer", () => {
     const cached = new BlobLayer({ ...built.info });
     expect(await cached.diffId()).toBe(await built.diffId());
     expect(() => new BlobLayer({ ...built.info, digest: "sha256:nope" })).toThrow(/not sha256/);
-    expect(() => new BlobLayer({ ...built.info, mediaType: "text/plain" })).toThrow(UnsupportedCompressionError);
+    expect(() => new BlobLayer({ ...built.info, mediaType: "text/plain" })).toThrow(
+      UnsupportedCompressionError,
+    );
   });
 
   it("streams entries from an async generator", async () => {

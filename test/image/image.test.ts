@@ -1,7 +1,14 @@
 import { serializeConfig, type ImageConfig } from "../../src/image/config";
 import { assertDigest, isDigest, sha256Digest } from "../../src/image/digest";
 import { InvalidDigestError } from "../../src/image/errors";
-import { appendLayers, configBlob, emptyImage, imageDigest, imageManifest, withConfig } from "../../src/image/image";
+import {
+  appendLayers,
+  configBlob,
+  emptyImage,
+  imageDigest,
+  imageManifest,
+  withConfig,
+} from "../../src/image/image";
 import type { Layer } from "../../src/image/layer";
 import { serializeIndex, singleManifestIndex } from "../../src/image/manifest";
 import { Readable } from "node:stream";
@@ -24,7 +31,13 @@ describe("Image", () => {
 
   it("FROM scratch has no layers and an empty rootfs", () => {
     expect(scratch.layers).toEqual([]);
-    expect(JSON.parse(configBlob(scratch).toString())).toEqual({ architecture: "arm64", config: {}, os: "linux", rootfs: { type: "layers", diff_ids: [] }, variant: "v8" });
+    expect(JSON.parse(configBlob(scratch).toString())).toEqual({
+      architecture: "arm64",
+      config: {},
+      os: "linux",
+      rootfs: { type: "layers", diff_ids: [] },
+      variant: "v8",
+    });
   });
 
   it("appendLayers and withConfig return new images and leave the old one alone", async () => {
@@ -37,7 +50,11 @@ describe("Image", () => {
     expect(scratch.config.config.Env).toBeUndefined();
     expect(one.layers).toHaveLength(1);
     expect(two.config.rootfs.diff_ids).toEqual([sha256Digest("tar1"), sha256Digest("tar2")]);
-    expect(two.config.history).toEqual([{ created_by: "ENV A=1", empty_layer: true }, { created_by: "COPY x /" }, {}]);
+    expect(two.config.history).toEqual([
+      { created_by: "ENV A=1", empty_layer: true },
+      { created_by: "COPY x /" },
+      {},
+    ]);
     expect(() => (two.config.config as { Env?: string[] }).Env?.push("B=2")).toThrow();
     const m = await imageManifest(two);
     expect(m.layers.map((l) => l.size)).toEqual([101, 102]);
@@ -57,7 +74,15 @@ describe("Image", () => {
       os: "linux",
       architecture: "amd64",
       created: "2024-01-01T00:00:00Z",
-      config: { Cmd: ["sh"], Labels: { z: "1", a: "2" }, Env: ["PATH=/bin"], User: "", ExposedPorts: { "80/tcp": {} }, WorkingDir: "/app", Healthcheck: { Retries: 3, Test: ["CMD", "true"] } },
+      config: {
+        Cmd: ["sh"],
+        Labels: { z: "1", a: "2" },
+        Env: ["PATH=/bin"],
+        User: "",
+        ExposedPorts: { "80/tcp": {} },
+        WorkingDir: "/app",
+        Healthcheck: { Retries: 3, Test: ["CMD", "true"] },
+      },
       rootfs: { type: "layers", diff_ids: [] },
       history: [{ empty_layer: true, created_by: "CMD", created: "2024-01-01T00:00:00Z" }],
     };
@@ -67,15 +92,26 @@ describe("Image", () => {
   });
 
   it("gives the same digest for the same image built twice", async () => {
-    const a = await appendLayers(withConfig(scratch, (c) => (c.created = "2024-01-01T00:00:00Z")), [fakeLayer(1)]);
-    const b = await appendLayers(withConfig(scratch, (c) => (c.created = "2024-01-01T00:00:00Z")), [fakeLayer(1)]);
+    const a = await appendLayers(
+      withConfig(scratch, (c) => (c.created = "2024-01-01T00:00:00Z")),
+      [fakeLayer(1)],
+    );
+    const b = await appendLayers(
+      withConfig(scratch, (c) => (c.created = "2024-01-01T00:00:00Z")),
+      [fakeLayer(1)],
+    );
     expect(await imageDigest(a)).toBe(await imageDigest(b));
     expect(isDigest(await imageDigest(a))).toBe(true);
   });
 
   it("tags an index entry with the ref.name annotation", () => {
-    const index = singleManifestIndex({ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: sha256Digest("m"), size: 1 }, "v1");
-    expect(JSON.parse(serializeIndex(index).toString()).manifests[0].annotations).toEqual({ "org.opencontainers.image.ref.name": "v1" });
+    const index = singleManifestIndex(
+      { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: sha256Digest("m"), size: 1 },
+      "v1",
+    );
+    expect(JSON.parse(serializeIndex(index).toString()).manifests[0].annotations).toEqual({
+      "org.opencontainers.image.ref.name": "v1",
+    });
   });
 
   it("validates digests", () => {

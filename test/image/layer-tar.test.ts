@@ -19,7 +19,11 @@ describe("layerTar", () => {
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it("writes entries in order with uid/gid kept, empty uname/gname and directory slashes", async () => {
-    const entries = [dir("etc"), file("etc/passwd", "root:x:0:0\n", { uid: 1000, gid: 1001, mode: 0o600 }), symlink("etc/link", "passwd")];
+    const entries = [
+      dir("etc"),
+      file("etc/passwd", "root:x:0:0\n", { uid: 1000, gid: 1001, mode: 0o600 }),
+      symlink("etc/link", "passwd"),
+    ];
     const read = await readTar(layerTar(entries));
     expect(read.map((e) => [e.name, e.type, e.mode, e.uid, e.gid, e.mtime, e.uname, e.gname])).toEqual([
       ["etc/", "directory", 0o755, 0, 0, T, "", ""],
@@ -31,7 +35,11 @@ describe("layerTar", () => {
   });
 
   it("is byte-identical across runs and clamps mtimes", async () => {
-    const make = (): LayerEntry[] => [dir("a", { mtimeMs: 5e12 }), file("a/b", "x".repeat(70000), { mtimeMs: 5e12 }), file("a/c", "y")];
+    const make = (): LayerEntry[] => [
+      dir("a", { mtimeMs: 5e12 }),
+      file("a/b", "x".repeat(70000), { mtimeMs: 5e12 }),
+      file("a/c", "y"),
+    ];
     const one = await collect(layerTar(make(), { clampMtime: 1000 }));
     const two = await collect(layerTar(make(), { clampMtime: 1000 }));
     expect(one.equals(two)).toBe(true);
@@ -65,14 +73,25 @@ describe("layerTar", () => {
     const out = path.join(tmp, "x");
     fs.mkdirSync(out);
     execFileSync("tar", ["--xattrs", "--xattrs-include=*", "-xf", tarPath, "-C", out]);
-    const got = execFileSync("python3", ["-c", "import os,sys; print(os.getxattr(sys.argv[1], 'user.note').hex())", path.join(out, "d/cap")], { encoding: "utf8" });
+    const got = execFileSync(
+      "python3",
+      ["-c", "import os,sys; print(os.getxattr(sys.argv[1], 'user.note').hex())", path.join(out, "d/cap")],
+      { encoding: "utf8" },
+    );
     expect(got.trim()).toBe("6869");
     const paxRaw = fs.readFileSync(tarPath).toString("latin1");
     expect(paxRaw).toContain("SCHILY.xattr.security.capability=" + cap.toString("latin1") + "\n");
   });
 
   it("writes whiteouts as .wh.<name> and opaque directories as .wh..wh..opq", async () => {
-    const read = await readTar(layerTar([dir("a"), { type: "opaque", path: "a" }, { type: "whiteout", path: "a/gone" }, { type: "whiteout", path: "top" }]));
+    const read = await readTar(
+      layerTar([
+        dir("a"),
+        { type: "opaque", path: "a" },
+        { type: "whiteout", path: "a/gone" },
+        { type: "whiteout", path: "top" },
+      ]),
+    );
     expect(read.map((e) => [e.name, e.type, e.size, e.mode])).toEqual([
       ["a/", "directory", 0, 0o755],
       ["a/.wh..wh..opq", "file", 0, 0],
@@ -86,7 +105,16 @@ describe("layerTar", () => {
       layerTar([
         file("f", "data"),
         { type: "hardlink", path: "g", target: "f", mode: 0o644, uid: 0, gid: 0, mtimeMs: 0 },
-        { type: "char-device", path: "null", devmajor: 1, devminor: 3, mode: 0o666, uid: 0, gid: 0, mtimeMs: 0 },
+        {
+          type: "char-device",
+          path: "null",
+          devmajor: 1,
+          devminor: 3,
+          mode: 0o666,
+          uid: 0,
+          gid: 0,
+          mtimeMs: 0,
+        },
         { type: "fifo", path: "p", devmajor: 0, devminor: 0, mode: 0o600, uid: 0, gid: 0, mtimeMs: 0 },
       ]),
     );
@@ -99,7 +127,9 @@ describe("layerTar", () => {
   });
 
   it("rejects bad paths and files whose size changed", async () => {
-    await expect(collect(layerTar([file("../etc/passwd", "x")]))).rejects.toBeInstanceOf(InvalidLayerEntryError);
+    await expect(collect(layerTar([file("../etc/passwd", "x")]))).rejects.toBeInstanceOf(
+      InvalidLayerEntryError,
+    );
     await expect(collect(layerTar([file("/abs", "x")]))).rejects.toThrow(/must be relative/);
     const liar: LayerEntry = { ...file("f", "four"), size: 10 } as LayerEntry;
     await expect(collect(layerTar([liar]))).rejects.toThrow(/got 4 bytes, expected 10/);
@@ -108,7 +138,15 @@ describe("layerTar", () => {
   it("encodes a size beyond 8 GiB in a PAX record (header only, content not streamed)", async () => {
     const big = 9 * 1024 ** 3;
     const { encodeTarHeader } = await import("../../src/image/tar-header");
-    const hdr = encodeTarHeader({ name: "big", type: "file", mode: 0o644, uid: 0, gid: 0, size: big, mtime: 0 });
+    const hdr = encodeTarHeader({
+      name: "big",
+      type: "file",
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      size: big,
+      mtime: 0,
+    });
     expect(hdr.toString("latin1")).toContain(`size=${big}\n`);
     expect(hdr.length).toBe(3 * 512); // PAX header block, records block, ustar block
     // The ustar size field (offset 124) holds 0; readers take the size from the PAX record.

@@ -24,11 +24,14 @@ async function gzipParallel(data: Buffer, chunk = 10_000): Promise<Buffer> {
 }
 
 describe("ParallelGzip", () => {
-  it.each([0, 1, 1000, DEFAULT_GZIP_BLOCK, DEFAULT_GZIP_BLOCK + 1, 3 * DEFAULT_GZIP_BLOCK, 2_500_000])("round-trips %d bytes through gunzip", async (size) => {
-    const data = mixed(size);
-    const gz = await gzipParallel(data);
-    expect(zlib.gunzipSync(gz).equals(data)).toBe(true);
-  });
+  it.each([0, 1, 1000, DEFAULT_GZIP_BLOCK, DEFAULT_GZIP_BLOCK + 1, 3 * DEFAULT_GZIP_BLOCK, 2_500_000])(
+    "round-trips %d bytes through gunzip",
+    async (size) => {
+      const data = mixed(size);
+      const gz = await gzipParallel(data);
+      expect(zlib.gunzipSync(gz).equals(data)).toBe(true);
+    },
+  );
 
   it("is accepted by gzip -t and is deterministic regardless of input chunking", async () => {
     const data = mixed(1_000_000);
@@ -39,7 +42,9 @@ describe("ParallelGzip", () => {
     try {
       fs.writeFileSync(path.join(tmp, "x.gz"), a);
       execFileSync("gzip", ["-t", path.join(tmp, "x.gz")]);
-      expect(execFileSync("sh", ["-c", `gzip -dc ${path.join(tmp, "x.gz")} | wc -c`], { encoding: "utf8" }).trim()).toBe("1000000");
+      expect(
+        execFileSync("sh", ["-c", `gzip -dc ${path.join(tmp, "x.gz")} | wc -c`], { encoding: "utf8" }).trim(),
+      ).toBe("1000000");
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

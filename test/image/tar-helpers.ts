@@ -54,7 +54,17 @@ const T = Date.UTC(2024, 0, 2, 3, 4, 5);
 
 export function file(path: string, content: string | Buffer, extra: Partial<LayerEntry> = {}): LayerEntry {
   const buf = Buffer.isBuffer(content) ? content : Buffer.from(content);
-  return { type: "file", path, mode: 0o644, uid: 0, gid: 0, mtimeMs: T, size: buf.length, open: () => Readable.from([buf]), ...extra } as LayerEntry;
+  return {
+    type: "file",
+    path,
+    mode: 0o644,
+    uid: 0,
+    gid: 0,
+    mtimeMs: T,
+    size: buf.length,
+    open: () => Readable.from([buf]),
+    ...extra,
+  } as LayerEntry;
 }
 
 export function dir(path: string, extra: Partial<LayerEntry> = {}): LayerEntry {

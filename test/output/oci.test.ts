@@ -41,21 +41,33 @@ describe("OCI archive and layout outputs", () => {
     const image = await twoLayerImage(path.join(tmp, "blobs"));
     const layout = path.join(tmp, "layout");
     await writeOciLayout(image, layout, { refName: "v1" });
-    expect(JSON.parse(fs.readFileSync(path.join(layout, "oci-layout"), "utf8"))).toEqual({ imageLayoutVersion: "1.0.0" });
+    expect(JSON.parse(fs.readFileSync(path.join(layout, "oci-layout"), "utf8"))).toEqual({
+      imageLayoutVersion: "1.0.0",
+    });
     const index = JSON.parse(fs.readFileSync(path.join(layout, "index.json"), "utf8")) as OciIndex;
     expect(index.manifests).toHaveLength(1);
     expect(index.manifests[0]?.annotations).toEqual({ "org.opencontainers.image.ref.name": "v1" });
     expect(index.manifests[0]?.digest).toBe(await imageDigest(image));
     for (const name of fs.readdirSync(path.join(layout, "blobs/sha256"))) {
-      const { digest, size } = await digestStream(fs.createReadStream(path.join(layout, "blobs/sha256", name)));
+      const { digest, size } = await digestStream(
+        fs.createReadStream(path.join(layout, "blobs/sha256", name)),
+      );
       expect(digest).toBe(`sha256:${name}`);
       expect(size).toBeGreaterThan(0);
     }
-    const manifest = JSON.parse(fs.readFileSync(path.join(layout, "blobs/sha256", index.manifests[0]!.digest.slice(7)), "utf8")) as OciManifest;
-    expect(manifest.layers.map((l) => l.mediaType)).toEqual(["application/vnd.oci.image.layer.v1.tar+gzip", "application/vnd.oci.image.layer.v1.tar+gzip"]);
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(layout, "blobs/sha256", index.manifests[0]!.digest.slice(7)), "utf8"),
+    ) as OciManifest;
+    expect(manifest.layers.map((l) => l.mediaType)).toEqual([
+      "application/vnd.oci.image.layer.v1.tar+gzip",
+      "application/vnd.oci.image.layer.v1.tar+gzip",
+    ]);
     const config = JSON.parse(configBlob(image).toString());
     expect(Object.keys(config)).toEqual(["architecture", "config", "created", "history", "os", "rootfs"]);
-    expect(config.rootfs.diff_ids).toEqual([await image.layers[0]!.diffId(), await image.layers[1]!.diffId()]);
+    expect(config.rootfs.diff_ids).toEqual([
+      await image.layers[0]!.diffId(),
+      await image.layers[1]!.diffId(),
+    ]);
     expect(config.created).toBe(CREATED);
   });
 
@@ -64,7 +76,13 @@ describe("OCI archive and layout outputs", () => {
     const image = await twoLayerImage(path.join(tmp, "blobs"));
     const archive = path.join(tmp, "image.tar");
     await writeOciArchive(image, archive, { refName: "latest" });
-    const info = JSON.parse(sh("skopeo", ["inspect", `oci-archive:${archive}`])) as { Digest: string; Layers: string[]; Architecture: string; Os: string; Env: string[] };
+    const info = JSON.parse(sh("skopeo", ["inspect", `oci-archive:${archive}`])) as {
+      Digest: string;
+      Layers: string[];
+      Architecture: string;
+      Os: string;
+      Env: string[];
+    };
     expect(info.Digest).toBe(await imageDigest(image));
     expect(info.Layers).toEqual([await image.layers[0]!.digest(), await image.layers[1]!.digest()]);
     expect(info.Architecture).toBe("amd64");
@@ -98,7 +116,9 @@ describe("OCI archive and layout outputs", () => {
     const hb = await digestStream(fs.createReadStream(path.join(tmp, "b.tar")));
     expect(ha).toEqual(hb);
     // tar tools read it, and the layout is all there.
-    const names = sh("tar", ["-tf", path.join(tmp, "a.tar")]).trim().split("\n");
+    const names = sh("tar", ["-tf", path.join(tmp, "a.tar")])
+      .trim()
+      .split("\n");
     expect(names).toEqual(expect.arrayContaining(["oci-layout", "index.json", "blobs/", "blobs/sha256/"]));
   });
 });

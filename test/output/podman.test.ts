@@ -39,6 +39,8 @@ describe("podman load + run of tsbuild archives", () => {
     await writeDockerArchive(image, archive, { tags: ["localhost/tsbuild-bb"] });
     expect(podman.load(archive)).toContain("localhost/tsbuild-bb:latest");
     expect(podman.run("localhost/tsbuild-bb:latest")).toBe("hello\n");
-    expect(podman.run("localhost/tsbuild-bb:latest", ["/bin/busybox", "cat", "/proc/1/cmdline"])).toContain("cat");
+    expect(podman.run("localhost/tsbuild-bb:latest", ["/bin/busybox", "cat", "/proc/1/cmdline"])).toContain(
+      "cat",
+    );
   });
 });

@@ -50,7 +50,8 @@ describe("cache keys", () => {
     dirs.push(cache);
     const before = await keysOf(dir, undefined, cache);
     const later = new Date(Date.now() + 60_000);
-    for (const f of ["base.txt", "app/main.c", "docs/readme.md"]) fs.utimesSync(path.join(dir, f), later, later);
+    for (const f of ["base.txt", "app/main.c", "docs/readme.md"])
+      fs.utimesSync(path.join(dir, f), later, later);
     expect(await keysOf(dir, undefined, cache)).toEqual(before);
   });
 
@@ -103,7 +104,8 @@ describe("cache keys", () => {
   it("two stages with identical prefixes share keys", async () => {
     const dir = context();
     const p = await planOf({
-      dockerfile: "FROM scratch AS a\nCOPY base.txt /b\nRUN one\nFROM scratch AS b\nCOPY base.txt /b\nRUN two\nFROM a\nCOPY --from=b /b /c\n",
+      dockerfile:
+        "FROM scratch AS a\nCOPY base.txt /b\nRUN one\nFROM scratch AS b\nCOPY base.txt /b\nRUN two\nFROM a\nCOPY --from=b /b /c\n",
       contextDir: dir,
     });
     const [a, b] = p.stages;
@@ -125,7 +127,11 @@ describe("cache keys", () => {
     const dir = context();
     const df = "FROM scratch\nRUN fetch\n";
     const a = await planOf({ dockerfile: df, contextDir: dir });
-    const b = await planOf({ dockerfile: df, contextDir: dir, buildArgs: { HTTP_PROXY: "http://127.0.0.1:3128" } });
+    const b = await planOf({
+      dockerfile: df,
+      contextDir: dir,
+      buildArgs: { HTTP_PROXY: "http://127.0.0.1:3128" },
+    });
     expect(keys(b)).toEqual(keys(a));
     const run = b.stages[0].steps[0];
     expect(run.kind === "run" && run.state.buildArgs).toEqual(["HTTP_PROXY=http://127.0.0.1:3128"]);

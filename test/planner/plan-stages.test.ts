@@ -42,7 +42,9 @@ describe("stages and target", () => {
     const cyc = "FROM b AS a\nCOPY a.txt /\nFROM a AS b\nCOPY b.txt /\n";
     const err = await planOf({ dockerfile: cyc, contextDir: ctx }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DockerfileError);
-    expect((err as DockerfileError).message).toMatch(/circular dependency between stages: (a -> b -> a|b -> a -> b)/);
+    expect((err as DockerfileError).message).toMatch(
+      /circular dependency between stages: (a -> b -> a|b -> a -> b)/,
+    );
   });
 
   it("a stage cannot use itself as its base", async () => {
@@ -53,7 +55,9 @@ describe("stages and target", () => {
   });
 
   it("COPY --from=<index> must refer to an earlier stage", async () => {
-    const err = await planOf({ dockerfile: "FROM scratch\nCOPY --from=0 /a /a\n", contextDir: ctx }).catch((e: unknown) => e);
+    const err = await planOf({ dockerfile: "FROM scratch\nCOPY --from=0 /a /a\n", contextDir: ctx }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(DockerfileError);
     expect((err as DockerfileError).line).toBe(2);
   });
@@ -90,7 +94,11 @@ LABEL v=$V unset=x\${NOPE}y
 
   it("--build-arg overrides defaults; unused build args are reported", async () => {
     const df = "FROM scratch\nARG A=default\nENV FROM_A=$A\n";
-    const p = await planOf({ dockerfile: df, contextDir: ctx, buildArgs: { A: "cli", UNUSED: "x", HTTP_PROXY: "p" } });
+    const p = await planOf({
+      dockerfile: df,
+      contextDir: ctx,
+      buildArgs: { A: "cli", UNUSED: "x", HTTP_PROXY: "p" },
+    });
     expect(p.stages[0].config.config.Env).toContain("FROM_A=cli");
     expect(p.warnings.map((w) => w.message)).toEqual(["one or more build args were not consumed: [UNUSED]"]);
   });
@@ -104,7 +112,7 @@ LABEL v=$V unset=x\${NOPE}y
   });
 
   it("RUN text is never expanded by the planner; build args reach RUN as env", async () => {
-    const df = "FROM scratch\nARG A=1\nRUN echo $A ${HOME:-x}\nRUN [\"/bin/echo\", \"$A\"]\n";
+    const df = 'FROM scratch\nARG A=1\nRUN echo $A ${HOME:-x}\nRUN ["/bin/echo", "$A"]\n';
     const p = await planOf({ dockerfile: df, contextDir: ctx });
     const [run1, run2] = p.stages[0].steps.filter((s) => s.kind === "run");
     expect(run1.kind === "run" && run1.argv).toEqual(["/bin/sh", "-c", "echo $A ${HOME:-x}"]);
@@ -120,7 +128,9 @@ LABEL v=$V unset=x\${NOPE}y
   });
 
   it("a bad substitution is a DockerfileError at its column", async () => {
-    const err = await planOf({ dockerfile: "FROM scratch\nLABEL a=${x\n", contextDir: ctx }).catch((e: unknown) => e);
+    const err = await planOf({ dockerfile: "FROM scratch\nLABEL a=${x\n", contextDir: ctx }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(DockerfileError);
     expect((err as DockerfileError).line).toBe(2);
   });
@@ -145,7 +155,18 @@ ONBUILD RUN echo child
     const p = await planOf({ dockerfile: df, contextDir: ctx });
     const stage = p.stages[0];
     expect(stage.steps.map((s) => s.kind)).toEqual([
-      "config", "workdir", "workdir", "config", "config", "config", "config", "config", "config", "config", "config", "config",
+      "config",
+      "workdir",
+      "workdir",
+      "config",
+      "config",
+      "config",
+      "config",
+      "config",
+      "config",
+      "config",
+      "config",
+      "config",
     ]);
     expect(stage.config.author).toBe("someone");
     expect(stage.config.config).toMatchObject({
@@ -164,14 +185,20 @@ ONBUILD RUN echo child
 
   it("ENTRYPOINT clears an inherited CMD but keeps one set in the stage", async () => {
     const images = imageResolver({ base: { Cmd: ["inherited"] } });
-    const a = await planOf({ dockerfile: "FROM base\nENTRYPOINT [\"e\"]\n", contextDir: ctx, images });
+    const a = await planOf({ dockerfile: 'FROM base\nENTRYPOINT ["e"]\n', contextDir: ctx, images });
     expect(a.stages[0].config.config.Cmd).toBeUndefined();
-    const b = await planOf({ dockerfile: "FROM base\nCMD [\"c\"]\nENTRYPOINT [\"e\"]\n", contextDir: ctx, images });
+    const b = await planOf({
+      dockerfile: 'FROM base\nCMD ["c"]\nENTRYPOINT ["e"]\n',
+      contextDir: ctx,
+      images,
+    });
     expect(b.stages[0].config.config.Cmd).toEqual(["c"]);
   });
 
   it("the base image's ONBUILD triggers run first and are not inherited", async () => {
-    const images = imageResolver({ base: { OnBuild: ["COPY a.txt /from-trigger", "ENV T=1"], Env: ["PATH=/bin"] } });
+    const images = imageResolver({
+      base: { OnBuild: ["COPY a.txt /from-trigger", "ENV T=1"], Env: ["PATH=/bin"] },
+    });
     const p = await planOf({ dockerfile: "FROM base\nENV U=2\n", contextDir: ctx, images });
     const stage = p.stages[0];
     expect(stage.steps[0].kind === "copy" && stage.steps[0].dest).toBe("/from-trigger");
@@ -180,16 +207,23 @@ ONBUILD RUN echo child
   });
 
   it("COPY destinations resolve against WORKDIR; several sources need a directory", async () => {
-    const p = await planOf({ dockerfile: "FROM scratch\nWORKDIR /w\nCOPY a.txt b.txt dir/\n", contextDir: ctx });
+    const p = await planOf({
+      dockerfile: "FROM scratch\nWORKDIR /w\nCOPY a.txt b.txt dir/\n",
+      contextDir: ctx,
+    });
     const copy = p.stages[0].steps[1];
     expect(copy.kind === "copy" && copy.dest).toBe("/w/dir/");
-    const err = await planOf({ dockerfile: "FROM scratch\nCOPY a.txt b.txt /dir\n", contextDir: ctx }).catch((e: unknown) => e);
+    const err = await planOf({ dockerfile: "FROM scratch\nCOPY a.txt b.txt /dir\n", contextDir: ctx }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(DockerfileError);
     expect((err as DockerfileError).line).toBe(2);
   });
 
   it("a missing COPY source is an error at the COPY line naming close matches", async () => {
-    const err = await planOf({ dockerfile: "FROM scratch\n\nCOPY a.tx /\n", contextDir: ctx }).catch((e: unknown) => e);
+    const err = await planOf({ dockerfile: "FROM scratch\n\nCOPY a.tx /\n", contextDir: ctx }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(DockerfileError);
     expect((err as DockerfileError).line).toBe(3);
     expect((err as DockerfileError).message).toMatch(/a\.tx.*did you mean a\.txt/);

@@ -11,20 +11,31 @@ afterAll(() => fs.rmSync(ctx, { recursive: true, force: true }));
 
 describe("--from with variables", () => {
   it("expands --from with the global ARGs, like the stage graph", async () => {
-    const p = await planOf({ dockerfile: "ARG SRC=builder\nFROM scratch AS builder\nCOPY a.txt /a\nFROM scratch\nCOPY --from=$SRC /a /b\n", contextDir: ctx });
+    const p = await planOf({
+      dockerfile:
+        "ARG SRC=builder\nFROM scratch AS builder\nCOPY a.txt /a\nFROM scratch\nCOPY --from=$SRC /a /b\n",
+      contextDir: ctx,
+    });
     expect(p.stages.map((s) => s.name ?? s.index)).toEqual(["builder", 1]);
     const copy = p.stages[1].steps[0];
     expect(copy.kind === "copy" && copy.source).toEqual({ kind: "stage", stage: 0 });
   });
 
   it("a stage-scoped ARG in --from is a located DockerfileError, not an internal crash", async () => {
-    const err = await planOf({ dockerfile: "FROM scratch AS builder\nCOPY a.txt /a\nFROM scratch\nARG SRC=builder\nCOPY --from=$SRC /a /b\n", contextDir: ctx }).catch((e: unknown) => e);
+    const err = await planOf({
+      dockerfile:
+        "FROM scratch AS builder\nCOPY a.txt /a\nFROM scratch\nARG SRC=builder\nCOPY --from=$SRC /a /b\n",
+      contextDir: ctx,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DockerfileError);
     expect((err as DockerfileError).line).toBe(5);
   });
 
   it("RUN --mount from=scratch is refused", async () => {
-    const err = await planOf({ dockerfile: "FROM scratch\nRUN --mount=type=bind,from=scratch,target=/m true\n", contextDir: ctx }).catch((e: unknown) => e);
+    const err = await planOf({
+      dockerfile: "FROM scratch\nRUN --mount=type=bind,from=scratch,target=/m true\n",
+      contextDir: ctx,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DockerfileError);
     expect((err as DockerfileError).problem).toMatch(/nothing to mount/);
   });

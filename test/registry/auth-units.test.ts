@@ -2,24 +2,47 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseWwwAuthenticate } from "../../src/registry/auth/challenge";
-import { eraseDockerCredentials, lookupDockerCredentials, storeDockerCredentials } from "../../src/registry/auth/docker-config";
-import { hostPlatform, parsePlatform, platformMatches, selectManifest } from "../../src/registry/manifest-select";
+import {
+  eraseDockerCredentials,
+  lookupDockerCredentials,
+  storeDockerCredentials,
+} from "../../src/registry/auth/docker-config";
+import {
+  hostPlatform,
+  parsePlatform,
+  platformMatches,
+  selectManifest,
+} from "../../src/registry/manifest-select";
 import { parseRetryAfter } from "../../src/registry/retry";
 
 describe("WWW-Authenticate parsing", () => {
   it("reads Docker Hub's bearer challenge", () => {
-    expect(parseWwwAuthenticate('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull"')).toEqual([
-      { scheme: "bearer", params: { realm: "https://auth.docker.io/token", service: "registry.docker.io", scope: "repository:library/alpine:pull" } },
+    expect(
+      parseWwwAuthenticate(
+        'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull"',
+      ),
+    ).toEqual([
+      {
+        scheme: "bearer",
+        params: {
+          realm: "https://auth.docker.io/token",
+          service: "registry.docker.io",
+          scope: "repository:library/alpine:pull",
+        },
+      },
     ]);
   });
   it("reads several challenges, unquoted values, escapes and odd spacing", () => {
-    expect(parseWwwAuthenticate('Basic realm="a \\"q\\" b" , Bearer realm=https://x/t, service = svc')).toEqual([
+    expect(
+      parseWwwAuthenticate('Basic realm="a \\"q\\" b" , Bearer realm=https://x/t, service = svc'),
+    ).toEqual([
       { scheme: "basic", params: { realm: 'a "q" b' } },
       { scheme: "bearer", params: { realm: "https://x/t", service: "svc" } },
     ]);
   });
   it("never throws on garbage", () => {
-    for (const s of ["", "=", '"', "Bearer ,,,=,", "Bearer realm=\"unterminated", "\u0000\u0001"]) expect(() => parseWwwAuthenticate(s)).not.toThrow();
+    for (const s of ["", "=", '"', "Bearer ,,,=,", 'Bearer realm="unterminated', "\u0000\u0001"])
+      expect(() => parseWwwAuthenticate(s)).not.toThrow();
     expect(parseWwwAuthenticate(undefined)).toEqual([]);
   });
 });
@@ -34,22 +57,53 @@ describe("Retry-After", () => {
 });
 
 describe("platform selection", () => {
-  const d = (os: string, architecture: string, variant?: string): { mediaType: string; digest: string; size: number; platform: { os: string; architecture: string; variant?: string } } => ({
+  const d = (
+    os: string,
+    architecture: string,
+    variant?: string,
+  ): {
+    mediaType: string;
+    digest: string;
+    size: number;
+    platform: { os: string; architecture: string; variant?: string };
+  } => ({
     mediaType: "application/vnd.oci.image.manifest.v1+json",
-    digest: "sha256:" + (os + architecture + (variant ?? "")).padEnd(64, "0").replace(/[^a-f0-9]/g, "0").slice(0, 64),
+    digest:
+      "sha256:" +
+      (os + architecture + (variant ?? ""))
+        .padEnd(64, "0")
+        .replace(/[^a-f0-9]/g, "0")
+        .slice(0, 64),
     size: 1,
     platform: variant ? { os, architecture, variant } : { os, architecture },
   });
-  const index = { schemaVersion: 2 as const, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [d("unknown", "unknown"), d("linux", "arm", "v6"), d("linux", "arm", "v7"), d("linux", "arm64", "v8"), d("linux", "amd64")] };
+  const index = {
+    schemaVersion: 2 as const,
+    mediaType: "application/vnd.oci.image.index.v1+json",
+    manifests: [
+      d("unknown", "unknown"),
+      d("linux", "arm", "v6"),
+      d("linux", "arm", "v7"),
+      d("linux", "arm64", "v8"),
+      d("linux", "amd64"),
+    ],
+  };
   it("picks the matching entry, normalizing default variants", () => {
-    expect(selectManifest(index, { os: "linux", architecture: "amd64" }, "x").platform).toEqual({ os: "linux", architecture: "amd64" });
+    expect(selectManifest(index, { os: "linux", architecture: "amd64" }, "x").platform).toEqual({
+      os: "linux",
+      architecture: "amd64",
+    });
     expect(selectManifest(index, { os: "linux", architecture: "arm64" }, "x").platform?.variant).toBe("v8");
     expect(selectManifest(index, { os: "linux", architecture: "arm" }, "x").platform?.variant).toBe("v7");
     expect(selectManifest(index, parsePlatform("linux/arm/v6"), "x").platform?.variant).toBe("v6");
-    expect(platformMatches({ os: "linux", architecture: "arm64" }, { os: "linux", architecture: "arm64" })).toBe(true);
+    expect(
+      platformMatches({ os: "linux", architecture: "arm64" }, { os: "linux", architecture: "arm64" }),
+    ).toBe(true);
   });
   it("says which platforms exist when none matches", () => {
-    expect(() => selectManifest(index, { os: "linux", architecture: "s390x" }, "pull x")).toThrow("pull x: no manifest for platform linux/s390x (the index has linux/arm/v6, linux/arm/v7, linux/arm64/v8, linux/amd64)");
+    expect(() => selectManifest(index, { os: "linux", architecture: "s390x" }, "pull x")).toThrow(
+      "pull x: no manifest for platform linux/s390x (the index has linux/arm/v6, linux/arm/v7, linux/arm64/v8, linux/amd64)",
+    );
   });
   it("parses platform flags and knows the host", () => {
     expect(parsePlatform("linux/arm64/v8")).toEqual({ os: "linux", architecture: "arm64", variant: "v8" });
@@ -76,11 +130,19 @@ describe("docker config.json credentials", () => {
     fs.writeFileSync(
       file,
       JSON.stringify({
-        auths: { "reg.example:5000": { auth: b64("u1:p:with:colons") }, "https://other.example/v1/": { auth: b64("u2:p2") }, "https://index.docker.io/v1/": { auth: b64("hub:hp") }, "tok.example": { identitytoken: "refresh-xyz" } },
+        auths: {
+          "reg.example:5000": { auth: b64("u1:p:with:colons") },
+          "https://other.example/v1/": { auth: b64("u2:p2") },
+          "https://index.docker.io/v1/": { auth: b64("hub:hp") },
+          "tok.example": { identitytoken: "refresh-xyz" },
+        },
         otherKey: { kept: true },
       }),
     );
-    expect(await lookupDockerCredentials("reg.example:5000", file)).toEqual({ username: "u1", password: "p:with:colons" });
+    expect(await lookupDockerCredentials("reg.example:5000", file)).toEqual({
+      username: "u1",
+      password: "p:with:colons",
+    });
     expect(await lookupDockerCredentials("other.example", file)).toEqual({ username: "u2", password: "p2" });
     expect(await lookupDockerCredentials("docker.io", file)).toEqual({ username: "hub", password: "hp" });
     expect(await lookupDockerCredentials("tok.example", file)).toEqual({ identityToken: "refresh-xyz" });
@@ -118,17 +180,28 @@ esac
     );
     process.env.PATH = `${bin}:${savedPath}`;
     const file = path.join(tmp, "config.json");
-    fs.writeFileSync(file, JSON.stringify({ credHelpers: { "helped.example": "filetest" }, auths: { "helped.example": { auth: Buffer.from("ignored:x").toString("base64") } } }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        credHelpers: { "helped.example": "filetest" },
+        auths: { "helped.example": { auth: Buffer.from("ignored:x").toString("base64") } },
+      }),
+    );
     expect(await lookupDockerCredentials("helped.example", file)).toBeUndefined();
     await storeDockerCredentials("helped.example", { username: "h", password: "helper-secret" }, file);
     expect(fs.readFileSync(file, "utf8")).not.toContain("helper-secret");
-    expect(await lookupDockerCredentials("helped.example", file)).toEqual({ username: "h", password: "helper-secret" });
+    expect(await lookupDockerCredentials("helped.example", file)).toEqual({
+      username: "h",
+      password: "helper-secret",
+    });
     await storeDockerCredentials("helped.example", { identityToken: "idt" }, file);
     expect(await lookupDockerCredentials("helped.example", file)).toEqual({ identityToken: "idt" });
     await eraseDockerCredentials("helped.example", file);
     expect(await lookupDockerCredentials("helped.example", file)).toBeUndefined();
 
     fs.writeFileSync(file, JSON.stringify({ credsStore: "missing-helper" }));
-    await expect(lookupDockerCredentials("any.example", file)).rejects.toThrow("run credential helper docker-credential-missing-helper get: not found on PATH");
+    await expect(lookupDockerCredentials("any.example", file)).rejects.toThrow(
+      "run credential helper docker-credential-missing-helper get: not found on PATH",
+    );
   });
 });

@@ -40,21 +40,33 @@ describe("htpasswd basic auth against docker-registry", () => {
 
   it("refuses anonymous and wrong-password pushes with REGISTRY_UNAUTHORIZED, without printing the password", async () => {
     const image = await busyboxImage(tmp);
-    const anon = await rejection(pushImage(image, `${registry.host}/auth/bb:1`, { credentials: async () => undefined }));
+    const anon = await rejection(
+      pushImage(image, `${registry.host}/auth/bb:1`, { credentials: async () => undefined }),
+    );
     expect(anon.code).toBe("REGISTRY_UNAUTHORIZED");
     expect(anon.message).toContain(`tsbuild login ${registry.host}`);
-    const wrong = await rejection(pushImage(image, `${registry.host}/auth/bb:1`, { credentials: async () => ({ username: "alice", password: "not-the-pw" }) }));
+    const wrong = await rejection(
+      pushImage(image, `${registry.host}/auth/bb:1`, {
+        credentials: async () => ({ username: "alice", password: "not-the-pw" }),
+      }),
+    );
     expect(wrong.code).toBe("REGISTRY_UNAUTHORIZED");
     expect(wrong.message).not.toContain("not-the-pw");
   });
 
   it("login writes config.json; push and pull use it; logout removes it", async () => {
     const configFile = path.join(tmp, "docker", "config.json");
-    await expect(login(registry.host, { username: "alice", password: "bad" }, { configFile })).rejects.toMatchObject({ code: "REGISTRY_UNAUTHORIZED" });
+    await expect(
+      login(registry.host, { username: "alice", password: "bad" }, { configFile }),
+    ).rejects.toMatchObject({ code: "REGISTRY_UNAUTHORIZED" });
     expect(fs.existsSync(configFile)).toBe(false);
     await login(registry.host, { username: "alice", password: "wonderland-pw" }, { configFile });
-    const written = JSON.parse(fs.readFileSync(configFile, "utf8")) as { auths: Record<string, { auth: string }> };
-    expect(Buffer.from(written.auths[registry.host]?.auth ?? "", "base64").toString()).toBe("alice:wonderland-pw");
+    const written = JSON.parse(fs.readFileSync(configFile, "utf8")) as {
+      auths: Record<string, { auth: string }>;
+    };
+    expect(Buffer.from(written.auths[registry.host]?.auth ?? "", "base64").toString()).toBe(
+      "alice:wonderland-pw",
+    );
     expect(fs.statSync(configFile).mode & 0o777).toBe(0o600);
 
     const credentials = dockerConfigCredentials(configFile);
@@ -78,7 +90,14 @@ describe("bearer token flow against docker-registry with auth.token", () => {
   beforeAll(async () => {
     keyDir = fs.mkdtempSync(path.join(os.tmpdir(), "tsbuild-reg-token-"));
     tokens = await startTokenServer(keyDir, { bob: "builder-pw" });
-    registry = await startRegistry({ token: { realm: tokens.realm, service: tokens.service, issuer: tokens.issuer, rootCertBundle: tokens.certFile } });
+    registry = await startRegistry({
+      token: {
+        realm: tokens.realm,
+        service: tokens.service,
+        issuer: tokens.issuer,
+        rootCertBundle: tokens.certFile,
+      },
+    });
   });
   afterAll(async () => {
     await registry.stop();
@@ -95,8 +114,12 @@ describe("bearer token flow against docker-registry with auth.token", () => {
   it("pushes with credentials (token with pull,push scope) and pulls anonymously (pull-only token)", async () => {
     const image = await busyboxImage(tmp);
     const ref = `${registry.host}/bearer/bb:1`;
-    const digest = await pushImage(image, ref, { credentials: async () => ({ username: "bob", password: "builder-pw" }) });
-    expect(tokens.requests.some((r) => r.user === "bob" && r.scopes.includes("repository:bearer/bb:pull,push"))).toBe(true);
+    const digest = await pushImage(image, ref, {
+      credentials: async () => ({ username: "bob", password: "builder-pw" }),
+    });
+    expect(
+      tokens.requests.some((r) => r.user === "bob" && r.scopes.includes("repository:bearer/bb:pull,push")),
+    ).toBe(true);
     // One token serves the whole push: the scheme and token are cached per scope set.
     expect(tokens.requests).toHaveLength(1);
 
@@ -109,13 +132,19 @@ describe("bearer token flow against docker-registry with auth.token", () => {
 
   it("an anonymous push gets a pull-only token and is refused with REGISTRY_UNAUTHORIZED", async () => {
     const image = await busyboxImage(tmp);
-    const err = await rejection(pushImage(image, `${registry.host}/bearer/anon:1`, { credentials: async () => undefined }));
+    const err = await rejection(
+      pushImage(image, `${registry.host}/bearer/anon:1`, { credentials: async () => undefined }),
+    );
     expect(err.code).toBe("REGISTRY_UNAUTHORIZED");
   });
 
   it("wrong credentials are refused by the token service", async () => {
     const image = await busyboxImage(tmp);
-    const err = await rejection(pushImage(image, `${registry.host}/bearer/x:1`, { credentials: async () => ({ username: "bob", password: "wrong-pw" }) }));
+    const err = await rejection(
+      pushImage(image, `${registry.host}/bearer/x:1`, {
+        credentials: async () => ({ username: "bob", password: "wrong-pw" }),
+      }),
+    );
     expect(err.code).toBe("REGISTRY_UNAUTHORIZED");
     expect(err.message).toContain("token service");
     expect(err.message).not.toContain("wrong-pw");

@@ -52,7 +52,10 @@ export function startFaultProxy(upstreamPort: number): Promise<FaultProxy> {
     }
     if (action?.kind === "huge-manifest") {
       req.resume();
-      res.writeHead(200, { "content-type": "application/vnd.oci.image.manifest.v1+json", "content-length": String(action.bytes) });
+      res.writeHead(200, {
+        "content-type": "application/vnd.oci.image.manifest.v1+json",
+        "content-length": String(action.bytes),
+      });
       const chunk = Buffer.alloc(64 * 1024, 0x20);
       let left = action.bytes;
       const pump = (): void => {
@@ -68,37 +71,44 @@ export function startFaultProxy(upstreamPort: number): Promise<FaultProxy> {
       return;
     }
     const headers = { ...req.headers, host: `127.0.0.1:${upstreamPort}` };
-    const up = http.request({ host: "127.0.0.1", port: upstreamPort, method, path: req.url, headers }, (upRes) => {
-      const outHeaders = { ...upRes.headers };
-      if (action?.kind === "content-type") outHeaders["content-type"] = action.value;
-      if (upRes.headers.location) outHeaders.location = upRes.headers.location.replace(`127.0.0.1:${upstreamPort}`, `127.0.0.1:${(server.address() as net.AddressInfo).port}`);
-      res.writeHead(upRes.statusCode ?? 502, outHeaders);
-      if (action?.kind === "truncate") {
-        let sent = 0;
-        upRes.on("data", (d: Buffer) => {
-          if (sent >= action.bytes) return;
-          const part = d.subarray(0, action.bytes - sent);
-          sent += part.length;
-          res.write(part);
-          if (sent >= action.bytes) setTimeout(() => res.socket?.destroy(), 20);
-        });
-        return;
-      }
-      if (action?.kind === "tamper") {
-        let first = true;
-        upRes.on("data", (d: Buffer) => {
-          if (first && d.length > 0) {
-            d = Buffer.from(d);
-            d[0] = (d[0] as number) ^ 0xff;
-            first = false;
-          }
-          res.write(d);
-        });
-        upRes.on("end", () => res.end());
-        return;
-      }
-      upRes.pipe(res);
-    });
+    const up = http.request(
+      { host: "127.0.0.1", port: upstreamPort, method, path: req.url, headers },
+      (upRes) => {
+        const outHeaders = { ...upRes.headers };
+        if (action?.kind === "content-type") outHeaders["content-type"] = action.value;
+        if (upRes.headers.location)
+          outHeaders.location = upRes.headers.location.replace(
+            `127.0.0.1:${upstreamPort}`,
+            `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+          );
+        res.writeHead(upRes.statusCode ?? 502, outHeaders);
+        if (action?.kind === "truncate") {
+          let sent = 0;
+          upRes.on("data", (d: Buffer) => {
+            if (sent >= action.bytes) return;
+            const part = d.subarray(0, action.bytes - sent);
+            sent += part.length;
+            res.write(part);
+            if (sent >= action.bytes) setTimeout(() => res.socket?.destroy(), 20);
+          });
+          return;
+        }
+        if (action?.kind === "tamper") {
+          let first = true;
+          upRes.on("data", (d: Buffer) => {
+            if (first && d.length > 0) {
+              d = Buffer.from(d);
+              d[0] = (d[0] as number) ^ 0xff;
+              first = false;
+            }
+            res.write(d);
+          });
+          upRes.on("end", () => res.end());
+          return;
+        }
+        upRes.pipe(res);
+      },
+    );
     up.on("error", () => res.destroy());
     req.pipe(up);
   });

@@ -44,7 +44,12 @@ describe("registry faults through a fault-injection proxy", () => {
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  const opts = (extra: Partial<PullOptions> = {}): PullOptions => ({ store, credentials: noCreds, client: fast, ...extra });
+  const opts = (extra: Partial<PullOptions> = {}): PullOptions => ({
+    store,
+    credentials: noCreds,
+    client: fast,
+    ...extra,
+  });
   const isBlob = (_m: string, p: string): boolean => p.endsWith(`/blobs/${layerDigest}`);
   const isManifest = (_m: string, p: string): boolean => p.includes("/manifests/");
 
@@ -74,22 +79,37 @@ describe("registry faults through a fault-injection proxy", () => {
     const err = await pullError(`${proxy.host}/faults/busybox:nope`);
     expect(err.code).toBe("REGISTRY_MANIFEST_UNKNOWN");
     expect(err.status).toBe(404);
-    expect(err.message).toMatch(/^pull 127\.0\.0\.1:\d+\/faults\/busybox:nope: registry 127\.0\.0\.1:\d+ answered HTTP 404: MANIFEST_UNKNOWN/);
+    expect(err.message).toMatch(
+      /^pull 127\.0\.0\.1:\d+\/faults\/busybox:nope: registry 127\.0\.0\.1:\d+ answered HTTP 404: MANIFEST_UNKNOWN/,
+    );
   });
 
   it("401 without a usable challenge and 403 become typed errors", async () => {
     proxy.faults.push({ match: isManifest, action: { kind: "status", status: 401 } });
     expect((await pullError(ref)).code).toBe("REGISTRY_UNAUTHORIZED");
     proxy.faults.length = 0;
-    proxy.faults.push({ match: isManifest, action: { kind: "status", status: 403, body: '{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}' } });
+    proxy.faults.push({
+      match: isManifest,
+      action: {
+        kind: "status",
+        status: 403,
+        body: '{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}',
+      },
+    });
     const denied = await pullError(ref);
     expect(denied.code).toBe("REGISTRY_DENIED");
     expect(denied.message).toContain("DENIED requested access to the resource is denied");
   });
 
   it("never prints credentials: a Basic challenge that refuses them", async () => {
-    proxy.faults.push({ match: () => true, action: { kind: "status", status: 401, headers: { "www-authenticate": 'Basic realm="x"' } } });
-    const err = await pullError(ref, opts({ credentials: async () => ({ username: "alice", password: "hunter2-secret" }) }));
+    proxy.faults.push({
+      match: () => true,
+      action: { kind: "status", status: 401, headers: { "www-authenticate": 'Basic realm="x"' } },
+    });
+    const err = await pullError(
+      ref,
+      opts({ credentials: async () => ({ username: "alice", password: "hunter2-secret" }) }),
+    );
     expect(err.code).toBe("REGISTRY_UNAUTHORIZED");
     const text = `${err.message} ${String(err.stack)}`;
     expect(text).not.toContain("hunter2-secret");
@@ -97,13 +117,20 @@ describe("registry faults through a fault-injection proxy", () => {
   });
 
   it("429 with Retry-After is waited for and retried", async () => {
-    proxy.faults.push({ match: isManifest, times: 1, action: { kind: "status", status: 429, headers: { "retry-after": "1" } } });
+    proxy.faults.push({
+      match: isManifest,
+      times: 1,
+      action: { kind: "status", status: 429, headers: { "retry-after": "1" } },
+    });
     const started = Date.now();
     const pulled = await pullImage(ref, opts());
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect(pulled.layers).toHaveLength(1);
     // A first pull has nothing cached, so it skips the HEAD: one 429'd GET and its retry.
-    expect(proxy.log.filter((l) => l.includes("/manifests/"))).toEqual(["GET /v2/faults/busybox/manifests/1", "GET /v2/faults/busybox/manifests/1"]);
+    expect(proxy.log.filter((l) => l.includes("/manifests/"))).toEqual([
+      "GET /v2/faults/busybox/manifests/1",
+      "GET /v2/faults/busybox/manifests/1",
+    ]);
   });
 
   it("429 that persists: REGISTRY_TOO_MANY_REQUESTS after a bounded number of attempts", async () => {
@@ -155,14 +182,22 @@ describe("registry faults through a fault-injection proxy", () => {
   });
 
   it("a manifest labelled with the wrong media type: REGISTRY_MEDIA_TYPE", async () => {
-    proxy.faults.push({ match: isManifest, action: { kind: "content-type", value: "application/vnd.docker.distribution.manifest.list.v2+json" } });
+    proxy.faults.push({
+      match: isManifest,
+      action: { kind: "content-type", value: "application/vnd.docker.distribution.manifest.list.v2+json" },
+    });
     const err = await pullError(ref);
     expect(err.code).toBe("REGISTRY_MEDIA_TYPE");
-    expect(err.message).toContain("labelled a application/vnd.oci.image.manifest.v1+json manifest as application/vnd.docker.distribution.manifest.list.v2+json");
+    expect(err.message).toContain(
+      "labelled a application/vnd.oci.image.manifest.v1+json manifest as application/vnd.docker.distribution.manifest.list.v2+json",
+    );
   });
 
   it("a huge manifest: REGISTRY_MANIFEST_TOO_LARGE without reading it all", async () => {
-    proxy.faults.push({ match: (m, p) => m === "GET" && isManifest(m, p), action: { kind: "huge-manifest", bytes: 64 * 1024 * 1024 } });
+    proxy.faults.push({
+      match: (m, p) => m === "GET" && isManifest(m, p),
+      action: { kind: "huge-manifest", bytes: 64 * 1024 * 1024 },
+    });
     const err = await pullError(ref);
     expect(err.code).toBe("REGISTRY_MANIFEST_TOO_LARGE");
     expect(err.message).toContain("4194304");

@@ -18,13 +18,39 @@ export async function busyboxImage(blobDir: string, extra?: string): Promise<Ima
   const st = fs.statSync("/bin/busybox");
   const entries: LayerEntry[] = [
     dir("bin"),
-    { type: "file", path: "bin/busybox", mode: 0o755, uid: 0, gid: 0, mtimeMs: T, size: st.size, open: () => fs.createReadStream("/bin/busybox") },
+    {
+      type: "file",
+      path: "bin/busybox",
+      mode: 0o755,
+      uid: 0,
+      gid: 0,
+      mtimeMs: T,
+      size: st.size,
+      open: () => fs.createReadStream("/bin/busybox"),
+    },
     { type: "symlink", path: "bin/sh", target: "busybox", mode: 0o777, uid: 0, gid: 0, mtimeMs: T },
   ];
   const layers: Layer[] = [await buildLayer(entries, { dir: blobDir, clampMtime: T / 1000 })];
   if (extra !== undefined) {
     const buf = Buffer.from(extra);
-    layers.push(await buildLayer([dir("etc"), { type: "file", path: "etc/extra", mode: 0o644, uid: 0, gid: 0, mtimeMs: T, size: buf.length, open: () => Readable.from([buf]) }], { dir: blobDir, clampMtime: T / 1000 }));
+    layers.push(
+      await buildLayer(
+        [
+          dir("etc"),
+          {
+            type: "file",
+            path: "etc/extra",
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            mtimeMs: T,
+            size: buf.length,
+            open: () => Readable.from([buf]),
+          },
+        ],
+        { dir: blobDir, clampMtime: T / 1000 },
+      ),
+    );
   }
   const base = withConfig(emptyImage({ architecture: "amd64", os: "linux" }), (c) => {
     c.created = CREATED;
@@ -49,7 +75,21 @@ export async function randomImage(blobDir: string, count: number, bytesEach: num
       })(),
     );
     layers.push(
-      await buildLayer([{ type: "file", path: `data${i}.bin`, mode: 0o644, uid: 0, gid: 0, mtimeMs: T, size: bytesEach, open: () => data }], { dir: blobDir, clampMtime: T / 1000, compression: "gzip", level: 1 }),
+      await buildLayer(
+        [
+          {
+            type: "file",
+            path: `data${i}.bin`,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            mtimeMs: T,
+            size: bytesEach,
+            open: () => data,
+          },
+        ],
+        { dir: blobDir, clampMtime: T / 1000, compression: "gzip", level: 1 },
+      ),
     );
   }
   const base = withConfig(emptyImage({ architecture: "amd64", os: "linux" }), (c) => {

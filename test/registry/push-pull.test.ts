@@ -33,12 +33,18 @@ describe("push and pull against a real docker-registry on 127.0.0.1", () => {
     const ref = `${registry.host}/tsbuild/busybox:v1`;
     const digest = await pushImage(image, ref, { credentials: noCreds });
     expect(digest).toBe(await imageDigest(image));
-    const inspected = JSON.parse(execFileSync("skopeo", ["inspect", "--tls-verify=false", `docker://${ref}`], { encoding: "utf8" })) as { Digest: string; Layers: string[] };
+    const inspected = JSON.parse(
+      execFileSync("skopeo", ["inspect", "--tls-verify=false", `docker://${ref}`], { encoding: "utf8" }),
+    ) as { Digest: string; Layers: string[] };
     expect(inspected.Digest).toBe(digest);
     expect(inspected.Layers).toEqual([await image.layers[0]?.digest()]);
 
     const store = await CacheStore.open(path.join(tmp, "cache"));
-    const pulled = await pullImage(ref, { store, credentials: noCreds, platform: { os: "linux", architecture: "amd64" } });
+    const pulled = await pullImage(ref, {
+      store,
+      credentials: noCreds,
+      platform: { os: "linux", architecture: "amd64" },
+    });
     expect(pulled.digest).toBe(digest);
     expect(pulled.config.config.Cmd).toEqual(["/bin/sh", "-c", "echo hello"]);
     expect(pulled.layers).toHaveLength(1);
@@ -63,7 +69,10 @@ describe("push and pull against a real docker-registry on 127.0.0.1", () => {
       expect(second.digest).toBe(digest);
       expect(proxy.log).toEqual(["HEAD /v2/tsbuild/again/manifests/latest"]);
       proxy.log.length = 0;
-      const pinned = await pullImage(`${proxy.host}/tsbuild/again@${digest}`, { store, credentials: noCreds });
+      const pinned = await pullImage(`${proxy.host}/tsbuild/again@${digest}`, {
+        store,
+        credentials: noCreds,
+      });
       expect(pinned.requests).toBe(0);
       expect(proxy.log).toEqual([]);
       const offline = await pullImage(viaProxy, { store, credentials: noCreds, policy: "missing" });
@@ -78,22 +87,38 @@ describe("push and pull against a real docker-registry on 127.0.0.1", () => {
     const image = await randomImage(tmp, 2, 3 * 1024 * 1024);
     const store = await CacheStore.open(path.join(tmp, "cache"));
     const proxy = await startFaultProxy(registry.port);
-    const first = await pushImageDetailed(image, `${proxy.host}/tsbuild/src:1`, { credentials: noCreds, monolithicLimit: 1024 * 1024, chunkSize: 1024 * 1024 });
+    const first = await pushImageDetailed(image, `${proxy.host}/tsbuild/src:1`, {
+      credentials: noCreds,
+      monolithicLimit: 1024 * 1024,
+      chunkSize: 1024 * 1024,
+    });
     await proxy.stop();
     expect(Object.values(first.blobs)).toEqual(["uploaded", "uploaded", "uploaded"]);
     // Two ~3 MiB layers in 1 MiB chunks: at least 3 PATCHes each; the small config goes in one PUT.
     expect(proxy.log.filter((l) => l.startsWith("PATCH ")).length).toBeGreaterThanOrEqual(6);
     expect(proxy.log.filter((l) => l.startsWith("PUT /v2/tsbuild/src/blobs/uploads/"))).toHaveLength(3);
     // This push records in the cache that tsbuild/src holds these blobs: the next push mounts them.
-    const again = await pushImageDetailed(image, `${registry.host}/tsbuild/src:2`, { credentials: noCreds, store });
+    const again = await pushImageDetailed(image, `${registry.host}/tsbuild/src:2`, {
+      credentials: noCreds,
+      store,
+    });
     expect(Object.values(again.blobs)).toEqual(["exists", "exists", "exists"]);
-    const mounted = await pushImageDetailed(image, `${registry.host}/tsbuild/dst:1`, { credentials: noCreds, store });
+    const mounted = await pushImageDetailed(image, `${registry.host}/tsbuild/dst:1`, {
+      credentials: noCreds,
+      store,
+    });
     expect(Object.values(mounted.blobs)).toEqual(["mounted", "mounted", "mounted"]);
     expect(mounted.digest).toBe(first.digest);
     const out = path.join(tmp, "oci");
     // skopeo copy re-verifies every blob digest of the chunk-uploaded and mounted blobs.
-    execFileSync("skopeo", ["copy", "--src-tls-verify=false", `docker://${registry.host}/tsbuild/dst:1`, `oci:${out}:x`], { stdio: "pipe" });
-    const index = JSON.parse(fs.readFileSync(path.join(out, "index.json"), "utf8")) as { manifests: Array<{ digest: string }> };
+    execFileSync(
+      "skopeo",
+      ["copy", "--src-tls-verify=false", `docker://${registry.host}/tsbuild/dst:1`, `oci:${out}:x`],
+      { stdio: "pipe" },
+    );
+    const index = JSON.parse(fs.readFileSync(path.join(out, "index.json"), "utf8")) as {
+      manifests: Array<{ digest: string }>;
+    };
     expect(index.manifests[0]?.digest).toBe(first.digest);
   });
 });

@@ -25,7 +25,12 @@ describe("parseReference (Docker normalization)", () => {
   });
 
   it("splits registry, repository, tag and digest", () => {
-    expect(parseReference(`127.0.0.1:5000/a/b:t@${D}`)).toEqual({ registry: "127.0.0.1:5000", repository: "a/b", tag: "t", digest: D });
+    expect(parseReference(`127.0.0.1:5000/a/b:t@${D}`)).toEqual({
+      registry: "127.0.0.1:5000",
+      repository: "a/b",
+      tag: "t",
+      digest: D,
+    });
     expect(parseReference(`x@${D}`).tag).toBeUndefined();
   });
 
@@ -63,8 +68,10 @@ describe("parseReference (Docker normalization)", () => {
 
 describe("plain HTTP policy", () => {
   it("allows loopback only, plus hosts listed as insecure", () => {
-    for (const h of ["localhost", "localhost:5000", "127.0.0.1:5000", "127.9.8.7", "[::1]:5000"]) expect(allowsPlainHttp(h)).toBe(true);
-    for (const h of ["docker.io", "10.0.0.1:5000", "128.0.0.1", "localhost.evil.com", "127.0.0.1.nip.io"]) expect(allowsPlainHttp(h)).toBe(false);
+    for (const h of ["localhost", "localhost:5000", "127.0.0.1:5000", "127.9.8.7", "[::1]:5000"])
+      expect(allowsPlainHttp(h)).toBe(true);
+    for (const h of ["docker.io", "10.0.0.1:5000", "128.0.0.1", "localhost.evil.com", "127.0.0.1.nip.io"])
+      expect(allowsPlainHttp(h)).toBe(false);
     expect(allowsPlainHttp("reg.lan:5000", ["reg.lan:5000"])).toBe(true);
     expect(allowsPlainHttp("reg.lan:5000", ["reg.lan"])).toBe(true);
     expect(allowsPlainHttp("reg.lan:5000", ["other.lan"])).toBe(false);

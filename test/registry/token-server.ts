@@ -25,7 +25,25 @@ const b64url = (data: Buffer | string): string => Buffer.from(data).toString("ba
 export async function startTokenServer(dir: string, users: Record<string, string>): Promise<TokenServer> {
   const keyFile = path.join(dir, "token.key");
   const certFile = path.join(dir, "token.crt");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=tsbuild-test-token"], { stdio: "pipe" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      keyFile,
+      "-out",
+      certFile,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=tsbuild-test-token",
+    ],
+    { stdio: "pipe" },
+  );
   const key: KeyObject = createPrivateKey(fs.readFileSync(keyFile));
   const certDer = fs
     .readFileSync(certFile, "utf8")
@@ -57,7 +75,16 @@ export async function startTokenServer(dir: string, users: Record<string, string
     });
     const now = Math.floor(Date.now() / 1000);
     const header = { typ: "JWT", alg: "RS256", x5c: [certDer] };
-    const claims = { iss: issuer, sub: user, aud: url.searchParams.get("service") ?? service, exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString("hex"), access };
+    const claims = {
+      iss: issuer,
+      sub: user,
+      aud: url.searchParams.get("service") ?? service,
+      exp: now + 300,
+      nbf: now - 10,
+      iat: now,
+      jti: randomBytes(8).toString("hex"),
+      access,
+    };
     const signingInput = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
     const token = `${signingInput}.${b64url(sign("sha256", Buffer.from(signingInput), key))}`;
     res.writeHead(200, { "content-type": "application/json" });

@@ -21,20 +21,28 @@ export class PrivatePodman {
 
   private baseArgs(): string[] {
     return [
-      "--root", path.join(this.dir, "root"),
-      "--runroot", path.join(this.dir, "runroot"),
-      "--tmpdir", path.join(this.dir, "tmp"),
-      "--storage-driver", "vfs",
-      "--runtime", "runc",
-      "--cgroup-manager", "cgroupfs",
-      "--events-backend", "file",
+      "--root",
+      path.join(this.dir, "root"),
+      "--runroot",
+      path.join(this.dir, "runroot"),
+      "--tmpdir",
+      path.join(this.dir, "tmp"),
+      "--storage-driver",
+      "vfs",
+      "--runtime",
+      "runc",
+      "--cgroup-manager",
+      "cgroupfs",
+      "--events-backend",
+      "file",
     ];
   }
 
   /** Runs podman with the private flags; returns stdout; throws with stderr on failure. */
   podman(args: string[], timeoutMs = 120_000): string {
     const r = spawnSync("podman", [...this.baseArgs(), ...args], { encoding: "utf8", timeout: timeoutMs });
-    if (r.status !== 0) throw new Error(`podman ${args.join(" ")} failed (${r.status ?? r.signal}): ${r.stderr}`);
+    if (r.status !== 0)
+      throw new Error(`podman ${args.join(" ")} failed (${r.status ?? r.signal}): ${r.stderr}`);
     return r.stdout;
   }
 
@@ -44,7 +52,18 @@ export class PrivatePodman {
 
   /** `podman run --rm` with the ulimits and no network. */
   run(image: string, cmd: string[] = []): string {
-    return this.podman(["run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", image, ...cmd]);
+    return this.podman([
+      "run",
+      "--rm",
+      "--network",
+      "none",
+      "--ulimit",
+      "nofile=1024:1024",
+      "--ulimit",
+      "nproc=1024:1024",
+      image,
+      ...cmd,
+    ]);
   }
 
   cleanup(): void {

@@ -68,19 +68,31 @@ export async function startRegistry(opts: TestRegistryOptions = {}): Promise<Tes
   ];
   if (opts.htpasswd) {
     const file = path.join(dir, "htpasswd");
-    const entries = Object.entries(opts.htpasswd).map(([u, p]) => execFileSync("htpasswd", ["-Bbn", u, p], { encoding: "utf8" }).trim());
+    const entries = Object.entries(opts.htpasswd).map(([u, p]) =>
+      execFileSync("htpasswd", ["-Bbn", u, p], { encoding: "utf8" }).trim(),
+    );
     fs.writeFileSync(file, entries.join("\n") + "\n");
     lines.push("auth:", "  htpasswd:", "    realm: tsbuild-test", `    path: ${file}`);
   } else if (opts.token) {
     const t = opts.token;
-    lines.push("auth:", "  token:", `    realm: ${t.realm}`, `    service: ${t.service}`, `    issuer: ${t.issuer}`, `    rootcertbundle: ${t.rootCertBundle}`);
+    lines.push(
+      "auth:",
+      "  token:",
+      `    realm: ${t.realm}`,
+      `    service: ${t.service}`,
+      `    issuer: ${t.issuer}`,
+      `    rootcertbundle: ${t.rootCertBundle}`,
+    );
   }
   const configFile = path.join(dir, "config.yml");
   fs.writeFileSync(configFile, lines.join("\n") + "\n");
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("REGISTRY_")));
   const logFile = path.join(dir, "registry.log");
   const log = fs.openSync(logFile, "w");
-  const child: ChildProcess = spawn("docker-registry", ["serve", configFile], { env, stdio: ["ignore", log, log] });
+  const child: ChildProcess = spawn("docker-registry", ["serve", configFile], {
+    env,
+    stdio: ["ignore", log, log],
+  });
   fs.closeSync(log);
   let exited = false;
   child.on("exit", () => (exited = true));

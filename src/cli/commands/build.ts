@@ -105,7 +105,10 @@ export const buildCommand: CliCommand = {
         describe: "do not use the cache for this stage (name or index); repeatable",
       })
       .option("pull", { type: "boolean", describe: "always resolve base images from their registry" })
-      .option("push", { type: "boolean", describe: "push the image to the registry of each -t name (= -o type=registry)" })
+      .option("push", {
+        type: "boolean",
+        describe: "push the image to the registry of each -t name (= -o type=registry)",
+      })
       .option("insecure-registry", {
         type: "string",
         requiresArg: true,

@@ -7,7 +7,9 @@ import { stringList } from "../store-option";
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 /**
@@ -23,7 +25,11 @@ export const loginCommand: CliCommand = {
       .positional("server", { type: "string", describe: "registry host (default docker.io)" })
       .option("username", { alias: "u", type: "string", requiresArg: true, describe: "user name" })
       .option("password-stdin", { type: "boolean", describe: "read the password from stdin" })
-      .option("insecure-registry", { type: "string", requiresArg: true, describe: "plain-HTTP registry host; repeatable" }),
+      .option("insecure-registry", {
+        type: "string",
+        requiresArg: true,
+        describe: "plain-HTTP registry host; repeatable",
+      }),
   run: async (args: ArgumentsCamelCase) => {
     const username = typeof args.username === "string" ? args.username : undefined;
     if (username === undefined || username === "") throw new UsageError("login: --username is required");
@@ -42,11 +48,16 @@ export const loginCommand: CliCommand = {
 export const logoutCommand: CliCommand = {
   command: "logout [server]",
   describe: "Log out from a registry",
-  builder: (y: Argv) => y.positional("server", { type: "string", describe: "registry host (default docker.io)" }),
+  builder: (y: Argv) =>
+    y.positional("server", { type: "string", describe: "registry host (default docker.io)" }),
   run: async (args: ArgumentsCamelCase) => {
     const server = typeof args.server === "string" ? args.server : undefined;
     const removed = await logout(server);
-    process.stdout.write(removed ? `Removing login credentials for ${server ?? "docker.io"}\n` : `Not logged in to ${server ?? "docker.io"}\n`);
+    process.stdout.write(
+      removed
+        ? `Removing login credentials for ${server ?? "docker.io"}\n`
+        : `Not logged in to ${server ?? "docker.io"}\n`,
+    );
     return 0;
   },
 };

@@ -21,7 +21,10 @@ export const pushCommand: CliCommand = {
     const store = await openStore(args);
     const stored = await loadStoredImage(store, name);
     const insecure = stringList(args.insecureRegistry);
-    const digest = await pushImage(stored.image, name, { store, ...(insecure.length > 0 ? { insecure } : {}) });
+    const digest = await pushImage(stored.image, name, {
+      store,
+      ...(insecure.length > 0 ? { insecure } : {}),
+    });
     process.stdout.write(`${name}: digest: ${digest}\n`);
     return 0;
   },

@@ -135,7 +135,13 @@ export class LayerApplier {
    * per call (open, write, fchown, fchmod, futimes, close: six per file) costs more than the
    * calls themselves, and made unpacking 20,000 small files several times slower than tar -x.
    */
-  private async writeSmallFile(target: ResolvedEntry, name: string, data: Buffer, mode: number, header: TarHeader): Promise<void> {
+  private async writeSmallFile(
+    target: ResolvedEntry,
+    name: string,
+    data: Buffer,
+    mode: number,
+    header: TarHeader,
+  ): Promise<void> {
     let fd: number;
     try {
       fd = fs.openSync(target.host, CREATE_FLAGS, mode & 0o777);
@@ -149,7 +155,7 @@ export class LayerApplier {
       }
     }
     try {
-      for (let off = 0; off < data.length; ) off += fs.writeSync(fd, data, off, data.length - off);
+      for (let off = 0; off < data.length;) off += fs.writeSync(fd, data, off, data.length - off);
       const owner = this.ownerFor(header);
       if (owner) fs.fchownSync(fd, owner.uid, owner.gid);
       if (this.needsChmod(mode)) fs.fchmodSync(fd, mode & 0o7777);
@@ -163,7 +169,13 @@ export class LayerApplier {
   }
 
   /** A big file streams from the tar through an fd opened before the first byte arrives. */
-  private async writeLargeFile(target: ResolvedEntry, name: string, content: EntryContent, mode: number, header: TarHeader): Promise<void> {
+  private async writeLargeFile(
+    target: ResolvedEntry,
+    name: string,
+    content: EntryContent,
+    mode: number,
+    header: TarHeader,
+  ): Promise<void> {
     const fh = await this.createExclusive(target, name, mode);
     try {
       for await (const chunk of content) await fh.write(chunk as Uint8Array);
@@ -187,7 +199,12 @@ export class LayerApplier {
   private async directory(rel: string, header: TarHeader): Promise<void> {
     const name = header.name;
     this.stats.directories++;
-    const meta: DirMeta = { entry: name, mode: header.mode ?? 0o755, owner: this.ownerFor(header), mtime: mtimeOf(header) };
+    const meta: DirMeta = {
+      entry: name,
+      mode: header.mode ?? 0o755,
+      owner: this.ownerFor(header),
+      mtime: mtimeOf(header),
+    };
     if (rel === "") {
       this.dirMeta.set("", meta);
       return;
@@ -237,10 +254,18 @@ export class LayerApplier {
     const source = linkRel === "" ? null : await this.root.resolveEntry(linkRel, false, name);
     const sourceStat = source ? await lstatOrNull(source.host) : null;
     if (!source || !sourceStat) {
-      throw new UnpackError("UNPACK_BAD_HARDLINK", `create hardlink ${name}: target ${header.linkname ?? ""} does not exist inside the target root`, name);
+      throw new UnpackError(
+        "UNPACK_BAD_HARDLINK",
+        `create hardlink ${name}: target ${header.linkname ?? ""} does not exist inside the target root`,
+        name,
+      );
     }
     if (sourceStat.isDirectory()) {
-      throw new UnpackError("UNPACK_BAD_HARDLINK", `create hardlink ${name}: target ${header.linkname ?? ""} is a directory`, name);
+      throw new UnpackError(
+        "UNPACK_BAD_HARDLINK",
+        `create hardlink ${name}: target ${header.linkname ?? ""} is a directory`,
+        name,
+      );
     }
     const target = await this.resolveForCreate(rel, name);
     if (target.host !== source.host) {
@@ -264,10 +289,18 @@ export class LayerApplier {
     const name = header.name;
     if (kind !== "fifo") {
       if (this.opts.devices === "refuse") {
-        throw new UnpackError("UNPACK_DEVICE_REFUSED", `refuse entry ${name}: device nodes are not allowed (${kind})`, name);
+        throw new UnpackError(
+          "UNPACK_DEVICE_REFUSED",
+          `refuse entry ${name}: device nodes are not allowed (${kind})`,
+          name,
+        );
       }
       if (this.opts.devices === "skip") {
-        this.warn({ code: "DEVICE_SKIPPED", entry: name, message: `skip ${kind} ${name}: device nodes are not created` });
+        this.warn({
+          code: "DEVICE_SKIPPED",
+          entry: name,
+          message: `skip ${kind} ${name}: device nodes are not created`,
+        });
         return;
       }
     }
@@ -315,7 +348,8 @@ export class LayerApplier {
   /** `.wh..wh..opq` in directory `dirRel`. */
   private async opaque(dirRel: string, name: string): Promise<void> {
     const dir = await this.root.resolveDir(dirRel, true, name);
-    if (dir === null) throw new UnpackError("UNPACK_IO", `apply opaque marker ${name}: directory could not be created`, name);
+    if (dir === null)
+      throw new UnpackError("UNPACK_IO", `apply opaque marker ${name}: directory could not be created`, name);
     this.stats.opaques++;
     this.track(dir);
     try {
@@ -353,7 +387,12 @@ export class LayerApplier {
   }
 
   private async resolveForCreate(rel: string, name: string): Promise<ResolvedEntry> {
-    if (rel === "") throw new UnpackError("UNPACK_INVALID_NAME", `refuse entry ${name}: only a directory may stand for the target root`, name);
+    if (rel === "")
+      throw new UnpackError(
+        "UNPACK_INVALID_NAME",
+        `refuse entry ${name}: only a directory may stand for the target root`,
+        name,
+      );
     return (await this.root.resolveEntry(rel, true, name)) as ResolvedEntry;
   }
 
@@ -414,7 +453,11 @@ export class LayerApplier {
       if (!XATTR_NAMESPACES.some((ns) => xattr.startsWith(ns))) continue;
       if (value.includes("\uFFFD")) {
         // tar-stream decodes PAX values as UTF-8; a binary value did not survive that.
-        this.warn({ code: "XATTR_SKIPPED", entry: header.name, message: `skip xattr ${xattr} of ${header.name}: value is not valid UTF-8 as decoded` });
+        this.warn({
+          code: "XATTR_SKIPPED",
+          entry: header.name,
+          message: `skip xattr ${xattr} of ${header.name}: value is not valid UTF-8 as decoded`,
+        });
         continue;
       }
       out.push([xattr, Buffer.from(value, "utf8")]);
@@ -428,7 +471,11 @@ export class LayerApplier {
         await setXattr(host, xattr, value);
       } catch (err) {
         const detail = err instanceof Error ? err.message : String(err);
-        this.warn({ code: "XATTR_SKIPPED", entry: name, message: `set xattr ${xattr} on ${name}: ${detail}` });
+        this.warn({
+          code: "XATTR_SKIPPED",
+          entry: name,
+          message: `set xattr ${xattr} on ${name}: ${detail}`,
+        });
       }
     }
   }
@@ -441,7 +488,8 @@ export class LayerApplier {
 
 async function readAll(content: EntryContent): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of content) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
+  for await (const chunk of content)
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
 

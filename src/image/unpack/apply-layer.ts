@@ -20,7 +20,11 @@ import { UnpackError } from "./errors";
 import { resolveApplyOptions } from "./options";
 import type { ApplyOptions, ApplyStats } from "./options";
 
-export async function applyLayer(tar: Readable, targetDir: string, options?: ApplyOptions): Promise<ApplyStats> {
+export async function applyLayer(
+  tar: Readable,
+  targetDir: string,
+  options?: ApplyOptions,
+): Promise<ApplyStats> {
   const opts = resolveApplyOptions(options);
   // Listen for source errors before the first await: a stream failing meanwhile (a truncated
   // gzip) would otherwise throw as uncaught and leave the extraction below waiting forever.
@@ -73,5 +77,7 @@ export async function applyLayer(tar: Readable, targetDir: string, options?: App
 function asUnpackError(err: unknown, targetDir: string): UnpackError {
   if (err instanceof UnpackError) return err;
   const detail = err instanceof Error ? err.message : String(err);
-  return new UnpackError("UNPACK_BAD_TAR", `read layer tar for ${targetDir}: ${detail}`, undefined, { cause: err });
+  return new UnpackError("UNPACK_BAD_TAR", `read layer tar for ${targetDir}: ${detail}`, undefined, {
+    cause: err,
+  });
 }

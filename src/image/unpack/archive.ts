@@ -75,19 +75,31 @@ export async function isArchive(head: Uint8Array): Promise<boolean> {
  * names are ordinary files unless `opts.whiteoutMode` says otherwise. Rejects with
  * UNPACK_NOT_AN_ARCHIVE when the content is not a tar (callers sniff first to copy those).
  */
-export async function applyArchive(source: Readable, targetDir: string, opts: ApplyOptions = {}): Promise<ApplyStats> {
+export async function applyArchive(
+  source: Readable,
+  targetDir: string,
+  opts: ApplyOptions = {},
+): Promise<ApplyStats> {
   const sniffed = await sniffArchive(source);
   if (!sniffed.archive) {
     sniffed.content.destroy();
-    throw new UnpackError("UNPACK_NOT_AN_ARCHIVE", `extract archive into ${targetDir}: content is not a tar archive`);
+    throw new UnpackError(
+      "UNPACK_NOT_AN_ARCHIVE",
+      `extract archive into ${targetDir}: content is not a tar archive`,
+    );
   }
   try {
     return await applyLayer(sniffed.tar, targetDir, { whiteoutMode: "none", ...opts });
   } catch (err) {
     if (err instanceof UnpackError && err.code === "UNPACK_BAD_TAR" && sniffed.compression !== "none") {
-      throw new UnpackError("UNPACK_DECOMPRESS", `extract ${sniffed.compression} archive into ${targetDir}: ${err.message}`, undefined, {
-        cause: err,
-      });
+      throw new UnpackError(
+        "UNPACK_DECOMPRESS",
+        `extract ${sniffed.compression} archive into ${targetDir}: ${err.message}`,
+        undefined,
+        {
+          cause: err,
+        },
+      );
     }
     throw err;
   }
@@ -109,7 +121,8 @@ async function decompressedPrefix(recorder: ChunkRecorder, compression: Compress
         continue;
       }
       const chunk = recorder.chunks[fed++];
-      if (!decoder.write(chunk)) await new Promise<void>((resolve) => decoder.once("drain", resolve).once("close", resolve));
+      if (!decoder.write(chunk))
+        await new Promise<void>((resolve) => decoder.once("drain", resolve).once("close", resolve));
     }
     decoder.end();
   };

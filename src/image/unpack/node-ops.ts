@@ -39,7 +39,13 @@ export type SpecialKind = "fifo" | "character-device" | "block-device";
  * Creates a fifo or device node with exactly `mode` (mknod -m is not subject to the umask). Node
  * has no mknod(2); coreutils' mknod is on every Linux this runs on, and these entries are rare.
  */
-export async function makeNode(host: string, kind: SpecialKind, mode: number, major: number, minor: number): Promise<void> {
+export async function makeNode(
+  host: string,
+  kind: SpecialKind,
+  mode: number,
+  major: number,
+  minor: number,
+): Promise<void> {
   const modeArg = (mode & 0o7777).toString(8);
   const args =
     kind === "fifo"
@@ -72,6 +78,7 @@ export async function setXattr(host: string, name: string, value: Buffer): Promi
       xattrBinding = null;
     }
   }
-  if (xattrBinding === null) throw new Error("no xattr support on this platform (@napi-rs/xattr binding missing)");
+  if (xattrBinding === null)
+    throw new Error("no xattr support on this platform (@napi-rs/xattr binding missing)");
   await xattrBinding.setAttribute(host, name, value);
 }

@@ -89,5 +89,16 @@ export function resolveApplyOptions(opts: ApplyOptions = {}): ResolvedApplyOptio
 }
 
 export function emptyStats(): ApplyStats {
-  return { entries: 0, files: 0, directories: 0, symlinks: 0, hardlinks: 0, specialFiles: 0, whiteouts: 0, opaques: 0, bytes: 0, warnings: 0 };
+  return {
+    entries: 0,
+    files: 0,
+    directories: 0,
+    symlinks: 0,
+    hardlinks: 0,
+    specialFiles: 0,
+    whiteouts: 0,
+    opaques: 0,
+    bytes: 0,
+    warnings: 0,
+  };
 }

@@ -13,7 +13,8 @@ export function extractFlags(text: string, from: number, to: number): { flags: L
   for (;;) {
     while (pos < to && isGoSpace(text.charCodeAt(pos))) pos++;
     if (pos >= to) return { flags, rest: to };
-    if (text.charCodeAt(pos) !== 0x2d || pos + 1 >= to || text.charCodeAt(pos + 1) !== 0x2d) return { flags, rest: pos };
+    if (text.charCodeAt(pos) !== 0x2d || pos + 1 >= to || text.charCodeAt(pos + 1) !== 0x2d)
+      return { flags, rest: pos };
     const start = pos;
     let word = "";
     let blankOK = false;

@@ -6,9 +6,7 @@ import type { Located } from "./located";
  * a JSON array; a valid array holding anything but strings is a hard error.
  */
 export type JsonArgs =
-  | { kind: "array"; words: Located[] }
-  | { kind: "not-json" }
-  | { kind: "not-strings"; offset: number };
+  { kind: "array"; words: Located[] } | { kind: "not-json" } | { kind: "not-strings"; offset: number };
 
 export function parseJsonArray(text: string, from: number, to: number): JsonArgs {
   const open = skipGoSpace(text, from, to);

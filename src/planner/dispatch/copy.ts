@@ -20,31 +20,43 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
   const heredocFiles: { name: string; content: string }[] = [];
   const sources: string[] = [];
   for (const word of ins.sources) {
-    const doc = /^[0-9]*<<-?/.test(word.value) ? heredocNames.get(word.value.replace(/^[0-9]*<<-?\s*/, "").replace(/["']/g, "")) : undefined;
+    const doc = /^[0-9]*<<-?/.test(word.value)
+      ? heredocNames.get(word.value.replace(/^[0-9]*<<-?\s*/, "").replace(/["']/g, ""))
+      : undefined;
     if (doc) {
       const body = doc.chomp ? doc.content.replace(/^\t+/gm, "") : doc.content;
-      heredocFiles.push({ name: doc.name, content: doc.expand ? state.expander.text(body, word, env) : body });
+      heredocFiles.push({
+        name: doc.name,
+        content: doc.expand ? state.expander.text(body, word, env) : body,
+      });
       continue;
     }
     const value = state.expander.word(word, env);
-    if (value === "") throw state.expander.error(word, `${ins.kind} source "${word.value}" expands to an empty string`);
+    if (value === "")
+      throw state.expander.error(word, `${ins.kind} source "${word.value}" expands to an empty string`);
     sources.push(value);
   }
   const destRaw = state.expander.word(ins.dest, env);
   const multiple = sources.length + heredocFiles.length > 1 || sources.some((s) => /[*?[]/.test(s));
   let dest = resolveInImage(state, destRaw);
   if (multiple && !dest.endsWith("/")) {
-    throw state.expander.error(ins.dest, `When using ${ins.kind} with more than one source file, the destination must be a directory and end with a /`);
+    throw state.expander.error(
+      ins.dest,
+      `When using ${ins.kind} with more than one source file, the destination must be a directory and end with a /`,
+    );
   }
-  const chown = ins.chown === undefined ? undefined : expandChecked(state, ins, "chown", ins.chown, checkChown);
-  const chmod = ins.chmod === undefined ? undefined : expandChecked(state, ins, "chmod", ins.chmod, checkChmod);
+  const chown =
+    ins.chown === undefined ? undefined : expandChecked(state, ins, "chown", ins.chown, checkChown);
+  const chmod =
+    ins.chmod === undefined ? undefined : expandChecked(state, ins, "chmod", ins.chmod, checkChmod);
   const exclude = ins.exclude.map((e) => state.expander.text(e, ins.dest, env));
 
   let source: CopySource;
   let sourceKey: string;
   const fromValue = ins.kind === "COPY" ? ins.from : undefined;
   if (heredocFiles.length > 0) {
-    if (sources.length > 0) throw state.expander.error(ins.sources[0], `${ins.kind} cannot mix heredocs and other sources`);
+    if (sources.length > 0)
+      throw state.expander.error(ins.sources[0], `${ins.kind} cannot mix heredocs and other sources`);
     source = { kind: "heredoc", files: heredocFiles };
     sourceKey = JSON.stringify(heredocFiles);
     if (heredocFiles.length === 1 && !dest.endsWith("/")) dest = dest.replace(/\/$/, "");
@@ -86,7 +98,8 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
     }
   }
   const link = ins.link;
-  const add = ins.kind === "ADD" ? { checksum: ins.checksum, unpack: ins.unpack, keepGitDir: ins.keepGitDir } : {};
+  const add =
+    ins.kind === "ADD" ? { checksum: ins.checksum, unpack: ins.unpack, keepGitDir: ins.keepGitDir } : {};
   const [parentKey, cacheKey] = state.advance({
     op: ins.kind,
     source: sourceKey,
@@ -97,7 +110,10 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
     link,
     parents: ins.parents,
     exclude,
-    add: ins.kind === "ADD" ? { checksum: ins.checksum ?? null, unpack: ins.unpack ?? null, keepGitDir: ins.keepGitDir } : null,
+    add:
+      ins.kind === "ADD"
+        ? { checksum: ins.checksum ?? null, unpack: ins.unpack ?? null, keepGitDir: ins.keepGitDir }
+        : null,
   });
   const shown = heredocFiles.length > 0 ? heredocFiles.map((f) => `<<${f.name}`) : sources;
   const step: CopyStep = {
@@ -135,6 +151,7 @@ function expandChecked(
   const flag = ins.node.flags.find((f) => f.value.startsWith(`--${name}=`)) ?? ins.dest;
   const value = state.expander.text(raw, flag, state.env(), name.length + 3);
   const problem = check(value);
-  if (problem !== undefined) throw state.expander.error(flag, `invalid --${name}=${value} for ${ins.kind}: ${problem}`);
+  if (problem !== undefined)
+    throw state.expander.error(flag, `invalid --${name}=${value} for ${ins.kind}: ${problem}`);
   return value;
 }

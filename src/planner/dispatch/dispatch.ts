@@ -23,7 +23,11 @@ export interface StageExtras {
 }
 
 /** One exhaustive switch from typed instruction to its dispatch function. */
-export async function dispatchInstruction(state: StageState, ins: Instruction, extras: StageExtras): Promise<void> {
+export async function dispatchInstruction(
+  state: StageState,
+  ins: Instruction,
+  extras: StageExtras,
+): Promise<void> {
   switch (ins.kind) {
     case "FROM":
       throw state.expander.error(ins.baseNameWord, "FROM inside a stage");

@@ -40,7 +40,10 @@ function json(value: unknown): string {
 /** `ENV a=1 b=$a`: every value is expanded against the env *before* this instruction, as Docker does. */
 export function dispatchEnv(state: StageState, ins: EnvInstruction): void {
   const env = state.env();
-  const pairs = ins.env.map((p) => [state.expander.word(p.keyWord, env), state.expander.word(p.valueWord, env)]);
+  const pairs = ins.env.map((p) => [
+    state.expander.word(p.keyWord, env),
+    state.expander.word(p.valueWord, env),
+  ]);
   state.configStep(ins, `ENV ${pairs.map(([k, v]) => `${k}=${v}`).join(" ")}`, (c) => {
     const list = [...(c.Env ?? [])];
     for (const [key, value] of pairs) {
@@ -54,14 +57,21 @@ export function dispatchEnv(state: StageState, ins: EnvInstruction): void {
 
 export function dispatchLabel(state: StageState, ins: LabelInstruction): void {
   const env = state.env();
-  const pairs = ins.labels.map((p) => [state.expander.word(p.keyWord, env), state.expander.word(p.valueWord, env)]);
+  const pairs = ins.labels.map((p) => [
+    state.expander.word(p.keyWord, env),
+    state.expander.word(p.valueWord, env),
+  ]);
   state.configStep(ins, `LABEL ${pairs.map(([k, v]) => `${k}=${v}`).join(" ")}`, (c) => {
     c.Labels = { ...(c.Labels ?? {}) };
     for (const [key, value] of pairs) c.Labels[key] = value;
   });
 }
 
-export function dispatchMaintainer(state: StageState, ins: MaintainerInstruction, setAuthor: (a: string) => void): void {
+export function dispatchMaintainer(
+  state: StageState,
+  ins: MaintainerInstruction,
+  setAuthor: (a: string) => void,
+): void {
   const author = ins.node.args.map((a) => a.value).join(" ");
   setAuthor(author);
   state.configStep(ins, `MAINTAINER ${author}`, () => undefined);
@@ -91,7 +101,8 @@ export function dispatchExpose(state: StageState, ins: ExposeInstruction): void 
   for (const word of ins.ports) {
     for (const spec of state.expander.words(word, env)) {
       const problem = checkPortSpec(spec);
-      if (problem !== undefined) throw state.expander.error(word, `invalid EXPOSE port "${spec}": ${problem}`);
+      if (problem !== undefined)
+        throw state.expander.error(word, `invalid EXPOSE port "${spec}": ${problem}`);
       ports.push(...expandPortRange(spec));
     }
   }
@@ -134,7 +145,10 @@ export function dispatchStopsignal(state: StageState, ins: StopsignalInstruction
   const word = ins.node.args[0];
   const signal = word ? state.expand(word) : ins.signal;
   if (word && parseSignal(signal) === undefined) {
-    throw state.expander.error(word, `invalid STOPSIGNAL "${signal}" (expected a signal name like SIGTERM or a number)`);
+    throw state.expander.error(
+      word,
+      `invalid STOPSIGNAL "${signal}" (expected a signal name like SIGTERM or a number)`,
+    );
   }
   state.configStep(ins, `STOPSIGNAL ${signal}`, (c) => {
     c.StopSignal = signal;

@@ -29,7 +29,10 @@ export async function dispatchRun(state: StageState, ins: RunInstruction): Promi
   const heredocFiles: RunStep["heredocFiles"] = [];
   let argv: string[];
   const text = ins.command.args[0] ?? "";
-  const only = ins.heredocs.length === 1 && ins.command.form === "shell" && /^[0-9]*<<-?\s*["']?[^\s]*$/.test(text.trim());
+  const only =
+    ins.heredocs.length === 1 &&
+    ins.command.form === "shell" &&
+    /^[0-9]*<<-?\s*["']?[^\s]*$/.test(text.trim());
   if (only) {
     const doc = ins.heredocs[0];
     const body = doc.chomp ? doc.content.replace(/^\t+/gm, "") : doc.content;
@@ -62,7 +65,8 @@ export async function dispatchRun(state: StageState, ins: RunInstruction): Promi
     network,
     security,
   });
-  const argsPrefix = keyState.buildArgs.length > 0 ? `|${keyState.buildArgs.length} ${keyState.buildArgs.join(" ")} ` : "";
+  const argsPrefix =
+    keyState.buildArgs.length > 0 ? `|${keyState.buildArgs.length} ${keyState.buildArgs.join(" ")} ` : "";
   state.steps.push({
     kind: "run",
     id: state.nextId(),
@@ -82,7 +86,12 @@ export async function dispatchRun(state: StageState, ins: RunInstruction): Promi
 }
 
 /** Expands a mount's values, re-validates them, and resolves `from` and default targets. */
-async function planMount(state: StageState, ins: RunInstruction, mount: Mount, i: number): Promise<PlannedMount> {
+async function planMount(
+  state: StageState,
+  ins: RunInstruction,
+  mount: Mount,
+  i: number,
+): Promise<PlannedMount> {
   const flag = ins.mountFlags[i];
   let spec = mount;
   if (/\$/.test(flag.value)) {
@@ -90,7 +99,10 @@ async function planMount(state: StageState, ins: RunInstruction, mount: Mount, i
     try {
       spec = parseMount(expanded);
     } catch (err) {
-      throw state.expander.error(flag.word, `invalid --mount after expansion ("${expanded}"): ${(err as Error).message}`);
+      throw state.expander.error(
+        flag.word,
+        `invalid --mount after expansion ("${expanded}"): ${(err as Error).message}`,
+      );
     }
   }
   // `from` is resolved from the value as written, with the global ARGs (like the stage graph).
@@ -107,7 +119,8 @@ async function planMount(state: StageState, ins: RunInstruction, mount: Mount, i
   if (spec.type === "secret" && planned.id === undefined) planned.id = path.basename(spec.source ?? target);
   if (from !== undefined) {
     const ref = state.resolveFrom(from, flag.word);
-    if (ref.kind === "scratch") throw state.expander.error(flag.word, "--mount from=scratch has nothing to mount");
+    if (ref.kind === "scratch")
+      throw state.expander.error(flag.word, "--mount from=scratch has nothing to mount");
     if (ref.kind === "stage") planned.from = ref;
     else {
       // Keyed on the image's digest, so a moved tag re-runs the step.
@@ -119,7 +132,9 @@ async function planMount(state: StageState, ins: RunInstruction, mount: Mount, i
   }
   if (planned.type === "bind" && planned.from?.kind === "context") {
     // A bind from the context changes the result when the bound files change.
-    planned.from.fingerprint = await state.inputs.context.fingerprint([planned.source ?? "."], { exclude: [] });
+    planned.from.fingerprint = await state.inputs.context.fingerprint([planned.source ?? "."], {
+      exclude: [],
+    });
   }
   return planned;
 }

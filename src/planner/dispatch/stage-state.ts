@@ -97,7 +97,10 @@ export class StageState {
   stageKey(stage: number, word: Word): string {
     const key = this.stageKeys.get(stage);
     if (key === undefined) {
-      throw this.ctx.error(word.span, `stage ${stage} is read here but is not among the stages this one depends on (ONBUILD triggers cannot read stages)`);
+      throw this.ctx.error(
+        word.span,
+        `stage ${stage} is read here but is not among the stages this one depends on (ONBUILD triggers cannot read stages)`,
+      );
     }
     return key;
   }

@@ -48,7 +48,13 @@ export class Authenticator {
    * Handles a 401's WWW-Authenticate. Returns true when the request should be retried with the
    * new authorization, false when there is nothing new to try.
    */
-  async respond(header: string | string[] | undefined, scopes: readonly string[], what: string, sent: string | undefined, signal?: AbortSignal): Promise<boolean> {
+  async respond(
+    header: string | string[] | undefined,
+    scopes: readonly string[],
+    what: string,
+    sent: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
     // A concurrent request already answered the challenge while this one was in flight.
     const current = await this.authorization(scopes);
     if (current !== undefined && current !== sent) return true;
@@ -72,7 +78,11 @@ export class Authenticator {
     if (challenges.some((c) => c.scheme === "basic")) {
       const creds = await this.credentialsFor();
       if (!creds || !("username" in creds)) {
-        throw new RegistryError("REGISTRY_UNAUTHORIZED", `${what}: registry ${this.registry} requires a login (no credentials found; run tsbuild login ${this.registry})`, { status: 401 });
+        throw new RegistryError(
+          "REGISTRY_UNAUTHORIZED",
+          `${what}: registry ${this.registry} requires a login (no credentials found; run tsbuild login ${this.registry})`,
+          { status: 401 },
+        );
       }
       this.scheme = "basic";
       // Retry unless these very credentials were just refused.
@@ -81,13 +91,22 @@ export class Authenticator {
     return false;
   }
 
-  private async refreshToken(scopes: readonly string[], signal?: AbortSignal, cacheAs: readonly string[] = scopes): Promise<BearerToken> {
-    const token = await fetchBearerToken(this.bearerChallenge as { scheme: string; params: Record<string, string> }, scopes, await this.credentialsFor(), {
-      registry: this.registry,
-      insecure: this.opts.insecure,
-      signal,
-      timeoutMs: this.opts.timeoutMs,
-    });
+  private async refreshToken(
+    scopes: readonly string[],
+    signal?: AbortSignal,
+    cacheAs: readonly string[] = scopes,
+  ): Promise<BearerToken> {
+    const token = await fetchBearerToken(
+      this.bearerChallenge as { scheme: string; params: Record<string, string> },
+      scopes,
+      await this.credentialsFor(),
+      {
+        registry: this.registry,
+        insecure: this.opts.insecure,
+        signal,
+        timeoutMs: this.opts.timeoutMs,
+      },
+    );
     this.tokens.set(scopeKey(cacheAs), token);
     this.tokens.set(scopeKey(scopes), token);
     return token;

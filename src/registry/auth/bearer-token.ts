@@ -36,7 +36,10 @@ export async function fetchBearerToken(
     throw new RegistryError("REGISTRY_PROTOCOL", `${what}: invalid token realm ${JSON.stringify(realm)}`);
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && allowsPlainHttp(url.host, opts.insecure))) {
-    throw new RegistryError("REGISTRY_INSECURE", `${what}: token realm ${url.origin} is neither HTTPS nor a loopback/insecure host`);
+    throw new RegistryError(
+      "REGISTRY_INSECURE",
+      `${what}: token realm ${url.origin} is neither HTTPS nor a loopback/insecure host`,
+    );
   }
   const service = challenge.params.service;
   const headers: Record<string, string> = { accept: "application/json", "user-agent": "tsbuild" };
@@ -44,7 +47,11 @@ export async function fetchBearerToken(
   let body: Buffer | undefined;
   if (creds && "identityToken" in creds) {
     method = "POST";
-    const form = new URLSearchParams({ grant_type: "refresh_token", refresh_token: creds.identityToken, client_id: "tsbuild" });
+    const form = new URLSearchParams({
+      grant_type: "refresh_token",
+      refresh_token: creds.identityToken,
+      client_id: "tsbuild",
+    });
     if (service) form.set("service", service);
     if (scopes.length > 0) form.set("scope", scopes.join(" "));
     body = Buffer.from(form.toString());
@@ -56,16 +63,30 @@ export async function fetchBearerToken(
   }
   let res;
   try {
-    res = await sendRequest({ method, url, headers, body, signal: opts.signal, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+    res = await sendRequest({
+      method,
+      url,
+      headers,
+      body,
+      signal: opts.signal,
+      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    });
   } catch (err) {
     const code = err instanceof TransportFailure ? err.code : "EIO";
-    throw new RegistryError("REGISTRY_UNREACHABLE", `${what}: token service ${url.origin} unreachable (${code})`, { cause: err });
+    throw new RegistryError(
+      "REGISTRY_UNREACHABLE",
+      `${what}: token service ${url.origin} unreachable (${code})`,
+      { cause: err },
+    );
   }
   let text: string;
   try {
     text = (await readBody(res.body, TOKEN_RESPONSE_LIMIT)).toString("utf8");
   } catch (err) {
-    throw new RegistryError("REGISTRY_PROTOCOL", `${what}: reading the token response from ${url.origin}: ${(err as Error).message}`);
+    throw new RegistryError(
+      "REGISTRY_PROTOCOL",
+      `${what}: reading the token response from ${url.origin}: ${(err as Error).message}`,
+    );
   }
   if (res.status === 401 || res.status === 403) {
     throw new RegistryError(
@@ -75,7 +96,11 @@ export async function fetchBearerToken(
     );
   }
   if (res.status !== 200) {
-    throw new RegistryError("REGISTRY_PROTOCOL", `${what}: token service ${url.origin} answered HTTP ${res.status}`, { status: res.status });
+    throw new RegistryError(
+      "REGISTRY_PROTOCOL",
+      `${what}: token service ${url.origin} answered HTTP ${res.status}`,
+      { status: res.status },
+    );
   }
   let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown; issued_at?: unknown };
   try {
@@ -87,6 +112,9 @@ export async function fetchBearerToken(
   if (typeof token !== "string" || token === "") {
     throw new RegistryError("REGISTRY_PROTOCOL", `${what}: token response from ${url.origin} has no token`);
   }
-  const lifetime = typeof parsed.expires_in === "number" && parsed.expires_in > 0 ? parsed.expires_in : DEFAULT_TOKEN_LIFETIME_S;
+  const lifetime =
+    typeof parsed.expires_in === "number" && parsed.expires_in > 0
+      ? parsed.expires_in
+      : DEFAULT_TOKEN_LIFETIME_S;
   return { token, expiresAt: Date.now() + lifetime * 1000 };
 }

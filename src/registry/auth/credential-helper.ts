@@ -12,7 +12,11 @@ const TOKEN_USERNAME = "<token>";
 const NOT_FOUND = /credentials not found/i;
 const HELPER_TIMEOUT_MS = 30_000;
 
-function runHelper(name: string, action: string, input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runHelper(
+  name: string,
+  action: string,
+  input: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const program = `docker-credential-${name}`;
   return new Promise((resolve, reject) => {
     const child = spawn(program, [action], { env: process.env, stdio: ["pipe", "pipe", "pipe"] });
@@ -45,16 +49,25 @@ export async function helperGet(name: string, serverUrl: string): Promise<Creden
   const { code, stdout } = await runHelper(name, "get", serverUrl);
   if (code !== 0) {
     if (NOT_FOUND.test(stdout)) return undefined;
-    throw new RegistryError("REGISTRY_CREDENTIALS", `get credentials for ${serverUrl} from docker-credential-${name}: exit status ${code}`);
+    throw new RegistryError(
+      "REGISTRY_CREDENTIALS",
+      `get credentials for ${serverUrl} from docker-credential-${name}: exit status ${code}`,
+    );
   }
   let parsed: { Username?: unknown; Secret?: unknown };
   try {
     parsed = JSON.parse(stdout) as { Username?: unknown; Secret?: unknown };
   } catch {
-    throw new RegistryError("REGISTRY_CREDENTIALS", `get credentials for ${serverUrl} from docker-credential-${name}: output is not JSON`);
+    throw new RegistryError(
+      "REGISTRY_CREDENTIALS",
+      `get credentials for ${serverUrl} from docker-credential-${name}: output is not JSON`,
+    );
   }
   if (typeof parsed.Username !== "string" || typeof parsed.Secret !== "string") {
-    throw new RegistryError("REGISTRY_CREDENTIALS", `get credentials for ${serverUrl} from docker-credential-${name}: missing Username or Secret`);
+    throw new RegistryError(
+      "REGISTRY_CREDENTIALS",
+      `get credentials for ${serverUrl} from docker-credential-${name}: missing Username or Secret`,
+    );
   }
   if (parsed.Username === TOKEN_USERNAME) return { identityToken: parsed.Secret };
   return { username: parsed.Username, password: parsed.Secret };
@@ -68,7 +81,10 @@ export async function helperStore(name: string, serverUrl: string, creds: Creden
   const { code, stdout, stderr } = await runHelper(name, "store", JSON.stringify(body));
   if (code !== 0) {
     const why = (stdout || stderr).trim().slice(0, 200);
-    throw new RegistryError("REGISTRY_CREDENTIALS", `store credentials for ${serverUrl} with docker-credential-${name}: exit status ${code}${why ? `: ${why}` : ""}`);
+    throw new RegistryError(
+      "REGISTRY_CREDENTIALS",
+      `store credentials for ${serverUrl} with docker-credential-${name}: exit status ${code}${why ? `: ${why}` : ""}`,
+    );
   }
 }
 
@@ -77,6 +93,9 @@ export async function helperErase(name: string, serverUrl: string): Promise<void
   const { code, stdout, stderr } = await runHelper(name, "erase", serverUrl);
   if (code !== 0 && !NOT_FOUND.test(stdout + stderr)) {
     const why = (stdout || stderr).trim().slice(0, 200);
-    throw new RegistryError("REGISTRY_CREDENTIALS", `erase credentials for ${serverUrl} with docker-credential-${name}: exit status ${code}${why ? `: ${why}` : ""}`);
+    throw new RegistryError(
+      "REGISTRY_CREDENTIALS",
+      `erase credentials for ${serverUrl} with docker-credential-${name}: exit status ${code}${why ? `: ${why}` : ""}`,
+    );
   }
 }

@@ -1,7 +1,6 @@
 /** What a registry login holds: a user/password pair or an OAuth2 refresh ("identity") token. */
 export type Credentials =
-  | { readonly username: string; readonly password: string }
-  | { readonly identityToken: string };
+  { readonly username: string; readonly password: string } | { readonly identityToken: string };
 
 /** Looks up credentials for a registry host (as written in references, e.g. "docker.io"). */
 export type CredentialSource = (registry: string) => Promise<Credentials | undefined>;

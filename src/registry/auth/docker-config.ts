@@ -37,11 +37,14 @@ export async function readDockerConfig(file: string): Promise<DockerConfigFile> 
     text = await fsp.readFile(file, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
-    throw new RegistryError("REGISTRY_CREDENTIALS", `read docker config ${file}: ${(err as Error).message}`, { cause: err });
+    throw new RegistryError("REGISTRY_CREDENTIALS", `read docker config ${file}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   try {
     const parsed = JSON.parse(text) as unknown;
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not a JSON object");
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+      throw new Error("not a JSON object");
     return parsed as DockerConfigFile;
   } catch (err) {
     throw new RegistryError("REGISTRY_CREDENTIALS", `parse docker config ${file}: ${(err as Error).message}`);
@@ -57,19 +60,32 @@ async function writeDockerConfig(file: string, config: DockerConfigFile): Promis
     await fsp.rename(tmp, file);
   } catch (err) {
     await fsp.rm(tmp, { force: true });
-    throw new RegistryError("REGISTRY_CREDENTIALS", `write docker config ${file}: ${(err as Error).message}`, { cause: err });
+    throw new RegistryError(
+      "REGISTRY_CREDENTIALS",
+      `write docker config ${file}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 
-function decodeAuth(file: string, key: string, entry: NonNullable<DockerConfigFile["auths"]>[string]): Credentials | undefined {
+function decodeAuth(
+  file: string,
+  key: string,
+  entry: NonNullable<DockerConfigFile["auths"]>[string],
+): Credentials | undefined {
   if (entry.identitytoken) return { identityToken: entry.identitytoken };
   if (entry.auth) {
     const decoded = Buffer.from(entry.auth, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
-    if (colon < 0) throw new RegistryError("REGISTRY_CREDENTIALS", `read credentials for ${key} in ${file}: "auth" is not base64 of user:password`);
+    if (colon < 0)
+      throw new RegistryError(
+        "REGISTRY_CREDENTIALS",
+        `read credentials for ${key} in ${file}: "auth" is not base64 of user:password`,
+      );
     return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
   }
-  if (entry.username !== undefined && entry.password !== undefined) return { username: entry.username, password: entry.password };
+  if (entry.username !== undefined && entry.password !== undefined)
+    return { username: entry.username, password: entry.password };
   return undefined;
 }
 
@@ -82,7 +98,10 @@ function helperFor(config: DockerConfigFile, registry: string): string | undefin
  * Credentials for `registry` the way Docker resolves them: a credHelpers entry, else a matching
  * `auths` entry, else the credsStore helper.
  */
-export async function lookupDockerCredentials(registry: string, file = dockerConfigPath()): Promise<Credentials | undefined> {
+export async function lookupDockerCredentials(
+  registry: string,
+  file = dockerConfigPath(),
+): Promise<Credentials | undefined> {
   const config = await readDockerConfig(file);
   const specific = config.credHelpers?.[registry] ?? config.credHelpers?.[configKey(registry)];
   if (specific) return helperGet(specific, configKey(registry));
@@ -97,12 +116,18 @@ export async function lookupDockerCredentials(registry: string, file = dockerCon
 }
 
 /** A CredentialSource reading the docker config file. */
-export function dockerConfigCredentials(file = dockerConfigPath()): (registry: string) => Promise<Credentials | undefined> {
+export function dockerConfigCredentials(
+  file = dockerConfigPath(),
+): (registry: string) => Promise<Credentials | undefined> {
   return (registry) => lookupDockerCredentials(registry, file);
 }
 
 /** Saves credentials where Docker would: the registry's helper if configured, else `auths` (base64). */
-export async function storeDockerCredentials(registry: string, creds: Credentials, file = dockerConfigPath()): Promise<void> {
+export async function storeDockerCredentials(
+  registry: string,
+  creds: Credentials,
+  file = dockerConfigPath(),
+): Promise<void> {
   const config = await readDockerConfig(file);
   const key = configKey(registry);
   const helper = helperFor(config, registry);
@@ -111,7 +136,10 @@ export async function storeDockerCredentials(registry: string, creds: Credential
     // Docker leaves an empty auths entry so `docker info`-style listings show the login.
     config.auths = { ...(config.auths ?? {}), [key]: {} };
   } else {
-    const entry = "username" in creds ? { auth: Buffer.from(`${creds.username}:${creds.password}`, "utf8").toString("base64") } : { identitytoken: creds.identityToken };
+    const entry =
+      "username" in creds
+        ? { auth: Buffer.from(`${creds.username}:${creds.password}`, "utf8").toString("base64") }
+        : { identitytoken: creds.identityToken };
     config.auths = { ...(config.auths ?? {}), [key]: entry };
   }
   await writeDockerConfig(file, config);

@@ -48,7 +48,15 @@ describe("applyLayer: entry kinds", () => {
     expect(a.nlink).toBe(2);
     expect((await fsp.lstat(t("run/pipe"))).isFIFO()).toBe(true);
     expect((await fsp.stat(t("empty"))).size).toBe(0);
-    expect(stats).toMatchObject({ entries: 7, files: 3, directories: 1, symlinks: 1, hardlinks: 1, specialFiles: 1, bytes: 30 });
+    expect(stats).toMatchObject({
+      entries: 7,
+      files: 3,
+      directories: 1,
+      symlinks: 1,
+      hardlinks: 1,
+      specialFiles: 1,
+      bytes: 30,
+    });
   });
 
   it("streams a file larger than the inline limit", async () => {
@@ -79,17 +87,27 @@ describe("applyLayer: entry kinds", () => {
   });
 
   it("keeps the creating user when sameOwner is false, and applies a fixed owner override", async () => {
-    await applyLayer(await tarStreamOf([{ name: "f", body: "x", uid: 4242, gid: 4242 }]), box.target, { sameOwner: false });
+    await applyLayer(await tarStreamOf([{ name: "f", body: "x", uid: 4242, gid: 4242 }]), box.target, {
+      sameOwner: false,
+    });
     expect((await fsp.stat(t("f"))).uid).toBe(process.getuid?.());
     if (!isRoot) return;
-    await applyLayer(await tarStreamOf([{ name: "g", body: "x", uid: 4242, gid: 4242 }]), box.target, { owner: { uid: 7, gid: 8 } });
+    await applyLayer(await tarStreamOf([{ name: "g", body: "x", uid: 4242, gid: 4242 }]), box.target, {
+      owner: { uid: 7, gid: 8 },
+    });
     const g = await fsp.stat(t("g"));
     expect([g.uid, g.gid]).toEqual([7, 8]);
   });
 
   it("restores user.* xattrs from PAX records", async () => {
     await applyLayer(
-      await tarStreamOf([{ name: "f", body: "x", pax: { "SCHILY.xattr.user.tsbuild": "hello", "SCHILY.xattr.system.ignored": "x" } }]),
+      await tarStreamOf([
+        {
+          name: "f",
+          body: "x",
+          pax: { "SCHILY.xattr.user.tsbuild": "hello", "SCHILY.xattr.system.ignored": "x" },
+        },
+      ]),
       box.target,
     );
     expect((await getAttribute(t("f"), "user.tsbuild"))?.toString()).toBe("hello");
@@ -97,15 +115,41 @@ describe("applyLayer: entry kinds", () => {
   });
 
   it("replaces a file with a directory and a directory with a file (legit layer changes)", async () => {
-    await applyLayer(await tarStreamOf([{ name: "x", body: "file" }, { name: "d/", type: "directory" }, { name: "d/child", body: "c" }]), box.target);
-    await applyLayer(await tarStreamOf([{ name: "x/", type: "directory" }, { name: "x/in", body: "in" }, { name: "d", body: "now a file" }]), box.target);
+    await applyLayer(
+      await tarStreamOf([
+        { name: "x", body: "file" },
+        { name: "d/", type: "directory" },
+        { name: "d/child", body: "c" },
+      ]),
+      box.target,
+    );
+    await applyLayer(
+      await tarStreamOf([
+        { name: "x/", type: "directory" },
+        { name: "x/in", body: "in" },
+        { name: "d", body: "now a file" },
+      ]),
+      box.target,
+    );
     expect(await fsp.readFile(t("x/in"), "utf8")).toBe("in");
     expect(await fsp.readFile(t("d"), "utf8")).toBe("now a file");
   });
 
   it("replaces an existing symlink by a directory instead of following it", async () => {
-    await applyLayer(await tarStreamOf([{ name: "real/", type: "directory" }, { name: "link", type: "symlink", linkname: "real" }]), box.target);
-    await applyLayer(await tarStreamOf([{ name: "link/", type: "directory" }, { name: "link/f", body: "f" }]), box.target);
+    await applyLayer(
+      await tarStreamOf([
+        { name: "real/", type: "directory" },
+        { name: "link", type: "symlink", linkname: "real" },
+      ]),
+      box.target,
+    );
+    await applyLayer(
+      await tarStreamOf([
+        { name: "link/", type: "directory" },
+        { name: "link/f", body: "f" },
+      ]),
+      box.target,
+    );
     expect((await fsp.lstat(t("link"))).isDirectory()).toBe(true);
     expect(await fsp.readdir(t("real"))).toEqual([]);
   });
@@ -124,22 +168,36 @@ describe("applyLayer: entry kinds", () => {
 
   it("skips device nodes with a warning by default, refuses them on request", async () => {
     const warnings: UnpackWarning[] = [];
-    const stats = await applyLayer(await tarStreamOf([{ name: "dev/null", type: "character-device", devmajor: 1, devminor: 3 }]), box.target, {
-      onWarning: (w) => warnings.push(w),
-    });
+    const stats = await applyLayer(
+      await tarStreamOf([{ name: "dev/null", type: "character-device", devmajor: 1, devminor: 3 }]),
+      box.target,
+      {
+        onWarning: (w) => warnings.push(w),
+      },
+    );
     expect(stats.warnings).toBe(1);
     expect(warnings[0]).toMatchObject({ code: "DEVICE_SKIPPED", entry: "dev/null" });
     await expect(fsp.lstat(t("dev/null"))).rejects.toThrow(/ENOENT/);
     await expect(
-      applyLayer(await tarStreamOf([{ name: "dev/sda", type: "block-device", devmajor: 8, devminor: 0 }]), box.target, { devices: "refuse" }),
+      applyLayer(
+        await tarStreamOf([{ name: "dev/sda", type: "block-device", devmajor: 8, devminor: 0 }]),
+        box.target,
+        { devices: "refuse" },
+      ),
     ).rejects.toMatchObject({ code: "UNPACK_DEVICE_REFUSED", entry: "dev/sda" });
   });
 
   it("creates device nodes when asked (root only)", async () => {
     if (!isRoot) return;
-    await applyLayer(await tarStreamOf([{ name: "dev/null", type: "character-device", devmajor: 1, devminor: 3, mode: 0o666 }]), box.target, {
-      devices: "create",
-    });
+    await applyLayer(
+      await tarStreamOf([
+        { name: "dev/null", type: "character-device", devmajor: 1, devminor: 3, mode: 0o666 },
+      ]),
+      box.target,
+      {
+        devices: "create",
+      },
+    );
     const st = await fsp.lstat(t("dev/null"));
     expect(st.isCharacterDevice()).toBe(true);
     expect(st.rdev).toBe(259); // makedev(1, 3)
@@ -170,7 +228,14 @@ describe("applyLayer: whiteouts", () => {
 
   it("applies .wh.<name> by deleting the lower entry (files and whole directories)", async () => {
     await lower();
-    const stats = await applyLayer(await tarStreamOf([{ name: "etc/.wh.a", body: "" }, { name: "etc/.wh.sub", body: "" }, { name: "nothere/.wh.x", body: "" }]), box.target);
+    const stats = await applyLayer(
+      await tarStreamOf([
+        { name: "etc/.wh.a", body: "" },
+        { name: "etc/.wh.sub", body: "" },
+        { name: "nothere/.wh.x", body: "" },
+      ]),
+      box.target,
+    );
     expect((await fsp.readdir(t("etc"))).sort()).toEqual(["b"]);
     expect(stats.whiteouts).toBe(3);
     await expect(fsp.lstat(t("nothere"))).rejects.toThrow(/ENOENT/);
@@ -189,13 +254,25 @@ describe("applyLayer: whiteouts", () => {
       ]),
       box.target,
     );
-    expect(await listTree(t("etc")).then((l) => l.map((s) => s.split(" ")[0]))).toEqual(["late", "new", "sub/", "sub/d"]);
+    expect(await listTree(t("etc")).then((l) => l.map((s) => s.split(" ")[0]))).toEqual([
+      "late",
+      "new",
+      "sub/",
+      "sub/d",
+    ]);
     expect(await fsp.readFile(t("keep"), "utf8")).toBe("k");
   });
 
   it("materializes whiteouts for overlayfs in overlay mode (root only)", async () => {
     if (!isRoot) return;
-    await applyLayer(await tarStreamOf([{ name: "etc/.wh..wh..opq", body: "" }, { name: "etc/.wh.gone", body: "" }]), box.target, { whiteoutMode: "overlay" });
+    await applyLayer(
+      await tarStreamOf([
+        { name: "etc/.wh..wh..opq", body: "" },
+        { name: "etc/.wh.gone", body: "" },
+      ]),
+      box.target,
+      { whiteoutMode: "overlay" },
+    );
     const wh = await fsp.lstat(t("etc/gone"));
     expect(wh.isCharacterDevice()).toBe(true);
     expect(wh.rdev).toBe(0);
@@ -203,7 +280,9 @@ describe("applyLayer: whiteouts", () => {
   });
 
   it("keeps .wh. names as plain files in none mode", async () => {
-    await applyLayer(await tarStreamOf([{ name: ".wh.x", body: "literal" }]), box.target, { whiteoutMode: "none" });
+    await applyLayer(await tarStreamOf([{ name: ".wh.x", body: "literal" }]), box.target, {
+      whiteoutMode: "none",
+    });
     expect(await fsp.readFile(t(".wh.x"), "utf8")).toBe("literal");
   });
 });

@@ -26,7 +26,10 @@ afterEach(async () => {
   await box.remove();
 });
 
-const sha = async (file: string): Promise<string> => createHash("sha256").update(await fsp.readFile(file)).digest("hex");
+const sha = async (file: string): Promise<string> =>
+  createHash("sha256")
+    .update(await fsp.readFile(file))
+    .digest("hex");
 
 describe("detectCompression", () => {
   it.each(kinds)("recognizes %s by its magic bytes", async (kind, file) => {
@@ -41,8 +44,13 @@ describe("detectCompression", () => {
 
 describe("applyArchive", () => {
   it.each(kinds)("extracts a %s tar, streaming, with ADD semantics (.wh. names kept)", async (kind, file) => {
-    const stats = await applyArchive(createReadStream(path.join(archives, file), { highWaterMark: 16 * 1024 }), box.target);
-    expect(await fsp.readFile(path.join(box.target, "dir/hello.txt"), "utf8")).toBe("hello from an archive\n");
+    const stats = await applyArchive(
+      createReadStream(path.join(archives, file), { highWaterMark: 16 * 1024 }),
+      box.target,
+    );
+    expect(await fsp.readFile(path.join(box.target, "dir/hello.txt"), "utf8")).toBe(
+      "hello from an archive\n",
+    );
     expect(await fsp.readlink(path.join(box.target, "link"))).toBe("dir/hello.txt");
     expect(await sha(path.join(box.target, "big.txt"))).toBe(BIG_SHA);
     expect((await fsp.lstat(path.join(box.target, ".wh.literal"))).isFile()).toBe(true);
@@ -57,7 +65,9 @@ describe("applyArchive", () => {
   });
 
   it("refuses content that is not a tar with UNPACK_NOT_AN_ARCHIVE", async () => {
-    await expect(applyArchive(createReadStream(path.join(archives, "notatar.txt.gz")), box.target)).rejects.toMatchObject({
+    await expect(
+      applyArchive(createReadStream(path.join(archives, "notatar.txt.gz")), box.target),
+    ).rejects.toMatchObject({
       code: "UNPACK_NOT_AN_ARCHIVE",
     });
   });
@@ -66,13 +76,17 @@ describe("applyArchive", () => {
     const good = await fsp.readFile(path.join(archives, "hello.tar.gz"));
     const bad = Buffer.from(good);
     bad.fill(0x55, 4000, 9000);
-    await expect(applyArchive(Readable.from([bad]), box.target)).rejects.toMatchObject({ code: "UNPACK_DECOMPRESS" });
+    await expect(applyArchive(Readable.from([bad]), box.target)).rejects.toMatchObject({
+      code: "UNPACK_DECOMPRESS",
+    });
   });
 
   it("keeps applyLayer's containment for archives (a ../ entry inside a gzip)", async () => {
     const tar = await makeTar([{ name: "../escape", body: "x" }]);
     const gz = gzipSync(tar);
-    await expect(applyArchive(Readable.from([gz]), box.target)).rejects.toMatchObject({ code: "UNPACK_PATH_ESCAPE" });
+    await expect(applyArchive(Readable.from([gz]), box.target)).rejects.toMatchObject({
+      code: "UNPACK_PATH_ESCAPE",
+    });
     await expect(fsp.lstat(path.join(box.dir, "escape"))).rejects.toThrow(/ENOENT/);
   });
 });
@@ -87,7 +101,9 @@ describe("isArchive / sniffArchive", () => {
     expect(await isArchive(Buffer.from("#!/bin/sh\necho hi\n".repeat(50)))).toBe(false);
     expect(await isArchive(await fsp.readFile(path.join(archives, "notatar.txt.gz")))).toBe(false);
     expect(await isArchive(Buffer.alloc(0))).toBe(false);
-    expect(await isArchive(Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7919) % 251)))).toBe(false);
+    expect(await isArchive(Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7919) % 251)))).toBe(
+      false,
+    );
   });
 
   it("hands back a non-archive's bytes unchanged for ADD to copy", async () => {

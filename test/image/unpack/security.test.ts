@@ -27,7 +27,8 @@ afterEach(async () => {
 });
 
 const t = (p: string): string => path.join(box.target, p);
-const apply = async (entries: FakeEntry[], opts?: ApplyOptions) => applyLayer(await tarStreamOf(entries), box.target, opts);
+const apply = async (entries: FakeEntry[], opts?: ApplyOptions) =>
+  applyLayer(await tarStreamOf(entries), box.target, opts);
 const refused = async (entries: FakeEntry[], code: string, opts?: ApplyOptions) =>
   expect(apply(entries, opts)).rejects.toMatchObject({ code });
 
@@ -65,7 +66,10 @@ describe("applyLayer refuses or contains escapes", () => {
 
   it("5. does not follow a symlink left by an earlier layer out of the root", async () => {
     await apply([{ name: "evil", type: "symlink", linkname: "../canary" }]);
-    await apply([{ name: "evil/passwd", body: "contained" }, { name: "evil/sub/keep", body: "contained" }]);
+    await apply([
+      { name: "evil/passwd", body: "contained" },
+      { name: "evil/sub/keep", body: "contained" },
+    ]);
     expect(await fsp.readFile(t("canary/passwd"), "utf8")).toBe("contained");
     expect(await fsp.readFile(t("canary/sub/keep"), "utf8")).toBe("contained");
   });
@@ -81,11 +85,14 @@ describe("applyLayer refuses or contains escapes", () => {
   });
 
   it("7. refuses a symlink loop instead of spinning", async () => {
-    await refused([
-      { name: "a", type: "symlink", linkname: "b" },
-      { name: "b", type: "symlink", linkname: "a" },
-      { name: "a/x", body: "x" },
-    ], "UNPACK_SYMLINK_LOOP");
+    await refused(
+      [
+        { name: "a", type: "symlink", linkname: "b" },
+        { name: "b", type: "symlink", linkname: "a" },
+        { name: "a/x", body: "x" },
+      ],
+      "UNPACK_SYMLINK_LOOP",
+    );
   });
 
   it("8. replaces a planted final-component symlink instead of writing through it", async () => {
@@ -100,20 +107,29 @@ describe("applyLayer refuses or contains escapes", () => {
   });
 
   it("9. refuses hard links to targets outside the root (absolute, ../)", async () => {
-    await refused([{ name: "h", type: "link", linkname: path.join(box.canary, "passwd") }], "UNPACK_BAD_HARDLINK");
+    await refused(
+      [{ name: "h", type: "link", linkname: path.join(box.canary, "passwd") }],
+      "UNPACK_BAD_HARDLINK",
+    );
     await refused([{ name: "h", type: "link", linkname: "../canary/passwd" }], "UNPACK_PATH_ESCAPE");
     await refused([{ name: "h", type: "link", linkname: "/etc/passwd" }], "UNPACK_BAD_HARDLINK");
   });
 
   it("10. refuses a hard link through a symlinked directory pointing outside", async () => {
-    await refused([
-      { name: "d", type: "symlink", linkname: box.canary },
-      { name: "h", type: "link", linkname: "d/passwd" },
-    ], "UNPACK_BAD_HARDLINK");
-    await refused([
-      { name: "r", type: "symlink", linkname: "../canary" },
-      { name: "h2", type: "link", linkname: "r/passwd" },
-    ], "UNPACK_BAD_HARDLINK");
+    await refused(
+      [
+        { name: "d", type: "symlink", linkname: box.canary },
+        { name: "h", type: "link", linkname: "d/passwd" },
+      ],
+      "UNPACK_BAD_HARDLINK",
+    );
+    await refused(
+      [
+        { name: "r", type: "symlink", linkname: "../canary" },
+        { name: "h2", type: "link", linkname: "r/passwd" },
+      ],
+      "UNPACK_BAD_HARDLINK",
+    );
   });
 
   it("11. hard-links a symlink itself, never what it points at", async () => {
@@ -128,8 +144,16 @@ describe("applyLayer refuses or contains escapes", () => {
   it("12. does not create device nodes by default, and refuses them when asked", async () => {
     await apply([{ name: "dev/sda", type: "block-device", devmajor: 8, devminor: 0 }]);
     await expect(fsp.lstat(t("dev/sda"))).rejects.toThrow(/ENOENT/);
-    await refused([{ name: "dev/mem", type: "character-device", devmajor: 1, devminor: 1 }], "UNPACK_DEVICE_REFUSED", { devices: "refuse" });
-    await refused([{ name: "../evil-dev", type: "character-device", devmajor: 1, devminor: 1 }], "UNPACK_PATH_ESCAPE", { devices: "create" });
+    await refused(
+      [{ name: "dev/mem", type: "character-device", devmajor: 1, devminor: 1 }],
+      "UNPACK_DEVICE_REFUSED",
+      { devices: "refuse" },
+    );
+    await refused(
+      [{ name: "../evil-dev", type: "character-device", devmajor: 1, devminor: 1 }],
+      "UNPACK_PATH_ESCAPE",
+      { devices: "create" },
+    );
   });
 
   it("13. refuses a whiteout aimed outside with ../", async () => {
@@ -138,10 +162,17 @@ describe("applyLayer refuses or contains escapes", () => {
   });
 
   it("14. applies a whiteout under a symlink to outside only inside the root", async () => {
-    await apply([{ name: "a", type: "symlink", linkname: box.dir }, { name: "b", type: "symlink", linkname: "../canary" }]);
+    await apply([
+      { name: "a", type: "symlink", linkname: box.dir },
+      { name: "b", type: "symlink", linkname: "../canary" },
+    ]);
     await fsp.mkdir(t("canary"));
     await fsp.writeFile(t("canary/passwd"), "inside");
-    await apply([{ name: "a/.wh.canary", body: "" }, { name: "b/.wh.passwd", body: "" }, { name: "b/.wh.sub", body: "" }]);
+    await apply([
+      { name: "a/.wh.canary", body: "" },
+      { name: "b/.wh.passwd", body: "" },
+      { name: "b/.wh.sub", body: "" },
+    ]);
     await expect(fsp.lstat(t("canary/passwd"))).rejects.toThrow(/ENOENT/);
   });
 
@@ -171,7 +202,10 @@ describe("applyLayer refuses or contains escapes", () => {
   });
 
   it("17. refuses names with a NUL byte, too-long components and too-long paths", async () => {
-    await refused([{ name: "x", body: "", pax: { path: "ok\u0000/../../../sibling" } }], "UNPACK_INVALID_NAME");
+    await refused(
+      [{ name: "x", body: "", pax: { path: "ok\u0000/../../../sibling" } }],
+      "UNPACK_INVALID_NAME",
+    );
     await refused([{ name: "n".repeat(256), body: "" }], "UNPACK_INVALID_NAME");
     await refused([{ name: Array(20).fill("d".repeat(250)).join("/"), body: "" }], "UNPACK_INVALID_NAME");
   });
@@ -183,7 +217,10 @@ describe("applyLayer refuses or contains escapes", () => {
     let sum = 0;
     for (let i = 0; i < 512; i++) sum += tar[i];
     tar.write(sum.toString(8).padStart(6, "0") + "\0 ", 148, "latin1");
-    await expect(applyLayer(Readable.from([tar]), box.target)).rejects.toMatchObject({ code: "UNPACK_UNSUPPORTED_TYPE", entry: "weird" });
+    await expect(applyLayer(Readable.from([tar]), box.target)).rejects.toMatchObject({
+      code: "UNPACK_UNSUPPORTED_TYPE",
+      entry: "weird",
+    });
   });
 
   it("19. applies deferred directory metadata only to directories still in place", async () => {
@@ -197,8 +234,14 @@ describe("applyLayer refuses or contains escapes", () => {
   });
 
   it("20. replaces a directory with a symlink and then writes below it inside the root", async () => {
-    await apply([{ name: "a/", type: "directory" }, { name: "a/x", body: "x" }]);
-    await apply([{ name: "a", type: "symlink", linkname: "../../canary" }, { name: "a/passwd", body: "contained" }]);
+    await apply([
+      { name: "a/", type: "directory" },
+      { name: "a/x", body: "x" },
+    ]);
+    await apply([
+      { name: "a", type: "symlink", linkname: "../../canary" },
+      { name: "a/passwd", body: "contained" },
+    ]);
     expect(await fsp.readFile(t("canary/passwd"), "utf8")).toBe("contained");
   });
 

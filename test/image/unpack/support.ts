@@ -101,7 +101,10 @@ export async function listTree(root: string, exclude: Set<string> = new Set()): 
       } else if (st.isSymbolicLink()) {
         out.push(`${rel} -> ${await fsp.readlink(p)}`);
       } else if (st.isFile()) {
-        const hash = createHash("sha256").update(await fsp.readFile(p)).digest("hex").slice(0, 12);
+        const hash = createHash("sha256")
+          .update(await fsp.readFile(p))
+          .digest("hex")
+          .slice(0, 12);
         out.push(`${rel} ${(st.mode & 0o7777).toString(8)} ${st.nlink} ${hash} ${st.mtimeMs}`);
       } else {
         out.push(`${rel} special ${st.mode.toString(8)} ${st.rdev}`);

@@ -18,8 +18,18 @@ describe("parse errors", () => {
     ["FROM a\nENV PATH\n", "ENV must have two arguments", 2, 5],
     ["FROM a\nLABEL  key\n", "LABEL must have two arguments", 2, 8],
     ["FROM a\nLABEL a=b c\n", `Syntax error - can't find = in "c". Must be of the form: name=value`, 2, 11],
-    ['FROM a\nCMD [ "echo", [ "nested json" ] ]\n', "when using JSON array syntax, arrays must be comprised of strings only", 2, 5],
-    ["FROM a\nHEALTHCHECK CMD [1]\n", "when using JSON array syntax, arrays must be comprised of strings only", 2, 17],
+    [
+      'FROM a\nCMD [ "echo", [ "nested json" ] ]\n',
+      "when using JSON array syntax, arrays must be comprised of strings only",
+      2,
+      5,
+    ],
+    [
+      "FROM a\nHEALTHCHECK CMD [1]\n",
+      "when using JSON array syntax, arrays must be comprised of strings only",
+      2,
+      17,
+    ],
     ["FROM a\nONBUILD ENV X\n", "ENV must have two arguments", 2, 13],
   ])("%j → %s at %i:%i", (text, problem, line, column) => {
     const e = errorOf(text);
@@ -32,11 +42,15 @@ describe("parse errors", () => {
 
   it("renders the source line with a caret under the problem", () => {
     const e = errorOf("FROM a\n  ENV   PATH\n");
-    expect(e.render()).toBe("ctx/Dockerfile:2:9: ENV must have two arguments\n2 |   ENV   PATH\n  |         ^^^^");
+    expect(e.render()).toBe(
+      "ctx/Dockerfile:2:9: ENV must have two arguments\n2 |   ENV   PATH\n  |         ^^^^",
+    );
   });
 
   it("does not treat a quoted or JSON-like shell form as an error", () => {
-    expect(parse('FROM a\nCMD [ "a", \'b\' ]\n').instructions[1].args.map((a) => a.value)).toEqual([`[ "a", 'b' ]`]);
+    expect(parse("FROM a\nCMD [ \"a\", 'b' ]\n").instructions[1].args.map((a) => a.value)).toEqual([
+      `[ "a", 'b' ]`,
+    ]);
     expect(parse("FROM a\nRUN [1] trailing\n").instructions[1].json).toBe(false);
   });
 });

@@ -7,7 +7,9 @@ describe("heredocs", () => {
     const ast = parse("FROM a\nRUN <<EOF\necho 'hi' \\\n  # not a comment\nEOF\nUSER x\n");
     const run = ast.instructions[1];
     expect(run.args.map((a) => a.value)).toEqual(["<<EOF"]);
-    expect(run.heredocs).toEqual([{ name: "EOF", content: "echo 'hi' \\\n  # not a comment\n", expand: true, chomp: false }]);
+    expect(run.heredocs).toEqual([
+      { name: "EOF", content: "echo 'hi' \\\n  # not a comment\n", expand: true, chomp: false },
+    ]);
     expect([run.span.start.line, run.span.end.line]).toEqual([2, 5]);
     expect(ast.instructions[2].keyword).toBe("USER");
     expect(dumpBuildkit(ast)).toBe('(from "a")\n(run "<<EOF")\n(user "x")');
@@ -26,7 +28,9 @@ describe("heredocs", () => {
 
   it("<<- matches a tab-indented terminator and keeps the body's tabs", () => {
     const ast = parse("FROM a\nRUN <<-EOT\n\tbaz\n\tquux\n\t\tEOT\n");
-    expect(ast.instructions[1].heredocs).toEqual([{ name: "EOT", content: "\tbaz\n\tquux\n", expand: true, chomp: true }]);
+    expect(ast.instructions[1].heredocs).toEqual([
+      { name: "EOT", content: "\tbaz\n\tquux\n", expand: true, chomp: true },
+    ]);
   });
 
   it.each([

@@ -42,7 +42,7 @@ describe("robustness", () => {
     const ast = parse("RUN " + "echo a\\ b 'c' \"d\" ".repeat(500_000));
     expect(ast.instructions[0].args[0].value.length).toBe(8_999_999);
     for (const prefix of ["ENV A=", "ARG ", "COPY ", "CMD [", "# x=", "FROM "]) {
-      parseOrError(prefix + 'a "b\' \\ c= '.repeat(1_000_000));
+      parseOrError(prefix + "a \"b' \\ c= ".repeat(1_000_000));
     }
     // Linear work over ~70 MB of input in total; generous for a loaded CI machine.
     expect(Date.now() - t0).toBeLessThan(60_000);
@@ -59,7 +59,8 @@ describe("robustness", () => {
 
   it("parses 100,000 lines", () => {
     const lines: string[] = [];
-    for (let i = 0; i < 100_000; i++) lines.push(i % 3 === 0 ? `RUN echo ${i} \\` : i % 3 === 1 ? `  && true ${i}` : `ENV K${i}=v${i}`);
+    for (let i = 0; i < 100_000; i++)
+      lines.push(i % 3 === 0 ? `RUN echo ${i} \\` : i % 3 === 1 ? `  && true ${i}` : `ENV K${i}=v${i}`);
     const ast = parse(lines.join("\n") + "\n");
     expect(ast.instructions.length).toBeGreaterThan(60_000);
     expect(ast.span.end.line).toBe(100_000);
@@ -88,7 +89,9 @@ describe("decodeDockerfile", () => {
   const enc = (s: string): number[] => Array.from(Buffer.from(s, "utf8"));
 
   it("decodes UTF-8 and drops a byte-order mark", () => {
-    expect(decodeDockerfile(Uint8Array.from([0xef, 0xbb, 0xbf, ...enc("FROM ☃\n")]), "Dockerfile")).toBe("FROM ☃\n");
+    expect(decodeDockerfile(Uint8Array.from([0xef, 0xbb, 0xbf, ...enc("FROM ☃\n")]), "Dockerfile")).toBe(
+      "FROM ☃\n",
+    );
   });
 
   it.each([
@@ -113,7 +116,11 @@ describe("decodeDockerfile", () => {
 describe("line endings", () => {
   it("ends lines only at \\n: a \\r, U+2028 or U+2029 inside a line is an ordinary character", () => {
     const ast = parse("FROM a \\ \rb\nRUN x\u2028y \\\u2029\nRUN z\r\r\n");
-    expect(ast.instructions.map((n) => n.args.map((a) => a.value))).toEqual([["a", "\\", "b"], ["x\u2028y \\"], ["z"]]);
+    expect(ast.instructions.map((n) => n.args.map((a) => a.value))).toEqual([
+      ["a", "\\", "b"],
+      ["x\u2028y \\"],
+      ["z"],
+    ]);
     expect(ast.lines).toEqual(["FROM a \\ \rb", "RUN x\u2028y \\\u2029", "RUN z"]);
   });
 });

@@ -1,7 +1,10 @@
 import type { Span, Word } from "../../../src/parser/ast";
 import { parse } from "../../../src/parser/parse";
 
-const at = (l1: number, c1: number, l2: number, c2: number): Span => ({ start: { line: l1, column: c1 }, end: { line: l2, column: c2 } });
+const at = (l1: number, c1: number, l2: number, c2: number): Span => ({
+  start: { line: l1, column: c1 },
+  end: { line: l2, column: c2 },
+});
 const spans = (words: Word[]): Array<[string, Span]> => words.map((w) => [w.value, w.span]);
 
 describe("spans", () => {
@@ -19,7 +22,9 @@ describe("spans", () => {
   });
 
   it("maps arguments joined from continuation lines back to their physical lines", () => {
-    const [run] = parse("RUN --mount=type=cache,target=/x \\\n    make \\\n# skipped\n\n    all\n").instructions;
+    const [run] = parse(
+      "RUN --mount=type=cache,target=/x \\\n    make \\\n# skipped\n\n    all\n",
+    ).instructions;
     expect(spans(run.flags)).toEqual([["--mount=type=cache,target=/x", at(1, 5, 1, 32)]]);
     expect(spans(run.args)).toEqual([["make     all", at(2, 5, 5, 7)]]);
     expect(run.span).toEqual(at(1, 1, 5, 7));
@@ -73,6 +78,11 @@ describe("spans", () => {
 
   it("keeps the comment lines above an instruction", () => {
     const ast = parse("# first\nFROM a\n# one\n  # two\nRUN b\n#\n# three\nUSER c\nUSER d\n");
-    expect(ast.instructions.map((n) => n.comments)).toEqual([["first"], ["one", "two"], ["three"], undefined]);
+    expect(ast.instructions.map((n) => n.comments)).toEqual([
+      ["first"],
+      ["one", "two"],
+      ["three"],
+      undefined,
+    ]);
   });
 });
