@@ -5,12 +5,12 @@
 export { TsbuildError, UsageError } from "./errors";
 
 // Building
-export { build } from "./build/build";
-export type { BuildOptions, BuildResult } from "./build/build-options";
-export type { BuildEvent, BuildEventListener } from "./build/progress";
-export type { StepOutcome } from "./build/stage-result";
-export { parseOutputSpec, type OutputSpec } from "./build/output-spec";
-export { BuildError, BuildAbortedError, StepFailedError } from "./build/errors";
+export { build } from "./engine/build";
+export type { BuildOptions, BuildResult } from "./engine/build-options";
+export type { BuildEvent, BuildEventListener } from "./engine/progress";
+export type { StepOutcome } from "./engine/stage-result";
+export { parseOutputSpec, type OutputSpec } from "./engine/output-spec";
+export { BuildError, BuildAbortedError, StepFailedError } from "./engine/errors";
 
 // Parsing
 export { parse, type ParseOptions } from "./parser/parse";

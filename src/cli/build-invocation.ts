@@ -1,8 +1,8 @@
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import type { ArgumentsCamelCase } from "yargs";
-import type { BuildOptions } from "../build/build-options";
-import { parseOutputSpec } from "../build/output-spec";
+import type { BuildOptions } from "../engine/build-options";
+import { parseOutputSpec } from "../engine/output-spec";
 import { UsageError } from "../errors";
 import type { Compression } from "../image/media-types";
 import { parseBuildArgs } from "../planner/build-args";

@@ -5,7 +5,7 @@ import { serializeConfig, type ImageConfig } from "../image/config";
 import { sha256Digest } from "../image/digest";
 import type { Image } from "../image/image";
 import type { OciManifest } from "../image/manifest";
-import { normalizeTag } from "../build/normalize-tag";
+import { normalizeTag } from "../engine/normalize-tag";
 
 /** An image named on the command line is not in the local store, or its blobs are damaged. */
 export class StoredImageError extends TsbuildError {}

@@ -1,4 +1,4 @@
-import type { BuildEvent } from "../../src/build/progress";
+import type { BuildEvent } from "../../src/engine/progress";
 import {
   createRenderer,
   PlainRenderer,

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { contextFingerprinter } from "../../src/build/context-fingerprinter";
+import { contextFingerprinter } from "../../src/engine/context-fingerprinter";
 import { openContext } from "../../src/context";
 import type { ImageConfig } from "../../src/image/config";
 import { loadDockerfile } from "../../src/parser/load";

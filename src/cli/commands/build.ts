@@ -1,10 +1,10 @@
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import type { Argv, ArgumentsCamelCase } from "yargs";
-import { build } from "../../build/build";
-import type { BuildOptions, BuildResult } from "../../build/build-options";
-import { BuildAbortedError } from "../../build/errors";
-import type { BuildEvent } from "../../build/progress";
+import { build } from "../../engine/build";
+import type { BuildOptions, BuildResult } from "../../engine/build-options";
+import { BuildAbortedError } from "../../engine/errors";
+import type { BuildEvent } from "../../engine/progress";
 import { TsbuildError } from "../../errors";
 import { serializeManifest } from "../../image/manifest";
 import { decodeDockerfile } from "../../parser/decode";

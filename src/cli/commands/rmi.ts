@@ -1,5 +1,5 @@
 import type { Argv, ArgumentsCamelCase } from "yargs";
-import { normalizeTag } from "../../build/normalize-tag";
+import { normalizeTag } from "../../engine/normalize-tag";
 import type { CliCommand } from "../command";
 import { findImage, StoredImageError } from "../stored-image";
 import { openStore, withCacheDirOption } from "../store-option";

@@ -1,4 +1,4 @@
-import type { BuildEvent } from "../../build/progress";
+import type { BuildEvent } from "../../engine/progress";
 import { seconds } from "../human-time";
 import type { ProgressRenderer, TextSink } from "./sink";
 

@@ -1,4 +1,4 @@
-import type { BuildEvent } from "../../build/progress";
+import type { BuildEvent } from "../../engine/progress";
 import type { ProgressRenderer, TextSink } from "./sink";
 
 /** `--progress=rawjson`: every event as one JSON line, with the time it was seen (ms since epoch). */

@@ -8,6 +8,6 @@ export interface TextSink {
 
 /** Renders build events as they arrive; `close()` once when the build ends, however it ends. */
 export interface ProgressRenderer {
-  onEvent(event: import("../../build/progress").BuildEvent): void;
+  onEvent(event: import("../../engine/progress").BuildEvent): void;
   close(): void;
 }

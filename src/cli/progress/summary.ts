@@ -1,4 +1,4 @@
-import type { BuildResult } from "../../build/build-options";
+import type { BuildResult } from "../../engine/build-options";
 import { formatSize } from "../../cache/units";
 import { seconds } from "../human-time";
 

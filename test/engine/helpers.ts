@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { build } from "../../src/build/build";
-import type { BuildOptions, BuildResult } from "../../src/build/build-options";
-import type { BuildEvent } from "../../src/build/progress";
+import { build } from "../../src/engine/build";
+import type { BuildOptions, BuildResult } from "../../src/engine/build-options";
+import type { BuildEvent } from "../../src/engine/progress";
 
 /** A temp dir with the given files (a Buffer keeps bytes exact); removed by `rm`. */
 export function tempTree(files: Record<string, string | Buffer>, prefix = "tsbuild-e2e-"): string {

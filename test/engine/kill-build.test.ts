@@ -2,7 +2,7 @@ import { spawn, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { build } from "../../src/build/build";
+import { build } from "../../src/engine/build";
 import { CacheStore } from "../../src/cache";
 import { ensureDist } from "../cli/helpers";
 import { rm, tempTree } from "./helpers";

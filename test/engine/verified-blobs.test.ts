@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import { Readable } from "node:stream";
 import { CacheStore } from "../../src/cache";
 import { sha256Digest } from "../../src/image/digest";
-import { VerifiedBlobs } from "../../src/build/verified-blobs";
+import { VerifiedBlobs } from "../../src/engine/verified-blobs";
 import { rm, tempTree } from "./helpers";
 
 describe("VerifiedBlobs", () => {

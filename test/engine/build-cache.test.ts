@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { build } from "../../src/build/build";
+import { build } from "../../src/engine/build";
 import { CacheStore } from "../../src/cache";
 import { buildWithEvents, ranSteps, rm, tempTree } from "./helpers";
 

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { build } from "../../src/build/build";
+import { build } from "../../src/engine/build";
 import { PrivatePodman } from "../support/podman";
 import { rm, tempTree } from "./helpers";
 
