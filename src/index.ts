@@ -58,7 +58,6 @@ export { BlobLayer } from "./image/blob-layer";
 export { writeOciArchive } from "./output/oci-archive";
 export { writeOciLayout } from "./output/oci-layout";
 export { writeDockerArchive } from "./output/docker-archive";
-export { applyLayer } from "./image/unpack/apply-layer";
 
 // Cache
 export { CacheStore, resolveCacheDir, diskUsage, prune, parseSize, parseDuration, formatSize } from "./cache";
@@ -72,11 +71,21 @@ export { login, logout } from "./registry/login";
 
 // RUN executor and COPY/ADD layers
 export { runStep } from "./executor/run-step";
-export { diffUpperDir } from "./executor/diff";
 export { ExecutorError, RunFailedError, RunAbortedError } from "./executor/errors";
 export type { RunSpec, RunIO, RunResult, RunMount } from "./executor/run-spec";
-export { copyLayerEntries, RootfsView, type CopyInputs } from "./copy";
-export { applyArchive, isArchive } from "./image/unpack/archive";
+export { copyLayerEntries, type CopyInputs } from "./copy";
+
+// Root filesystems on disk
+export {
+  applyLayer,
+  applyArchive,
+  isArchive,
+  diffUpperDir,
+  LayerView,
+  resolveInRoot,
+  RootfsError,
+  UnpackError,
+} from "./rootfs";
 
 // CLI (for tools that embed it)
 export { runCli } from "./cli/run-cli";

@@ -2,7 +2,7 @@ import * as fsp from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Readable } from "node:stream";
-import { applyArchive } from "../image/unpack/archive";
+import { applyArchive } from "../rootfs/unpack/archive";
 
 /**
  * `tsbuild build -`: the context arrives as a tar (plain or compressed, as docker accepts) on

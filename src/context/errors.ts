@@ -23,8 +23,6 @@ export type ContextErrorCode =
   | "CONTEXT_SOURCE_OUTSIDE"
   /** A source or .dockerignore pattern is not valid Go filepath.Match syntax. */
   | "CONTEXT_BAD_PATTERN"
-  /** Symlinks nest too deeply (a loop) while resolving a source. */
-  | "CONTEXT_SYMLINK_LOOP"
   /** The context directory is missing or not a directory. */
   | "CONTEXT_NOT_A_DIRECTORY"
   /** Reading a file of the context or its ignore file failed. */

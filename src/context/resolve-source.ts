@@ -6,6 +6,8 @@ import type { ContextTree } from "./context-tree";
 import { ContextError } from "./errors";
 import { BadPatternError, goMatch, hasWildcard, validatePattern } from "./go-match";
 import { cleanPath } from "./go-path";
+import { RootfsError } from "../rootfs/errors";
+import { resolveInRoot } from "../rootfs/resolve";
 
 export interface ResolveOptions {
   /**
@@ -21,8 +23,6 @@ interface Resolved {
   stat: fs.BigIntStats;
 }
 
-/** Linux gives up after 40 symlinks in one lookup (ELOOP); so do we. */
-const MAX_SYMLINK_HOPS = 40;
 /** Paths examined for "did you mean" suggestions; enough for typical contexts, bounded for huge ones. */
 const SUGGESTION_SCAN_LIMIT = 20000;
 
@@ -104,61 +104,42 @@ export function normalizeSource(pattern: string): { rel: string; wantDir: boolea
 }
 
 /**
- * Follows `rel` component by component, symlinks included (the last one too), never leaving the
+ * Follows `rel` with the rootfs resolver, symlinks included (the last one too), never leaving the
  * context: a relative link that climbs above the root, or an absolute one to a host path outside
  * it, is an error. Returns undefined if the path, or any link on the way, is missing or ignored.
  */
 export function resolvePath(tree: ContextTree, rel: string, pattern: string): Resolved | undefined {
-  if (rel === ".") {
-    const stat = tree.lstat(".");
-    return stat === undefined ? undefined : { target: ".", stat };
+  let r;
+  try {
+    r = resolveInRoot(
+      {
+        kind: (p) => {
+          const verdict = tree.verdict(p);
+          if (verdict.pruned) return undefined;
+          const st = tree.lstat(p);
+          if (st === undefined || (st.isSymbolicLink() && verdict.excluded)) return undefined;
+          return st.isDirectory() ? "directory" : st.isSymbolicLink() ? "symlink" : "other";
+        },
+        readlink: (p) => tree.readlink(p),
+      },
+      rel,
+      {
+        escape: "refuse",
+        // Links in the context hold host paths: one into the context is followed from its root.
+        absoluteTarget: (target, link) => {
+          const inside = path.relative(tree.root, target);
+          if (inside.startsWith("..") || path.isAbsolute(inside)) throw outside(pattern, rel, link, target);
+          return inside.split(path.sep).join("/");
+        },
+      },
+    );
+  } catch (err) {
+    if (err instanceof RootfsError && err.code === "ROOTFS_PATH_ESCAPE") throw outside(pattern, rel);
+    throw err;
   }
-  const pending = rel.split("/");
-  const done: string[] = [];
-  let hops = 0;
-  let stat: fs.BigIntStats | undefined;
-  while (pending.length > 0) {
-    const name = pending.shift() as string;
-    if (name === "" || name === ".") continue;
-    if (name === "..") {
-      if (done.length === 0) throw outside(pattern, rel);
-      done.pop();
-      stat = undefined;
-      continue;
-    }
-    const next = done.length === 0 ? name : `${done.join("/")}/${name}`;
-    const verdict = tree.verdict(next);
-    if (verdict.pruned) return undefined;
-    stat = tree.lstat(next);
-    if (stat === undefined) return undefined;
-    if (stat.isSymbolicLink()) {
-      if (verdict.excluded) return undefined;
-      if (++hops > MAX_SYMLINK_HOPS) {
-        throw new ContextError(
-          "CONTEXT_SYMLINK_LOOP",
-          `resolve source ${pattern}: too many levels of symbolic links`,
-          {
-            pattern,
-          },
-        );
-      }
-      const target = tree.readlink(next);
-      if (path.isAbsolute(target)) {
-        const inside = path.relative(tree.root, target);
-        if (inside.startsWith("..") || path.isAbsolute(inside)) throw outside(pattern, rel, next, target);
-        done.length = 0;
-        pending.unshift(...inside.split(path.sep));
-      } else {
-        pending.unshift(...target.split("/"));
-      }
-      stat = undefined;
-      continue;
-    }
-    if (pending.length > 0 && !stat.isDirectory()) return undefined;
-    done.push(name);
-  }
-  const target = done.length === 0 ? "." : done.join("/");
-  stat ??= tree.lstat(target);
+  if (r.kind === undefined || r.notDirectory !== undefined) return undefined;
+  const target = r.path === "" ? "." : r.path;
+  const stat = tree.lstat(target);
   if (stat === undefined) return undefined;
   if (target !== "." && !tree.isVisible(target, stat)) return undefined;
   return { target, stat };

@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import type { Readable } from "node:stream";
-import { applyArchive, isArchive } from "../image/unpack/archive";
+import { applyArchive, isArchive } from "../rootfs/unpack/archive";
 import type { CopyGroup, CopyItem } from "./copy-item";
-import { RootfsView } from "./rootfs-view";
+import { LayerView } from "../rootfs/layer-view";
 
 /** Bytes read to decide whether a file is an archive: room for a whole bzip2 block. */
 const SNIFF_BYTES = 1024 * 1024;
@@ -36,11 +36,11 @@ export async function archiveGroup(open: () => Readable, tmpDir: string): Promis
   const dir = path.join(tmpDir, `add-${randomBytes(6).toString("hex")}`);
   await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
   await applyArchive(open(), dir, { whiteoutMode: "none", xattrs: false, devices: "skip" });
-  const view = new RootfsView([dir]);
+  const view = new LayerView([dir]);
   return { kind: "directory", keepOwner: true, chmod: false, items: archiveItems(view) };
 }
 
-function* archiveItems(view: RootfsView): Generator<CopyItem> {
+function* archiveItems(view: LayerView): Generator<CopyItem> {
   for (const entry of view.walk("")) {
     // The extraction root is the destination directory itself, not an entry of the archive.
     if (entry.path === "." || entry.stat.type === "socket") continue;

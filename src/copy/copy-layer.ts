@@ -29,18 +29,18 @@ import { downloadUrl } from "./download";
 import { CopyError } from "./errors";
 import { ExcludeFilter } from "./exclude";
 import { LayerLayout } from "./layout";
-import { ROOT_OWNER, resolveChown, type Ownership } from "./ownership";
+import { ROOT_OWNER, resolveChown, type Ownership } from "../rootfs/users";
 import { ancestorsOf } from "./parents-path";
-import type { RootfsView } from "./rootfs-view";
+import type { LayerView } from "../rootfs/layer-view";
 import { viewGroups } from "./view-sources";
 
 export interface CopyInputs {
   /** The build context; needed when `step.source.kind === "context"`. */
   context?: BuildContext;
   /** The `--from` stage or image rootfs; needed when `step.source.kind` is "stage" or "image". */
-  sourceView?: RootfsView;
+  sourceView?: LayerView;
   /** The stage the layer goes on (destination resolution, existing parents, /etc/passwd). */
-  destView: RootfsView;
+  destView: LayerView;
   /**
    * A private scratch directory for downloads and extracted archives. The returned entries read
    * from it when the layer is written: remove it only after that.

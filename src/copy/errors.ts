@@ -6,15 +6,8 @@ export type CopyErrorCode =
   | "COPY_SOURCE_NOT_FOUND"
   /** A source pattern is not valid Go filepath.Match syntax. */
   | "COPY_BAD_PATTERN"
-  /** Too many symlinks while resolving a path inside a rootfs view. */
-  | "COPY_SYMLINK_LOOP"
   /** A path component that must be a directory (in the source or the destination) is not one. */
   | "COPY_NOT_A_DIRECTORY"
-  /** `--chown` names a user or group the destination's /etc/passwd or /etc/group lacks. */
-  | "COPY_UNKNOWN_USER"
-  | "COPY_UNKNOWN_GROUP"
-  /** `--chown` is malformed (empty user, ids out of range). */
-  | "COPY_BAD_CHOWN"
   /** `ADD <url>`: the request failed or the server answered with an error status. */
   | "COPY_DOWNLOAD_FAILED"
   /** `ADD --checksum` does not match the downloaded content. */

@@ -1,12 +1,13 @@
 import type { DirectoryEntry, LayerEntry } from "../image/layer-entry";
 import { sortEntries } from "../image/sort-entries";
 import { CopyError } from "./errors";
-import type { Ownership } from "./ownership";
-import type { RootfsView } from "./rootfs-view";
+import type { Ownership } from "../rootfs/users";
+import { RootfsError } from "../rootfs/errors";
+import type { LayerView } from "../rootfs/layer-view";
 
 export interface LayoutOptions {
   /** The stage the layer goes on: where the destination is resolved and parents are looked up. */
-  destView: RootfsView;
+  destView: LayerView;
   /** Owner of directories COPY creates (BuildKit chowns created parents to the --chown user). */
   owner: Ownership;
   /** mtime of directories COPY creates. */
@@ -42,7 +43,7 @@ export class LayerLayout {
       const { path, stat } = this.options.destView.resolve(dest);
       return { path, isDirectory: stat?.type === "directory" };
     } catch (err) {
-      if (err instanceof CopyError && err.code === "COPY_NOT_A_DIRECTORY") {
+      if (err instanceof RootfsError && err.code === "ROOTFS_NOT_A_DIRECTORY") {
         throw new CopyError(
           "COPY_NOT_A_DIRECTORY",
           `resolve destination ${dest}: ${err.message.replace(/^resolve [^:]*: /, "")}`,

@@ -2,7 +2,7 @@ import { BadPatternError, goMatch, hasWildcard, validatePattern } from "../conte
 import type { CopyGroup, CopyItem } from "./copy-item";
 import { CopyError } from "./errors";
 import { ancestorsOf, belowPivot, rootRelative, splitParents } from "./parents-path";
-import type { RootfsView, ViewStat } from "./rootfs-view";
+import type { LayerView, ViewStat } from "../rootfs/layer-view";
 
 /** A `COPY --from` source after wildcard expansion. */
 export interface ViewSource {
@@ -22,7 +22,7 @@ export interface ViewSource {
  * (BuildKit's AllowEmptyWildcard); a literal source that is missing is COPY_SOURCE_NOT_FOUND.
  */
 export function resolveViewSources(
-  view: RootfsView,
+  view: LayerView,
   patterns: readonly string[],
   label: string,
 ): ViewSource[] {
@@ -46,7 +46,7 @@ export function resolveViewSources(
 }
 
 function expand(
-  view: RootfsView,
+  view: LayerView,
   components: string[],
   firstWild: number,
   pattern: string,
@@ -81,7 +81,7 @@ function expand(
 
 /** CopyGroups for `COPY --from` sources (ownership kept unless --chown, like BuildKit). */
 export function viewGroups(
-  view: RootfsView,
+  view: LayerView,
   patterns: readonly string[],
   parents: boolean,
   label: string,
@@ -110,7 +110,7 @@ export function viewGroups(
   return groups;
 }
 
-function* viewItems(view: RootfsView, source: ViewSource): Generator<CopyItem> {
+function* viewItems(view: LayerView, source: ViewSource): Generator<CopyItem> {
   if (source.kind === "entry") {
     const st = view.stat(source.target) as ViewStat;
     const name = source.path.slice(source.path.lastIndexOf("/") + 1);
@@ -123,7 +123,7 @@ function* viewItems(view: RootfsView, source: ViewSource): Generator<CopyItem> {
   }
 }
 
-function statItem(view: RootfsView, p: string, st: ViewStat): CopyItem {
+function statItem(view: LayerView, p: string, st: ViewStat): CopyItem {
   const host = st.hostPath;
   const item: CopyItem = {
     path: p,

@@ -29,7 +29,7 @@ import { writeOutputs } from "./outputs";
 import { runStage, type BuildRun } from "./stage-runner";
 import type { StageResult } from "./stage-result";
 import { BaseImages } from "./base-images";
-import { UnpackedLayers } from "./unpacked-layers";
+import { UnpackedLayers } from "../rootfs/unpacked-layers";
 import { buildTempDir, sweepStaleBuildTemps } from "./build-temp";
 import { httpUrlValidator } from "./url-validator";
 import { VerifiedBlobs } from "./verified-blobs";

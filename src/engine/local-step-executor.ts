@@ -1,14 +1,16 @@
 import type { BlobLayer } from "../image/blob-layer";
 import type { LayerEntry } from "../image/layer-entry";
 import type { CopyStep, RunStep, WorkdirStep } from "../planner/plan";
-import { copyLayerEntries, resolveChown, RootfsView } from "../copy";
+import { copyLayerEntries } from "../copy";
+import { LayerView } from "../rootfs/layer-view";
+import { resolveChown } from "../rootfs/users";
 import * as path from "node:path";
-import { diffUpperDir } from "../executor/diff";
+import { diffUpperDir } from "../rootfs/diff";
 import { runStep } from "../executor/run-step";
 import { BuildError } from "./errors";
 import { runMounts, type MountSources } from "./run-mounts";
 import type { StepExecutor, StepInputs } from "./step-executor";
-import type { UnpackedLayers } from "./unpacked-layers";
+import type { UnpackedLayers } from "../rootfs/unpacked-layers";
 
 /**
  * Executes layer steps on this machine: COPY/ADD build their layer straight from their sources
@@ -23,7 +25,7 @@ export class LocalStepExecutor implements StepExecutor {
 
   async copy(step: CopyStep, inputs: StepInputs): Promise<AsyncIterable<LayerEntry>> {
     const destView = await this.view(inputs.layers);
-    let sourceView: RootfsView | undefined;
+    let sourceView: LayerView | undefined;
     if (step.source.kind === "stage")
       sourceView = await this.view(await inputs.stageLayers(step.source.stage));
     else if (step.source.kind === "image")
@@ -108,8 +110,8 @@ export class LocalStepExecutor implements StepExecutor {
   }
 
   /** A read-only view of the filesystem made of `layers` (base first). */
-  private async view(layers: readonly BlobLayer[]): Promise<RootfsView> {
+  private async view(layers: readonly BlobLayer[]): Promise<LayerView> {
     const dirs = await Promise.all(layers.map((l) => this.unpacked.dir(l)));
-    return new RootfsView(dirs.reverse());
+    return new LayerView(dirs.reverse());
   }
 }

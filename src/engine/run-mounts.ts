@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
-import type { BlobLayer } from "../image/blob-layer";
-import { applyLayer } from "../image/unpack/apply-layer";
+import { resolveInDirectory } from "../rootfs/dir-resolver";
+import { flattenLayers } from "../rootfs/flatten";
 import type { RunMount } from "../executor/run-spec";
 import type { PlannedMount, RunStep } from "../planner/plan";
 import type { BuildSecret } from "./build-options";
@@ -50,7 +50,12 @@ async function runMount(
 ): Promise<RunMount | undefined> {
   switch (m.type) {
     case "bind":
-      return { type: "bind", target: m.target, source: await bindSource(m, i, inputs), readonly: m.readOnly };
+      return {
+        type: "bind",
+        target: m.target,
+        source: await bindSource(m, i, step, inputs),
+        readonly: m.readOnly,
+      };
     case "cache": {
       if (m.from !== undefined && m.from.kind !== "context") {
         throw new BuildError(
@@ -109,18 +114,23 @@ async function runMount(
   }
 }
 
-async function bindSource(m: PlannedMount, i: number, inputs: StepInputs): Promise<string> {
+async function bindSource(m: PlannedMount, i: number, step: RunStep, inputs: StepInputs): Promise<string> {
   const rel = path.posix.normalize(`/${m.source ?? "."}`).slice(1);
   if (m.from === undefined || m.from.kind === "context")
     return contextTree(rel === "" ? "." : rel, i, inputs);
   const layers =
     m.from.kind === "stage" ? await inputs.stageLayers(m.from.stage) : await inputs.imageLayers(m.from.ref);
   const root = path.join(inputs.tmpDir, `mount-${i}`);
-  await flatten(layers, root);
-  const resolved = path.resolve(root, rel);
-  if (resolved !== root && !resolved.startsWith(`${root}/`))
-    throw new BuildError("MOUNT_OUTSIDE", `bind source ${m.source} leaves its root`);
-  return resolved;
+  await flattenLayers(layers, root);
+  // Symlinks in the source are followed inside the mounted filesystem, never on the host.
+  const resolved = resolveInDirectory(root, m.source ?? "/");
+  if (resolved.kind === undefined) {
+    throw new BuildError(
+      "MOUNT_SOURCE_NOT_FOUND",
+      `${step.display}: bind source ${m.source ?? "/"} not found in ${m.from.kind === "stage" ? "the stage" : "the image"}`,
+    );
+  }
+  return resolved.host;
 }
 
 /**
@@ -154,12 +164,6 @@ async function contextTree(source: string, i: number, inputs: StepInputs): Promi
     }
   }
   return base;
-}
-
-/** The filesystem of `layers` applied in order into `dir` (whiteouts applied). */
-async function flatten(layers: readonly BlobLayer[], dir: string): Promise<void> {
-  await fsp.mkdir(dir, { recursive: true });
-  for (const layer of layers) await applyLayer(await layer.uncompressed(), dir, { whiteoutMode: "apply" });
 }
 
 async function secretContent(id: string, sources: MountSources): Promise<Buffer | undefined> {

@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { LayeredRootfs } from "./layered-rootfs";
+import type { LayerView } from "../rootfs/layer-view";
 import type { MountStubs } from "./rootfs-planner";
-import { isOpaqueDir } from "./xattrs";
+import { isOpaqueDir } from "../rootfs/overlay";
 
 /**
  * Removes from the upper dir what the sandbox created only to mount on (like BuildKit's mount
@@ -10,11 +10,7 @@ import { isOpaqueDir } from "./xattrs";
  * stub files, then directories overlayfs copied up only to hold a stub (still empty, not opaque,
  * same mode and owner as in the lower layers). Anything the command changed is kept.
  */
-export async function removeMountStubs(
-  upperDir: string,
-  lower: LayeredRootfs,
-  stubs: MountStubs,
-): Promise<void> {
+export async function removeMountStubs(upperDir: string, lower: LayerView, stubs: MountStubs): Promise<void> {
   for (const rel of [...stubs.created].reverse()) {
     const p = path.join(upperDir, rel);
     const stats = await lstatOrUndefined(p);
@@ -26,11 +22,11 @@ export async function removeMountStubs(
   for (const rel of parents) {
     const p = path.join(upperDir, rel);
     const stats = await lstatOrUndefined(p);
-    const original = lower.lookup(rel)?.stats;
+    const original = lower.lstat(rel);
     if (stats === undefined || original === undefined || !stats.isDirectory()) continue;
     const sameMeta =
-      original.isDirectory() &&
-      original.mode === stats.mode &&
+      original.type === "directory" &&
+      original.mode === (stats.mode & 0o7777) &&
       original.uid === stats.uid &&
       original.gid === stats.gid;
     if (sameMeta && !isOpaqueDir(p)) await rmdirIfEmpty(p);

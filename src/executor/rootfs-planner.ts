@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { ExecutorError } from "./errors";
-import type { LayeredRootfs } from "./layered-rootfs";
+import type { LayerView } from "../rootfs/layer-view";
 import type { SandboxOp } from "./sandbox-script";
 
 /** Paths the sandbox created only to mount on, to remove from the upper dir after the run. */
@@ -31,7 +31,7 @@ export class RootfsPlanner {
   private readonly stubParents = new Set<string>();
 
   constructor(
-    private readonly rootfs: LayeredRootfs,
+    private readonly rootfs: LayerView,
     /** Host path where the merged root is mounted inside the sandbox. */
     private readonly mergedRoot: string,
   ) {}
@@ -58,11 +58,12 @@ export class RootfsPlanner {
   private ensure(target: string, kind: "dir" | "file", stub: boolean, owner: Owner): string {
     const resolved = this.rootfs.resolve(target);
     const relPath = resolved.path;
-    const existing = resolved.entry?.stats.isDirectory()
-      ? "dir"
-      : resolved.entry !== undefined
-        ? "file"
-        : this.created.get(relPath);
+    const existing =
+      resolved.stat?.type === "directory"
+        ? "dir"
+        : resolved.stat !== undefined
+          ? "file"
+          : this.created.get(relPath);
     if (existing !== undefined) {
       if (existing !== kind && (kind === "dir" || existing === "dir")) {
         throw new ExecutorError(
@@ -98,8 +99,8 @@ export class RootfsPlanner {
   }
 
   private kindInRootfs(relPath: string): "dir" | "file" | undefined {
-    const entry = this.rootfs.lookup(relPath);
+    const entry = this.rootfs.lstat(relPath);
     if (entry === undefined) return undefined;
-    return entry.stats.isDirectory() ? "dir" : "file";
+    return entry.type === "directory" ? "dir" : "file";
   }
 }

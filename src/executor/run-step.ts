@@ -5,14 +5,14 @@ import { makeScratchDir, sweepStaleScratchDirs } from "./scratch-dirs";
 import { checkoutCache, type CacheCheckout } from "./cache-sharing";
 import { ExecutorError, RunAbortedError } from "./errors";
 import { detectHostSupport, type HostTools } from "./host-support";
-import { LayeredRootfs } from "./layered-rootfs";
+import { LayerView } from "../rootfs/layer-view";
+import { resolveExecUser } from "../rootfs/users";
 import { removeMountStubs } from "./mount-stubs";
 import { OutputTail } from "./output-tail";
 import { RootfsPlanner } from "./rootfs-planner";
 import type { RunIO, RunMount, RunResult, RunSpec } from "./run-spec";
 import { runSandbox } from "./sandbox-process";
 import type { SandboxOp } from "./sandbox-script";
-import { resolveUser, type ResolvedUser } from "./user";
 
 /** overlayfs refuses more lower layers than this (OVL_MAX_STACK). */
 const MAX_LOWER_DIRS = 500;
@@ -44,14 +44,18 @@ export async function runStep(spec: RunSpec, io: RunIO = {}): Promise<RunResult>
     () => fs.promises.rm(scratch, { recursive: true, force: true }),
   ];
   const lowerDirs = spec.lowerDirs.map((d) => path.resolve(d));
-  const lower = new LayeredRootfs(lowerDirs);
   let planner: RootfsPlanner | undefined;
   try {
     const mergedRoot = path.join(scratch, "root");
     await fs.promises.mkdir(mergedRoot);
     const overlay = await overlayOp(scratch, lowerDirs, upperDir, workDir, mergedRoot);
-    const rootfs = new LayeredRootfs([upperDir, ...lowerDirs]);
-    const user = resolveUser(rootfs, spec.user);
+    const rootfs = new LayerView([upperDir, ...lowerDirs]);
+    const execUser = resolveExecUser(spec.user, rootfs);
+    const user: ResolvedUser = {
+      uid: execUser.uid,
+      gid: execUser.gid,
+      groups: [execUser.gid, ...execUser.additionalGids],
+    };
     planner = new RootfsPlanner(rootfs, mergedRoot);
     const cwd = planner.directory(spec.cwd, { stub: false, owner: user });
     planSystemMounts(planner, tools, spec);
@@ -83,7 +87,8 @@ export async function runStep(spec: RunSpec, io: RunIO = {}): Promise<RunResult>
     }
     return { exitCode: outcome.exitCode, durationMs: Date.now() - started, outputTail: tail.lines() };
   } finally {
-    if (planner !== undefined) await removeMountStubs(upperDir, lower, planner.mountStubs());
+    if (planner !== undefined)
+      await removeMountStubs(upperDir, new LayerView(lowerDirs), planner.mountStubs());
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
 }
@@ -325,6 +330,13 @@ async function writeSecret(
   await fs.promises.chown(file, uid, gid);
   await fs.promises.chmod(file, mode);
   return file;
+}
+
+/** Who the RUN process runs as. `groups` are the supplementary groups (setgroups). */
+interface ResolvedUser {
+  uid: number;
+  gid: number;
+  groups: number[];
 }
 
 /**

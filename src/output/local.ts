@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import type { Image } from "../image/image";
-import { applyLayer } from "../image/unpack/apply-layer";
-import type { ApplyOptions } from "../image/unpack/options";
+import { applyLayer } from "../rootfs/unpack/apply-layer";
+import type { ApplyOptions } from "../rootfs/unpack/options";
 
 /**
  * type=local: the image's root filesystem unpacked into `dir` (created if missing), layers

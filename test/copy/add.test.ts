@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { openContext } from "../../src/context";
 import { copyLayerEntries } from "../../src/copy/copy-layer";
 import { fileName } from "../../src/copy/download";
-import { RootfsView } from "../../src/copy/rootfs-view";
+import { LayerView } from "../../src/rootfs/layer-view";
 import type { CopyStep } from "../../src/planner/plan";
 import { TempDirs, collect, copyStep, shape, writeTree } from "./support";
 
@@ -51,7 +51,7 @@ async function add(ctxDir: string, partial: Partial<CopyStep> & Pick<CopyStep, "
   return collect(
     copyLayerEntries(step, {
       context,
-      destView: new RootfsView([]),
+      destView: new LayerView([]),
       tmpDir: tmp.make(),
       sourceDateEpoch: 1_700_000_000,
     }),
@@ -167,7 +167,7 @@ describe("ADD of URLs", () => {
     const step = copyStep({ instruction: "ADD", source: { kind: "url" }, ...partial });
     return collect(
       copyLayerEntries(step, {
-        destView: new RootfsView([]),
+        destView: new LayerView([]),
         tmpDir: tmp.make(),
         sourceDateEpoch: 1_700_000_000,
       }),
@@ -182,7 +182,7 @@ describe("ADD of URLs", () => {
       dest: "/dl/",
     });
     const entries = [];
-    for await (const e of copyLayerEntries(step, { destView: new RootfsView([]), tmpDir: tmp.make() }))
+    for await (const e of copyLayerEntries(step, { destView: new LayerView([]), tmpDir: tmp.make() }))
       entries.push(e);
     const file = entries.find((e) => e.path === "dl/redirect");
     expect(file).toMatchObject({

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { openContext } from "../../src/context";
 import { copyLayerEntries } from "../../src/copy/copy-layer";
-import { RootfsView } from "../../src/copy/rootfs-view";
+import { LayerView } from "../../src/rootfs/layer-view";
 import type { CopyStep } from "../../src/planner/plan";
 import { TempDirs, collect, copyStep, shape, writeTree, type TreeNode } from "./support";
 
@@ -30,11 +30,11 @@ const DEST: Record<string, TreeNode> = {
 
 async function run(
   partial: Partial<CopyStep> & Pick<CopyStep, "sources" | "dest">,
-  extra: { sourceView?: RootfsView } = {},
+  extra: { sourceView?: LayerView } = {},
 ) {
   const root = tmp.make();
   const context = await openContext(writeTree(path.join(root, "ctx"), CONTEXT));
-  const destView = new RootfsView([writeTree(path.join(root, "dest"), DEST)]);
+  const destView = new LayerView([writeTree(path.join(root, "dest"), DEST)]);
   return collect(
     copyLayerEntries(copyStep(partial), {
       context,
@@ -131,7 +131,7 @@ describe("layout rules (context sources)", () => {
       gid: 50,
     });
     await expect(run({ sources: ["a.txt"], dest: "/a", chown: "ghost" })).rejects.toMatchObject({
-      code: "COPY_UNKNOWN_USER",
+      code: "ROOTFS_UNKNOWN_USER",
     });
   });
 
@@ -178,7 +178,7 @@ describe("layout rules (context sources)", () => {
     const context = await openContext(
       writeTree(path.join(root, "ctx"), { "one/f": "first", "two/f": "second" }),
     );
-    const destView = new RootfsView([]);
+    const destView = new LayerView([]);
     const seen = await collect(
       copyLayerEntries(copyStep({ sources: ["one", "two"], dest: "/d/" }), {
         context,
@@ -197,7 +197,7 @@ describe("layout rules (context sources)", () => {
 });
 
 describe("COPY --from a stage", () => {
-  function stageView(): RootfsView {
+  function stageView(): LayerView {
     const root = tmp.make();
     const lower = writeTree(path.join(root, "lower"), {
       "out/app": { file: "binary", mode: 0o755, uid: 1000, gid: 1000 },
@@ -212,7 +212,7 @@ describe("COPY --from a stage", () => {
       "out/escape": { symlink: "../../../../etc/passwd" },
       lib: { symlink: "usr/lib" },
     });
-    return new RootfsView([upper, lower]);
+    return new LayerView([upper, lower]);
   }
 
   test("a directory copies its merged contents, whiteouts hidden, owners kept, links kept as links", async () => {

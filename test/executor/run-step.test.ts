@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ExecutorError, RunFailedError } from "../../src/executor/errors";
+import { RunFailedError } from "../../src/executor/errors";
 import { runStep } from "../../src/executor/run-step";
 import { captureIO, mountsUnder, SandboxFixture } from "./sandbox-fixture";
 
@@ -95,8 +95,8 @@ describe("runStep: USER", () => {
   test("a missing user is a typed error, before anything runs", async () => {
     const spec = fx.spec(["true"], { user: "nobody-here" });
     await expect(runStep(spec)).rejects.toMatchObject({
-      code: "EXECUTOR_USER_NOT_FOUND",
-      message: expect.stringContaining('no user "nobody-here"'),
+      code: "ROOTFS_UNKNOWN_USER",
+      message: expect.stringContaining("no user nobody-here"),
     });
   });
 });
@@ -123,15 +123,13 @@ describe("runStep: failures", () => {
 
   test("a mount target below a file is a typed setup error", async () => {
     const spec = fx.spec(["true"], { mounts: [{ type: "tmpfs", target: "/etc/passwd/x" }] });
-    await expect(runStep(spec)).rejects.toMatchObject({ code: "EXECUTOR_MOUNT_TARGET" });
+    await expect(runStep(spec)).rejects.toMatchObject({ code: "ROOTFS_NOT_A_DIRECTORY" });
   });
 
-  test("a failing sandbox setup is an ExecutorError naming the step", async () => {
-    const spec = fx.spec(["true"], { lowerDirs: [path.join(fx.dir, "does-not-exist")] });
-    const err = await runStep(spec).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ExecutorError);
-    expect((err as ExecutorError).code).toBe("EXECUTOR_SANDBOX_SETUP");
-    expect((err as ExecutorError).message).toContain("mount overlay");
+  test("a missing layer dir is a typed error naming it, before anything runs", async () => {
+    const missing = path.join(fx.dir, "does-not-exist");
+    const err = await runStep(fx.spec(["true"], { lowerDirs: [missing] })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "ROOTFS_NOT_FOUND", message: expect.stringContaining(missing) });
   });
 });
 

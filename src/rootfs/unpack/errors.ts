@@ -1,4 +1,5 @@
 import { TsbuildError } from "../../errors";
+import { RootfsError } from "../errors";
 
 /** Stable codes of everything that can go wrong while applying a layer or archive. */
 export type UnpackErrorCode =
@@ -12,10 +13,6 @@ export type UnpackErrorCode =
   | "UNPACK_UNSUPPORTED_TYPE"
   /** A device node while `devices: "refuse"`. */
   | "UNPACK_DEVICE_REFUSED"
-  /** A path component that must be a directory is something else (a file, a fifo). */
-  | "UNPACK_NOT_A_DIRECTORY"
-  /** Too many symlinks while resolving a path inside the root. */
-  | "UNPACK_SYMLINK_LOOP"
   /** The stream is not a tar (after decompression). */
   | "UNPACK_NOT_AN_ARCHIVE"
   /** The compressed stream is corrupt or truncated. */
@@ -41,9 +38,9 @@ export class UnpackError extends TsbuildError {
   }
 }
 
-/** Wraps a Node fs error as UNPACK_IO with a verb phrase; passes UnpackErrors through untouched. */
-export function ioError(verb: string, entry: string, cause: unknown): UnpackError {
-  if (cause instanceof UnpackError) return cause;
+/** Wraps a Node fs error as UNPACK_IO with a verb phrase; passes tsbuild's own errors through untouched. */
+export function ioError(verb: string, entry: string, cause: unknown): UnpackError | RootfsError {
+  if (cause instanceof UnpackError || cause instanceof RootfsError) return cause;
   const detail = cause instanceof Error ? cause.message : String(cause);
   return new UnpackError("UNPACK_IO", `${verb} ${entry}: ${detail}`, entry, { cause });
 }

@@ -2,7 +2,7 @@
  * applyLayer: stream an uncompressed layer tar onto a directory.
  *
  * Contract: nothing is ever created or modified outside `targetDir`, whatever the tar holds (entry
- * names are cleaned and contained, symlinks are resolved inside the root, see ../safe-path.ts).
+ * names are cleaned and contained, symlinks are resolved inside the root, see ../resolve.ts).
  * A failed apply rejects with an UnpackError and may leave `targetDir` partly written: callers that
  * need all-or-nothing unpack into a fresh temporary directory and rename it into place on success.
  * The source stream is consumed to its end on success and destroyed on failure; no write is
@@ -13,9 +13,10 @@
  */
 import type { Readable } from "node:stream";
 import * as tarStream from "tar-stream";
-import { RootResolver } from "../safe-path";
+import { RootResolver } from "../dir-resolver";
 import { LayerApplier } from "./applier";
 import type { TarHeader } from "./applier";
+import { RootfsError } from "../errors";
 import { UnpackError } from "./errors";
 import { resolveApplyOptions } from "./options";
 import type { ApplyOptions, ApplyStats } from "./options";
@@ -74,8 +75,8 @@ export async function applyLayer(
 }
 
 /** tar-stream and source-stream failures become UNPACK_BAD_TAR; ours pass through. */
-function asUnpackError(err: unknown, targetDir: string): UnpackError {
-  if (err instanceof UnpackError) return err;
+function asUnpackError(err: unknown, targetDir: string): UnpackError | RootfsError {
+  if (err instanceof UnpackError || err instanceof RootfsError) return err;
   const detail = err instanceof Error ? err.message : String(err);
   return new UnpackError("UNPACK_BAD_TAR", `read layer tar for ${targetDir}: ${detail}`, undefined, {
     cause: err,

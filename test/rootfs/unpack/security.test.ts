@@ -6,8 +6,8 @@
 import { promises as fsp } from "node:fs";
 import * as path from "node:path";
 import { Readable } from "node:stream";
-import { applyLayer } from "../../../src/image/unpack/apply-layer";
-import type { ApplyOptions } from "../../../src/image/unpack/options";
+import { applyLayer } from "../../../src/rootfs/unpack/apply-layer";
+import type { ApplyOptions } from "../../../src/rootfs/unpack/options";
 import { isRoot, makeSandbox, makeTar, tarStreamOf } from "./support";
 import type { FakeEntry, Sandbox } from "./support";
 
@@ -91,7 +91,7 @@ describe("applyLayer refuses or contains escapes", () => {
         { name: "b", type: "symlink", linkname: "a" },
         { name: "a/x", body: "x" },
       ],
-      "UNPACK_SYMLINK_LOOP",
+      "ROOTFS_SYMLINK_LOOP",
     );
   });
 

@@ -1,12 +1,14 @@
 /**
- * A read-only merged view over a stack of unpacked layer directories, read the way overlayfs
- * reads its lower dirs: a 0/0 character device hides the name below it, a directory carrying
- * `trusted.overlay.opaque=y` (or `user.overlay.opaque=y`) hides everything below it in lower
- * layers, an entry that is not a directory hides whatever lower layers hold at that name.
+ * The one merged read-only view over a stack of layer directories (unpacked image layers, a RUN
+ * step's upper dir on top of its lowers), read the way overlayfs reads its lower dirs, with the
+ * rules of ./overlay.ts: a whiteout hides the name below it, an opaque directory hides everything
+ * below it in lower layers, an entry that is not a directory hides whatever lower layers hold at
+ * that name. COPY reads its sources and destination through it; RUN resolves its working
+ * directory, mount targets and USER through it before the container starts.
  *
  * Paths are root-relative or absolute, both meaning the same ("/etc/passwd" = "etc/passwd").
- * Symlinks are followed *inside the root* (securejoin semantics): an absolute target restarts at
- * the view's root, ".." stops at the root, so no link leads to the host. Host paths are only ever
+ * Symlinks are followed *inside the root* by ./resolve.ts: an absolute target restarts at the
+ * view's root, ".." stops at the root, so no link leads to the host. Host paths are only ever
  * built from components found to be real directories in a layer, so the host's own symlinks are
  * never traversed either.
  *
@@ -17,8 +19,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Readable } from "node:stream";
-import { CopyError } from "./errors";
-import { getXattrSync } from "./xattr";
+import { RootfsError } from "./errors";
+import { joinRel } from "./entry-path";
+import { isOpaqueDir, isWhiteout } from "./overlay";
+import { resolveInRoot, type NodeKind } from "./resolve";
 
 /** "socket" entries have no tar form; copies leave them out. */
 export type ViewEntryType =
@@ -66,11 +70,7 @@ interface Node {
   dirs: string[];
 }
 
-/** Like Linux's MAXSYMLINKS. */
-const MAX_SYMLINKS = 40;
-const OPAQUE_XATTRS = ["trusted.overlay.opaque", "user.overlay.opaque"];
-
-export class RootfsView {
+export class LayerView {
   private readonly nodes = new Map<string, Node | null>();
   private readonly root: Node;
 
@@ -81,12 +81,28 @@ export class RootfsView {
     const dirs: string[] = [];
     let stat: ViewStat | undefined;
     for (const layer of layers) {
-      const st = fs.lstatSync(layer);
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(layer);
+      } catch (err) {
+        throw new RootfsError(
+          "ROOTFS_NOT_FOUND",
+          `open layer view: layer ${layer}: ${(err as Error).message}`,
+          layer,
+          {
+            cause: err,
+          },
+        );
+      }
       if (!st.isDirectory())
-        throw new CopyError("COPY_NOT_A_DIRECTORY", `open rootfs view: layer ${layer} is not a directory`);
+        throw new RootfsError(
+          "ROOTFS_NOT_A_DIRECTORY",
+          `open layer view: layer ${layer} is not a directory`,
+          layer,
+        );
       stat ??= toViewStat(st, layer);
       dirs.push(layer);
-      if (isOpaque(layer)) break;
+      if (isOpaqueDir(layer)) break;
     }
     stat ??= { type: "directory", mode: 0o755, uid: 0, gid: 0, size: 0, mtimeMs: 0, hostPath: "" };
     this.root = { stat, dirs };
@@ -111,12 +127,25 @@ export class RootfsView {
     return this.stat(p)?.type === "directory";
   }
 
-  /** A symlink's target as stored. Throws COPY_SOURCE_NOT_FOUND if `p` is not a symlink. */
+  /** A symlink's target as stored. Throws ROOTFS_NOT_FOUND if `p` is not a symlink. */
   readlink(p: string): string {
     const st = this.lstat(p);
     if (st?.type !== "symlink")
-      throw new CopyError("COPY_SOURCE_NOT_FOUND", `read link ${p}: not a symbolic link`);
+      throw new RootfsError("ROOTFS_NOT_FOUND", `read link ${p}: not a symbolic link`, p);
     return fs.readlinkSync(st.hostPath);
+  }
+
+  /** Contents of the regular file `p` leads to, at most `maxBytes`; undefined when it is not one. */
+  readFile(p: string, maxBytes = 16 * 1024 * 1024): Buffer | undefined {
+    const st = this.stat(p);
+    if (st?.type !== "file") return undefined;
+    const buf = Buffer.alloc(Math.min(st.size, maxBytes));
+    const fd = fs.openSync(st.hostPath, "r");
+    try {
+      return buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0));
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   /** Names in directory `p` (followed), whiteouts and hidden lower entries left out, in byte order. */
@@ -124,7 +153,7 @@ export class RootfsView {
     const { path: rel } = this.resolve(p);
     const node = this.node(rel);
     if (node === null || node.stat.type !== "directory") {
-      throw new CopyError("COPY_NOT_A_DIRECTORY", `read directory ${p}: not a directory in the source`);
+      throw new RootfsError("ROOTFS_NOT_A_DIRECTORY", `read directory ${p}: not a directory`, p);
     }
     return this.listNode(node);
   }
@@ -132,8 +161,7 @@ export class RootfsView {
   /** The content of the regular file `p` leads to. */
   open(p: string): Readable {
     const st = this.stat(p);
-    if (st?.type !== "file")
-      throw new CopyError("COPY_SOURCE_NOT_FOUND", `open ${p}: not a regular file in the source`);
+    if (st?.type !== "file") throw new RootfsError("ROOTFS_NOT_FOUND", `open ${p}: not a regular file`, p);
     return fs.createReadStream(st.hostPath, { highWaterMark: 256 * 1024 });
   }
 
@@ -148,53 +176,27 @@ export class RootfsView {
   }
 
   /**
-   * Follows `p` component by component inside the root. A missing component ends the walk: the
-   * rest is appended lexically and `stat` is undefined. Throws COPY_NOT_A_DIRECTORY when a
-   * non-final component exists but is not a directory, COPY_SYMLINK_LOOP after 40 links.
+   * Follows `p` inside the root (./resolve.ts). A missing component ends the walk: the rest is
+   * appended lexically and `stat` is undefined. Throws ROOTFS_NOT_A_DIRECTORY when a non-final
+   * component exists but is not a directory, ROOTFS_SYMLINK_LOOP after MAX_SYMLINKS links.
    */
   resolve(p: string, options: { followLast?: boolean } = {}): ResolvedViewPath {
-    const followLast = options.followLast ?? true;
-    const pending = p.split("/");
-    const done: string[] = [];
-    let hops = 0;
-    let stat: ViewStat | undefined = this.root.stat;
-    while (pending.length > 0) {
-      const name = pending.shift() as string;
-      if (name === "" || name === ".") continue;
-      if (name === "..") {
-        done.pop();
-        stat = this.node(done.join("/"))?.stat;
-        continue;
-      }
-      const candidate = done.length === 0 ? name : `${done.join("/")}/${name}`;
-      const node = this.node(candidate);
-      if (node === null) {
-        done.push(name);
-        for (const rest of pending) {
-          if (rest === "" || rest === ".") continue;
-          if (rest === "..") done.pop();
-          else done.push(rest);
-        }
-        return { path: done.join("/"), stat: undefined };
-      }
-      const more = pending.some((x) => x !== "" && x !== ".");
-      if (node.stat.type === "symlink" && (more || followLast)) {
-        if (++hops > MAX_SYMLINKS) {
-          throw new CopyError("COPY_SYMLINK_LOOP", `resolve ${p}: too many levels of symbolic links`);
-        }
-        const target = fs.readlinkSync(node.stat.hostPath);
-        if (target.startsWith("/")) done.length = 0;
-        pending.unshift(...target.split("/"));
-        stat = this.node(done.join("/"))?.stat;
-        continue;
-      }
-      if (more && node.stat.type !== "directory") {
-        throw new CopyError("COPY_NOT_A_DIRECTORY", `resolve ${p}: /${candidate} is not a directory`);
-      }
-      done.push(name);
-      stat = node.stat;
+    const r = resolveInRoot(
+      {
+        kind: (rel) => kindOf(this.node(rel)),
+        readlink: (rel) => fs.readlinkSync((this.node(rel) as Node).stat.hostPath),
+      },
+      p,
+      { followFinal: options.followLast ?? true },
+    );
+    if (r.notDirectory !== undefined) {
+      throw new RootfsError(
+        "ROOTFS_NOT_A_DIRECTORY",
+        `resolve ${p}: /${r.notDirectory} is not a directory`,
+        p,
+      );
     }
-    return { path: done.join("/"), stat };
+    return { path: r.path, stat: r.kind === undefined ? undefined : (this.node(r.path) as Node).stat };
   }
 
   /**
@@ -204,7 +206,7 @@ export class RootfsView {
   *walk(p: string): Generator<ViewWalkEntry> {
     const { path: rel, stat } = this.resolve(p);
     if (stat === undefined)
-      throw new CopyError("COPY_SOURCE_NOT_FOUND", `walk ${p}: no such file or directory in the source`);
+      throw new RootfsError("ROOTFS_NOT_FOUND", `walk ${p}: no such file or directory`, p);
     yield this.walkEntry(".", rel, stat);
     if (stat.type === "directory") yield* this.walkBelow(rel, "");
   }
@@ -213,7 +215,7 @@ export class RootfsView {
     const node = this.node(dir);
     if (node === null) return;
     for (const name of this.listNode(node)) {
-      const viewPath = dir === "" ? name : `${dir}/${name}`;
+      const viewPath = joinRel(dir, name);
       const child = this.node(viewPath);
       if (child === null) continue;
       yield this.walkEntry(prefix + name, viewPath, child.stat);
@@ -264,7 +266,9 @@ function childOf(parent: Node, name: string): Node | null {
       st = fs.lstatSync(host);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") continue;
-      throw new CopyError("COPY_IO", `read source entry ${host}: ${(err as Error).message}`, { cause: err });
+      throw new RootfsError("ROOTFS_IO", `read layer entry ${host}: ${(err as Error).message}`, host, {
+        cause: err,
+      });
     }
     if (found === null) {
       if (isWhiteout(st)) return null;
@@ -276,17 +280,14 @@ function childOf(parent: Node, name: string): Node | null {
       if (!st.isDirectory()) return found;
       found.dirs.push(host);
     }
-    if (isOpaque(host)) return found;
+    if (isOpaqueDir(host)) return found;
   }
   return found;
 }
 
-function isWhiteout(st: fs.Stats): boolean {
-  return st.isCharacterDevice() && st.rdev === 0;
-}
-
-function isOpaque(host: string): boolean {
-  return OPAQUE_XATTRS.some((name) => getXattrSync(host, name)?.toString() === "y");
+function kindOf(node: Node | null): NodeKind | undefined {
+  if (node === null) return undefined;
+  return node.stat.type === "directory" ? "directory" : node.stat.type === "symlink" ? "symlink" : "other";
 }
 
 function toViewStat(st: fs.Stats, hostPath: string): ViewStat {

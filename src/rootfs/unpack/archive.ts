@@ -7,8 +7,8 @@
  * copied as a plain file by the caller, byte for byte, using the stream `sniffArchive` hands back.
  */
 import { Readable } from "node:stream";
-import { createDecompressor, detectCompression } from "../decompress";
-import type { Compression } from "../decompress";
+import { createDecompressor, detectCompression } from "../../image/decompress";
+import type { Compression } from "../../image/decompress";
 import { applyLayer } from "./apply-layer";
 import { UnpackError } from "./errors";
 import type { ApplyOptions, ApplyStats } from "./options";

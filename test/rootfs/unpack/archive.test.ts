@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { createDecompressor, detectCompression } from "../../../src/image/decompress";
-import { applyArchive, isArchive, isTarHeader, sniffArchive } from "../../../src/image/unpack/archive";
+import { applyArchive, isArchive, isTarHeader, sniffArchive } from "../../../src/rootfs/unpack/archive";
 import { fixturesRoot } from "../../support/paths";
 import { makeSandbox, makeTar } from "./support";
 import type { Sandbox } from "./support";

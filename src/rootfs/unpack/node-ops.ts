@@ -7,7 +7,7 @@
 import { execFile } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import { promisify } from "node:util";
-import { isErrno } from "../safe-path";
+import { isErrno } from "../errors";
 
 const execFileP = promisify(execFile);
 
@@ -57,28 +57,4 @@ export async function makeNode(
     const stderr = (err as { stderr?: string }).stderr;
     throw new Error(stderr ? stderr.trim() : String(err), { cause: err });
   }
-}
-
-interface XattrBinding {
-  setAttribute(path: string, name: string, value: Buffer | string): Promise<void>;
-}
-
-let xattrBinding: XattrBinding | null | undefined;
-
-/**
- * Sets an extended attribute on `host` without following a final symlink (the binding uses
- * lsetxattr). Throws when the platform binding of @napi-rs/xattr is missing.
- */
-export async function setXattr(host: string, name: string, value: Buffer): Promise<void> {
-  if (xattrBinding === undefined) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      xattrBinding = require("@napi-rs/xattr") as XattrBinding;
-    } catch {
-      xattrBinding = null;
-    }
-  }
-  if (xattrBinding === null)
-    throw new Error("no xattr support on this platform (@napi-rs/xattr binding missing)");
-  await xattrBinding.setAttribute(host, name, value);
 }

@@ -3,9 +3,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Readable } from "node:stream";
 import type { LayerEntry } from "../../src/image/layer-entry";
-import { diffUpperDir } from "../../src/executor/diff";
+import { diffUpperDir } from "../../src/rootfs/diff";
 import { runStep } from "../../src/executor/run-step";
-import { mountsUnder, SandboxFixture } from "./sandbox-fixture";
+import { mountsUnder, SandboxFixture } from "../executor/sandbox-fixture";
 
 let fx: SandboxFixture;
 let data: string;

@@ -1,20 +1,20 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CopyError } from "../../src/copy/errors";
-import { RootfsView } from "../../src/copy/rootfs-view";
-import { TempDirs, writeTree } from "./support";
+import { RootfsError } from "../../src/rootfs/errors";
+import { LayerView } from "../../src/rootfs/layer-view";
+import { TempDirs, writeTree } from "../copy/support";
 
 const tmp = new TempDirs();
 afterAll(() => tmp.cleanup());
 
-async function read(view: RootfsView, p: string): Promise<string> {
+async function read(view: LayerView, p: string): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of view.open(p)) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString();
 }
 
 /** lower: base files; upper: deletes, replaces, an opaque dir. */
-function stack(): RootfsView {
+function stack(): LayerView {
   const root = tmp.make();
   const lower = writeTree(path.join(root, "lower"), {
     "etc/passwd": "root:x:0:0:root:/root:/bin/sh\n",
@@ -34,10 +34,10 @@ function stack(): RootfsView {
     "opq/kept": "upper content stays",
     "dir-then-file": "now a file",
   });
-  return new RootfsView([upper, lower]);
+  return new LayerView([upper, lower]);
 }
 
-describe("RootfsView merging", () => {
+describe("LayerView merging", () => {
   test("an upper file shadows the lower one; lower-only files show through", async () => {
     const view = stack();
     expect(await read(view, "/etc/hosts")).toBe("upper hosts");
@@ -60,7 +60,7 @@ describe("RootfsView merging", () => {
   test("an upper non-directory hides a lower directory and its contents", () => {
     const view = stack();
     expect(view.lstat("/dir-then-file")?.type).toBe("file");
-    expect(() => view.stat("/dir-then-file/x")).toThrow(CopyError);
+    expect(() => view.stat("/dir-then-file/x")).toThrow(RootfsError);
   });
 
   test("walk lists the merged tree depth first in byte order", () => {
@@ -85,7 +85,7 @@ describe("RootfsView merging", () => {
   });
 });
 
-describe("RootfsView symlinks stay inside the root", () => {
+describe("LayerView symlinks stay inside the root", () => {
   test("a relative symlink in the parents is followed; lstat keeps the final link", () => {
     const view = stack();
     expect(view.stat("/bin/tool")?.type).toBe("file");
@@ -103,7 +103,7 @@ describe("RootfsView symlinks stay inside the root", () => {
       climb: { symlink: "../../../../../../etc/passwd" },
       "dir-link": { symlink: "/etc" },
     });
-    const view = new RootfsView([layer]);
+    const view = new LayerView([layer]);
     expect(await read(view, "/abs")).toBe("view passwd");
     expect(await read(view, "/climb")).toBe("view passwd");
     expect(view.resolve("/dir-link/passwd").path).toBe("etc/passwd");
@@ -114,7 +114,7 @@ describe("RootfsView symlinks stay inside the root", () => {
     const root = tmp.make();
     const outside = writeTree(path.join(root, "outside"), { secret: "host secret" });
     const layer = writeTree(path.join(root, "l"), { escape: { symlink: outside }, "etc/x": "" });
-    const view = new RootfsView([layer]);
+    const view = new LayerView([layer]);
     // The absolute host path is taken as a path inside the view, where it does not exist.
     expect(view.exists("/escape/secret")).toBe(false);
     expect(view.resolve("/escape/secret").path).toBe(`${outside.slice(1)}/secret`);
@@ -123,8 +123,8 @@ describe("RootfsView symlinks stay inside the root", () => {
   test("a symlink loop is a typed error", () => {
     const root = tmp.make();
     const layer = writeTree(path.join(root, "l"), { a: { symlink: "b" }, b: { symlink: "a" } });
-    const view = new RootfsView([layer]);
-    expect(() => view.stat("/a")).toThrow(expect.objectContaining({ code: "COPY_SYMLINK_LOOP" }));
+    const view = new LayerView([layer]);
+    expect(() => view.stat("/a")).toThrow(expect.objectContaining({ code: "ROOTFS_SYMLINK_LOOP" }));
   });
 
   test("a missing tail resolves lexically and reports no entry", () => {
@@ -133,7 +133,7 @@ describe("RootfsView symlinks stay inside the root", () => {
   });
 
   test("an empty stack is an empty root (FROM scratch)", () => {
-    const view = new RootfsView([]);
+    const view = new LayerView([]);
     expect(view.readdir("/")).toEqual([]);
     expect(view.isDirectory("/")).toBe(true);
     expect(view.exists("/etc/passwd")).toBe(false);
@@ -141,7 +141,7 @@ describe("RootfsView symlinks stay inside the root", () => {
 
   test("open refuses a directory", () => {
     const view = stack();
-    expect(() => view.open("/etc")).toThrow(CopyError);
+    expect(() => view.open("/etc")).toThrow(RootfsError);
     expect(fs.existsSync(view.layers[0])).toBe(true);
   });
 });

@@ -3,7 +3,7 @@ import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import type { BlobLayer } from "../image/blob-layer";
 import { digestHex } from "../image/digest";
-import { applyLayer } from "../image/unpack/apply-layer";
+import { applyLayer } from "./unpack/apply-layer";
 
 /**
  * Layers unpacked once into content-addressed directories (`<cache>/layers/<diffID hex>`), with

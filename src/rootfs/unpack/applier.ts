@@ -12,10 +12,13 @@
 import * as fs from "node:fs";
 import { constants as fsc, promises as fsp } from "node:fs";
 import type { Stats } from "node:fs";
-import { RootResolver, baseOf, cleanEntryPath, isErrno, parentOf } from "../safe-path";
-import type { ResolvedEntry } from "../safe-path";
+import type { RootResolver, ResolvedEntry } from "../dir-resolver";
+import { baseOf, cleanEntryPath, parentOf } from "../entry-path";
+import { isErrno } from "../errors";
+import { isOverlayXattr, opaqueXattr } from "../overlay";
+import { setXattr } from "../xattrs";
 import { UnpackError, ioError } from "./errors";
-import { makeNode, removeNode, setXattr } from "./node-ops";
+import { makeNode, removeNode } from "./node-ops";
 import type { RemovedKind, SpecialKind } from "./node-ops";
 import { emptyStats } from "./options";
 import type { ApplyStats, ResolvedApplyOptions, UnpackWarning } from "./options";
@@ -45,7 +48,6 @@ export type EntryContent = AsyncIterable<unknown>;
 const INLINE_MAX = 1 << 20;
 const WHITEOUT_PREFIX = ".wh.";
 const OPAQUE_MARKER = ".wh..wh..opq";
-const OVERLAY_OPAQUE_XATTR = "trusted.overlay.opaque";
 const XATTR_PAX_PREFIX = "SCHILY.xattr.";
 const XATTR_NAMESPACES = ["user.", "trusted.", "security."];
 const CREATE_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
@@ -354,7 +356,7 @@ export class LayerApplier {
     this.track(dir);
     try {
       if (this.opts.whiteoutMode === "apply") await this.clearLower(dir);
-      else await setXattr(this.root.host(dir), OVERLAY_OPAQUE_XATTR, Buffer.from("y"));
+      else await setXattr(this.root.host(dir), opaqueXattr(), Buffer.from("y"));
     } catch (err) {
       throw ioError("apply opaque marker", name, err);
     }
@@ -451,6 +453,16 @@ export class LayerApplier {
       if (!key.startsWith(XATTR_PAX_PREFIX)) continue;
       const xattr = key.slice(XATTR_PAX_PREFIX.length);
       if (!XATTR_NAMESPACES.some((ns) => xattr.startsWith(ns))) continue;
+      if (isOverlayXattr(xattr)) {
+        // overlayfs bookkeeping from a tar would make a directory opaque (or worse) to RUN and
+        // COPY alike; a layer's opaque directories come only from its .wh..wh..opq entries.
+        this.warn({
+          code: "XATTR_SKIPPED",
+          entry: header.name,
+          message: `skip xattr ${xattr} of ${header.name}: overlayfs attributes are not file content`,
+        });
+        continue;
+      }
       if (value.includes("\uFFFD")) {
         // tar-stream decodes PAX values as UTF-8; a binary value did not survive that.
         this.warn({

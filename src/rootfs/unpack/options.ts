@@ -4,7 +4,7 @@
  *   `.wh..wh..opq` empties its directory of lower content, keeping what this layer wrote. Used to
  *   flatten layers into one tree (COPY --from=<image>, --output type=local).
  * - "overlay": whiteouts are materialized the way overlayfs reads them from a lower dir: a 0/0
- *   character device for `.wh.<name>`, xattr `trusted.overlay.opaque=y` on an opaque directory. The
+ *   character device for `.wh.<name>`, the opaque attribute of ../overlay.ts on an opaque directory. The
  *   executor unpacks each layer into its own directory and stacks them. Needs root.
  * - "none": `.wh.*` names are ordinary files (ADD of a plain archive, like Docker).
  */

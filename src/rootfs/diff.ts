@@ -1,17 +1,18 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { LayerEntry, LayerEntryBase } from "../image/layer-entry";
-import { ExecutorError } from "./errors";
-import { isWhiteout } from "./layered-rootfs";
-import { isOpaqueDir, readContentXattrs } from "./xattrs";
+import { RootfsError } from "./errors";
+import { isOpaqueDir, isOverlayXattr, isWhiteout } from "./overlay";
+import { getXattr, listXattrs } from "./xattrs";
 
 /**
  * The changes of a RUN step, read from its overlay upper dir as LayerEntry values, parents before
  * children, siblings in byte order of their names (deterministic for the layer writer):
  * - overlay whiteouts (char device 0/0) → whiteout entries;
- * - opaque directories (trusted.overlay.opaque=y) → the directory, then an opaque entry;
+ * - opaque directories (./overlay.ts: the attribute this process's mounts use) → the directory,
+ *   then an opaque entry;
  * - a second path to an inode already seen → a hardlink entry to the first path;
- * - xattrs except overlayfs's trusted.overlay.* bookkeeping.
+ * - xattrs except overlayfs's own bookkeeping.
  * An empty upper dir yields nothing. The upper dir must not be mounted while this runs.
  */
 export async function* diffUpperDir(upperDir: string): AsyncGenerator<LayerEntry> {
@@ -83,9 +84,20 @@ function baseOf(rel: string, host: string, stats: fs.Stats): LayerEntryBase {
     gid: stats.gid,
     mtimeMs: stats.mtimeMs,
   };
-  const xattrs = readContentXattrs(host);
+  const xattrs = contentXattrs(host);
   if (xattrs !== undefined) base.xattrs = xattrs;
   return base;
+}
+
+/** All xattrs except overlayfs's own; undefined when there are none. */
+function contentXattrs(host: string): Record<string, Buffer> | undefined {
+  let out: Record<string, Buffer> | undefined;
+  for (const name of listXattrs(host)) {
+    if (isOverlayXattr(name)) continue;
+    const value = getXattr(host, name);
+    if (value !== undefined) (out ??= {})[name] = value;
+  }
+  return out;
 }
 
 /** Linux dev_t encoding (glibc's gnu_dev_major/minor). */
@@ -98,8 +110,8 @@ function minor(rdev: number): number {
   return Number((big & 0xffn) | ((big >> 12n) & ~0xffn));
 }
 
-function diffError(p: string, err: unknown): ExecutorError {
-  return new ExecutorError("EXECUTOR_DIFF", `read upper dir entry ${p}: ${(err as Error).message}`, {
+function diffError(p: string, err: unknown): RootfsError {
+  return new RootfsError("ROOTFS_IO", `read upper dir entry ${p}: ${(err as Error).message}`, p, {
     cause: err,
   });
 }

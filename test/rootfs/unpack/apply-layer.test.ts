@@ -3,9 +3,9 @@ import * as path from "node:path";
 import { Readable } from "node:stream";
 import { getAttribute, listAttributes } from "@napi-rs/xattr";
 import { execFileSync } from "node:child_process";
-import { applyLayer } from "../../../src/image/unpack/apply-layer";
-import { UnpackError } from "../../../src/image/unpack/errors";
-import type { UnpackWarning } from "../../../src/image/unpack/options";
+import { applyLayer } from "../../../src/rootfs/unpack/apply-layer";
+import { UnpackError } from "../../../src/rootfs/unpack/errors";
+import type { UnpackWarning } from "../../../src/rootfs/unpack/options";
 import { isRoot, listTree, makeSandbox, makeTar, tarStreamOf } from "./support";
 import type { Sandbox } from "./support";
 
