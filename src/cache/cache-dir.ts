@@ -7,7 +7,7 @@ import * as path from "node:path";
  * The result is absolute.
  */
 export function resolveCacheDir(opts: {
-  cacheDir?: string;
+  cacheDir?: string | undefined;
   env?: NodeJS.ProcessEnv;
   homeDir?: string;
 }): string {

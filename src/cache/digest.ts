@@ -15,7 +15,7 @@ export function digestHex(digest: string): string {
       `parse digest: ${JSON.stringify(digest)} is not sha256:<64 hex>`,
     );
   }
-  return m[1] as string;
+  return m[1];
 }
 
 /** True if `digest` is a well-formed sha256 digest. */

@@ -49,7 +49,7 @@ export class ImageIndex {
     const index = await this.read();
     return Object.keys(index.images)
       .sort()
-      .map((tag) => ({ tag, ...(index.images[tag] as ImageEntry) }));
+      .map((tag) => ({ tag, ...index.images[tag] }));
   }
 
   async get(tag: string): Promise<ImageEntry | undefined> {

@@ -14,7 +14,7 @@ for (const [i, letter] of ["k", "m", "g", "t", "p"].entries()) {
 /** "5GB" → 5368709120, "500MiB" → 524288000, "1.5g" → 1610612736, "123" → 123 bytes. Throws UsageError. */
 export function parseSize(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
-  const unit = m ? SIZE_UNITS[(m[2] as string).toLowerCase()] : undefined;
+  const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
   if (!m || unit === undefined) {
     throw new UsageError(`parse size: ${JSON.stringify(text)} is not a size like 500MB, 5GB or 1GiB`);
   }
@@ -37,7 +37,7 @@ export function parseDuration(text: string): number {
   let total = 0;
   let consumed = 0;
   for (let m = re.exec(trimmed); m; m = re.exec(trimmed)) {
-    total += Number(m[1]) * (DURATION_UNITS[m[2] as string] as number);
+    total += Number(m[1]) * DURATION_UNITS[m[2]];
     consumed = re.lastIndex;
   }
   if (trimmed === "" || consumed !== trimmed.length) {

@@ -64,7 +64,7 @@ export async function loadStoredImage(store: CacheStore, ref: string): Promise<S
       new BlobLayer({
         path: store.blobs.path(d.digest),
         digest: d.digest,
-        diffId: diffIds[i] as string,
+        diffId: diffIds[i],
         size: d.size,
         mediaType: d.mediaType,
       }),
@@ -89,7 +89,7 @@ export async function findImage(
       "STORED_IMAGE_NOT_FOUND",
       `find image ${ref}: no such image in the local store`,
     );
-  const first = matches[0] as (typeof matches)[number];
+  const first = matches[0];
   if (matches.some((m) => m.manifestDigest !== first.manifestDigest)) {
     throw new StoredImageError(
       "STORED_IMAGE_AMBIGUOUS",

@@ -16,9 +16,9 @@ export interface OpenContextOptions {
    * The Dockerfile, absolute or relative to the context dir. A `<name>.dockerignore` beside it
    * replaces the context's `.dockerignore`.
    */
-  dockerfilePath?: string;
+  dockerfilePath?: string | undefined;
   /** Where the persistent stat cache lives; without it hashes are remembered for this build only. */
-  cacheDir?: string;
+  cacheDir?: string | undefined;
   /** Large files hashed at once (default 4). */
   concurrency?: number;
 }

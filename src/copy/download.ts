@@ -3,7 +3,6 @@ import * as fs from "node:fs";
 import * as path from "node:path/posix";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { CopyError } from "./errors";
 
 /** A file `ADD <url>` fetched into the temp dir. */
@@ -74,7 +73,7 @@ export async function downloadUrl(
     },
   });
   try {
-    const body = Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>);
+    const body = Readable.fromWeb(response.body);
     await pipeline(body, hasher, fs.createWriteStream(hostPath, { mode: 0o600 }), { signal: options.signal });
   } catch (err) {
     await fs.promises.rm(hostPath, { force: true });

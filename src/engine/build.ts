@@ -162,7 +162,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       digest,
       configDigest: sha256Digest(configBlob(image)),
       manifest,
-      config: structuredClone(image.config) as BuildResult["config"],
+      config: structuredClone(image.config),
       steps: run.outcomes,
       outputs: options.outputs ?? [],
       warnings: thePlan.warnings.map((w) => ({
@@ -237,7 +237,7 @@ async function storeImage(image: Image, tags: readonly string[], store: CacheSto
     await store.images.tag(normalizeTag(tag), {
       manifestDigest,
       configDigest,
-      created: image.config.created,
+      ...(image.config.created !== undefined ? { created: image.config.created } : {}),
     });
 }
 

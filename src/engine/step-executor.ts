@@ -20,7 +20,7 @@ export interface StepInputs {
   sourceDateEpoch?: number;
   /** A private scratch directory for this step, removed after its layer is written. */
   tmpDir: string;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   log(stream: "stdout" | "stderr", text: string): void;
 }
 

@@ -14,7 +14,7 @@ export interface HostTools {
   unshare: string;
   setpriv: string;
   mount: string;
-  ip?: string;
+  ip?: string | undefined;
 }
 
 /** The PATH the sandbox setup script runs with (never the container's). */

@@ -18,7 +18,7 @@ export interface SandboxOptions {
   ops: SandboxOp[];
   execArgv: string[];
   newNetwork: boolean;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   onStdout: (chunk: Buffer) => void;
   onStderr: (chunk: Buffer) => void;
 }

@@ -14,7 +14,7 @@ export interface BuildLayerOptions extends LayerTarOptions {
   /** Directory the blob is written to, as "<dir>/<hex digest>". Must exist. */
   dir: string;
   compression?: Compression;
-  level?: number;
+  level?: number | undefined;
   /** Media types to label the layer with (Docker's for docker-archive-only pipelines). */
   mediaTypeStyle?: "oci" | "docker";
 }

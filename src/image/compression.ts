@@ -6,7 +6,7 @@ import { ParallelGzip } from "./parallel-gzip";
 
 export interface CompressorOptions {
   /** gzip 1-9 (default 6), zstd 1-22 (default 3). */
-  level?: number;
+  level?: number | undefined;
   /** gzip only: false uses zlib's single-threaded gzip (different bytes, same content). */
   parallel?: boolean;
 }

@@ -59,7 +59,7 @@ export interface ImageConfig {
 function isEmpty(value: unknown): boolean {
   if (value === undefined || value === null || value === "" || value === false) return true;
   if (Array.isArray(value)) return value.length === 0;
-  if (typeof value === "object") return Object.keys(value as object).length === 0;
+  if (typeof value === "object") return Object.keys(value).length === 0;
   return false;
 }
 

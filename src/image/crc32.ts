@@ -15,8 +15,7 @@ function crc32Table(data: Uint8Array, value = 0): number {
     }
   }
   let crc = (value ^ 0xffffffff) >>> 0;
-  for (let i = 0; i < data.length; i++)
-    crc = (table[(crc ^ (data[i] as number)) & 0xff] as number) ^ (crc >>> 8);
+  for (let i = 0; i < data.length; i++) crc = table[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
 

@@ -37,6 +37,6 @@ export function canonicalPlatform(p: Platform): Platform {
 /** Go marshals maps with sorted keys; doing the same keeps our JSON byte-stable. */
 export function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
   const out: Record<string, T> = {};
-  for (const key of Object.keys(record).sort()) out[key] = record[key] as T;
+  for (const key of Object.keys(record).sort()) out[key] = record[key];
   return out;
 }

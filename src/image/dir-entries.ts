@@ -28,8 +28,8 @@ export async function* dirEntries(root: string, prefix = ""): AsyncGenerator<Lay
     );
     const stats = await Promise.all(names.map((n) => fs.promises.lstat(path.join(dir, n))));
     for (let i = 0; i < names.length; i++) {
-      const name = names[i] as string;
-      const st = stats[i] as fs.Stats;
+      const name = names[i];
+      const st = stats[i];
       const full = path.join(dir, name);
       const p = rel ? `${rel}/${name}` : name;
       const type = typeOf(st);

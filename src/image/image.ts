@@ -99,13 +99,7 @@ export async function manifestBlob(image: Image): Promise<Buffer> {
 export async function manifestDescriptor(image: Image): Promise<Descriptor> {
   const blob = await manifestBlob(image);
   const c = image.config;
-  const platform = canonicalPlatform({
-    architecture: c.architecture,
-    os: c.os,
-    "os.version": c["os.version"],
-    "os.features": c["os.features"],
-    variant: c.variant,
-  });
+  const platform = canonicalPlatform(c);
   return { mediaType: MediaType.ociManifest, digest: sha256Digest(blob), size: blob.length, platform };
 }
 

@@ -8,13 +8,13 @@ export interface LayerTarOptions {
    * Clamp every mtime to at most this many seconds since the epoch (SOURCE_DATE_EPOCH, as
    * BuildKit's rewrite-timestamp does). Whiteouts always get mtime 0.
    */
-  clampMtime?: number;
+  clampMtime?: number | undefined;
   /**
    * How many entries ahead of the writer small files (≤ 64 KiB) are opened and read, so their
    * I/O overlaps (default 32; at most 2 MiB held). Use 0 when an entry's content only becomes
    * readable after the producer advances past the previous one (re-streaming a tar).
    */
-  readAhead?: number;
+  readAhead?: number | undefined;
 }
 
 export const WHITEOUT_PREFIX = ".wh.";
@@ -67,7 +67,7 @@ function headerOf(entry: LayerEntry, clampMtime: number | undefined): TarHeader 
     uid: entry.uid,
     gid: entry.gid,
     mtime,
-    xattrs: entry.xattrs,
+    ...(entry.xattrs !== undefined ? { xattrs: entry.xattrs } : {}),
   };
   switch (entry.type) {
     case "file":
@@ -130,10 +130,7 @@ async function* withReadAhead(
     return;
   }
   const queue: Pending[] = [];
-  const it =
-    Symbol.asyncIterator in entries
-      ? entries[Symbol.asyncIterator]()
-      : (entries as Iterable<LayerEntry>)[Symbol.iterator]();
+  const it = Symbol.asyncIterator in entries ? entries[Symbol.asyncIterator]() : entries[Symbol.iterator]();
   let done = false;
   for (;;) {
     while (!done && queue.length < window) {
@@ -169,7 +166,7 @@ async function* tarChunks(
     pendingBytes += buf.length;
   };
   const take = (): Buffer => {
-    const out = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
+    const out = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
     return out;

@@ -124,7 +124,7 @@ export async function closeDeflatePool(): Promise<void> {
 }
 
 export interface ParallelGzipOptions {
-  level?: number;
+  level?: number | undefined;
   /** Bytes of input per block; part of the output's identity (keep the default for stable digests). */
   blockSize?: number;
 }

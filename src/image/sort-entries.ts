@@ -11,7 +11,7 @@ export function compareTarNames(a: string, b: string): number {
   const sb = b.replace(/\/$/, "").split("/");
   const n = Math.min(sa.length, sb.length);
   for (let i = 0; i < n; i++) {
-    const c = Buffer.compare(Buffer.from(sa[i] as string), Buffer.from(sb[i] as string));
+    const c = Buffer.compare(Buffer.from(sa[i]), Buffer.from(sb[i]));
     if (c !== 0) return c;
   }
   return sa.length - sb.length;

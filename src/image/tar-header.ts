@@ -113,7 +113,7 @@ function ustarBlock(h: {
   writeOctal(buf, 337, 8, h.devminor);
   buf.write(h.prefix, 345, 155, "utf8");
   let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += buf[i] as number;
+  for (let i = 0; i < BLOCK; i++) sum += buf[i];
   writeOctal(buf, 148, 7, sum);
   buf[155] = 0x20;
   return buf;
@@ -159,7 +159,7 @@ export function encodeTarHeader(h: TarHeader): Buffer {
   const keys = Object.keys(pax).sort();
   if (keys.length === 0) return main;
 
-  const records = Buffer.concat(keys.map((k) => paxRecord(k, pax[k] as Buffer)));
+  const records = Buffer.concat(keys.map((k) => paxRecord(k, pax[k])));
   // Go names the extended header "<dir>/PaxHeaders.0/<base>"; any stable name works.
   const base = h.name.replace(/\/$/, "");
   const slash = base.lastIndexOf("/");

@@ -13,7 +13,7 @@ export function parseBuildArgs(specs: readonly string[], env: NodeJS.ProcessEnv)
       throw new UsageError(`--build-arg: invalid name in "${spec}" (expected NAME=value or NAME)`);
     }
     if (eq !== -1) args.set(name, spec.slice(eq + 1));
-    else if (env[name] !== undefined) args.set(name, env[name] as string);
+    else if (env[name] !== undefined) args.set(name, env[name]);
   }
   return args;
 }

@@ -18,7 +18,7 @@ import { VariableScope } from "./variable-scope";
 
 export interface PlanOptions {
   /** `--target`: the stage to build (default: the last). */
-  target?: string;
+  target?: string | undefined;
   /** `--build-arg` values (see parseBuildArgs). */
   buildArgs?: ReadonlyMap<string, string>;
   /** The platform tsbuild runs on (BUILDPLATFORM). */

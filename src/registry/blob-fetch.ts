@@ -73,8 +73,8 @@ export async function fetchBlobToStore(
   opts: {
     scopes: readonly string[];
     what: string;
-    signal?: AbortSignal;
-    onProgress?: (p: BlobProgress) => void;
+    signal?: AbortSignal | undefined;
+    onProgress?: ((p: BlobProgress) => void) | undefined;
     attempts?: number;
   },
 ): Promise<void> {
@@ -132,7 +132,7 @@ export async function fetchBlobToStore(
       ) {
         throw new RegistryError(
           "REGISTRY_DIGEST_MISMATCH",
-          `${what}: content from registry ${client.registry} does not match its digest (${(err as Error).message}); nothing was stored`,
+          `${what}: content from registry ${client.registry} does not match its digest (${err.message}); nothing was stored`,
           { cause: err },
         );
       }

@@ -15,7 +15,7 @@ export interface UploadContext {
   repository: string;
   scopes: readonly string[];
   what: string;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 const OCTET = "application/octet-stream";

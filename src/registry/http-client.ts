@@ -23,10 +23,10 @@ import {
 
 export interface RegistryClientOptions {
   /** Hosts (or host:port) reachable over plain HTTP besides loopback: `--insecure-registry`. */
-  insecure?: readonly string[];
+  insecure?: readonly string[] | undefined;
   credentials?: CredentialSource;
   retry?: Partial<RetryPolicy>;
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 export interface ClientRequest {
@@ -34,12 +34,12 @@ export interface ClientRequest {
   /** A path like "/v2/library/alpine/manifests/latest", or an absolute URL (upload locations). */
   path: string;
   headers?: Record<string, string>;
-  body?: HttpRequest["body"];
+  body?: HttpRequest["body"] | undefined;
   /** Token scopes the request needs. */
   scopes: readonly string[];
   /** Verb phrase and image for error messages, e.g. "fetch manifest 127.0.0.1:5000/x:latest". */
   what: string;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 const MAX_REDIRECTS = 5;

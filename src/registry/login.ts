@@ -5,7 +5,7 @@ import { DOCKER_HUB } from "./reference";
 import { drain } from "./transport";
 
 export interface LoginOptions {
-  insecure?: readonly string[];
+  insecure?: readonly string[] | undefined;
   /** Default: $DOCKER_CONFIG/config.json or ~/.docker/config.json. */
   configFile?: string;
   /** Check the credentials against the registry first (default true). */

@@ -36,7 +36,7 @@ export interface PullOptions {
   /** Default: the host's platform. */
   platform?: Platform;
   /** `--insecure-registry` hosts (loopback never needs listing). */
-  insecure?: readonly string[];
+  insecure?: readonly string[] | undefined;
   /** Default: ~/.docker/config.json and its credential helpers. */
   credentials?: CredentialSource;
   /**
@@ -47,8 +47,8 @@ export interface PullOptions {
   policy?: "always" | "missing";
   /** Concurrent blob downloads. */
   concurrency?: number;
-  signal?: AbortSignal;
-  onProgress?: (p: BlobProgress) => void;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((p: BlobProgress) => void) | undefined;
   /** Test hooks: retry policy and timeouts. */
   client?: Pick<RegistryClientOptions, "retry" | "timeoutMs">;
 }
@@ -309,7 +309,7 @@ export async function pullImage(reference: string | Reference, opts: PullOptions
       new BlobLayer({
         path: opts.store.blobs.path(l.digest),
         digest: l.digest,
-        diffId: diffIds[i] as string,
+        diffId: diffIds[i],
         size: l.size,
         mediaType: l.mediaType,
       }),

@@ -36,9 +36,9 @@ export interface PushProgress {
 }
 
 export interface PushOptions {
-  insecure?: readonly string[];
+  insecure?: readonly string[] | undefined;
   credentials?: CredentialSource;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Cache whose registry-refs.json says which repositories hold which blobs (mount sources). */
   store?: CacheStore;
   /** Repositories of the same registry to try mounting blobs from (e.g. the base image's). */
@@ -47,7 +47,7 @@ export interface PushOptions {
   monolithicLimit?: number;
   chunkSize?: number;
   concurrency?: number;
-  onProgress?: (p: PushProgress) => void;
+  onProgress?: ((p: PushProgress) => void) | undefined;
   client?: Pick<RegistryClientOptions, "retry" | "timeoutMs">;
 }
 

@@ -53,7 +53,7 @@ function splitTagAndDigest(input: string): { name: string; tag?: string; digest?
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
   }
-  return { name: rest, tag, digest };
+  return { name: rest, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
 }
 
 /** Docker's splitDockerDomain: the first component is a host only if it looks like one. */

@@ -11,10 +11,10 @@ export interface HttpRequest {
   url: URL;
   headers?: Record<string, string>;
   /** A Buffer, or a factory returning a fresh stream (called once per attempt so retries can resend). */
-  body?: Buffer | (() => Promise<Readable>);
-  signal?: AbortSignal;
+  body?: Buffer | (() => Promise<Readable>) | undefined;
+  signal?: AbortSignal | undefined;
   /** Idle-socket timeout: no bytes in either direction for this long fails the request. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 export interface HttpResponse {

@@ -26,9 +26,7 @@ describe("image store commands", () => {
     );
     expect(r.status).toBe(0);
     id = r.stdout.trim();
-    digest = (JSON.parse(fs.readFileSync(meta, "utf8")) as Record<string, string>)[
-      "containerimage.digest"
-    ] as string;
+    digest = (JSON.parse(fs.readFileSync(meta, "utf8")) as Record<string, string>)["containerimage.digest"];
     fs.rmSync(meta);
   });
   afterAll(() => rm(cache));
@@ -204,7 +202,7 @@ describe("image store commands", () => {
       const [image] = JSON.parse((await cli("inspect", "x", "--cache-dir", store)).stdout) as Array<{
         manifest: { layers: Array<{ digest: string }> };
       }>;
-      const layer = image?.manifest.layers[0]?.digest as string;
+      const layer = image?.manifest.layers[0]?.digest;
       fs.rmSync(path.join(store, "blobs", "sha256", layer.slice(7)));
       const r = await cli("save", "x", "-o", path.join(out, "x.tar"), "--cache-dir", store);
       expect(r.status).toBe(1);

@@ -114,7 +114,6 @@ describe("ADD of local archives", () => {
   test("COPY never extracts", async () => {
     const seen = await add(ctx, {
       instruction: "COPY",
-      unpack: undefined,
       sources: ["plain.tar"],
       dest: "/p.tar",
     });

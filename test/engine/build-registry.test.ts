@@ -85,10 +85,10 @@ it("tsbuild push sends a stored image", async () => {
   const built = await build({ context: ctx, cacheDir: cache, tags: [ref] });
   const out: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
+  process.stdout.write = (chunk: string | Uint8Array) => {
     out.push(String(chunk));
     return true;
-  }) as typeof process.stdout.write;
+  };
   try {
     expect(await runCli(["push", "--cache-dir", cache, ref])).toBe(0);
   } finally {

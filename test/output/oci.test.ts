@@ -56,7 +56,7 @@ describe("OCI archive and layout outputs", () => {
       expect(size).toBeGreaterThan(0);
     }
     const manifest = JSON.parse(
-      fs.readFileSync(path.join(layout, "blobs/sha256", index.manifests[0]!.digest.slice(7)), "utf8"),
+      fs.readFileSync(path.join(layout, "blobs/sha256", index.manifests[0].digest.slice(7)), "utf8"),
     ) as OciManifest;
     expect(manifest.layers.map((l) => l.mediaType)).toEqual([
       "application/vnd.oci.image.layer.v1.tar+gzip",
@@ -64,10 +64,7 @@ describe("OCI archive and layout outputs", () => {
     ]);
     const config = JSON.parse(configBlob(image).toString());
     expect(Object.keys(config)).toEqual(["architecture", "config", "created", "history", "os", "rootfs"]);
-    expect(config.rootfs.diff_ids).toEqual([
-      await image.layers[0]!.diffId(),
-      await image.layers[1]!.diffId(),
-    ]);
+    expect(config.rootfs.diff_ids).toEqual([await image.layers[0].diffId(), await image.layers[1].diffId()]);
     expect(config.created).toBe(CREATED);
   });
 
@@ -84,7 +81,7 @@ describe("OCI archive and layout outputs", () => {
       Env: string[];
     };
     expect(info.Digest).toBe(await imageDigest(image));
-    expect(info.Layers).toEqual([await image.layers[0]!.digest(), await image.layers[1]!.digest()]);
+    expect(info.Layers).toEqual([await image.layers[0].digest(), await image.layers[1].digest()]);
     expect(info.Architecture).toBe("amd64");
     expect(info.Os).toBe("linux");
     sh("skopeo", ["copy", `oci-archive:${archive}:latest`, `oci:${path.join(tmp, "copied")}:latest`]);

@@ -39,10 +39,10 @@ export function imageResolver(images: Record<string, Partial<ImageConfig["config
 export interface PlanCase {
   dockerfile: string;
   contextDir: string;
-  target?: string;
-  buildArgs?: Record<string, string>;
-  images?: ImageResolver;
-  cacheDir?: string;
+  target?: string | undefined;
+  buildArgs?: Record<string, string> | undefined;
+  images?: ImageResolver | undefined;
+  cacheDir?: string | undefined;
 }
 
 export async function planOf(c: PlanCase): Promise<Plan> {

@@ -31,7 +31,7 @@ describe("htpasswd basic auth against docker-registry", () => {
   });
   afterAll(async () => {
     await registry.stop();
-    closeDeflatePool();
+    await closeDeflatePool();
   });
   beforeEach(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tsbuild-reg-auth-"));
@@ -103,7 +103,7 @@ describe("bearer token flow against docker-registry with auth.token", () => {
     await registry.stop();
     await tokens.stop();
     fs.rmSync(keyDir, { recursive: true, force: true });
-    closeDeflatePool();
+    await closeDeflatePool();
   });
   beforeEach(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tsbuild-reg-bearer-"));

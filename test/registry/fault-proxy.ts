@@ -35,7 +35,7 @@ export function startFaultProxy(upstreamPort: number): Promise<FaultProxy> {
   const sockets = new Set<net.Socket>();
   const server = http.createServer((req, res) => {
     const method = req.method ?? "GET";
-    const pathOnly = (req.url ?? "/").split("?")[0] as string;
+    const pathOnly = (req.url ?? "/").split("?")[0];
     log.push(`${method} ${pathOnly}`);
     const fault = faults.find((f) => (f.times === undefined || f.times > 0) && f.match(method, pathOnly));
     if (fault && fault.times !== undefined) fault.times--;
@@ -98,7 +98,7 @@ export function startFaultProxy(upstreamPort: number): Promise<FaultProxy> {
           upRes.on("data", (d: Buffer) => {
             if (first && d.length > 0) {
               d = Buffer.from(d);
-              d[0] = (d[0] as number) ^ 0xff;
+              d[0] = d[0] ^ 0xff;
               first = false;
             }
             res.write(d);

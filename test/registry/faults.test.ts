@@ -25,7 +25,7 @@ describe("registry faults through a fault-injection proxy", () => {
     registry = await startRegistry();
     const seed = fs.mkdtempSync(path.join(os.tmpdir(), "tsbuild-reg-seed-"));
     const image = await busyboxImage(seed);
-    layerDigest = await (image.layers[0] as NonNullable<(typeof image.layers)[0]>).digest();
+    layerDigest = await image.layers[0].digest();
     await pushImage(image, `${registry.host}/faults/busybox:1`, { credentials: noCreds });
     fs.rmSync(seed, { recursive: true, force: true });
     proxy = await startFaultProxy(registry.port);
@@ -34,7 +34,7 @@ describe("registry faults through a fault-injection proxy", () => {
   afterAll(async () => {
     await proxy.stop();
     await registry.stop();
-    closeDeflatePool();
+    await closeDeflatePool();
   });
   beforeEach(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tsbuild-reg-faults-"));

@@ -21,7 +21,7 @@ describe("push and pull against a real docker-registry on 127.0.0.1", () => {
   });
   afterAll(async () => {
     await registry.stop();
-    closeDeflatePool();
+    await closeDeflatePool();
   });
   beforeEach(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tsbuild-reg-test-"));

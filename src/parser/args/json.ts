@@ -22,7 +22,7 @@ export function parseJsonArray(text: string, from: number, to: number): JsonArgs
   if (!Array.isArray(parsed)) return { kind: "not-json" };
   const items: unknown[] = parsed;
   if (!items.every((v): v is string => typeof v === "string")) return { kind: "not-strings", offset: open };
-  return { kind: "array", words: locateStrings(source, open, items as string[]) };
+  return { kind: "array", words: locateStrings(source, open, items) };
 }
 
 /** Finds each top-level string literal of a valid JSON array to give its elements their offsets. */

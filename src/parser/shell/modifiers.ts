@@ -26,7 +26,7 @@ export function applyModifier(
   const unsetOrNull = value === undefined || (colon && value === "");
   switch (op) {
     case "-":
-      return unsetOrNull ? word : (value as string);
+      return unsetOrNull ? word : value;
     case "+":
       return unsetOrNull ? "" : word;
     case "?":

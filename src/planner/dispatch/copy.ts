@@ -99,7 +99,13 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
   }
   const link = ins.link;
   const add =
-    ins.kind === "ADD" ? { checksum: ins.checksum, unpack: ins.unpack, keepGitDir: ins.keepGitDir } : {};
+    ins.kind === "ADD"
+      ? {
+          ...(ins.checksum !== undefined ? { checksum: ins.checksum } : {}),
+          ...(ins.unpack !== undefined ? { unpack: ins.unpack } : {}),
+          keepGitDir: ins.keepGitDir,
+        }
+      : {};
   const [parentKey, cacheKey] = state.advance({
     op: ins.kind,
     source: sourceKey,

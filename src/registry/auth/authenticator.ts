@@ -22,7 +22,7 @@ export class Authenticator {
   constructor(
     readonly registry: string,
     private readonly credentials: CredentialSource | undefined,
-    private readonly opts: { insecure?: readonly string[]; timeoutMs?: number } = {},
+    private readonly opts: { insecure?: readonly string[] | undefined; timeoutMs?: number | undefined } = {},
   ) {}
 
   private credentialsFor(): Promise<Credentials | undefined> {

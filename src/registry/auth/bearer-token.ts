@@ -24,7 +24,12 @@ export async function fetchBearerToken(
   challenge: AuthChallenge,
   scopes: readonly string[],
   creds: Credentials | undefined,
-  opts: { registry: string; insecure?: readonly string[]; signal?: AbortSignal; timeoutMs?: number },
+  opts: {
+    registry: string;
+    insecure?: readonly string[] | undefined;
+    signal?: AbortSignal | undefined;
+    timeoutMs?: number | undefined;
+  },
 ): Promise<BearerToken> {
   const realm = challenge.params.realm;
   const what = `get a token for ${opts.registry}`;

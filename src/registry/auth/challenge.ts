@@ -22,7 +22,7 @@ export function parseWwwAuthenticate(header: string | string[] | undefined): Aut
   };
   const readToken = (): string => {
     const start = i;
-    while (i < n && !/[\s,=]/.test(text[i] as string)) i++;
+    while (i < n && !/[\s,=]/.test(text[i])) i++;
     return text.slice(start, i);
   };
   const readQuoted = (): string => {

@@ -38,10 +38,10 @@ export async function makeTar(entries: FakeEntry[]): Promise<Buffer> {
         uid: e.uid ?? 0,
         gid: e.gid ?? 0,
         mtime: e.mtime ?? new Date(1_600_000_000_000),
-        linkname: e.linkname,
-        devmajor: e.devmajor,
-        devminor: e.devminor,
-        pax: e.pax,
+        ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
+        ...(e.devmajor !== undefined ? { devmajor: e.devmajor } : {}),
+        ...(e.devminor !== undefined ? { devminor: e.devminor } : {}),
+        ...(e.pax !== undefined ? { pax: e.pax } : {}),
       };
       const cb = (err?: Error | null): void => (err ? reject(err) : resolve());
       if (body) pack.entry(header, body, cb);
