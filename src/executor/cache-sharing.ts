@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { RunAbortedError } from "./errors";
-import { HOST_PATH } from "./host-support";
+import { HOST_PATH } from "./runtime";
 import type { CacheMount } from "./run-spec";
 
 /** A cache directory checked out for one step; `release` must be called once the step ends. */

@@ -1,35 +1,68 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parentOf } from "../rootfs/entry-path";
 import type { LayerView } from "../rootfs/layer-view";
-import type { MountStubs } from "./rootfs-planner";
 import { isOpaqueDir } from "../rootfs/overlay";
 
 /**
- * Removes from the upper dir what the sandbox created only to mount on (like BuildKit's mount
- * stub cleaner), so an otherwise unchanged step diffs to nothing: empty stub directories, empty
- * stub files, then directories overlayfs copied up only to hold a stub (still empty, not opaque,
- * same mode and owner as in the lower layers). Anything the command changed is kept.
+ * What the runtime creates in the rootfs only to mount on, and its removal from the upper dir
+ * after the run (BuildKit's mount stub cleaner), so an otherwise unchanged step diffs to nothing.
+ * runc creates a missing mount point, following symlinks inside the root as securejoin does; the
+ * merged LayerView resolves the same path with the same rules, so both agree on where it lands.
  */
-export async function removeMountStubs(upperDir: string, lower: LayerView, stubs: MountStubs): Promise<void> {
-  for (const rel of [...stubs.created].reverse()) {
-    const p = path.join(upperDir, rel);
-    const stats = await lstatOrUndefined(p);
-    if (stats === undefined) continue;
-    if (stats.isDirectory()) await rmdirIfEmpty(p);
-    else if (stats.isFile() && stats.size === 0) await fs.promises.unlink(p);
+export class MountStubs {
+  /** Entries the runtime will create, parents before children (root-relative). */
+  private readonly created: string[] = [];
+  /** Existing directories that get a stub inside them (overlayfs copies them up for it). */
+  private readonly parents = new Set<string>();
+
+  constructor(private readonly view: LayerView) {}
+
+  /** Records the mount point `target` (a container path) the runtime will create if missing. */
+  add(target: string): void {
+    const resolved = this.view.resolve(target);
+    if (resolved.stat !== undefined || resolved.path === "") return;
+    const parts = resolved.path.split("/");
+    let firstMissing = true;
+    for (let i = 0; i < parts.length; i++) {
+      const prefix = parts.slice(0, i + 1).join("/");
+      if (this.created.includes(prefix)) {
+        firstMissing = false;
+        continue;
+      }
+      if (this.view.lstat(prefix) !== undefined) continue;
+      this.created.push(prefix);
+      if (firstMissing && parentOf(prefix) !== "") this.parents.add(parentOf(prefix));
+      firstMissing = false;
+    }
   }
-  const parents = [...stubs.parents].sort((a, b) => b.split("/").length - a.split("/").length);
-  for (const rel of parents) {
-    const p = path.join(upperDir, rel);
-    const stats = await lstatOrUndefined(p);
-    const original = lower.lstat(rel);
-    if (stats === undefined || original === undefined || !stats.isDirectory()) continue;
-    const sameMeta =
-      original.type === "directory" &&
-      original.mode === (stats.mode & 0o7777) &&
-      original.uid === stats.uid &&
-      original.gid === stats.gid;
-    if (sameMeta && !isOpaqueDir(p)) await rmdirIfEmpty(p);
+
+  /**
+   * Removes the stubs from `upperDir`: empty stub directories, empty stub files, then parents
+   * overlayfs copied up only to hold a stub (now empty, not opaque, same mode and owner as
+   * below). Anything the command changed is kept.
+   */
+  async remove(upperDir: string, lower: LayerView): Promise<void> {
+    for (const rel of [...this.created].reverse()) {
+      const p = path.join(upperDir, rel);
+      const stats = await lstatOrUndefined(p);
+      if (stats === undefined) continue;
+      if (stats.isDirectory()) await rmdirIfEmpty(p);
+      else if (stats.isFile() && stats.size === 0) await fs.promises.unlink(p);
+    }
+    const parents = [...this.parents].sort((a, b) => b.split("/").length - a.split("/").length);
+    for (const rel of parents) {
+      const p = path.join(upperDir, rel);
+      const stats = await lstatOrUndefined(p);
+      const original = lower.lstat(rel);
+      if (stats === undefined || original === undefined || !stats.isDirectory()) continue;
+      const sameMeta =
+        original.type === "directory" &&
+        original.mode === (stats.mode & 0o7777) &&
+        original.uid === stats.uid &&
+        original.gid === stats.gid;
+      if (sameMeta && !isOpaqueDir(p)) await rmdirIfEmpty(p);
+    }
   }
 }
 

@@ -42,9 +42,9 @@ export interface SecretMount {
   /** Default /run/secrets/<id>. */
   target?: string;
   /** Default 0o400, owned by uid 0 / gid 0 like BuildKit. */
-  mode?: number;
-  uid?: number;
-  gid?: number;
+  mode?: number | undefined;
+  uid?: number | undefined;
+  gid?: number | undefined;
 }
 
 export type RunMount = BindMount | CacheMount | TmpfsMount | SecretMount;
@@ -65,10 +65,32 @@ export interface RunSpec {
   /** "name", "uid", "name:group", "uid:gid", ...; default root. */
   user?: string;
   hostname: string;
-  /** "default" is the host's network (no CNI here), "none" a new namespace with only lo up. */
+  /**
+   * "none": a new network namespace with only lo up. "default" and "host": the host's network
+   * (tsbuild has no CNI bridge; BuildKit's rootless default is the same). `host` must be allowed
+   * by the caller (the `network.host` entitlement).
+   */
   network: "default" | "none" | "host";
   mounts: RunMount[];
-  signal?: AbortSignal;
+  /**
+   * "sandbox" (default): Docker's default profile. "insecure" (`RUN --security=insecure`, the
+   * `security.insecure` entitlement): every capability, no seccomp, no masked paths.
+   */
+  security?: "sandbox" | "insecure" | undefined;
+  /** Processes at most in the container; default 4096. 0 = no limit. */
+  pidsLimit?: number | undefined;
+  /** Resource limits (`--ulimit`), e.g. { type: "RLIMIT_NOFILE", soft: 1024, hard: 2048 }. */
+  ulimits?: readonly ProcessLimit[] | undefined;
+  /** "runc" (default when present), "crun", or "auto". */
+  runtime?: string | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/** A process resource limit as the OCI runtime spec writes it. */
+export interface ProcessLimit {
+  type: string;
+  soft: number;
+  hard: number;
 }
 
 export interface RunIO {

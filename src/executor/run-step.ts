@@ -1,73 +1,97 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { makeScratchDir, sweepStaleScratchDirs } from "./scratch-dirs";
-import { checkoutCache, type CacheCheckout } from "./cache-sharing";
-import { ExecutorError, RunAbortedError } from "./errors";
-import { detectHostSupport, type HostTools } from "./host-support";
 import { LayerView } from "../rootfs/layer-view";
-import { resolveExecUser } from "../rootfs/users";
-import { removeMountStubs } from "./mount-stubs";
+import { inUserNamespace } from "../rootfs/overlay";
+import { resolveExecUser, type ExecUser } from "../rootfs/users";
+import { checkoutCache } from "./cache-sharing";
+import { containerId, runContainer, sweepDeadContainers, type SetupOp } from "./container";
+import { ExecutorError, RunAbortedError } from "./errors";
+import { MountStubs } from "./mount-stubs";
+import { containerSpec, type OciMount } from "./oci-spec";
 import { OutputTail } from "./output-tail";
-import { RootfsPlanner } from "./rootfs-planner";
-import type { RunIO, RunMount, RunResult, RunSpec } from "./run-spec";
-import { runSandbox } from "./sandbox-process";
-import type { SandboxOp } from "./sandbox-script";
+import type { ProcessLimit, RunIO, RunMount, RunResult, RunSpec } from "./run-spec";
+import { detectRuntime, type Runtime } from "./runtime";
+import { makeScratchDir, sweepStaleScratchDirs } from "./scratch-dirs";
+import { idMapped, userNamespaceLimits } from "./userns";
 
 /** overlayfs refuses more lower layers than this (OVL_MAX_STACK). */
 const MAX_LOWER_DIRS = 500;
-/** Host devices bind-mounted into the sandbox's /dev (a tmpfs). */
-const DEVICES = ["null", "zero", "full", "random", "urandom", "tty"];
+/** Processes per RUN container unless the caller says otherwise (`--ulimit nproc` style override). */
+export const DEFAULT_PIDS_LIMIT = 4096;
 
 /**
- * Runs one RUN step: mounts the lower dirs + upper dir as an overlay in private namespaces,
- * adds /proc, /dev, /sys, /etc/hosts, /etc/resolv.conf and the RUN mounts, chroots, switches to
- * the user and execs the command with exactly `spec.env`. The command's changes are left in
- * `spec.upperDir` (mount points created only for mounting removed) for `diffUpperDir`.
- * A non-zero exit is a result, not an error: the caller turns it into a RunFailedError.
- * Throws ExecutorError when the sandbox cannot be set up, RunAbortedError when `spec.signal`
- * fires (the namespace is dead and no mount is left when it rejects).
+ * Runs one RUN step as an OCI container (runc by default): the lower dirs + upper dir are
+ * mounted as an overlay in a private mount namespace and become the bundle's rootfs; the spec
+ * (./oci-spec.ts) gives the process Docker's default profile; the RUN mounts become spec mounts.
+ * The command's changes are left in `spec.upperDir` (mount points made only for mounting
+ * removed) for `diffUpperDir`. A non-zero exit is a result, not an error: the caller turns it
+ * into a step failure. Throws ExecutorError when the container cannot be set up or started,
+ * RunAbortedError when `spec.signal` fires (nothing is left running or mounted when it rejects).
  */
 export async function runStep(spec: RunSpec, io: RunIO = {}): Promise<RunResult> {
-  const tools = await detectHostSupport();
-  // Leftovers of killed tsbuild processes (a readdir of two directories when there are none).
+  const runtime = await detectRuntime(spec.runtime);
+  // Leftovers of killed tsbuild processes: a readdir or two when there are none.
+  await sweepDeadContainers(runtime);
   await sweepStaleScratchDirs();
   validateSpec(spec);
-  if (spec.signal?.aborted) throw new RunAbortedError(spec.command);
+  if (spec.signal?.aborted === true) throw new RunAbortedError(spec.command);
+  if (process.getuid?.() !== 0) {
+    throw new ExecutorError(
+      "EXECUTOR_UNSUPPORTED",
+      "RUN: this process is neither root nor in a user namespace; start builds through tsbuild (it enters one itself when run as a non-root user)",
+    );
+  }
 
   const upperDir = path.resolve(spec.upperDir);
   const workDir = path.resolve(spec.workDir);
   await fs.promises.mkdir(upperDir, { recursive: true });
   await fs.promises.mkdir(workDir, { recursive: true });
-  const scratch = await makeScratchDir("run");
+  const bundle = await makeScratchDir("run");
   const cleanups: Array<() => Promise<void>> = [
-    () => fs.promises.rm(scratch, { recursive: true, force: true }),
+    () => fs.promises.rm(bundle, { recursive: true, force: true }),
   ];
   const lowerDirs = spec.lowerDirs.map((d) => path.resolve(d));
-  let planner: RootfsPlanner | undefined;
+  let stubs: MountStubs | undefined;
   try {
-    const mergedRoot = path.join(scratch, "root");
-    await fs.promises.mkdir(mergedRoot);
-    const overlay = await overlayOp(scratch, lowerDirs, upperDir, workDir, mergedRoot);
-    const rootfs = new LayerView([upperDir, ...lowerDirs]);
-    const execUser = resolveExecUser(spec.user, rootfs);
-    const user: ResolvedUser = {
-      uid: execUser.uid,
-      gid: execUser.gid,
-      groups: [execUser.gid, ...execUser.additionalGids],
-    };
-    planner = new RootfsPlanner(rootfs, mergedRoot);
-    const cwd = planner.directory(spec.cwd, { stub: false, owner: user });
-    planSystemMounts(planner, tools, spec);
-    await writeEtcFiles(scratch, planner, spec);
-    await planRunMounts(planner, spec, scratch, cleanups);
+    const view = new LayerView([upperDir, ...lowerDirs]);
+    const user = resolveExecUser(spec.user, view);
+    const rootfs = path.join(bundle, "rootfs");
+    await fs.promises.mkdir(rootfs);
+    const setup: SetupOp[] = [await overlayOp(bundle, lowerDirs, upperDir, workDir, rootfs)];
+    const cwd = workingDirectory(view, spec.cwd, user, rootfs, setup);
+    const mounts = [...(await etcMounts(bundle, spec)), ...(await runMounts(spec, bundle, setup, cleanups))];
+    const userns = inUserNamespace();
+    const limits = processLimits(spec, userns);
+    const config = containerSpec({
+      rootfs,
+      hostname: spec.hostname,
+      args: spec.command,
+      env: spec.env,
+      cwd,
+      uid: user.uid,
+      gid: user.gid,
+      additionalGids: user.additionalGids,
+      mounts,
+      network: spec.network === "none" ? "isolated" : "host",
+      security: spec.security ?? "sandbox",
+      pidsLimit: limits.pids,
+      rlimits: limits.rlimits,
+      userns,
+      ttyGroupMapped: !userns || idMapped("gid", 5),
+      cgroupsPath: userns ? undefined : `/tsbuild/${path.basename(bundle)}`,
+    });
+    stubs = new MountStubs(view);
+    for (const m of config.mounts) stubs.add(m.destination);
+    await fs.promises.writeFile(path.join(bundle, "config.json"), JSON.stringify(config));
 
     const tail = new OutputTail();
     const started = Date.now();
-    const outcome = await runSandbox(tools, {
-      ops: [overlay, ...planner.ops],
-      execArgv: execArgv(tools, spec, user, `/${cwd}`, mergedRoot),
-      newNetwork: spec.network === "none",
+    const outcome = await runContainer({
+      runtime,
+      id: containerId(),
+      bundle,
+      setup,
       signal: spec.signal,
       onStdout: (chunk) => {
         tail.push(chunk);
@@ -79,18 +103,31 @@ export async function runStep(spec: RunSpec, io: RunIO = {}): Promise<RunResult>
       },
     });
     if (outcome.aborted) throw new RunAbortedError(spec.command);
-    if (!outcome.started) {
+    if (outcome.startError !== undefined) {
+      // The command itself could not be executed: a result with the shell's codes (127 not
+      // found, 126 not executable), the runtime's words in the output, like `sh -c` would say.
+      const execCode = execFailureCode(outcome.startError);
+      if (execCode !== undefined) {
+        tail.push(Buffer.from(`${outcome.startError}\n`));
+        return { exitCode: execCode, durationMs: Date.now() - started, outputTail: tail.lines() };
+      }
       throw new ExecutorError(
-        "EXECUTOR_SANDBOX_SETUP",
-        `set up the sandbox for RUN ${JSON.stringify(spec.command)}: ${outcome.setupLog || `exit code ${outcome.exitCode}`}`,
+        "EXECUTOR_START",
+        `start RUN ${JSON.stringify(spec.command)}: ${outcome.startError.replaceAll(bundle, "<bundle>")}`,
       );
     }
     return { exitCode: outcome.exitCode, durationMs: Date.now() - started, outputTail: tail.lines() };
   } finally {
-    if (planner !== undefined)
-      await removeMountStubs(upperDir, new LayerView(lowerDirs), planner.mountStubs());
+    if (stubs !== undefined) await stubs.remove(upperDir, new LayerView(lowerDirs));
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
+}
+
+function execFailureCode(message: string): number | undefined {
+  if (!/exec: "[^"]*": /.test(message)) return undefined;
+  if (/no such file or directory|executable file not found/.test(message)) return 127;
+  if (/permission denied|exec format error/.test(message)) return 126;
+  return undefined;
 }
 
 function validateSpec(spec: RunSpec): void {
@@ -115,98 +152,70 @@ function mountTarget(m: RunMount): string {
 }
 
 /**
- * The overlay mount. A page (4096 bytes) holds the whole option string, too little for a hundred
- * long layer paths: short symlinks ("0", "1", ..., "u", "w") in a stage dir, and a mount run
- * from inside it with relative paths, keep 500 layers under 2.5 KB.
+ * The overlay of the step. A page (4096 bytes) holds the whole option string, too little for a
+ * hundred long layer paths: short symlinks ("0", "1", ..., "u", "w") in a stage dir, and a mount
+ * run from inside it with relative paths, keep 500 layers under 2.5 KB. redirect_dir/metacopy off:
+ * every change is a plain copy in the upper dir, which the diff reads as is. Inside a user
+ * namespace the kernel keeps overlay's attributes under user.overlay.* (userxattr).
  */
 async function overlayOp(
-  scratch: string,
+  bundle: string,
   lowerDirs: string[],
   upperDir: string,
   workDir: string,
-  mergedRoot: string,
-): Promise<SandboxOp> {
-  const stage = path.join(scratch, "layers");
+  target: string,
+): Promise<SetupOp> {
+  const stage = path.join(bundle, "layers");
   await fs.promises.mkdir(stage);
-  const lowers = lowerDirs.length > 0 ? lowerDirs : [path.join(scratch, "empty")];
+  const lowers = lowerDirs.length > 0 ? lowerDirs : [path.join(bundle, "empty")];
   if (lowerDirs.length === 0) await fs.promises.mkdir(lowers[0]);
   await Promise.all(lowers.map((dir, i) => fs.promises.symlink(dir, path.join(stage, String(i)))));
   await fs.promises.symlink(upperDir, path.join(stage, "u"));
   await fs.promises.symlink(workDir, path.join(stage, "w"));
-  // redirect_dir/metacopy off: every change is a plain copy in the upper dir, which the diff
-  // reads as is (no redirect xattrs, no data-less metacopy files).
   const options =
     `lowerdir=${lowers.map((_, i) => String(i)).join(":")},upperdir=u,workdir=w,` +
-    "redirect_dir=off,metacopy=off,index=off";
-  return { op: "overlay", cwd: stage, options, target: mergedRoot };
+    `redirect_dir=off,metacopy=off,index=off${inUserNamespace() ? ",userxattr" : ""}`;
+  return { op: "overlay", cwd: stage, options, target };
 }
 
-function planSystemMounts(planner: RootfsPlanner, tools: HostTools, spec: RunSpec): void {
-  const ops = planner.ops;
-  const proc = planner.hostPath(planner.directory("/proc", { stub: true }));
-  ops.push({ op: "mount", fstype: "proc", source: "proc", options: "nosuid,nodev,noexec", target: proc });
-
-  const dev = planner.hostPath(planner.directory("/dev", { stub: true }));
-  ops.push({
-    op: "mount",
-    fstype: "tmpfs",
-    source: "tmpfs",
-    options: "nosuid,mode=755,size=65536k",
-    target: dev,
-  });
-  for (const name of DEVICES) {
-    ops.push({ op: "file", path: path.join(dev, name) });
-    ops.push({ op: "bind", source: `/dev/${name}`, target: path.join(dev, name), readonly: false });
-  }
-  ops.push({ op: "mkdir", path: path.join(dev, "pts"), uid: 0, gid: 0, mode: 0o755 });
-  ops.push({
-    op: "mount",
-    fstype: "devpts",
-    source: "devpts",
-    options: "newinstance,ptmxmode=0666,mode=0620",
-    target: path.join(dev, "pts"),
-  });
-  ops.push({ op: "symlink", linkTarget: "pts/ptmx", path: path.join(dev, "ptmx") });
-  ops.push({ op: "mkdir", path: path.join(dev, "shm"), uid: 0, gid: 0, mode: 0o1777 });
-  ops.push({
-    op: "mount",
-    fstype: "tmpfs",
-    source: "shm",
-    options: "nosuid,nodev,noexec,mode=1777,size=65536k",
-    target: path.join(dev, "shm"),
-  });
-  const links: Array<[string, string]> = [
-    ["fd", "/proc/self/fd"],
-    ["stdin", "/proc/self/fd/0"],
-    ["stdout", "/proc/self/fd/1"],
-    ["stderr", "/proc/self/fd/2"],
-  ];
-  for (const [name, target] of links)
-    ops.push({ op: "symlink", linkTarget: target, path: path.join(dev, name) });
-
-  const sys = planner.hostPath(planner.directory("/sys", { stub: true }));
-  ops.push({ op: "mount", fstype: "sysfs", source: "sysfs", options: "ro,nosuid,nodev,noexec", target: sys });
-
-  ops.push({ op: "hostname", name: spec.hostname });
-  if (spec.network === "none") {
-    if (tools.ip === undefined) {
+/**
+ * The working directory, resolved inside the root; missing directories are created owned by the
+ * user (BuildKit's MkdirAllAndChown), as part of the step's changes.
+ */
+function workingDirectory(
+  view: LayerView,
+  cwd: string,
+  user: ExecUser,
+  rootfs: string,
+  setup: SetupOp[],
+): string {
+  const resolved = view.resolve(cwd);
+  if (resolved.stat !== undefined) {
+    if (resolved.stat.type !== "directory") {
       throw new ExecutorError(
-        "EXECUTOR_UNSUPPORTED",
-        "run with --network=none: the ip tool (iproute2) is missing",
+        "EXECUTOR_BAD_CWD",
+        `enter working directory ${cwd}: /${resolved.path} is not a directory`,
       );
     }
-    ops.push({ op: "loopback", ip: tools.ip });
+    return `/${resolved.path}`;
   }
+  const parts = resolved.path.split("/");
+  for (let i = 0; i < parts.length; i++) {
+    const prefix = parts.slice(0, i + 1).join("/");
+    if (view.lstat(prefix) !== undefined) continue;
+    setup.push({ op: "mkdir", path: path.join(rootfs, prefix), uid: user.uid, gid: user.gid, mode: 0o755 });
+  }
+  return `/${resolved.path}`;
 }
 
-/** /etc/hosts and /etc/resolv.conf are bind mounts of scratch files, never written to the upper. */
-async function writeEtcFiles(scratch: string, planner: RootfsPlanner, spec: RunSpec): Promise<void> {
-  const hosts = path.join(scratch, "hosts");
+/** /etc/hosts and /etc/resolv.conf: read-only binds of files in the bundle (as BuildKit does). */
+async function etcMounts(bundle: string, spec: RunSpec): Promise<OciMount[]> {
+  const hosts = path.join(bundle, "hosts");
   await fs.promises.writeFile(
     hosts,
     `127.0.0.1\tlocalhost ${spec.hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n`,
   );
-  const resolv = path.join(scratch, "resolv.conf");
+  const resolv = path.join(bundle, "resolv.conf");
   let hostResolv = "";
   try {
     hostResolv = await fs.promises.readFile("/etc/resolv.conf", "utf8");
@@ -214,88 +223,75 @@ async function writeEtcFiles(scratch: string, planner: RootfsPlanner, spec: RunS
     // a host without resolv.conf gives the container an empty one
   }
   await fs.promises.writeFile(resolv, hostResolv);
-  for (const [source, target] of [
-    [hosts, "/etc/hosts"],
-    [resolv, "/etc/resolv.conf"],
-  ]) {
-    const rel = planner.file(target);
-    planner.ops.push({ op: "bind", source, target: planner.hostPath(rel), readonly: false });
-  }
+  return [bind("/etc/hosts", hosts, true), bind("/etc/resolv.conf", resolv, true)];
 }
 
-async function planRunMounts(
-  planner: RootfsPlanner,
+function bind(destination: string, source: string, readonly: boolean): OciMount {
+  return { destination, type: "bind", source, options: ["rbind", readonly ? "ro" : "rw"] };
+}
+
+async function runMounts(
   spec: RunSpec,
-  scratch: string,
+  bundle: string,
+  setup: SetupOp[],
   cleanups: Array<() => Promise<void>>,
-): Promise<void> {
-  // Parents before children, so a mount inside another mount's target lands on top of it.
+): Promise<OciMount[]> {
+  // Parents before children, so a mount inside another mount's target lands on top of it; a
+  // later mount of the same target replaces an earlier one (BuildKit's dedupMounts).
   const mounts = [...spec.mounts].sort((a, b) => depth(mountTarget(a)) - depth(mountTarget(b)));
+  const out: OciMount[] = [];
   let n = 0;
   for (const m of mounts) {
-    const dir = path.join(scratch, "mounts", String(n++));
+    const dir = path.join(bundle, "mounts", String(n++));
     await fs.promises.mkdir(dir, { recursive: true });
     const target = mountTarget(m);
     switch (m.type) {
       case "bind": {
         const stats = await statSource(m.source, target);
-        const rel = stats.isDirectory() ? planner.directory(target, { stub: true }) : planner.file(target);
         let source = m.source;
         if (m.readonly === false && stats.isDirectory()) {
-          for (const d of ["u", "w"]) await fs.promises.mkdir(path.join(dir, d));
+          // Writes go to a throw-away overlay, never to the source (BuildKit's rw bind of a snapshot).
+          for (const d of ["u", "w", "merged"]) await fs.promises.mkdir(path.join(dir, d));
           await fs.promises.symlink(path.resolve(m.source), path.join(dir, "l"));
           source = path.join(dir, "merged");
-          await fs.promises.mkdir(source);
-          planner.ops.push({
+          const userxattr = inUserNamespace() ? ",userxattr" : "";
+          setup.push({
             op: "overlay",
             cwd: dir,
-            options: "lowerdir=l,upperdir=u,workdir=w",
+            options: `lowerdir=l,upperdir=u,workdir=w${userxattr}`,
             target: source,
           });
         } else if (m.readonly === false) {
           source = path.join(dir, "file");
           await fs.promises.copyFile(m.source, source);
         }
-        planner.ops.push({
-          op: "bind",
-          source,
-          target: planner.hostPath(rel),
-          readonly: m.readonly !== false,
-        });
+        out.push(bind(target, source, m.readonly !== false));
         break;
       }
       case "cache": {
-        const checkout: CacheCheckout = await checkoutCache(m, spec.signal, spec.command);
+        const checkout = await checkoutCache(m, spec.signal, spec.command);
         cleanups.push(checkout.release);
-        const rel = planner.directory(target, { stub: true });
-        planner.ops.push({
-          op: "bind",
-          source: checkout.path,
-          target: planner.hostPath(rel),
-          readonly: m.readonly === true,
-        });
+        out.push(bind(target, checkout.path, m.readonly === true));
         break;
       }
       case "tmpfs": {
-        const rel = planner.directory(target, { stub: true });
-        const size = m.sizeBytes !== undefined ? `,size=${m.sizeBytes}` : "";
-        planner.ops.push({
-          op: "mount",
-          fstype: "tmpfs",
+        const size = m.sizeBytes !== undefined ? [`size=${m.sizeBytes}`] : [];
+        out.push({
+          destination: target,
+          type: "tmpfs",
           source: "tmpfs",
-          options: `nosuid,nodev${size}`,
-          target: planner.hostPath(rel),
+          options: ["nosuid", "nodev", ...size],
         });
         break;
       }
       case "secret": {
         const file = await writeSecret(m.content, m.mode ?? 0o400, m.uid ?? 0, m.gid ?? 0, cleanups);
-        const rel = planner.file(target);
-        planner.ops.push({ op: "bind", source: file, target: planner.hostPath(rel), readonly: true });
+        out.push(bind(target, file, true));
         break;
       }
     }
   }
+  return out;
 }
 
 function depth(target: string): number {
@@ -309,12 +305,17 @@ async function statSource(source: string, target: string): Promise<fs.Stats> {
     throw new ExecutorError(
       "EXECUTOR_BIND_SOURCE",
       `bind ${source} on ${target}: ${(err as Error).message}`,
-      { cause: err },
+      {
+        cause: err,
+      },
     );
   }
 }
 
-/** Secrets go to a tmpfs (/dev/shm) when the host has one, so they never reach a disk. */
+/**
+ * Secrets go to a private directory on a tmpfs (/dev/shm) when the host has one, so they never
+ * reach a disk; the directory is 0700 (mkdtemp), so no other host user can read them meanwhile.
+ */
 async function writeSecret(
   content: Buffer,
   mode: number,
@@ -332,37 +333,17 @@ async function writeSecret(
   return file;
 }
 
-/** Who the RUN process runs as. `groups` are the supplementary groups (setgroups). */
-interface ResolvedUser {
-  uid: number;
-  gid: number;
-  groups: number[];
+/**
+ * The pids limit goes to the pids cgroup as root. Rootless on cgroup v1 has no cgroup of its
+ * own to limit: RLIMIT_NPROC (counted per user in the user namespace) stands in for it.
+ */
+function processLimits(spec: RunSpec, userns: boolean): { pids: number | null; rlimits: ProcessLimit[] } {
+  const requested = spec.pidsLimit ?? DEFAULT_PIDS_LIMIT;
+  const rlimits = [...(spec.ulimits ?? [])];
+  if (!userns) return { pids: requested > 0 ? requested : null, rlimits };
+  const fallback = userNamespaceLimits(requested);
+  if (fallback !== undefined && !rlimits.some((r) => r.type === fallback.type)) rlimits.push(fallback);
+  return { pids: null, rlimits };
 }
 
-/**
- * `env -i` sets exactly the step's environment; setpriv sets gid and supplementary groups while
- * still root; unshare chroots, enters the working directory, drops to the uid and execs the
- * command (found through the container's PATH, inside the root).
- */
-function execArgv(tools: HostTools, spec: RunSpec, user: ResolvedUser, cwd: string, root: string): string[] {
-  return [
-    tools.env,
-    "-i",
-    "--",
-    ...spec.env,
-    tools.setpriv,
-    "--regid",
-    String(user.gid),
-    ...(user.groups.length > 0 ? ["--groups", user.groups.join(",")] : ["--clear-groups"]),
-    "--",
-    tools.unshare,
-    "--root",
-    root,
-    "--wd",
-    cwd,
-    "--setuid",
-    String(user.uid),
-    "--",
-    ...spec.command,
-  ];
-}
+export type { Runtime };

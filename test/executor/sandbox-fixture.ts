@@ -41,6 +41,8 @@ const APPLETS = [
   "kill",
   "ps",
   "rmdir",
+  "mknod",
+  "mkfifo",
 ];
 
 /** A temp dir with a busybox rootfs layer, and helpers to make upper/work dirs. */
