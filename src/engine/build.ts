@@ -49,9 +49,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const contextDir = path.resolve(options.context);
   const dockerfilePath = path.resolve(contextDir, options.dockerfile ?? "Dockerfile");
   const text = options.dockerfileText ?? (await readDockerfile(dockerfilePath));
-  const dockerfile = loadDockerfile(text, {
-    file: options.dockerfileText !== undefined ? "Dockerfile" : displayPath(dockerfilePath),
-  });
+  const dockerfileName = options.dockerfileText !== undefined ? "Dockerfile" : displayPath(dockerfilePath);
+  const dockerfile = loadDockerfile(text, { file: dockerfileName });
 
   const targetPlatform = options.platform ? parsePlatform(options.platform) : hostPlatform();
   const cacheOpts = {
@@ -105,6 +104,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     });
 
     const run: BuildRun = {
+      dockerfile: dockerfileName,
       store,
       verified: new VerifiedBlobs(store.dir, store.blobs),
       context,

@@ -7,7 +7,7 @@ import { resolveChown } from "../rootfs/users";
 import * as path from "node:path";
 import { diffUpperDir } from "../rootfs/diff";
 import { runStep } from "../executor/run-step";
-import { BuildError } from "./errors";
+import { RunFailedError } from "../executor/errors";
 import { runMounts, type MountSources } from "./run-mounts";
 import type { StepExecutor, StepInputs } from "./step-executor";
 import type { UnpackedLayers } from "../rootfs/unpacked-layers";
@@ -73,16 +73,7 @@ export class LocalStepExecutor implements StepExecutor {
         stderr: (chunk) => inputs.log("stderr", chunk.toString("utf8")),
       },
     );
-    if (result.exitCode !== 0) {
-      const tail = result.outputTail
-        .slice(-10)
-        .map((l) => `  ${l}`)
-        .join("\n");
-      throw new BuildError(
-        "RUN_FAILED",
-        `${step.display}: process ${JSON.stringify(step.argv)} did not complete successfully: exit code ${result.exitCode}${tail ? `\n${tail}` : ""}`,
-      );
-    }
+    if (result.exitCode !== 0) throw new RunFailedError(step.argv, result.exitCode, result.outputTail);
     return diffUpperDir(upperDir);
   }
 

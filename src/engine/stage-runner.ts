@@ -15,9 +15,12 @@ import type { VerifiedBlobs } from "./verified-blobs";
 import type { StageResult, StepOutcome } from "./stage-result";
 import type { StepExecutor, StepInputs } from "./step-executor";
 import { TsbuildError } from "../errors";
+import { RunFailedError } from "../executor/errors";
 
 /** Everything the stages of one build share. */
 export interface BuildRun {
+  /** The Dockerfile's name as errors show it ("Dockerfile", "docker/app.Dockerfile"). */
+  dockerfile: string;
   store: CacheStore;
   /** Stamps of layer blobs already re-hashed (see VerifiedBlobs). */
   verified: VerifiedBlobs;
@@ -185,14 +188,47 @@ async function execute(
     });
     return stored;
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    run.emit({ type: "step-error", id: step.id, vertex, message });
-    if (err instanceof BuildAbortedError || run.signal?.aborted) throw new BuildAbortedError();
-    if (err instanceof TsbuildError) throw err;
-    throw new StepFailedError(step.id, `${step.display}: ${message}`, { cause: err });
+    if (err instanceof BuildAbortedError || run.signal?.aborted === true) {
+      run.emit({ type: "step-error", id: step.id, vertex, message: "cancelled" });
+      throw new BuildAbortedError();
+    }
+    const failure = stepFailure(step, run, err);
+    run.emit({ type: "step-error", id: step.id, vertex, message: failure.message });
+    throw failure;
   } finally {
     await fsp.rm(inputs.tmpDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The step's error as the user sees it: located at its instruction, with BuildKit's wording for
+ * a failed command, and never an internal temp path.
+ */
+function stepFailure(step: Exclude<Step, { kind: "config" }>, run: BuildRun, err: unknown): StepFailedError {
+  const scrub = (text: string): string => text.split(run.tmpDir).join("<build tmp>");
+  let reason: string;
+  let exitCode: number | undefined;
+  let outputTail: readonly string[] | undefined;
+  if (err instanceof RunFailedError) {
+    reason = `process ${JSON.stringify(err.command.join(" "))} did not complete successfully: exit code: ${err.exitCode}`;
+    exitCode = err.exitCode;
+    outputTail = err.outputTail.slice(-10);
+  } else {
+    reason = scrub(err instanceof Error ? err.message : String(err));
+  }
+  return new StepFailedError(
+    {
+      stepId: step.id,
+      stage: step.stage,
+      instruction: step.display,
+      location: { file: run.dockerfile, line: step.span.start.line, column: step.span.start.column },
+      reason,
+      reasonCode: err instanceof TsbuildError ? err.code : "INTERNAL",
+      exitCode,
+      outputTail,
+    },
+    { cause: err },
+  );
 }
 
 /**

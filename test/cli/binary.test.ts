@@ -56,6 +56,34 @@ describe("tsbuild binary", () => {
     }
   });
 
+  test("a failing RUN and a failing --chown print Dockerfile:LINE:COL and exit 1, no stack, no temp path", () => {
+    const busybox = fs.readFileSync("/bin/busybox");
+    const ctx = tempTree({ busybox, a: "a" });
+    fs.chmodSync(path.join(ctx, "busybox"), 0o755);
+    try {
+      const base =
+        'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n';
+      fs.writeFileSync(path.join(ctx, "Dockerfile"), `${base}RUN echo doomed && exit 3\n`);
+      const run = bin(["--cache-dir", cache, "--progress", "plain", ctx], { cwd: ctx });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(
+        /error: Dockerfile:4:1: RUN echo doomed && exit 3: process "\/bin\/sh -c echo doomed && exit 3" did not complete successfully: exit code: 3\n\s+doomed/,
+      );
+      fs.writeFileSync(path.join(ctx, "Dockerfile"), `${base}\nCOPY --chown=nobody a /a\n`);
+      const chown = bin(["--cache-dir", cache, "--progress", "plain", ctx], { cwd: ctx });
+      expect(chown.status).toBe(1);
+      expect(chown.stderr).toMatch(
+        /error: Dockerfile:5:1: COPY --chown=nobody a \/a: .*no user nobody in \/etc\/passwd/,
+      );
+      for (const r of [run, chown]) {
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+        expect(r.stderr).not.toMatch(/\/tmp\/|\/tsbuild-/);
+      }
+    } finally {
+      rm(ctx);
+    }
+  });
+
   test("-f - reads the Dockerfile from stdin; -q prints only the image ID", () => {
     const ctx = tempTree({ "a.txt": "from stdin" });
     try {
