@@ -9,6 +9,7 @@ import { parseBuildArgs } from "../planner/build-args";
 import { parsePlatform } from "../planner/platform";
 import { parseFields, parseKeyValues } from "./key-value";
 import type { ProgressMode } from "./progress";
+import { parseAllow, parseIsolation, parsePidsLimit, parseRuntime, parseUlimits } from "./run-flags";
 import { parseSecretSpecs, type SecretSpec } from "./secret-spec";
 import { cacheDirArg, stringList } from "./store-option";
 
@@ -91,6 +92,11 @@ export async function parseBuildInvocation(
   const insecure = stringList(args.insecureRegistry);
   const cacheFrom = stringList(args.cacheFrom).map((v) => parseCacheSpec("--cache-from", v, "src"));
   const cacheTo = stringList(args.cacheTo).map((v) => parseCacheSpec("--cache-to", v, "dest"));
+  const allow = parseAllow(stringList(args.allow));
+  const ulimits = parseUlimits(stringList(args.ulimit));
+  const pidsLimit = parsePidsLimit(args.pidsLimit);
+  const runtime = parseRuntime(args.runtime);
+  parseIsolation(args.isolation); // acted on by main.ts before the command runs
   return {
     context,
     ...(file !== undefined ? { file } : {}),
@@ -107,6 +113,10 @@ export async function parseBuildInvocation(
       ...(cacheDir !== undefined ? { cacheDir } : {}),
       ...(jobs !== undefined ? { jobs } : {}),
       ...(args.pull === true ? { pull: true } : {}),
+      ...(allow.length > 0 ? { allow } : {}),
+      ...(ulimits.length > 0 ? { ulimits } : {}),
+      ...(pidsLimit !== undefined ? { pidsLimit } : {}),
+      ...(runtime !== undefined ? { runtime } : {}),
       ...(stringList(args.noCacheFilter).length > 0 ? { noCacheFilter: stringList(args.noCacheFilter) } : {}),
       ...(insecure.length > 0 ? { insecureRegistries: insecure } : {}),
       ...(cacheFrom.length > 0

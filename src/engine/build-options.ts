@@ -1,5 +1,6 @@
 import type { ImageConfig } from "../image/config";
 import type { OciManifest } from "../image/manifest";
+import type { ProcessLimit } from "../executor/run-spec";
 import type { Compression } from "../image/media-types";
 import type { OutputSpec } from "./output-spec";
 import type { BuildEventListener } from "./progress";
@@ -53,7 +54,25 @@ export interface BuildOptions {
   cacheTo?: ({ type: "local"; dest: string } | { type: "registry"; ref: string })[];
   /** Environment for `--build-arg NAME` without a value and SOURCE_DATE_EPOCH (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * `--allow`: entitlements a Dockerfile may use. `network.host` for `RUN --network=host`,
+   * `security.insecure` for `RUN --security=insecure`; without them those steps are refused.
+   */
+  allow?: Entitlement[];
+  /** `--runtime`: the OCI runtime RUN steps use ("runc", "crun" or "auto"; default runc). */
+  runtime?: string;
+  /** Processes at most in one RUN container (default 4096; 0 = unlimited). */
+  pidsLimit?: number;
+  /** `--ulimit`: resource limits of RUN processes. */
+  ulimits?: ProcessLimit[];
+  /**
+   * `--isolation`: "auto" (default: real root as root, a user namespace otherwise), "root", or
+   * "rootless" (a user namespace even as root).
+   */
+  isolation?: "auto" | "root" | "rootless";
 }
+
+export type Entitlement = "network.host" | "security.insecure";
 
 /** A secret for RUN --mount=type=secret,id=ID: read from a file or an environment variable. */
 export type BuildSecret = { id: string; src: string } | { id: string; env: string };

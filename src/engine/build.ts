@@ -21,7 +21,7 @@ import { parseBuildArgs } from "../planner/build-args";
 import { plan } from "../planner/planner";
 import { hostPlatform, parsePlatform } from "../planner/platform";
 import type { Plan } from "../planner/plan";
-import type { BuildOptions, BuildResult } from "./build-options";
+import type { BuildOptions, BuildResult, Entitlement } from "./build-options";
 import { contextFingerprinter } from "./context-fingerprinter";
 import { BuildAbortedError, BuildError } from "./errors";
 import { LocalStepExecutor } from "./local-step-executor";
@@ -32,6 +32,9 @@ import { BaseImages } from "./base-images";
 import { UnpackedLayers } from "../rootfs/unpacked-layers";
 import { buildTempDir, sweepStaleBuildTemps } from "./build-temp";
 import { httpUrlValidator } from "./url-validator";
+import { inUserNamespace } from "../rootfs/overlay";
+import { isolationPrefix } from "../executor/isolation";
+import { buildInUserNamespace } from "./userns-build";
 import { VerifiedBlobs } from "./verified-blobs";
 import { normalizeTag } from "./normalize-tag";
 import { exportRegistryCache, importRegistryCache } from "./registry-cache";
@@ -43,6 +46,9 @@ import { exportRegistryCache, importRegistryCache } from "./registry-cache";
  * Never calls process.exit and keeps no global state: builds may run concurrently.
  */
 export async function build(options: BuildOptions): Promise<BuildResult> {
+  // As a non-root user the engine runs in a user namespace of its own (rootless builds).
+  const userns = isolationPrefix(options.isolation ?? "auto");
+  if (userns !== null) return buildInUserNamespace(options, userns);
   const started = Date.now();
   const emit = options.onEvent ?? (() => undefined);
   const env = options.env ?? process.env;
@@ -90,6 +96,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         urls: httpUrlValidator(options.signal),
       },
     );
+    checkEntitlements(thePlan, new Set(options.allow ?? []), dockerfileName);
     for (const w of thePlan.warnings)
       emit({
         type: "warning",
@@ -108,11 +115,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       store,
       verified: new VerifiedBlobs(store.dir, store.blobs),
       context,
-      executor: new LocalStepExecutor(new UnpackedLayers(path.join(store.dir, "layers")), {
-        cacheMountsDir: path.join(store.dir, "mounts"),
-        secrets: options.secrets ?? [],
-        env,
-      }),
+      executor: new LocalStepExecutor(
+        // Layer dirs carry overlay attributes under the prefix this process's mounts use
+        // (trusted.* as root, user.* in a user namespace): one directory per format.
+        new UnpackedLayers(path.join(store.dir, inUserNamespace() ? "layers-userxattr" : "layers")),
+        { cacheMountsDir: path.join(store.dir, "mounts"), secrets: options.secrets ?? [], env },
+        { runtime: options.runtime, pidsLimit: options.pidsLimit, ulimits: options.ulimits },
+      ),
       tmpDir,
       noCache: options.noCache ?? false,
       noCacheStages: new Set(
@@ -239,6 +248,29 @@ async function storeImage(image: Image, tags: readonly string[], store: CacheSto
       configDigest,
       ...(image.config.created !== undefined ? { created: image.config.created } : {}),
     });
+}
+
+/**
+ * `RUN --network=host` and `RUN --security=insecure` run only when the build allows them
+ * (BuildKit's entitlements); otherwise a located error names the flag to add.
+ */
+function checkEntitlements(thePlan: Plan, allowed: ReadonlySet<Entitlement>, file: string): void {
+  for (const stage of thePlan.stages) {
+    for (const step of stage.steps) {
+      if (step.kind !== "run") continue;
+      const needed: Array<[Entitlement, string]> = [];
+      if (step.network === "host") needed.push(["network.host", "--network=host"]);
+      if (step.security === "insecure") needed.push(["security.insecure", "--security=insecure"]);
+      for (const [entitlement, flag] of needed) {
+        if (allowed.has(entitlement)) continue;
+        const { line, column } = step.span.start;
+        throw new BuildError(
+          "ENTITLEMENT_NOT_ALLOWED",
+          `${file}:${line}:${column}: RUN ${flag} needs the ${entitlement} entitlement: build with --allow ${entitlement}`,
+        );
+      }
+    }
+  }
 }
 
 async function readDockerfile(file: string): Promise<string> {

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { diffUpperDir } from "../rootfs/diff";
 import { runStep } from "../executor/run-step";
 import { RunFailedError } from "../executor/errors";
-import { runMounts, type MountSources } from "./run-mounts";
+import { runMounts, type MountSources, type RunSettings } from "./run-mounts";
 import type { StepExecutor, StepInputs } from "./step-executor";
 import type { UnpackedLayers } from "../rootfs/unpacked-layers";
 
@@ -21,6 +21,7 @@ export class LocalStepExecutor implements StepExecutor {
   constructor(
     private readonly unpacked: UnpackedLayers,
     private readonly mountSources: MountSources,
+    private readonly settings: RunSettings = {},
   ) {}
 
   async copy(step: CopyStep, inputs: StepInputs): Promise<AsyncIterable<LayerEntry>> {
@@ -65,6 +66,10 @@ export class LocalStepExecutor implements StepExecutor {
         ...(step.state.user ? { user: step.state.user } : {}),
         hostname: "buildkitsandbox",
         network: step.network,
+        security: step.security,
+        runtime: this.settings.runtime,
+        pidsLimit: this.settings.pidsLimit,
+        ulimits: this.settings.ulimits,
         mounts,
         ...(inputs.signal ? { signal: inputs.signal } : {}),
       },

@@ -3,7 +3,7 @@ import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import { resolveInDirectory } from "../rootfs/dir-resolver";
 import { flattenLayers } from "../rootfs/flatten";
-import type { RunMount } from "../executor/run-spec";
+import type { ProcessLimit, RunMount } from "../executor/run-spec";
 import type { PlannedMount, RunStep } from "../planner/plan";
 import type { BuildSecret } from "./build-options";
 import { BuildError } from "./errors";
@@ -15,6 +15,13 @@ export interface MountSources {
   cacheMountsDir: string;
   secrets: readonly BuildSecret[];
   env: NodeJS.ProcessEnv;
+}
+
+/** How RUN containers are run (from the build's options). */
+export interface RunSettings {
+  runtime?: string | undefined;
+  pidsLimit?: number | undefined;
+  ulimits?: readonly ProcessLimit[] | undefined;
 }
 
 /**

@@ -174,7 +174,8 @@ async function overlayOp(
   await fs.promises.symlink(workDir, path.join(stage, "w"));
   const options =
     `lowerdir=${lowers.map((_, i) => String(i)).join(":")},upperdir=u,workdir=w,` +
-    `redirect_dir=off,metacopy=off,index=off${inUserNamespace() ? ",userxattr" : ""}`;
+    // userxattr already turns redirects off (and refuses redirect_dir=off: it means "follow").
+    (inUserNamespace() ? "metacopy=off,index=off,userxattr" : "redirect_dir=off,metacopy=off,index=off");
   return { op: "overlay", cwd: stage, options, target };
 }
 

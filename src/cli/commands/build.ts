@@ -68,6 +68,31 @@ export const buildCommand: CliCommand = {
         requiresArg: true,
         describe: "output: type=oci|docker|local|tar,dest=PATH (buildx syntax); repeatable",
       })
+      .option("allow", {
+        type: "string",
+        requiresArg: true,
+        describe: "allow an entitlement: network.host (RUN --network=host), security.insecure; repeatable",
+      })
+      .option("ulimit", {
+        type: "string",
+        requiresArg: true,
+        describe: "resource limit of RUN processes, name=soft[:hard] (e.g. nofile=1024:2048); repeatable",
+      })
+      .option("pids-limit", {
+        type: "string",
+        requiresArg: true,
+        describe: "processes at most in one RUN container (default 4096; 0 = no limit)",
+      })
+      .option("runtime", {
+        type: "string",
+        requiresArg: true,
+        describe: "OCI runtime for RUN: runc (default), crun or auto",
+      })
+      .option("isolation", {
+        type: "string",
+        requiresArg: true,
+        describe: "auto (default), root, or rootless (a user namespace; the default as non-root)",
+      })
       .option("iidfile", {
         type: "string",
         requiresArg: true,
