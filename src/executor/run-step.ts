@@ -56,6 +56,7 @@ export async function runStep(spec: RunSpec, io: RunIO = {}): Promise<RunResult>
   try {
     const view = new LayerView([upperDir, ...lowerDirs]);
     const user = resolveExecUser(spec.user, view);
+    if (inUserNamespace()) checkMapped(user, spec.user);
     const rootfs = path.join(bundle, "rootfs");
     await fs.promises.mkdir(rootfs);
     const setup: SetupOp[] = [await overlayOp(bundle, lowerDirs, upperDir, workDir, rootfs)];
@@ -121,6 +122,20 @@ export async function runStep(spec: RunSpec, io: RunIO = {}): Promise<RunResult>
     if (stubs !== undefined) await stubs.remove(upperDir, new LayerView(lowerDirs));
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
+}
+
+/** In a user namespace only mapped ids exist: say which is missing and how to get a range. */
+function checkMapped(user: ExecUser, spec: string | undefined): void {
+  const missing = [
+    ...(idMapped("uid", user.uid) ? [] : [`uid ${user.uid}`]),
+    ...[user.gid, ...user.additionalGids].filter((g) => !idMapped("gid", g)).map((g) => `gid ${g}`),
+  ];
+  if (missing.length === 0) return;
+  throw new ExecutorError(
+    "EXECUTOR_ID_NOT_MAPPED",
+    `run as USER ${spec ?? "root"}: ${missing.join(", ")} not mapped in this rootless build's user namespace ` +
+      "(give the user subordinate ids: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER)",
+  );
 }
 
 function execFailureCode(message: string): number | undefined {
