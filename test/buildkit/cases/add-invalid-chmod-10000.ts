@@ -1,0 +1,13 @@
+import { UP, type BuildkitCase } from "../harness/case";
+
+export default {
+  name: "testAddInvalidChmod",
+  upstream: UP.add,
+  variant: "--chmod=10000",
+  dockerfile: `
+FROM scratch
+ADD --chmod=10000 foo /
+`,
+  files: { foo: { content: "foo-contents", mode: 0o600 } },
+  expect: { error: "invalid chmod parameter: '10000'. it should be octal string and between 0 and 07777" },
+} satisfies BuildkitCase;

@@ -1,0 +1,101 @@
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { build } from "../../../src";
+import type { BuildkitCase } from "./case";
+import { dockerfilePath } from "./context";
+import { DOCKER_CLIENT } from "./dockerd";
+
+/** What one builder made of a case: an image archive, or the error text. */
+export type BuildOutcome = { ok: true; archive: string } | { ok: false; error: string };
+
+function secretFiles(c: BuildkitCase, dir: string): { id: string; src: string }[] {
+  return Object.entries(c.secrets ?? {}).map(([id, value]) => {
+    const src = path.join(dir, `secret-${id}`);
+    fs.writeFileSync(src, value, { mode: 0o600 });
+    return { id, src };
+  });
+}
+
+/** Builds with tsbuild's in-process API into an OCI archive (gzip layers) at `outDir/tsbuild.tar`. */
+export async function buildWithTsbuild(
+  c: BuildkitCase,
+  contextDir: string,
+  outDir: string,
+  cacheDir: string,
+): Promise<BuildOutcome> {
+  const archive = path.join(outDir, "tsbuild.tar");
+  const envSecrets = Object.entries(c.envSecrets ?? {});
+  const env = { ...process.env };
+  for (const [, s] of envSecrets) env[s.env] = s.value;
+  const file = dockerfilePath(c, contextDir);
+  try {
+    await build({
+      context: contextDir,
+      ...(file !== undefined ? { dockerfile: file } : {}),
+      ...(c.buildArgs ? { buildArgs: c.buildArgs } : {}),
+      ...(c.target ? { target: c.target } : {}),
+      secrets: [...secretFiles(c, outDir), ...envSecrets.map(([id, s]) => ({ id, env: s.env }))],
+      outputs: [{ type: "oci", dest: archive, tar: true }],
+      compression: "gzip",
+      cacheDir,
+      env,
+    });
+    return { ok: true, archive };
+  } catch (err) {
+    const e = err as Error;
+    const cause = e.cause instanceof Error ? `\ncaused by: ${e.cause.message}` : "";
+    return { ok: false, error: `${e.name}: ${e.message}${cause}` };
+  }
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number) {
+  return new Promise<{ code: number | null; out: string }>((resolve) => {
+    const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+/** Builds with dockerd 20.10's BuildKit (`docker build`), then `docker save`s the image. */
+export async function buildWithDockerd(
+  c: BuildkitCase,
+  contextDir: string,
+  outDir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<BuildOutcome> {
+  const tag = `tsbuild-suite/${c.name.toLowerCase()}${c.variant ? "-" + slug(c.variant) : ""}:latest`;
+  const args = ["build", "--network", "host", "--progress", "plain", "-t", tag];
+  const file = dockerfilePath(c, contextDir);
+  if (file !== undefined) args.push("-f", file);
+  for (const [k, v] of Object.entries(c.buildArgs ?? {})) args.push("--build-arg", `${k}=${v}`);
+  if (c.target) args.push("--target", c.target);
+  for (const s of secretFiles(c, outDir)) args.push("--secret", `id=${s.id},src=${s.src}`);
+  const buildEnv = { ...env };
+  for (const [id, s] of Object.entries(c.envSecrets ?? {})) {
+    buildEnv[s.env] = s.value;
+    args.push("--secret", `id=${id},env=${s.env}`);
+  }
+  args.push(contextDir);
+  const built = await run(DOCKER_CLIENT, args, buildEnv, 300_000);
+  if (built.code !== 0) return { ok: false, error: built.out.split("\n").slice(-25).join("\n") };
+  const archive = path.join(outDir, "buildkit.tar");
+  const saved = await run(DOCKER_CLIENT, ["save", "-o", archive, tag], env, 120_000);
+  if (saved.code !== 0) return { ok: false, error: `docker save failed: ${saved.out}` };
+  await run(DOCKER_CLIENT, ["rmi", tag], env, 60_000);
+  return { ok: true, archive };
+}
+
+export function slug(s: string): string {
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 40);
+}

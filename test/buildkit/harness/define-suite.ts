@@ -1,0 +1,122 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { buildWithDockerd, buildWithTsbuild, type BuildOutcome } from "./builders";
+import { checkUpstream } from "./check";
+import { compareImages, type Difference } from "./compare";
+import { writeContext } from "./context";
+import { dockerEnv } from "./dockerd";
+import { CaseHttpServer } from "./http-server";
+import { readImageArchive, type ReadImage } from "./image-reader";
+import { caseTitle, loadCases, type LoadedCase } from "./load-cases";
+import type { CaseResult } from "./results";
+import { resultsDir, suiteEnv } from "./suite-env";
+
+interface Built {
+  outcome: BuildOutcome;
+  image?: ReadImage;
+  readError?: string;
+  seconds: number;
+}
+
+async function timed(fn: () => Promise<BuildOutcome>): Promise<Built> {
+  const t0 = Date.now();
+  const outcome = await fn();
+  const seconds = (Date.now() - t0) / 1000;
+  if (!outcome.ok) return { outcome, seconds };
+  try {
+    return { outcome, image: await readImageArchive(outcome.archive), seconds };
+  } catch (err) {
+    return { outcome, readError: (err as Error).message, seconds };
+  }
+}
+
+function outcomeDifference(ts: Built, bk: Built): Difference[] {
+  if (ts.outcome.ok === bk.outcome.ok) return [];
+  const say = (b: Built) =>
+    b.outcome.ok ? "succeeded" : `failed: ${b.outcome.error.split("\n").slice(-6).join(" | ")}`;
+  return [{ field: "outcome", detail: `tsbuild ${say(ts)} / BuildKit ${say(bk)}` }];
+}
+
+/**
+ * Defines the jest tests of shard `shard` of `of`: per case, one test of upstream's assertions
+ * on tsbuild's image (test.failing when the case has a knownFailure) and one comparison with
+ * BuildKit 20.10's image (test.failing when it has a knownDifference; not defined when 20.10
+ * lacks a feature the case needs).
+ */
+export function defineSuite(shard: number, of: number): void {
+  const all: LoadedCase[] = loadCases().filter((_, i) => i % of === shard);
+  const httpServer = new CaseHttpServer();
+  beforeAll(() => httpServer.start());
+  afterAll(() => httpServer.stop());
+  for (const { id, c } of all) {
+    describe(caseTitle(c), () => {
+      let ts: Built;
+      let bk: Built | undefined;
+      let result: CaseResult;
+      beforeAll(async () => {
+        const env = suiteEnv();
+        const work = path.join(env.state, "work", id);
+        const ctx = path.join(work, "context");
+        fs.mkdirSync(path.join(work, "ts"), { recursive: true });
+        fs.mkdirSync(path.join(work, "bk"), { recursive: true });
+        const vars = { busybox: env.baseRef, ...(c.http ? { http: httpServer.serve(id, c.http) } : {}) };
+        writeContext(c, ctx, vars);
+        const cacheDir = path.join(env.state, `tsbuild-cache-${shard}`);
+        const compare = env.dockerSocket !== undefined && !c.buildkit2010;
+        [ts, bk] = await Promise.all([
+          timed(() => buildWithTsbuild(c, ctx, path.join(work, "ts"), cacheDir)),
+          compare
+            ? timed(() => buildWithDockerd(c, ctx, path.join(work, "bk"), dockerEnv(env.dockerSocket!)))
+            : Promise.resolve(undefined),
+        ]);
+        const tsFailures = ts.readError
+          ? [`reading tsbuild's archive: ${ts.readError}`]
+          : checkUpstream(c, ts.outcome, ts.image, env.baseRef);
+        let differences: Difference[] = [];
+        let buildkitFailures: string[] = [];
+        if (bk) {
+          buildkitFailures = bk.readError
+            ? [`reading BuildKit's archive: ${bk.readError}`]
+            : checkUpstream(c, bk.outcome, bk.image, env.baseRef);
+          const ignore = c.compareIgnore?.fields ?? [];
+          differences = outcomeDifference(ts, bk).filter((d) => !ignore.includes(d.field));
+          if (ts.image && bk.image) differences.push(...compareImages(ts.image, bk.image, ignore));
+          if (bk.readError) differences.push({ field: "outcome", detail: bk.readError });
+        }
+        result = {
+          id,
+          title: caseTitle(c),
+          upstream: c.upstream,
+          tsbuild: tsFailures.length === 0 ? "pass" : "fail",
+          tsbuildFailures: tsFailures,
+          ...(c.knownFailure ? { knownFailure: c.knownFailure } : {}),
+          comparison: !bk
+            ? c.buildkit2010
+              ? "upstream-only"
+              : "not-run"
+            : differences.length
+              ? "differs"
+              : "identical",
+          differences,
+          buildkitFailures,
+          ...(c.knownDifference ? { knownDifference: c.knownDifference } : {}),
+          ...(c.buildkit2010 ? { skipReason: c.buildkit2010.skip } : {}),
+          ...(c.compareIgnore ? { ignored: c.compareIgnore.fields } : {}),
+          seconds: { tsbuild: ts.seconds, ...(bk ? { buildkit: bk.seconds } : {}) },
+        };
+        fs.writeFileSync(path.join(resultsDir(env.state), `${id}.json`), JSON.stringify(result, null, 2));
+        if (process.env.TSBUILD_BK_KEEP !== "1") fs.rmSync(work, { recursive: true, force: true });
+      }, 900_000);
+
+      (c.knownFailure ? test.failing : test)("upstream assertions on tsbuild's image", () => {
+        expect(result.tsbuildFailures).toEqual([]);
+      });
+
+      if (!c.buildkit2010 && process.env.TSBUILD_BK_NO_DOCKERD !== "1") {
+        (c.knownDifference ? test.failing : test)("same image as BuildKit 20.10", () => {
+          expect(result.differences.map((d) => `${d.field}: ${d.detail}`)).toEqual([]);
+        });
+      }
+    });
+  }
+}
