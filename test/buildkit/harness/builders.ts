@@ -17,6 +17,42 @@ function secretFiles(c: BuildkitCase, dir: string): { id: string; src: string }[
   });
 }
 
+/** Builds a case's prebuild context with tsbuild and pushes it as `ref`; returns the error text on failure. */
+export async function prebuildWithTsbuild(
+  contextDir: string,
+  ref: string,
+  cacheDir: string,
+): Promise<string | undefined> {
+  try {
+    await build({
+      context: contextDir,
+      outputs: [{ type: "registry", names: [ref] }],
+      compression: "gzip",
+      cacheDir,
+    });
+    return undefined;
+  } catch (err) {
+    return `prebuild: ${(err as Error).name}: ${(err as Error).message}`;
+  }
+}
+
+/** Builds a case's prebuild context with dockerd and pushes it as `ref`. */
+export async function prebuildWithDockerd(
+  contextDir: string,
+  ref: string,
+  env: NodeJS.ProcessEnv,
+): Promise<string | undefined> {
+  const built = await run(
+    DOCKER_CLIENT,
+    ["build", "--network", "host", "--progress", "plain", "-t", ref, contextDir],
+    env,
+    300_000,
+  );
+  if (built.code !== 0) return `prebuild: ${built.out.split("\n").slice(-20).join("\n")}`;
+  const pushed = await run(DOCKER_CLIENT, ["push", ref], env, 120_000);
+  return pushed.code === 0 ? undefined : `prebuild push: ${pushed.out}`;
+}
+
 /** Builds with tsbuild's in-process API into an OCI archive (gzip layers) at `outDir/tsbuild.tar`. */
 export async function buildWithTsbuild(
   c: BuildkitCase,

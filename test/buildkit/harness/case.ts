@@ -24,6 +24,12 @@ export interface BuildkitCase {
   /** Files served over HTTP on 127.0.0.1 for ADD <url>; `{{http}}` in the Dockerfile is their base URL. */
   http?: Record<string, HttpFile>;
   buildArgs?: Record<string, string>;
+  /**
+   * Images the test builds and pushes first, in order (e.g. one with ONBUILD triggers): each
+   * builder builds them itself and pushes them to the suite's registry. `{{prebuiltN}}` names
+   * the N-th (from 0), `{{prebuilt}}` the last one before the Dockerfile using it.
+   */
+  prebuild?: { dockerfile: string; files?: Record<string, ContextEntry> }[];
   target?: string;
   /** `--secret id=ID,src=…`: the value is written to a temp file. */
   secrets?: Record<string, string>;
@@ -62,6 +68,9 @@ export interface FileExpectation {
   exists?: boolean;
   type?: "file" | "dir" | "symlink";
   content?: string;
+  /** Content contains each of these / none of these. */
+  contains?: string[];
+  notContains?: string[];
   /** Content matches this expression. */
   contentMatches?: RegExp;
   /** Permission bits and sticky/setuid/setgid (e.g. 0o644). */

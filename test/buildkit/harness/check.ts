@@ -53,6 +53,13 @@ export function checkUpstream(
       if (got !== f.content.replaceAll("{{busybox}}", baseRef))
         fails.push(`${p}: content ${JSON.stringify(got)}, expected ${JSON.stringify(f.content)}`);
     }
+    const text = e.content?.toString("utf8") ?? "";
+    for (const want of f.contains ?? [])
+      if (!text.includes(want))
+        fails.push(`${p}: content ${JSON.stringify(text)} lacks ${JSON.stringify(want)}`);
+    for (const bad of f.notContains ?? [])
+      if (text.includes(bad))
+        fails.push(`${p}: content ${JSON.stringify(text)} contains ${JSON.stringify(bad)}`);
     if (f.contentMatches && !f.contentMatches.test(e.content?.toString("utf8") ?? ""))
       fails.push(
         `${p}: content ${JSON.stringify(e.content?.toString("utf8"))} does not match ${f.contentMatches}`,

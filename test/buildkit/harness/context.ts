@@ -6,12 +6,22 @@ import type { BuildkitCase } from "./case";
 /** What `{{busybox}}` (the base image reference) and `{{http}}` (the case's URL prefix) stand for. */
 export interface Placeholders {
   busybox: string;
+  /** The suite registry's "127.0.0.1:PORT" (`{{registry}}`), for FROM lines that build the name from ARGs. */
+  registry?: string;
   http?: string;
+  /** The images the case's prebuild steps pushed (each builder its own), in order. */
+  prebuilt?: string[];
 }
 
 export function substitute(text: string, vars: Placeholders): string {
-  const out = text.replaceAll("{{busybox}}", vars.busybox);
-  return vars.http === undefined ? out : out.replaceAll("{{http}}", vars.http);
+  let out = text.replaceAll("{{busybox}}", vars.busybox);
+  if (vars.registry !== undefined) out = out.replaceAll("{{registry}}", vars.registry);
+  const withHttp = vars.http === undefined ? out : out.replaceAll("{{http}}", vars.http);
+  const pre = vars.prebuilt ?? [];
+  return pre.reduce(
+    (text, ref, i) => text.replaceAll(`{{prebuilt${i}}}`, ref),
+    pre.length ? withHttp.replaceAll("{{prebuilt}}", pre[pre.length - 1]) : withHttp,
+  );
 }
 
 /**

@@ -1,6 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildWithDockerd, buildWithTsbuild, type BuildOutcome } from "./builders";
+import {
+  buildWithDockerd,
+  buildWithTsbuild,
+  prebuildWithDockerd,
+  prebuildWithTsbuild,
+  type BuildOutcome,
+} from "./builders";
 import { checkUpstream } from "./check";
 import { compareImages, type Difference } from "./compare";
 import { writeContext } from "./context";
@@ -56,18 +62,51 @@ export function defineSuite(shard: number, of: number): void {
       beforeAll(async () => {
         const env = suiteEnv();
         const work = path.join(env.state, "work", id);
-        const ctx = path.join(work, "context");
-        fs.mkdirSync(path.join(work, "ts"), { recursive: true });
-        fs.mkdirSync(path.join(work, "bk"), { recursive: true });
-        const vars = { busybox: env.baseRef, ...(c.http ? { http: httpServer.serve(id, c.http) } : {}) };
-        writeContext(c, ctx, vars);
         const cacheDir = path.join(env.state, `tsbuild-cache-${shard}`);
         const compare = env.dockerSocket !== undefined && !c.buildkit2010;
+        const denv = env.dockerSocket ? dockerEnv(env.dockerSocket) : undefined;
+        const http = c.http ? { http: httpServer.serve(id, c.http) } : {};
+        // Each builder gets its own copy of the context (and its own prebuilt image, if any).
+        const prepare = async (who: "ts" | "bk"): Promise<{ ctx: string; out: string; error?: string }> => {
+          const ctx = path.join(work, who, "context");
+          const out = path.join(work, who, "out");
+          fs.mkdirSync(out, { recursive: true });
+          const prebuilt: string[] = [];
+          for (const [i, pre] of (c.prebuild ?? []).entries()) {
+            const pctx = path.join(work, who, `prebuild-${i}`);
+            const vars = { busybox: env.baseRef, registry: env.registry, ...http, prebuilt };
+            writeContext(
+              {
+                ...c,
+                dockerfile: pre.dockerfile,
+                files: pre.files ?? {},
+                dockerfileName: "Dockerfile",
+                buildFile: undefined,
+              },
+              pctx,
+              vars,
+            );
+            const ref = `${env.registry}/suite-${who}/${id}:base${i}`;
+            const error =
+              who === "ts"
+                ? await prebuildWithTsbuild(pctx, ref, cacheDir)
+                : await prebuildWithDockerd(pctx, ref, denv!);
+            if (error) return { ctx, out, error };
+            prebuilt.push(ref);
+          }
+          writeContext(c, ctx, { busybox: env.baseRef, registry: env.registry, ...http, prebuilt });
+          return { ctx, out };
+        };
+        const runOne = async (who: "ts" | "bk"): Promise<BuildOutcome> => {
+          const p = await prepare(who);
+          if (p.error) return { ok: false, error: p.error };
+          return who === "ts"
+            ? buildWithTsbuild(c, p.ctx, p.out, cacheDir)
+            : buildWithDockerd(c, p.ctx, p.out, denv!);
+        };
         [ts, bk] = await Promise.all([
-          timed(() => buildWithTsbuild(c, ctx, path.join(work, "ts"), cacheDir)),
-          compare
-            ? timed(() => buildWithDockerd(c, ctx, path.join(work, "bk"), dockerEnv(env.dockerSocket!)))
-            : Promise.resolve(undefined),
+          timed(() => runOne("ts")),
+          compare ? timed(() => runOne("bk")) : Promise.resolve(undefined),
         ]);
         const tsFailures = ts.readError
           ? [`reading tsbuild's archive: ${ts.readError}`]

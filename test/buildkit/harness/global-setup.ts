@@ -19,6 +19,7 @@ export default async function globalSetup(): Promise<void> {
   const registry: TestRegistry = await startRegistry();
   (globalThis as { __bkRegistry?: TestRegistry }).__bkRegistry = registry;
   try {
+    process.env.TSBUILD_BK_REGISTRY = registry.host;
     process.env.TSBUILD_BK_BASE = await pushBaseImage(registry.host, state);
     if (process.env.TSBUILD_BK_NO_DOCKERD !== "1") {
       const d = await startDockerd(dockerdDir(state));

@@ -6,6 +6,8 @@ export interface SuiteEnv {
   state: string;
   /** The base image reference that replaces `{{busybox}}`. */
   baseRef: string;
+  /** The registry's "127.0.0.1:PORT". */
+  registry: string;
   /** dockerd's socket; undefined when the comparison is off (TSBUILD_BK_NO_DOCKERD=1). */
   dockerSocket?: string;
 }
@@ -13,11 +15,13 @@ export interface SuiteEnv {
 export function suiteEnv(): SuiteEnv {
   const state = process.env.TSBUILD_BK_STATE;
   const baseRef = process.env.TSBUILD_BK_BASE;
-  if (!state || !baseRef)
+  const registry = process.env.TSBUILD_BK_REGISTRY;
+  if (!state || !baseRef || !registry)
     throw new Error("run the BuildKit suite with `npm run test:buildkit` (no global setup ran)");
   return {
     state,
     baseRef,
+    registry,
     ...(process.env.TSBUILD_BK_DOCKER ? { dockerSocket: process.env.TSBUILD_BK_DOCKER } : {}),
   };
 }

@@ -1,0 +1,14 @@
+import { UP, type BuildkitCase } from "../harness/case";
+
+export default {
+  name: "testArgDefaultExpansion",
+  upstream: UP.args,
+  variant: "--build-arg FOO=123",
+  dockerfile: `
+FROM scratch
+ARG FOO
+ARG BAR=\${FOO:?"foo missing"}
+`,
+  buildArgs: { FOO: "123" },
+  expect: {},
+} satisfies BuildkitCase;
