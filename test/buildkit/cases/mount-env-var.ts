@@ -1,0 +1,13 @@
+import { UP, type BuildkitCase } from "../harness/case";
+
+export default {
+  name: "testMountEnvVar",
+  upstream: UP.mount,
+  dockerfile: `
+FROM {{busybox}}
+ENV SOME_PATH=/mycache
+RUN --mount=type=cache,target=/mycache touch /mycache/foo
+RUN --mount=type=cache,target=$SOME_PATH [ -f $SOME_PATH/foo ]
+`,
+  expect: {},
+} satisfies BuildkitCase;
