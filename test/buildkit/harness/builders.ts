@@ -71,6 +71,8 @@ export async function buildWithTsbuild(
       ...(file !== undefined ? { dockerfile: file } : {}),
       ...(c.buildArgs ? { buildArgs: c.buildArgs } : {}),
       ...(c.target ? { target: c.target } : {}),
+      ...(c.labels ? { labels: c.labels } : {}),
+      ...(c.platform ? { platform: c.platform } : {}),
       secrets: [...secretFiles(c, outDir), ...envSecrets.map(([id, s]) => ({ id, env: s.env }))],
       outputs: [{ type: "oci", dest: archive, tar: true }],
       compression: "gzip",
@@ -112,6 +114,8 @@ export async function buildWithDockerd(
   if (file !== undefined) args.push("-f", file);
   for (const [k, v] of Object.entries(c.buildArgs ?? {})) args.push("--build-arg", `${k}=${v}`);
   if (c.target) args.push("--target", c.target);
+  for (const [k, v] of Object.entries(c.labels ?? {})) args.push("--label", `${k}=${v}`);
+  if (c.platform) args.push("--platform", c.platform);
   for (const s of secretFiles(c, outDir)) args.push("--secret", `id=${s.id},src=${s.src}`);
   const buildEnv = { ...env };
   for (const [id, s] of Object.entries(c.envSecrets ?? {})) {

@@ -31,6 +31,10 @@ export interface BuildkitCase {
    */
   prebuild?: { dockerfile: string; files?: Record<string, ContextEntry> }[];
   target?: string;
+  /** `--platform`, e.g. "darwin/ppc64le". */
+  platform?: string;
+  /** `--label K=V` given to the builder (upstream's `label:K` frontend attribute). */
+  labels?: Record<string, string>;
   /** `--secret id=ID,src=…`: the value is written to a temp file. */
   secrets?: Record<string, string>;
   /** `--secret id=ID,env=VAR`: the value is put in the builder's environment as VAR. */
@@ -59,6 +63,12 @@ export interface Expectations {
   files?: Record<string, FileExpectation>;
   /** Exact values of config fields (Docker's names under "config"). */
   config?: ConfigExpectation;
+  /** The config's `created` and every history entry's `created` (RFC 3339, compared as instants). */
+  created?: string;
+  /** os/architecture of the config, e.g. "darwin/ppc64le". */
+  platform?: string;
+  /** Number of layers (diff IDs) in the final image. */
+  layers?: number;
   /** Expected history, oldest first, over the entries this Dockerfile added (base image's excluded). */
   history?: HistoryExpectation[];
 }

@@ -76,6 +76,24 @@ export function checkUpstream(
   fails.push(
     ...checkConfig(exp.config ?? {}, (image.config.config ?? {}) as Record<string, unknown>, baseRef),
   );
+  if (exp.created !== undefined) {
+    const want = Date.parse(exp.created);
+    const cfg = image.config as { created?: string };
+    if (Date.parse(cfg.created ?? "") !== want)
+      fails.push(`config.created ${cfg.created}, expected ${exp.created}`);
+    for (const [i, h] of (image.config.history ?? []).entries()) {
+      const hc = (h as { created?: string }).created;
+      if (h.created_by !== BASE_CREATED_BY && Date.parse(hc ?? "") !== want)
+        fails.push(`history[${i}].created ${hc}, expected ${exp.created}`);
+    }
+  }
+  if (exp.platform !== undefined) {
+    const cfg = image.config as { os?: string; architecture?: string };
+    if (`${cfg.os}/${cfg.architecture}` !== exp.platform)
+      fails.push(`platform ${cfg.os}/${cfg.architecture}, expected ${exp.platform}`);
+  }
+  if (exp.layers !== undefined && image.layerCount !== exp.layers)
+    fails.push(`the image has ${image.layerCount} layers, expected ${exp.layers}`);
   if (exp.history) {
     const hist = (image.config.history ?? []).filter((h) => h.created_by !== BASE_CREATED_BY);
     if (hist.length !== exp.history.length)
