@@ -14,10 +14,14 @@ const short = (f) => f.split(/\n/)[0].slice(0, 160);
 
 if (flag === "--brief") {
   for (const r of results) {
-    const cmp = r.comparison === "differs" ? `differs[${r.differences.map((d) => d.field).join(",")}]` : r.comparison;
-    console.log(`${r.id}\t${r.tsbuild}${r.knownFailure ? "(known)" : ""}\t${cmp}${r.knownDifference ? "(known)" : ""}`);
+    const cmp =
+      r.comparison === "differs" ? `differs[${r.differences.map((d) => d.field).join(",")}]` : r.comparison;
+    console.log(
+      `${r.id}\t${r.tsbuild}${r.knownFailure ? "(known)" : ""}\t${cmp}${r.knownDifference ? "(known)" : ""}`,
+    );
     for (const f of r.tsbuildFailures) console.log(`    ts: ${short(f)}`);
-    for (const d of r.differences) console.log(`    vs: ${d.field}: ${d.detail.split("\n").slice(0, 4).join(" ; ").slice(0, 300)}`);
+    for (const d of r.differences)
+      console.log(`    vs: ${d.field}: ${d.detail.split("\n").slice(0, 4).join(" ; ").slice(0, 300)}`);
     for (const f of r.buildkitFailures) console.log(`    bk-upstream: ${short(f)}`);
   }
   process.exit(0);
@@ -28,9 +32,13 @@ console.log("|---|---|---|---|");
 for (const r of results) {
   const up = r.tsbuild === "pass" ? "pass" : r.knownFailure ? `known failure: ${r.knownFailure}` : "FAIL";
   let cmp;
-  if (r.comparison === "identical") cmp = r.ignored ? `identical (except ${r.ignored.join(", ")}: 20.10 older)` : "identical";
+  if (r.comparison === "identical")
+    cmp = r.ignored ? `identical (except ${r.ignored.join(", ")}: 20.10 older)` : "identical";
   else if (r.comparison === "upstream-only") cmp = `upstream-only: ${r.skipReason}`;
-  else if (r.comparison === "differs") cmp = `differs: ${r.knownDifference ?? r.differences.map((d) => d.field).join(", ")}`;
+  else if (r.comparison === "differs")
+    cmp = `differs: ${r.knownDifference ?? r.differences.map((d) => d.field).join(", ")}`;
   else cmp = "not compared";
-  console.log(`| ${cell(r.title)} | ${r.upstream.replace("frontend/dockerfile/", "")} | ${cell(up)} | ${cell(cmp)} |`);
+  console.log(
+    `| ${cell(r.title)} | ${r.upstream.replace("frontend/dockerfile/", "")} | ${cell(up)} | ${cell(cmp)} |`,
+  );
 }

@@ -15,4 +15,9 @@ ADD --chown=100:200 t.tar /out/
       "/out": { type: "dir", uid: 100, gid: 200 },
     },
   },
+  compareIgnore: {
+    fields: ["rootfs:/out/foo"],
+    reason:
+      "upstream and 20.10 disagree: 20.10 leaves files extracted by ADD --chown=100:200 t.tar owned 0:0; upstream chowns them",
+  },
 } satisfies BuildkitCase;

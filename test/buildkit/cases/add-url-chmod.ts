@@ -23,4 +23,9 @@ COPY --from=build /dest /dest
   http: { foo: { content: "content1" } },
   buildArgs: { mode: "400" },
   expect: { files: { "/dest": { content: "0644\n0755\n0413\n0400\n" } } },
+  compareIgnore: {
+    fields: ["rootfs:/dest"],
+    reason:
+      "upstream and 20.10 disagree: 20.10 ignores --chmod on ADD <url> and cannot expand ${mode} there (0600 x4); upstream 0644/0755/0413/0400",
+  },
 } satisfies BuildkitCase;

@@ -13,4 +13,7 @@ RUN echo $HOSTNAME | grep foo
 	`,
   buildArgs: { BUILDKIT_SANDBOX_HOSTNAME: "foo" },
   expect: {},
+  buildkit2010: {
+    skip: "upstream and 20.10 disagree: 20.10 ignores BUILDKIT_SANDBOX_HOSTNAME (the hostname check fails)",
+  },
 } satisfies BuildkitCase;

@@ -15,4 +15,7 @@ FROM stage1
 RUN --mount=type=$MNT_TYPE2,id=$MNT_ID,target=/whatever [ -f /whatever/foo ]
 `,
   expect: {},
+  buildkit2010: {
+    skip: 'upstream and 20.10 disagree: 20.10 does not expand variables in --mount type= ("unsupported mount type $MNT_TYPE2")',
+  },
 } satisfies BuildkitCase;

@@ -14,4 +14,7 @@ COPY /Dockerfile /d2
 FROM target
 `,
   expect: { error: ["cannot copy from stage", "needs to be defined before current stage"] },
+  buildkit2010: {
+    skip: "upstream and 20.10 disagree: 20.10 has no 'needs to be defined before current stage' check (the build succeeds)",
+  },
 } satisfies BuildkitCase;

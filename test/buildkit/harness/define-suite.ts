@@ -51,9 +51,6 @@ function outcomeDifference(ts: Built, bk: Built): Difference[] {
  */
 export function defineSuite(shard: number, of: number): void {
   const all: LoadedCase[] = loadCases().filter((_, i) => i % of === shard);
-  const httpServer = new CaseHttpServer();
-  beforeAll(() => httpServer.start());
-  afterAll(() => httpServer.stop());
   for (const { id, c } of all) {
     describe(caseTitle(c), () => {
       let ts: Built;
@@ -65,7 +62,10 @@ export function defineSuite(shard: number, of: number): void {
         const cacheDir = path.join(env.state, `tsbuild-cache-${shard}`);
         const compare = env.dockerSocket !== undefined && !c.buildkit2010;
         const denv = env.dockerSocket ? dockerEnv(env.dockerSocket) : undefined;
-        const http = c.http ? { http: httpServer.serve(id, c.http) } : {};
+        // A server of its own per case: URLs then have upstream's paths (e.g. "/" → __unnamed__).
+        const httpServer = c.http ? new CaseHttpServer() : undefined;
+        if (httpServer) await httpServer.start();
+        const http = httpServer && c.http ? { http: httpServer.serve(c.http) } : {};
         // Each builder gets its own copy of the context (and its own prebuilt image, if any).
         const prepare = async (who: "ts" | "bk"): Promise<{ ctx: string; out: string; error?: string }> => {
           const ctx = path.join(work, who, "context");

@@ -26,7 +26,13 @@ export function dockerdPaths(dir: string) {
 }
 
 export function dockerEnv(socket: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_BUILDKIT: "1" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DOCKER_HOST: `unix://${socket}`,
+    DOCKER_BUILDKIT: "1",
+    // Where the harness reads configs of layerless images, which `docker save` refuses.
+    TSBUILD_BK_DOCKER_DATA_ROOT: path.join(path.dirname(socket), "data"),
+  };
   delete env.DOCKER_CONFIG;
   delete env.DOCKER_CONTEXT;
   return env;
@@ -98,6 +104,12 @@ function waitGone(pid: number, ms: number): boolean {
   const end = Date.now() + ms;
   while (alive(pid) && Date.now() < end) spawnSync("sleep", ["0.1"]);
   return !alive(pid);
+}
+
+/** Whether the daemon started under `dir` is still running (by its pid file). */
+export function dockerdAlive(dir: string): boolean {
+  const pid = readPid(dockerdPaths(dir).pidfile);
+  return pid !== undefined && alive(pid);
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { TestRegistry } from "../../support/registry";
-import { stopDockerd } from "./dockerd";
+import { dockerdAlive, dockerdPaths, stopDockerd } from "./dockerd";
 import { summarize, type CaseResult } from "./results";
 import { dockerdDir, resultsDir } from "./suite-env";
 
@@ -17,6 +17,17 @@ export default async function globalTeardown(): Promise<void> {
       process.stdout.write("\n" + summarize(results) + "\n");
       const out = process.env.BUILDKIT_RESULTS;
       if (out) fs.writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
+    }
+    // A daemon that died mid-run explains every "cannot connect" comparison: say so, with its log.
+    if (state && process.env.TSBUILD_BK_DOCKER && !dockerdAlive(dockerdDir(state))) {
+      const log = dockerdPaths(dockerdDir(state)).log;
+      const text = fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "(no log)";
+      process.stdout.write(`dockerd is not running any more; the end of its log:\n${text.slice(-4000)}\n`);
+    }
+    const out = process.env.BUILDKIT_RESULTS;
+    if (state && out) {
+      const log = dockerdPaths(dockerdDir(state)).log;
+      if (fs.existsSync(log)) fs.copyFileSync(log, `${out}.dockerd.log`);
     }
   } finally {
     if (state) stopDockerd(dockerdDir(state));

@@ -3,10 +3,9 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 
 /**
- * One HTTP server per test worker on 127.0.0.1 for cases that ADD a URL: a case's `http` files
- * are served under /<case id>/<path>, `{{http}}` in its Dockerfile stands for
- * http://127.0.0.1:PORT/<case id>. Responses carry an ETag (and Last-Modified when given), as
- * upstream's httpserver does.
+ * An HTTP server on 127.0.0.1 for one case that ADDs a URL: the case's `http` files at their
+ * paths, `{{http}}` in its Dockerfile stands for http://127.0.0.1:PORT. Responses carry an ETag
+ * (and Last-Modified when given), as upstream's httpserver does.
  */
 export interface HttpFile {
   content: string | Buffer;
@@ -38,9 +37,9 @@ export class CaseHttpServer {
     this.port = (this.server.address() as AddressInfo).port;
   }
 
-  serve(caseId: string, files: Record<string, HttpFile>): string {
-    for (const [p, f] of Object.entries(files)) this.files.set(`/${caseId}/${p.replace(/^\//, "")}`, f);
-    return `http://127.0.0.1:${this.port}/${caseId}`;
+  serve(files: Record<string, HttpFile>): string {
+    for (const [p, f] of Object.entries(files)) this.files.set(`/${p.replace(/^\//, "")}`, f);
+    return `http://127.0.0.1:${this.port}`;
   }
 
   async stop(): Promise<void> {
