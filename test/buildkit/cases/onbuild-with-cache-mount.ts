@@ -13,4 +13,9 @@ export default {
 RUN --mount=type=cache,target=/cache [ "$(cat /cache/foo)" = "42" ] && [ "$(cat /bar)" = "11" ]
 	`,
   expect: { files: { "/bar": { content: "11" } } },
+  compareIgnore: {
+    fields: ["rootfs:/cache"],
+    reason:
+      "upstream and 20.10 disagree: 20.10 leaves the RUN --mount target directory in the image; upstream removes mount stubs (testSecretFileParams asserts no stub is left behind)",
+  },
 } satisfies BuildkitCase;
