@@ -50,26 +50,31 @@ function differenceReason(r) {
       const lines = detail.split("\n");
       const kinds = new Set();
       for (const l of lines) {
-        const m = /tsbuild (\{.*?\}|undefined) \/ BuildKit (\{.*\}|undefined)$/.exec(l);
+        const only = /only in (tsbuild|BuildKit) (\{.*\})$/.exec(l);
+        if (only) {
+          const e = JSON.parse(only[2]);
+          if (only[1] === "BuildKit" && /^ARG /.test(e.created_by))
+            kinds.add("BuildKit has history entries for ARG, tsbuild none");
+          else kinds.add(`entry only in ${only[1]}: "${e.created_by}"`);
+          continue;
+        }
+        const m = /tsbuild (\{.*?\}) \/ BuildKit (\{.*\})$/.exec(l);
         if (!m) continue;
-        const a = m[1] === "undefined" ? undefined : JSON.parse(m[1]);
-        const b = m[2] === "undefined" ? undefined : JSON.parse(m[2]);
-        if (a && b && a.created_by === b.created_by && a.empty_layer !== b.empty_layer)
+        const a = JSON.parse(m[1]);
+        const b = JSON.parse(m[2]);
+        if (a.created_by === b.created_by && a.empty_layer !== b.empty_layer)
           kinds.add(
-            "a RUN that changes nothing is empty_layer=true in tsbuild, BuildKit writes an empty layer (false)",
+            /^RUN /.test(a.created_by)
+              ? "a RUN that changes nothing is empty_layer=true in tsbuild, BuildKit writes an empty layer (false)"
+              : `"${a.created_by}": empty_layer ${a.empty_layer} in tsbuild, ${b.empty_layer} in BuildKit`,
           );
-        else if (b && /^ARG /.test(b.created_by))
-          kinds.add("BuildKit has history entries for ARG, tsbuild none");
-        else if (a && b && /^(COPY|ADD) /.test(a.created_by) && a.created_by !== b.created_by)
-          kinds.add(
-            `created_by of COPY/ADD is rewritten (tsbuild "${a.created_by}", BuildKit "${b.created_by}")`,
-          );
-        else if (a && b && /^RUN /.test(b.created_by) && a.created_by !== b.created_by)
-          kinds.add(`RUN created_by differs (tsbuild "${a.created_by}", BuildKit "${b.created_by}")`);
-        else if (a && b) kinds.add(`created_by tsbuild "${a.created_by}", BuildKit "${b.created_by}"`);
-        else kinds.add(`entry only in ${a ? "tsbuild" : "BuildKit"}: "${(a ?? b).created_by}"`);
+        else if (/^(COPY|ADD) /.test(a.created_by))
+          kinds.add(`COPY/ADD created_by: tsbuild "${a.created_by}", BuildKit "${b.created_by}"`);
+        else kinds.add(`created_by: tsbuild "${a.created_by}", BuildKit "${b.created_by}"`);
       }
-      parts.push(`history: ${[...kinds].slice(0, 4).join("; ")}`);
+      parts.push(
+        `history: ${[...kinds].slice(0, 5).join("; ")}${kinds.size > 5 ? ` (+${kinds.size - 5} more)` : ""}`,
+      );
     } else if (d.field === "rootfs") {
       const lines = detail.split("\n").slice(1);
       parts.push(
@@ -87,7 +92,7 @@ function setMark(text, key, value) {
   const without = text.replace(re, "");
   if (value === undefined) return without;
   const line = `  ${key}: ${JSON.stringify(value)},\n`;
-  return without.replace(/^(  upstream: [^\n]*\n)/m, `$1${line}`);
+  return without.replace(/^( {2}upstream: [^\n]*\n)/m, `$1${line}`);
 }
 
 let changed = 0;

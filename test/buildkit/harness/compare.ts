@@ -43,6 +43,56 @@ function describeEntry(e: FsEntry): string {
   return bits.join(" ");
 }
 
+interface HistoryLine {
+  created_by: string;
+  empty_layer: boolean;
+}
+
+const historyOf = (img: ReadImage): HistoryLine[] =>
+  (img.config.history ?? []).map((h) => ({
+    created_by: h.created_by ?? "",
+    empty_layer: h.empty_layer ?? false,
+  }));
+
+/**
+ * History differences, aligned on created_by (longest common subsequence) so that one missing
+ * entry reads as one difference, not as every later entry shifted: "[i] tsbuild {..} / BuildKit
+ * {..}" for an entry both have (empty_layer differs) or a replaced one, "[i] only in tsbuild/BuildKit {..}".
+ */
+function historyDiff(a: HistoryLine[], b: HistoryLine[]): string[] {
+  const n = a.length;
+  const m = b.length;
+  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      lcs[i][j] =
+        a[i].created_by === b[j].created_by ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  const onlyA: HistoryLine[] = [];
+  const onlyB: HistoryLine[] = [];
+  const flush = () => {
+    // Unmatched runs on both sides pair up as replacements; the rest are one-sided.
+    while (onlyA.length && onlyB.length)
+      out.push(`[${j - onlyB.length}] tsbuild ${fmt(onlyA.shift())} / BuildKit ${fmt(onlyB.shift())}`);
+    for (const x of onlyA.splice(0)) out.push(`[-] only in tsbuild ${fmt(x)}`);
+    for (const x of onlyB.splice(0)) out.push(`[-] only in BuildKit ${fmt(x)}`);
+  };
+  while (i < n || j < m) {
+    if (i < n && j < m && a[i].created_by === b[j].created_by) {
+      flush();
+      if (a[i].empty_layer !== b[j].empty_layer)
+        out.push(`[${j}] tsbuild ${fmt(a[i])} / BuildKit ${fmt(b[j])}`);
+      i++;
+      j++;
+    } else if (j >= m || (i < n && lcs[i + 1][j] >= lcs[i][j + 1])) onlyA.push(a[i++]);
+    else onlyB.push(b[j++]);
+  }
+  flush();
+  return out;
+}
+
 /**
  * Compares config, history (created_by, empty_layer) and the final root filesystem (paths, types,
  * modes, owners, link targets, content hashes; timestamps aside). `ignore` lists fields whose
@@ -58,19 +108,7 @@ export function compareImages(ts: ReadImage, bk: ReadImage, ignore: readonly str
     if (fmt(a) !== fmt(b))
       diffs.push({ field: `config.${f}`, detail: `tsbuild ${fmt(a)} / BuildKit ${fmt(b)}` });
   }
-  const th = (ts.config.history ?? []).map((h) => ({
-    created_by: h.created_by ?? "",
-    empty_layer: h.empty_layer ?? false,
-  }));
-  const bh = (bk.config.history ?? []).map((h) => ({
-    created_by: h.created_by ?? "",
-    empty_layer: h.empty_layer ?? false,
-  }));
-  const n = Math.max(th.length, bh.length);
-  const hd: string[] = [];
-  for (let i = 0; i < n; i++) {
-    if (fmt(th[i]) !== fmt(bh[i])) hd.push(`[${i}] tsbuild ${fmt(th[i])} / BuildKit ${fmt(bh[i])}`);
-  }
+  const hd = historyDiff(historyOf(ts), historyOf(bk));
   if (hd.length) diffs.push({ field: "history", detail: hd.join("\n") });
   const fd: string[] = [];
   // "rootfs:/path" in `ignore` leaves out that path and what is below it.
