@@ -3,6 +3,8 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testExportedHistory",
   upstream: UP.history,
+  knownFailure:
+    'history[1].created_by "COPY foo2 /foo3 # buildkit" does not contain "COPY foo2 foo3"; history[4] (RUN ls # buildkit) empty_layer true, expected false; history[5].created_by "EXPOSE 2375/tcp 5000/tcp 1234/udp" does not contain "EXPOSE [1234/udp 2375/tcp 5000/tcp]"',
   dockerfile: `
 FROM {{busybox}} AS base
 ENV foo=bar
