@@ -45,6 +45,7 @@ kill_pidfile() {
 }
 
 cleanup() {
+  set +e # every step runs, whatever the one before did
   if [ -n "$jest_pid" ] && kill -0 "$jest_pid" 2>/dev/null; then
     kill -TERM -- "-$jest_pid" 2>/dev/null || true
     sleep 1
@@ -52,8 +53,12 @@ cleanup() {
   fi
   kill_pidfile "$state/dockerd/dockerd.pid"
   kill_pidfile "$state/dockerd/exec/containerd/containerd.pid"
-  findmnt -rn -o TARGET | grep -F "$state/" | sort -r | while read -r m; do umount -l "$m" || true; done
-  rm -rf "$state"
+  findmnt -rn -o TARGET | grep -F "$state/" | sort -r | while read -r m; do umount -l "$m"; done
+  if [ "${TSBUILD_BK_KEEP:-}" = 1 ]; then
+    echo "test:buildkit: kept $state" >&2
+  else
+    rm -rf "$state"
+  fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
