@@ -32,6 +32,8 @@ fi
 
 state="$(mktemp -d "${TMPDIR:-/tmp}/tsbuild-buildkit-XXXXXX")"
 export TSBUILD_BK_STATE="$state"
+# Everything the run makes in a temp dir (the registry's storage too) lands under $state.
+mkdir -p "$state/tmp"
 jest_pid=""
 
 kill_pidfile() {
@@ -65,7 +67,7 @@ trap 'exit 130' INT TERM
 
 started=$(date +%s)
 set +e
-setsid npx jest -c jest.buildkit.config.js "$@" &
+TMPDIR="$state/tmp" setsid npx jest -c jest.buildkit.config.js "$@" &
 jest_pid=$!
 wait "$jest_pid"
 rc=$?
