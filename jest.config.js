@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // The BuildKit differential suite has its own config and services (npm run test:buildkit).
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/buildkit/"],
   transform: {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
   },

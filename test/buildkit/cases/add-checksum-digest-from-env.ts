@@ -1,0 +1,22 @@
+import * as crypto from "node:crypto";
+import { UP, type BuildkitCase } from "../harness/case";
+
+const sha = (s: string) => crypto.createHash("sha256").update(s).digest("hex");
+
+export default {
+  name: "testAddChecksum",
+  upstream: UP.add,
+  knownFailure:
+    "the build failed; upstream expects success: LayerWriteError: write layer blob <tmp>: parse --checksum=${DIGEST}: expected sha256:, sha384: or sha512: and the hex digest caused by: parse --checksum=${DIGEST}: expected sha256:, sha384: or sha512: and the hex digest",
+  variant: "DigestFromEnv",
+  dockerfile: `
+FROM scratch
+ENV DIGEST=sha256:${sha("content1")}
+ENV LINK={{http}}/foo
+ADD --checksum=\${DIGEST} \${LINK} /tmp/foo
+`,
+  http: { foo: { content: "content1" } },
+
+  expect: { files: { "/tmp/foo": { content: "content1" } } },
+  buildkit2010: { skip: "ADD --checksum needs Dockerfile frontend 1.6 (20.10 has 1.2)" },
+} satisfies BuildkitCase;

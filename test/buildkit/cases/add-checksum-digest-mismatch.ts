@@ -1,0 +1,20 @@
+import * as crypto from "node:crypto";
+import { UP, type BuildkitCase } from "../harness/case";
+
+const sha = (s: string) => crypto.createHash("sha256").update(s).digest("hex");
+
+export default {
+  name: "testAddChecksum",
+  upstream: UP.add,
+  knownFailure:
+    'the error does not contain "digest mismatch": LayerWriteError: write layer blob <tmp>: verify checksum of http://<registry>/foo: expected sha256:…, got sha256:… caused by: verify checksum of http://<registry>/foo: expected sha256:…, got sha256:…',
+  variant: "DigestMismatch",
+  dockerfile: `
+FROM scratch
+ADD --checksum=sha256:${sha("")} {{http}}/foo /tmp/foo
+`,
+  http: { foo: { content: "content1" } },
+  note: "Upstream asserts only that the build fails (require.Error with the message as a comment); the suite also wants BuildKit's wording.",
+  expect: { error: "digest mismatch" },
+  buildkit2010: { skip: "ADD --checksum needs Dockerfile frontend 1.6 (20.10 has 1.2)" },
+} satisfies BuildkitCase;

@@ -1,0 +1,17 @@
+import { UP, type BuildkitCase } from "../harness/case";
+
+export default {
+  name: "testAddChecksum",
+  upstream: UP.add,
+  knownFailure:
+    'the error does not contain "unsupported digest algorithm": DockerfileError: Dockerfile:3:16: invalid --checksum=md5:7e55db001d319a94b0b713529a756623 for ADD: expected a digest like sha256:<64 hex digits>',
+  variant: "DigestWithKnownButUnsupportedAlgoName",
+  dockerfile: `
+FROM scratch
+ADD --checksum=md5:7e55db001d319a94b0b713529a756623 {{http}}/foo /tmp/foo
+`,
+  http: { foo: { content: "content1" } },
+  note: "Upstream asserts only that the build fails; the suite also wants BuildKit's wording.",
+  expect: { error: "unsupported digest algorithm" },
+  buildkit2010: { skip: "ADD --checksum needs Dockerfile frontend 1.6 (20.10 has 1.2)" },
+} satisfies BuildkitCase;

@@ -1,0 +1,20 @@
+import * as crypto from "node:crypto";
+import { UP, type BuildkitCase } from "../harness/case";
+
+const sha = (s: string) => crypto.createHash("sha256").update(s).digest("hex");
+
+export default {
+  name: "testAddChecksum",
+  upstream: UP.add,
+  knownFailure:
+    'the error does not contain "invalid checksum digest format": DockerfileError: Dockerfile:3:16: invalid --checksum=d0b425e00e15a0d36b9b361f02bab63563aed6cb4665083905386c55d5b679fa for ADD: expected a digest like sha256:<64 hex digits>',
+  variant: "DigestWithoutAlgoName",
+  dockerfile: `
+FROM scratch
+ADD --checksum=${sha("content1")} {{http}}/foo /tmp/foo
+`,
+  http: { foo: { content: "content1" } },
+  note: "Upstream asserts only that the build fails; the suite also wants BuildKit's wording.",
+  expect: { error: "invalid checksum digest format" },
+  buildkit2010: { skip: "ADD --checksum needs Dockerfile frontend 1.6 (20.10 has 1.2)" },
+} satisfies BuildkitCase;

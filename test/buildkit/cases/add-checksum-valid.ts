@@ -1,0 +1,18 @@
+import * as crypto from "node:crypto";
+import { UP, type BuildkitCase } from "../harness/case";
+
+const sha = (s: string) => crypto.createHash("sha256").update(s).digest("hex");
+
+export default {
+  name: "testAddChecksum",
+  upstream: UP.add,
+  variant: "Valid",
+  dockerfile: `
+FROM scratch
+ADD --checksum=sha256:${sha("content1")} {{http}}/foo /tmp/foo
+`,
+  http: { foo: { content: "content1" } },
+
+  expect: { files: { "/tmp/foo": { content: "content1" } } },
+  buildkit2010: { skip: "ADD --checksum needs Dockerfile frontend 1.6 (20.10 has 1.2)" },
+} satisfies BuildkitCase;

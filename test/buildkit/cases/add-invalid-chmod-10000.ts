@@ -1,0 +1,18 @@
+import { UP, type BuildkitCase } from "../harness/case";
+
+export default {
+  name: "testAddInvalidChmod",
+  upstream: UP.add,
+  knownFailure:
+    "the error does not contain \"invalid chmod parameter: '10000'. it should be octal string and between 0 and 07777\": DockerfileError: Dockerfile:3:13: invalid --chmod=10000 for ADD: mode 10000 is larger than 7777",
+  variant: "--chmod=10000",
+  dockerfile: `
+FROM scratch
+ADD --chmod=10000 foo /
+`,
+  files: { foo: { content: "foo-contents", mode: 0o600 } },
+  expect: { error: "invalid chmod parameter: '10000'. it should be octal string and between 0 and 07777" },
+  buildkit2010: {
+    skip: "upstream and 20.10 disagree: 20.10 accepts --chmod=10000 (upstream: invalid chmod parameter error)",
+  },
+} satisfies BuildkitCase;

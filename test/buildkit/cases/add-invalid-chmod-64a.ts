@@ -1,0 +1,18 @@
+import { UP, type BuildkitCase } from "../harness/case";
+
+export default {
+  name: "testAddInvalidChmod",
+  upstream: UP.add,
+  knownFailure:
+    "the error does not contain \"invalid chmod parameter: '64a'. it should be octal string and between 0 and 07777\": DockerfileError: Dockerfile:3:13: invalid --chmod=64a for ADD: expected an octal mode like 755 or a symbolic mode like u+x,g-w",
+  variant: "--chmod=64a",
+  dockerfile: `
+FROM scratch
+ADD --chmod=64a foo /
+`,
+  files: { foo: { content: "foo-contents", mode: 0o600 } },
+  expect: { error: "invalid chmod parameter: '64a'. it should be octal string and between 0 and 07777" },
+  buildkit2010: {
+    skip: "upstream and 20.10 disagree: 20.10 accepts --chmod=64a (upstream: invalid chmod parameter error)",
+  },
+} satisfies BuildkitCase;

@@ -1,0 +1,24 @@
+import { UP, type BuildkitCase } from "../harness/case";
+
+export default {
+  name: "testTargetStageNameArg",
+  upstream: UP.args,
+  knownFailure: '/second: content "value:", expected "value:foo"',
+  variant: "--target foo",
+  dockerfile: `
+FROM {{busybox}} AS base
+WORKDIR /out
+RUN echo -n "value:$TARGETSTAGE" > /out/first
+ARG TARGETSTAGE
+RUN echo -n "value:$TARGETSTAGE" > /out/second
+
+FROM scratch AS foo
+COPY --from=base /out/ /
+
+FROM scratch
+COPY --from=base /out/ /
+`,
+  target: "foo",
+  expect: { files: { "/first": { content: "value:" }, "/second": { content: "value:foo" } } },
+  buildkit2010: { skip: "TARGETSTAGE is newer than the 20.10 frontend" },
+} satisfies BuildkitCase;

@@ -1,0 +1,19 @@
+import { UP, type BuildkitCase } from "../harness/case";
+
+export default {
+  name: "testCopyFollowAllSymlinks",
+  upstream: UP.copy,
+  knownDifference:
+    'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/" | history: COPY/ADD created_by: tsbuild "COPY foo/sub /bar # buildkit", BuildKit "COPY foo/sub bar # buildkit"',
+  dockerfile: `
+FROM scratch
+COPY foo /
+COPY foo/sub bar
+`,
+  files: {
+    bar: { content: "bar-contents", mode: 0o600 },
+    foo: { dir: true, mode: 0o700 },
+    "foo/sub": { symlink: "../bar" },
+  },
+  expect: {},
+} satisfies BuildkitCase;

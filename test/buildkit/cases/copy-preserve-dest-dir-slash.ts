@@ -1,0 +1,15 @@
+import { UP, type BuildkitCase } from "../harness/case";
+
+export default {
+  name: "testPreserveDestDirSlash",
+  upstream: UP.copy,
+  knownDifference:
+    "history: a RUN that changes nothing is empty_layer=true in tsbuild, BuildKit writes an empty layer (false)",
+  dockerfile: `
+FROM {{busybox}}
+COPY testfile /sample/
+RUN [ "$(cat /sample/testfile)" == "contents0" ]
+`,
+  files: { testfile: { content: "contents0", mode: 0o600 } },
+  expect: { files: { "/sample/testfile": { content: "contents0" } } },
+} satisfies BuildkitCase;

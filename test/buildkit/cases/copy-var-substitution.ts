@@ -1,0 +1,15 @@
+import { UP, type BuildkitCase } from "../harness/case";
+
+export default {
+  name: "testCopyVarSubstitution",
+  upstream: UP.copy,
+  knownDifference:
+    'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/" | history: COPY/ADD created_by: tsbuild "COPY bar /baz # buildkit", BuildKit "COPY bar baz # buildkit"',
+  dockerfile: `
+FROM scratch AS base
+ENV FOO bar
+COPY $FOO baz
+`,
+  files: { bar: { content: "bar-contents", mode: 0o600 } },
+  expect: { files: { "/baz": { content: "bar-contents" } } },
+} satisfies BuildkitCase;

@@ -1,0 +1,13 @@
+import { UP, type BuildkitCase } from "../harness/case";
+
+export default {
+  name: "testLabels",
+  upstream: UP.core,
+  knownDifference: 'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/"',
+  dockerfile: `
+FROM scratch
+LABEL foo=bar
+`,
+  labels: { bar: "baz" },
+  expect: { config: { Labels: { bar: "baz", foo: "bar" } } },
+} satisfies BuildkitCase;

@@ -1,0 +1,17 @@
+import { UP, type BuildkitCase } from "../harness/case";
+
+export default {
+  name: "testPullScratch",
+  upstream: UP.image,
+  knownDifference:
+    'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/" | history: COPY/ADD created_by: tsbuild "COPY foo / # buildkit", BuildKit "COPY foo . # buildkit"',
+  note: "The last part (an LLB mount of the image) has no Dockerfile form and is not ported.",
+  prebuild: [{ dockerfile: "\nFROM scratch\nLABEL foo=bar\n" }],
+  dockerfile: `
+FROM {{prebuilt}}
+LABEL bar=baz
+COPY foo .
+`,
+  files: { foo: { content: "foo-contents", mode: 0o600 } },
+  expect: { layers: 1, config: { Labels: { bar: "baz", foo: "bar" } } },
+} satisfies BuildkitCase;

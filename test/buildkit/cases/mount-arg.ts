@@ -1,0 +1,18 @@
+import { UP, type BuildkitCase } from "../harness/case";
+
+export default {
+  name: "testMountArg",
+  upstream: UP.mount,
+  knownFailure:
+    "the build failed; upstream expects success: DockerfileError: Dockerfile:4:18: invalid --mount type=$MNT_TYPE (expected bind, cache, tmpfs, secret or ssh)",
+  dockerfile: `
+FROM {{busybox}}
+ARG MNT_TYPE=cache
+RUN --mount=type=$MNT_TYPE,target=/mycache2 touch /mycache2/foo
+RUN --mount=type=cache,target=/mycache2 [ -f /mycache2/foo ]
+`,
+  expect: {},
+  buildkit2010: {
+    skip: 'upstream and 20.10 disagree: 20.10 does not expand variables in --mount type= ("unsupported mount type $MNT_TYPE")',
+  },
+} satisfies BuildkitCase;

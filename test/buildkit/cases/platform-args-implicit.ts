@@ -1,0 +1,16 @@
+import type { BuildkitCase } from "../harness/case";
+
+export default {
+  name: "testPlatformArgsImplicit",
+  upstream: "frontend/dockerfile/dockerfile_platform_test.go",
+  knownDifference:
+    'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/" | history: COPY/ADD created_by: tsbuild "COPY foo /bar # buildkit", BuildKit "COPY foo bar # buildkit"; COPY/ADD created_by: tsbuild "COPY foo2 /bar2 # buildkit", BuildKit "COPY foo2 bar2 # buildkit"',
+  dockerfile: `
+FROM scratch AS build-linux
+COPY foo bar
+FROM build-\${TARGETOS}
+COPY foo2 bar2
+`,
+  files: { foo: { content: "d0", mode: 0o600 }, foo2: { content: "d1", mode: 0o600 } },
+  expect: { files: { "/bar": { content: "d0" }, "/bar2": { content: "d1" } } },
+} satisfies BuildkitCase;
