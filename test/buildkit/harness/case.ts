@@ -18,7 +18,7 @@ export interface BuildkitCase {
   /** Name of the Dockerfile in the context (default "Dockerfile"); `null`: none is written. */
   dockerfileName?: string | null;
   /** The `-f` path given to the builder when it is not `dockerfileName` (e.g. a symlink to it). */
-  buildFile?: string;
+  buildFile?: string | undefined;
   /** Context files the test writes, by relative path. */
   files?: Record<string, ContextEntry>;
   /** Files served over HTTP on 127.0.0.1 for ADD <url>; `{{http}}` in the Dockerfile is their base URL. */

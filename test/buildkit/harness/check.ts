@@ -6,7 +6,7 @@ import type { FsEntry, ReadImage } from "./image-reader";
 const octal = (m: number) => "0" + m.toString(8).padStart(3, "0");
 
 function keys(v: unknown): string[] | undefined {
-  return v && typeof v === "object" ? Object.keys(v as object).sort() : undefined;
+  return v && typeof v === "object" ? Object.keys(v).sort() : undefined;
 }
 
 function same(a: unknown, b: unknown): boolean {
@@ -74,7 +74,7 @@ export function checkUpstream(
       );
   }
   fails.push(
-    ...checkConfig(exp.config ?? {}, (image.config.config ?? {}) as Record<string, unknown>, baseRef),
+    ...checkConfig(exp.config ?? {}, (image.config.config ?? {}), baseRef),
   );
   if (exp.created !== undefined) {
     const want = Date.parse(exp.created);

@@ -25,7 +25,7 @@ export interface Difference {
 /** Empty values read as absent: Docker writes null, OCI writers omit the field. */
 function norm(v: unknown): unknown {
   if (v === undefined || v === null || v === "") return null;
-  if (typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).length === 0) return null;
+  if (typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0) return null;
   if (typeof v === "object" && !Array.isArray(v)) {
     return Object.fromEntries(
       Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
@@ -100,8 +100,8 @@ function historyDiff(a: HistoryLine[], b: HistoryLine[]): string[] {
  */
 export function compareImages(ts: ReadImage, bk: ReadImage, ignore: readonly string[] = []): Difference[] {
   const diffs: Difference[] = [];
-  const tc = (ts.config.config ?? {}) as Record<string, unknown>;
-  const bc = (bk.config.config ?? {}) as Record<string, unknown>;
+  const tc = (ts.config.config ?? {});
+  const bc = (bk.config.config ?? {});
   for (const f of CONFIG_FIELDS) {
     const a = norm(tc[f]);
     const b = norm(bc[f]);
