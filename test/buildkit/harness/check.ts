@@ -73,9 +73,7 @@ export function checkUpstream(
         `${p}: link target ${JSON.stringify(e.linkTarget)}, expected ${JSON.stringify(f.linkTarget)}`,
       );
   }
-  fails.push(
-    ...checkConfig(exp.config ?? {}, (image.config.config ?? {}), baseRef),
-  );
+  fails.push(...checkConfig(exp.config ?? {}, image.config.config ?? {}, baseRef));
   if (exp.created !== undefined) {
     const want = Date.parse(exp.created);
     const cfg = image.config as { created?: string };

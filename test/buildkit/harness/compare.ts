@@ -100,8 +100,8 @@ function historyDiff(a: HistoryLine[], b: HistoryLine[]): string[] {
  */
 export function compareImages(ts: ReadImage, bk: ReadImage, ignore: readonly string[] = []): Difference[] {
   const diffs: Difference[] = [];
-  const tc = (ts.config.config ?? {});
-  const bc = (bk.config.config ?? {});
+  const tc = ts.config.config ?? {};
+  const bc = bk.config.config ?? {};
   for (const f of CONFIG_FIELDS) {
     const a = norm(tc[f]);
     const b = norm(bc[f]);
