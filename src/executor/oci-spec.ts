@@ -185,7 +185,7 @@ export function containerSpec(input: ContainerSpecInput): OciSpec {
     },
     root: { path: input.rootfs, readonly: false },
     hostname: input.hostname,
-    mounts: [...systemMounts(input), ...input.mounts],
+    mounts: dedupMounts([...systemMounts(input), ...input.mounts]),
     linux: {
       namespaces,
       ...(Object.keys(resources).length > 0 ? { resources } : {}),
@@ -247,6 +247,16 @@ function systemMounts(input: ContainerSpecInput): OciMount[] {
     });
   }
   return mounts;
+}
+
+/**
+ * A later mount of the same destination replaces an earlier one (BuildKit's dedupMounts), so
+ * `RUN --mount=type=tmpfs,target=/dev/shm` replaces the default /dev/shm instead of failing.
+ */
+function dedupMounts(mounts: OciMount[]): OciMount[] {
+  const last = new Map<string, number>();
+  mounts.forEach((m, i) => last.set(m.destination.replace(/\/+$/, ""), i));
+  return mounts.filter((m, i) => last.get(m.destination.replace(/\/+$/, "")) === i);
 }
 
 /** Every capability this kernel knows (/proc/sys/kernel/cap_last_cap). */

@@ -163,3 +163,37 @@ describe("RUN mounts", () => {
     expect(fs.readdirSync(path.join(spec.upperDir, "run"))).toEqual(["kept"]);
   });
 });
+
+describe("mount targets BuildKit accepts", () => {
+  const fx2 = new SandboxFixture();
+  afterAll(() => fx2.cleanup());
+
+  test("a tmpfs at /dev/shm replaces the default one; nested cache mounts both work", async () => {
+    const io = captureIO();
+    const outer = path.join(fx2.dir, "cache-outer");
+    const inner = path.join(fx2.dir, "cache-inner");
+    const result = await runStep(
+      fx2.spec(
+        [
+          "/bin/sh",
+          "-c",
+          "grep ' /dev/shm ' /proc/mounts | cut -d' ' -f4 | grep -q size=1024k && echo shm-ok; " +
+            "echo a > /foo/bar/a && echo b > /foo/bar/baz/b && echo nested-ok",
+        ],
+        {
+          mounts: [
+            { type: "tmpfs", target: "/dev/shm", sizeBytes: 1024 * 1024 },
+            { type: "cache", target: "/foo/bar/baz", source: inner, sharing: "shared" },
+            { type: "cache", target: "/foo/bar", source: outer, sharing: "shared" },
+          ],
+        },
+      ),
+      io,
+    );
+    expect(io.err()).toBe("");
+    expect(result.exitCode).toBe(0);
+    expect(io.out()).toBe("shm-ok\nnested-ok\n");
+    expect(fs.readFileSync(path.join(inner, "b"), "utf8")).toBe("b\n");
+    expect(fs.readFileSync(path.join(outer, "a"), "utf8")).toBe("a\n");
+  });
+});
