@@ -1,7 +1,7 @@
 import type { Word } from "../parser/ast";
 import type { ParseContext } from "../parser/instructions/context";
 import { subSpan } from "../parser/instructions/context";
-import { processWord, processWords, ShellExpansionError } from "../parser/shell";
+import { processWord, processWords, ShellExpansionError, type ShellEnv } from "../parser/shell";
 import type { DockerfileError } from "../parser/errors";
 
 /**
@@ -15,12 +15,12 @@ export class Expander {
     private readonly escapeToken: "\\" | "`",
   ) {}
 
-  word(word: Word, env: ReadonlyMap<string, string>): string {
+  word(word: Word, env: ShellEnv): string {
     return this.text(word.value, word, env);
   }
 
   /** Expands `text` that was written inside `at` (a flag value, a heredoc name, ...). */
-  text(text: string, at: Word, env: ReadonlyMap<string, string>, offsetInWord = 0): string {
+  text(text: string, at: Word, env: ShellEnv, offsetInWord = 0): string {
     try {
       return processWord(text, env, { escapeToken: this.escapeToken });
     } catch (err) {
@@ -28,7 +28,7 @@ export class Expander {
     }
   }
 
-  words(word: Word, env: ReadonlyMap<string, string>): string[] {
+  words(word: Word, env: ShellEnv): string[] {
     try {
       return processWords(word.value, env, { escapeToken: this.escapeToken });
     } catch (err) {

@@ -44,14 +44,8 @@ export function dispatchEnv(state: StageState, ins: EnvInstruction): void {
     state.expander.word(p.keyWord, env),
     state.expander.word(p.valueWord, env),
   ]);
-  state.configStep(ins, `ENV ${pairs.map(([k, v]) => `${k}=${v}`).join(" ")}`, (c) => {
-    const list = [...(c.Env ?? [])];
-    for (const [key, value] of pairs) {
-      const at = list.findIndex((kv) => kv === key || kv.startsWith(`${key}=`));
-      if (at >= 0) list[at] = `${key}=${value}`;
-      else list.push(`${key}=${value}`);
-    }
-    c.Env = list;
+  state.configStep(ins, `ENV ${pairs.map(([k, v]) => `${k}=${v}`).join(" ")}`, () => {
+    for (const [key, value] of pairs) state.setEnv(key, value);
   });
 }
 
@@ -62,8 +56,8 @@ export function dispatchLabel(state: StageState, ins: LabelInstruction): void {
     state.expander.word(p.valueWord, env),
   ]);
   state.configStep(ins, `LABEL ${pairs.map(([k, v]) => `${k}=${v}`).join(" ")}`, (c) => {
-    c.Labels = { ...(c.Labels ?? {}) };
-    for (const [key, value] of pairs) c.Labels[key] = value;
+    const labels = (c.Labels ??= {});
+    for (const [key, value] of pairs) labels[key] = value;
   });
 }
 
@@ -107,8 +101,8 @@ export function dispatchExpose(state: StageState, ins: ExposeInstruction): void 
     }
   }
   state.configStep(ins, `EXPOSE ${ports.join(" ")}`, (c) => {
-    c.ExposedPorts = { ...(c.ExposedPorts ?? {}) };
-    for (const p of ports) c.ExposedPorts[p] = {};
+    const exposed = (c.ExposedPorts ??= {});
+    for (const p of ports) exposed[p] = {};
   });
 }
 
@@ -128,8 +122,8 @@ export function dispatchVolume(state: StageState, ins: VolumeInstruction): void 
     return v;
   });
   state.configStep(ins, `VOLUME ${json(volumes)}`, (c) => {
-    c.Volumes = { ...(c.Volumes ?? {}) };
-    for (const v of volumes) c.Volumes[v] = {};
+    const all = (c.Volumes ??= {});
+    for (const v of volumes) all[v] = {};
   });
 }
 

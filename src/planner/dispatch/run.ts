@@ -11,7 +11,7 @@ import type { StageState } from "./stage-state";
 /** The state RUN and COPY see: env (image ENV), build args, WORKDIR, USER, SHELL. */
 export function execState(state: StageState, forKey: boolean): ExecState {
   return {
-    env: [...(state.config.Env ?? [])],
+    env: state.envList(),
     buildArgs: state.scope.runArgs(forKey),
     workdir: state.config.WorkingDir || "/",
     user: state.config.User ?? "",
