@@ -1,10 +1,9 @@
-import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import pLimit from "p-limit";
 import { CacheStore, exportCache, importCache, resolveCacheDir } from "../cache";
-import { openContext } from "../context";
+import { openContext, readDockerfileFile } from "../context";
 import type { Image } from "../image/image";
 import {
   appendLayers,
@@ -48,7 +47,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const env = options.env ?? process.env;
   const contextDir = path.resolve(options.context);
   const dockerfilePath = path.resolve(contextDir, options.dockerfile ?? "Dockerfile");
-  const text = options.dockerfileText ?? (await readDockerfile(dockerfilePath));
+  const text =
+    options.dockerfileText ??
+    (await readDockerfile(contextDir, dockerfilePath, options.dockerfile !== undefined));
   const dockerfile = loadDockerfile(text, {
     file: options.dockerfileText !== undefined ? "Dockerfile" : displayPath(dockerfilePath),
   });
@@ -241,16 +242,9 @@ async function storeImage(image: Image, tags: readonly string[], store: CacheSto
     });
 }
 
-async function readDockerfile(file: string): Promise<string> {
-  let bytes: Buffer;
-  try {
-    bytes = await fs.promises.readFile(file);
-  } catch (err) {
-    throw new BuildError(
-      "DOCKERFILE_NOT_FOUND",
-      `read Dockerfile ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`,
-    );
-  }
+/** The Dockerfile's text; the default one must lie inside the context (see readDockerfileFile). */
+async function readDockerfile(contextDir: string, file: string, explicit: boolean): Promise<string> {
+  const { bytes } = await readDockerfileFile(contextDir, file, explicit, displayPath(file));
   return decodeDockerfile(bytes, displayPath(file));
 }
 

@@ -3,6 +3,7 @@ import type { ParseContext } from "../parser/instructions/context";
 import { subSpan } from "../parser/instructions/context";
 import { processWord, processWords, ShellExpansionError, type ShellEnv } from "../parser/shell";
 import type { DockerfileError } from "../parser/errors";
+import { invalidText } from "./text-check";
 
 /** 64 MiB of expanded text for a whole plan: 64 words at the per-word limit. */
 export const MAX_EXPANDED_TOTAL = 64 << 20;
@@ -36,6 +37,7 @@ export class Expander {
       throw this.wrap(err, at, offsetInWord);
     }
     this.count(out.length, at);
+    this.check(out, text === out ? at : undefined, offsetInWord, at);
     return out;
   }
 
@@ -50,7 +52,20 @@ export class Expander {
       out.reduce((n, w) => n + w.length, 0),
       word,
     );
+    for (const w of out) this.check(w, undefined, 0, word);
     return out;
+  }
+
+  /**
+   * Refuses a NUL or a lone surrogate in `value` (see invalidText), pointing at the character
+   * when `verbatim` (the word's own text, unchanged by expansion), else at the whole word `at`.
+   */
+  check(value: string, verbatim: Word | undefined, offsetInWord: number, at: Word): void {
+    const bad = invalidText(value);
+    if (bad === undefined) return;
+    const span = verbatim ? subSpan(verbatim, offsetInWord + bad.offset, 1) : at.span;
+    const shown = JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+    throw this.ctx.error(span, `${shown} ${bad.problem}`);
   }
 
   /**

@@ -67,12 +67,14 @@ export function dispatchMaintainer(
   setAuthor: (a: string) => void,
 ): void {
   const author = ins.node.args.map((a) => a.value).join(" ");
+  state.checkArgv([author], ins);
   setAuthor(author);
   state.configStep(ins, `MAINTAINER ${author}`, () => undefined);
 }
 
 export function dispatchCmd(state: StageState, ins: CmdInstruction): void {
   const argv = argvOf(state, ins.command);
+  state.checkArgv(argv, ins);
   state.cmdSet = true;
   state.configStep(ins, `CMD ${json(argv)}`, (c) => {
     c.Cmd = argv;
@@ -81,6 +83,7 @@ export function dispatchCmd(state: StageState, ins: CmdInstruction): void {
 
 export function dispatchEntrypoint(state: StageState, ins: EntrypointInstruction): void {
   const argv = argvOf(state, ins.command);
+  state.checkArgv(argv, ins);
   const keepCmd = state.cmdSet;
   state.configStep(ins, `ENTRYPOINT ${json(argv)}`, (c) => {
     c.Entrypoint = argv;
@@ -151,6 +154,7 @@ export function dispatchStopsignal(state: StageState, ins: StopsignalInstruction
 
 export function dispatchHealthcheck(state: StageState, ins: HealthcheckInstruction): void {
   const h = ins.health;
+  state.checkArgv(h.test, ins);
   state.configStep(ins, `HEALTHCHECK ${json(h.test)}`, (c) => {
     c.Healthcheck = { Test: h.test };
     if (h.interval !== undefined) c.Healthcheck.Interval = h.interval;
@@ -162,6 +166,7 @@ export function dispatchHealthcheck(state: StageState, ins: HealthcheckInstructi
 }
 
 export function dispatchShell(state: StageState, ins: ShellInstruction): void {
+  state.checkArgv(ins.shell, ins);
   state.configStep(ins, `SHELL ${json(ins.shell)}`, (c) => {
     c.Shell = [...ins.shell];
   });

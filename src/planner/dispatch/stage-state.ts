@@ -66,6 +66,16 @@ export class StageState {
     return this.expander.word(word, this.env());
   }
 
+  /**
+   * Refuses a command, shell or argument list holding a NUL or a lone surrogate (see
+   * invalidText): such text is never expanded but still reaches exec or the image config.
+   */
+  checkArgv(argv: readonly string[], instruction: Instruction): void {
+    const node = instruction.node.child ?? instruction.node;
+    const at: Word = { value: "", span: node.args[0]?.span ?? node.keywordSpan };
+    for (const arg of argv) this.expander.check(arg, undefined, 0, at);
+  }
+
   nextId(): string {
     return `${this.index}.${this.stepCount++}`;
   }
