@@ -1,3 +1,4 @@
+import { resolveNetworkLimits } from "../net/limits";
 import * as fsp from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -55,6 +56,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   });
 
   const targetPlatform = options.platform ? parsePlatform(options.platform) : hostPlatform();
+  const network = resolveNetworkLimits(options.network, env);
   const cacheOpts = {
     ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
@@ -81,6 +83,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       ...(options.pull ? { pull: true } : {}),
       ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      network,
     });
     const thePlan = await plan(
       dockerfile,
@@ -89,7 +92,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         images: baseImages,
         context: contextFingerprinter(context),
         platform,
-        urls: httpUrlValidator(options.signal),
+        urls: httpUrlValidator(options.signal, network),
       },
     );
     for (const w of thePlan.warnings)
@@ -109,11 +112,15 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       store,
       verified: new VerifiedBlobs(store.dir, store.blobs),
       context,
-      executor: new LocalStepExecutor(new UnpackedLayers(path.join(store.dir, "layers")), {
-        cacheMountsDir: path.join(store.dir, "mounts"),
-        secrets: options.secrets ?? [],
-        env,
-      }),
+      executor: new LocalStepExecutor(
+        new UnpackedLayers(path.join(store.dir, "layers")),
+        {
+          cacheMountsDir: path.join(store.dir, "mounts"),
+          secrets: options.secrets ?? [],
+          env,
+        },
+        network,
+      ),
       tmpDir,
       noCache: options.noCache ?? false,
       noCacheStages: new Set(

@@ -1,6 +1,7 @@
 import type { BlobLayer } from "../image/blob-layer";
 import type { LayerEntry } from "../image/layer-entry";
 import type { CopyStep, RunStep, WorkdirStep } from "../planner/plan";
+import type { DownloadLimits } from "../net/limits";
 import { copyLayerEntries, resolveChown, RootfsView } from "../copy";
 import * as path from "node:path";
 import { diffUpperDir } from "../executor/diff";
@@ -19,6 +20,8 @@ export class LocalStepExecutor implements StepExecutor {
   constructor(
     private readonly unpacked: UnpackedLayers,
     private readonly mountSources: MountSources,
+    /** `ADD <url>` download limits. */
+    private readonly network?: Partial<DownloadLimits>,
   ) {}
 
   async copy(step: CopyStep, inputs: StepInputs): Promise<AsyncIterable<LayerEntry>> {
@@ -35,6 +38,7 @@ export class LocalStepExecutor implements StepExecutor {
       tmpDir: inputs.tmpDir,
       ...(inputs.signal ? { signal: inputs.signal } : {}),
       ...(inputs.sourceDateEpoch !== undefined ? { sourceDateEpoch: inputs.sourceDateEpoch } : {}),
+      ...(this.network ? { network: this.network } : {}),
     });
   }
 

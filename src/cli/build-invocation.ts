@@ -1,3 +1,4 @@
+import { networkArgs } from "./network-options";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import type { ArgumentsCamelCase } from "yargs";
@@ -91,6 +92,7 @@ export async function parseBuildInvocation(
   const insecure = stringList(args.insecureRegistry);
   const cacheFrom = stringList(args.cacheFrom).map((v) => parseCacheSpec("--cache-from", v, "src"));
   const cacheTo = stringList(args.cacheTo).map((v) => parseCacheSpec("--cache-to", v, "dest"));
+  const network = networkArgs(args);
   return {
     context,
     ...(file !== undefined ? { file } : {}),
@@ -109,6 +111,7 @@ export async function parseBuildInvocation(
       ...(args.pull === true ? { pull: true } : {}),
       ...(stringList(args.noCacheFilter).length > 0 ? { noCacheFilter: stringList(args.noCacheFilter) } : {}),
       ...(insecure.length > 0 ? { insecureRegistries: insecure } : {}),
+      ...(Object.keys(network).length > 0 ? { network } : {}),
       ...(cacheFrom.length > 0
         ? {
             cacheFrom: cacheFrom.map((c) =>

@@ -50,7 +50,7 @@ export interface PullOptions {
   signal?: AbortSignal;
   onProgress?: (p: BlobProgress) => void;
   /** Test hooks: retry policy and timeouts. */
-  client?: Pick<RegistryClientOptions, "retry" | "timeoutMs">;
+  client?: Pick<RegistryClientOptions, "retry" | "timeoutMs" | "limits">;
 }
 
 export interface PulledImage {
