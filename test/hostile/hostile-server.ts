@@ -29,7 +29,7 @@ export async function startHostileServer(): Promise<HostileServer> {
       case "/truncated":
         res.writeHead(200, { "content-length": "4096", etag: '"t"' });
         res.write("x".repeat(1000));
-        setTimeout(() => res.socket?.destroy(), 20);
+        setTimeout(() => res.socket?.destroy(), 200);
         return;
       case "/missing":
         res.writeHead(404, "Not Found");
