@@ -1,3 +1,4 @@
+import { networkArgs } from "./network-options";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import type { ArgumentsCamelCase } from "yargs";
@@ -97,6 +98,7 @@ export async function parseBuildInvocation(
   const pidsLimit = parsePidsLimit(args.pidsLimit);
   const runtime = parseRuntime(args.runtime);
   parseIsolation(args.isolation); // acted on by main.ts before the command runs
+  const network = networkArgs(args);
   return {
     context,
     ...(file !== undefined ? { file } : {}),
@@ -119,6 +121,7 @@ export async function parseBuildInvocation(
       ...(runtime !== undefined ? { runtime } : {}),
       ...(stringList(args.noCacheFilter).length > 0 ? { noCacheFilter: stringList(args.noCacheFilter) } : {}),
       ...(insecure.length > 0 ? { insecureRegistries: insecure } : {}),
+      ...(Object.keys(network).length > 0 ? { network } : {}),
       ...(cacheFrom.length > 0
         ? {
             cacheFrom: cacheFrom.map((c) =>

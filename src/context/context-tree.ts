@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import { ContextFilter, type PathVerdict } from "./context-filter";
+import { ContextError } from "./errors";
 import { compareNames } from "./go-path";
 
 /** A directory entry of the context that the ignore rules let through. */
@@ -72,11 +73,26 @@ export class ContextTree {
     }
     dirents.sort((a, b) => compareNames(a.name, b.name));
     const out: VisibleEntry[] = [];
+    let undecodable: Map<string, string> | undefined;
     for (const dirent of dirents) {
       const name = dirent.name;
       const rel = dir === "." ? name : `${dir}/${name}`;
       const v = this.filter.child(rel, dir === "." ? undefined : verdict);
       if (v.pruned) continue;
+      // Node decodes names as UTF-8, turning invalid bytes into U+FFFD: such a name opens nothing
+      // (or another file). Ignored, it does no harm; anything else would be lost silently.
+      if (name.includes("\uFFFD")) {
+        undecodable ??= undecodableNames(this.hostPath(dir));
+        const raw = undecodable.get(name);
+        const harmless = v.excluded && (!dirent.isDirectory() || !this.filter.descend(rel, v));
+        if (raw !== undefined && !harmless) {
+          const shown = dir === "." ? raw : `${dir}/${raw}`;
+          throw new ContextError(
+            "CONTEXT_BAD_NAME",
+            `read context: the name of ${shown} is not valid UTF-8, which tsbuild cannot copy faithfully (rename it, or exclude it in .dockerignore)`,
+          );
+        }
+      }
       // An excluded non-directory is invisible: skip it without an lstat (d_type says what it
       // is, unless the file system leaves it unknown).
       if (v.excluded && !dirent.isDirectory() && typeKnown(dirent)) continue;
@@ -100,6 +116,30 @@ export class ContextTree {
     }
     return known;
   }
+}
+
+const strict = new TextDecoder("utf-8", { fatal: true });
+
+/** Names in `dir` that are not valid UTF-8: their lossy decoding → the bytes shown escaped. */
+function undecodableNames(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const raw of fs.readdirSync(dir, { encoding: "buffer" })) {
+    try {
+      strict.decode(raw);
+    } catch {
+      out.set(raw.toString("utf8"), escapeBytes(raw));
+    }
+  }
+  return out;
+}
+
+/** Printable ASCII as is, every other byte as \xNN. */
+function escapeBytes(raw: Buffer): string {
+  let out = "";
+  for (const b of raw)
+    out +=
+      b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, "0")}`;
+  return out;
 }
 
 function typeKnown(d: fs.Dirent): boolean {

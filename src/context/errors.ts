@@ -26,4 +26,8 @@ export type ContextErrorCode =
   /** The context directory is missing or not a directory. */
   | "CONTEXT_NOT_A_DIRECTORY"
   /** Reading a file of the context or its ignore file failed. */
-  | "CONTEXT_READ";
+  | "CONTEXT_READ"
+  /** A file name of the context that is not valid UTF-8 (and not excluded). */
+  | "CONTEXT_BAD_NAME"
+  /** The Dockerfile is a symlink out of the context (and `-f` did not name it). */
+  | "CONTEXT_DOCKERFILE_OUTSIDE";

@@ -6,3 +6,4 @@ export { parseIgnoreFile, loadIgnoreRules, type IgnoreRules } from "./ignore-fil
 export { PatternMatcher } from "./pattern-matcher";
 export { goMatch, hasWildcard } from "./go-match";
 export type { ResolveOptions } from "./resolve-source";
+export { readDockerfileFile, type DockerfileBytes } from "./dockerfile-file";

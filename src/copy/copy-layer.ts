@@ -25,6 +25,7 @@ import { archiveGroup, looksLikeArchive } from "./archive-source";
 import { applyChmod } from "./chmod";
 import { contextGroups, singleFile } from "./context-sources";
 import type { CopyGroup, CopyItem } from "./copy-item";
+import type { DownloadLimits } from "../net/limits";
 import { downloadUrl } from "./download";
 import { CopyError } from "./errors";
 import { ExcludeFilter } from "./exclude";
@@ -49,6 +50,8 @@ export interface CopyInputs {
   signal?: AbortSignal;
   /** SOURCE_DATE_EPOCH in seconds: mtime of created directories and heredoc files (else now). */
   sourceDateEpoch?: number;
+  /** Timeouts and the size limit of `ADD <url>` downloads (defaults: DEFAULT_NETWORK_LIMITS). */
+  network?: Partial<DownloadLimits>;
 }
 
 /** The entries of the step's layer, in layer tar order (see sortEntries). */
@@ -167,6 +170,7 @@ async function urlGroups(
     const file = await downloadUrl(url, inputs.tmpDir, {
       ...(step.checksum !== undefined ? { checksum: step.checksum } : {}),
       ...(inputs.signal !== undefined ? { signal: inputs.signal } : {}),
+      ...(inputs.network !== undefined ? { limits: inputs.network } : {}),
     });
     const open = (): Readable => fs.createReadStream(file.hostPath, { highWaterMark: 256 * 1024 });
     // BuildKit extracts a URL only when asked explicitly (`ADD --unpack=true <url>`).

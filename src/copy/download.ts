@@ -3,6 +3,9 @@ import * as fs from "node:fs";
 import * as path from "node:path/posix";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { DEFAULT_NETWORK_LIMITS, type DownloadLimits } from "../net/limits";
+import { TransferWatchdog } from "../net/watchdog";
 import { CopyError } from "./errors";
 
 /** A file `ADD <url>` fetched into the temp dir. */
@@ -33,11 +36,16 @@ export function parseChecksum(value: string): { algorithm: string; hex: string }
   return { algorithm: m[1], hex: m[2] };
 }
 
+/** Redirects followed before giving up, as Go's HTTP client (and so BuildKit) does. */
+export const MAX_REDIRECTS = 10;
+
 /**
  * Downloads `url` (redirects followed) into a new file under `dir`, streaming: the content is
  * never held in memory, and is hashed on the way. With `checksum` the digest must match, else
- * COPY_CHECKSUM_MISMATCH (the partial file is removed). A failed request or an error status is
- * COPY_DOWNLOAD_FAILED.
+ * COPY_CHECKSUM_MISMATCH (the partial file is removed). A failed request, an error status, a
+ * redirect loop, a body cut short or over `limits.maxDownloadSize`, a stalled or dripping server
+ * (`limits`, see NetworkLimits) are COPY_DOWNLOAD_FAILED naming the URL and the status or the
+ * bytes received; nothing is left behind.
  *
  * The name is the last segment of the URL path, like BuildKit's Dockerfile frontend; when the
  * path has none (`http://host/`), the Content-Disposition filename, else "__unnamed__".
@@ -45,57 +53,139 @@ export function parseChecksum(value: string): { algorithm: string; hex: string }
 export async function downloadUrl(
   url: string,
   dir: string,
-  options: { checksum?: string; signal?: AbortSignal } = {},
+  options: { checksum?: string; signal?: AbortSignal; limits?: Partial<DownloadLimits> } = {},
 ): Promise<DownloadedFile> {
   const expected = options.checksum === undefined ? undefined : parseChecksum(options.checksum);
-  let response: Response;
-  try {
-    response = await fetch(url, { redirect: "follow", signal: options.signal ?? null });
-  } catch (err) {
-    throw new CopyError("COPY_DOWNLOAD_FAILED", `download ${url}: ${describe(err)}`, { cause: err });
-  }
-  if (!response.ok || response.body === null) {
-    await response.body?.cancel().catch(() => undefined);
+  const limits = { ...DEFAULT_NETWORK_LIMITS, ...(options.limits ?? {}) };
+  const fail = (reason: string, cause?: unknown): never => {
     throw new CopyError(
       "COPY_DOWNLOAD_FAILED",
-      `download ${url}: server answered ${response.status} ${response.statusText}`.trimEnd(),
+      `download ${url}: ${reason}`,
+      cause === undefined ? {} : { cause },
     );
-  }
-  await fs.promises.mkdir(dir, { recursive: true });
-  const hostPath = `${dir}/download-${randomBytes(6).toString("hex")}`;
-  const hash = createHash(expected?.algorithm ?? "sha256");
-  let size = 0;
-  const hasher = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      done(null, chunk);
+  };
+  let received = 0;
+  const watchdog = new AbortController();
+  let expired: string | undefined;
+  const guard = new TransferWatchdog(
+    limits,
+    () => received,
+    (reason) => {
+      expired = reason;
+      watchdog.abort(new Error(reason));
     },
-  });
+  );
+  const signal = options.signal ? AbortSignal.any([options.signal, watchdog.signal]) : watchdog.signal;
+  const why = (err: unknown): string => expired ?? (options.signal?.aborted ? "aborted" : describe(err));
+  const hostPath = `${dir}/download-${randomBytes(6).toString("hex")}`;
   try {
-    const body = Readable.fromWeb(response.body);
-    await pipeline(body, hasher, fs.createWriteStream(hostPath, { mode: 0o600 }), { signal: options.signal });
+    const response = await follow(url, signal, why, fail);
+    const declared = Number(response.headers.get("content-length") ?? NaN);
+    if (declared > limits.maxDownloadSize) {
+      await response.body?.cancel().catch(() => undefined);
+      fail(
+        `the server announces ${declared} bytes, more than the ${limits.maxDownloadSize}-byte limit (--max-download-size)`,
+      );
+    }
+    await fs.promises.mkdir(dir, { recursive: true });
+    const hash = createHash(expected?.algorithm ?? "sha256");
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        received += chunk.length;
+        if (received > limits.maxDownloadSize) {
+          done(new RangeError(`more than the ${limits.maxDownloadSize}-byte limit (--max-download-size)`));
+          return;
+        }
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    try {
+      const body = Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>);
+      await pipeline(body, meter, fs.createWriteStream(hostPath, { mode: 0o600 }), { signal });
+    } catch (err) {
+      const of = Number.isFinite(declared) ? ` of ${declared}` : "";
+      fail(
+        err instanceof RangeError
+          ? `the body is ${err.message}`
+          : `the transfer failed after ${received}${of} bytes: ${why(err)}`,
+        err,
+      );
+    }
+    if (Number.isFinite(declared) && received !== declared) {
+      fail(`the body ended after ${received} of the ${declared} bytes the server announced`);
+    }
+    const hex = hash.digest("hex");
+    if (expected !== undefined && hex !== expected.hex) {
+      throw new CopyError(
+        "COPY_CHECKSUM_MISMATCH",
+        `verify checksum of ${url}: expected ${expected.algorithm}:${expected.hex}, got ${expected.algorithm}:${hex}`,
+      );
+    }
+    const lastModified = Date.parse(response.headers.get("last-modified") ?? "");
+    return {
+      hostPath,
+      // Named after the URL as written, not where redirects led (BuildKit names it before fetching).
+      name: fileName(url, response.headers.get("content-disposition")),
+      size: received,
+      mtimeMs: Number.isNaN(lastModified) ? undefined : lastModified,
+      digest: `${expected?.algorithm ?? "sha256"}:${hex}`,
+    };
   } catch (err) {
     await fs.promises.rm(hostPath, { force: true });
-    throw new CopyError("COPY_DOWNLOAD_FAILED", `download ${url}: ${describe(err)}`, { cause: err });
+    throw err;
+  } finally {
+    guard.stop();
   }
-  const hex = hash.digest("hex");
-  if (expected !== undefined && hex !== expected.hex) {
-    await fs.promises.rm(hostPath, { force: true });
-    throw new CopyError(
-      "COPY_CHECKSUM_MISMATCH",
-      `verify checksum of ${url}: expected ${expected.algorithm}:${expected.hex}, got ${expected.algorithm}:${hex}`,
-    );
+}
+
+/** GETs `url`, following up to MAX_REDIRECTS redirects itself so a loop can be named. */
+async function follow(
+  url: string,
+  signal: AbortSignal,
+  why: (err: unknown) => string,
+  fail: (reason: string, cause?: unknown) => never,
+): Promise<Response> {
+  let current = url;
+  const hops: string[] = [];
+  for (;;) {
+    let response: Response;
+    try {
+      response = await fetch(current, { redirect: "manual", signal });
+    } catch (err) {
+      return fail(hops.length > 0 ? `request to ${current} failed: ${why(err)}` : why(err), err);
+    }
+    const location = response.headers.get("location");
+    if (response.status >= 300 && response.status < 400 && location !== null) {
+      await response.body?.cancel().catch(() => undefined);
+      let next: URL;
+      try {
+        next = new URL(location, current);
+      } catch {
+        return fail(`server answered ${response.status} with a bad Location ${JSON.stringify(location)}`);
+      }
+      if (next.protocol !== "http:" && next.protocol !== "https:") {
+        return fail(
+          `server answered ${response.status}, redirecting to ${next.protocol} (only http and https are followed)`,
+        );
+      }
+      if (hops.length >= MAX_REDIRECTS) {
+        const loop = hops.includes(next.href) ? " (a redirect loop)" : "";
+        return fail(
+          `stopped after ${MAX_REDIRECTS} redirects${loop}; the last was ${response.status} to ${next.href}`,
+        );
+      }
+      hops.push(next.href);
+      current = next.href;
+      continue;
+    }
+    if (!response.ok || response.body === null) {
+      await response.body?.cancel().catch(() => undefined);
+      const at = hops.length > 0 ? ` (after redirects, at ${current})` : "";
+      return fail(`server answered ${response.status} ${response.statusText}`.trimEnd() + at);
+    }
+    return response;
   }
-  const lastModified = Date.parse(response.headers.get("last-modified") ?? "");
-  return {
-    hostPath,
-    // Named after the URL as written, not where redirects led (BuildKit names it before fetching).
-    name: fileName(url, response.headers.get("content-disposition")),
-    size,
-    mtimeMs: Number.isNaN(lastModified) ? undefined : lastModified,
-    digest: `${expected?.algorithm ?? "sha256"}:${hex}`,
-  };
 }
 
 /** The file name of a download (see downloadUrl); never empty, never containing "/". */
@@ -132,10 +222,15 @@ function dispositionName(header: string | null): string | undefined {
   return base === "" || base === "." || base === ".." ? undefined : base;
 }
 
+/** An error's message and its cause's (fetch says only "fetch failed"; the cause says why). */
 function describe(err: unknown): string {
-  if (err instanceof Error) {
-    const cause = (err as Error & { cause?: unknown }).cause;
-    return cause instanceof Error ? `${err.message} (${cause.message})` : err.message;
-  }
-  return String(err);
+  // Not instanceof: fetch's errors may come from another realm (vm contexts, test runners).
+  const message = (e: unknown): string | undefined =>
+    typeof e === "object" && e !== null && typeof (e as { message?: unknown }).message === "string"
+      ? (e as { message: string }).message
+      : undefined;
+  const own = message(err);
+  if (own === undefined) return String(err);
+  const cause = message((err as { cause?: unknown }).cause);
+  return cause !== undefined ? `${own} (${cause})` : own;
 }

@@ -1,3 +1,4 @@
+import type { NetworkLimits } from "../net/limits";
 import type { CacheStore } from "../cache";
 import { BlobLayer } from "../image/blob-layer";
 import type { ImageConfig } from "../image/config";
@@ -15,6 +16,8 @@ export interface BaseImageOptions {
   /** `--insecure-registry` hosts. */
   insecure?: readonly string[];
   signal?: AbortSignal;
+  /** Registry request limits (see NetworkLimits). */
+  network?: NetworkLimits;
 }
 
 /**
@@ -69,6 +72,7 @@ export class BaseImages implements ImageResolver {
         ...(platform ? { platform } : {}),
         ...(this.options.insecure ? { insecure: this.options.insecure } : {}),
         ...(this.options.signal ? { signal: this.options.signal } : {}),
+        ...(this.options.network ? { client: { limits: this.options.network } } : {}),
       });
       return { ref, digest: pulled.digest, config: pulled.config, manifest: pulled.manifest };
     }

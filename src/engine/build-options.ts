@@ -1,3 +1,4 @@
+import type { DownloadLimits } from "../net/limits";
 import type { ImageConfig } from "../image/config";
 import type { OciManifest } from "../image/manifest";
 import type { ProcessLimit } from "../executor/run-spec";
@@ -52,6 +53,11 @@ export interface BuildOptions {
   cacheFrom?: ({ type: "local"; src: string } | { type: "registry"; ref: string })[];
   /** `--cache-to type=local,dest=DIR` / `type=registry,ref=R`: this build's step records and blobs, exported after it. */
   cacheTo?: ({ type: "local"; dest: string } | { type: "registry"; ref: string })[];
+  /**
+   * Network limits (`--network-timeout`, `--network-low-speed-limit`, `--network-max-time`,
+   * `--max-download-size`); unset ones come from their TSBUILD_* variable in `env`, else defaults.
+   */
+  network?: Partial<DownloadLimits>;
   /** Environment for `--build-arg NAME` without a value and SOURCE_DATE_EPOCH (default process.env). */
   env?: NodeJS.ProcessEnv;
   /**

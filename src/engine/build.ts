@@ -1,10 +1,10 @@
-import * as fs from "node:fs";
+import { resolveNetworkLimits } from "../net/limits";
 import * as fsp from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import pLimit from "p-limit";
 import { CacheStore, exportCache, importCache, resolveCacheDir } from "../cache";
-import { openContext } from "../context";
+import { openContext, readDockerfileFile } from "../context";
 import type { Image } from "../image/image";
 import {
   appendLayers,
@@ -54,11 +54,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const env = options.env ?? process.env;
   const contextDir = path.resolve(options.context);
   const dockerfilePath = path.resolve(contextDir, options.dockerfile ?? "Dockerfile");
-  const text = options.dockerfileText ?? (await readDockerfile(dockerfilePath));
+  const text =
+    options.dockerfileText ??
+    (await readDockerfile(contextDir, dockerfilePath, options.dockerfile !== undefined));
   const dockerfileName = options.dockerfileText !== undefined ? "Dockerfile" : displayPath(dockerfilePath);
   const dockerfile = loadDockerfile(text, { file: dockerfileName });
 
   const targetPlatform = options.platform ? parsePlatform(options.platform) : hostPlatform();
+  const network = resolveNetworkLimits(options.network, env);
   const cacheOpts = {
     ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
@@ -85,6 +88,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       ...(options.pull ? { pull: true } : {}),
       ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      network,
     });
     const thePlan = await plan(
       dockerfile,
@@ -93,7 +97,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         images: baseImages,
         context: contextFingerprinter(context),
         platform,
-        urls: httpUrlValidator(options.signal),
+        urls: httpUrlValidator(options.signal, network),
       },
     );
     checkEntitlements(thePlan, new Set(options.allow ?? []), dockerfileName);
@@ -120,6 +124,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         // (trusted.* as root, user.* in a user namespace): one directory per format.
         new UnpackedLayers(path.join(store.dir, inUserNamespace() ? "layers-userxattr" : "layers")),
         { cacheMountsDir: path.join(store.dir, "mounts"), secrets: options.secrets ?? [], env },
+        network,
         { runtime: options.runtime, pidsLimit: options.pidsLimit, ulimits: options.ulimits },
       ),
       tmpDir,
@@ -273,16 +278,9 @@ function checkEntitlements(thePlan: Plan, allowed: ReadonlySet<Entitlement>, fil
   }
 }
 
-async function readDockerfile(file: string): Promise<string> {
-  let bytes: Buffer;
-  try {
-    bytes = await fs.promises.readFile(file);
-  } catch (err) {
-    throw new BuildError(
-      "DOCKERFILE_NOT_FOUND",
-      `read Dockerfile ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`,
-    );
-  }
+/** The Dockerfile's text; the default one must lie inside the context (see readDockerfileFile). */
+async function readDockerfile(contextDir: string, file: string, explicit: boolean): Promise<string> {
+  const { bytes } = await readDockerfileFile(contextDir, file, explicit, displayPath(file));
   return decodeDockerfile(bytes, displayPath(file));
 }
 

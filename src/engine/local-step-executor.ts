@@ -4,6 +4,7 @@ import type { CopyStep, RunStep, WorkdirStep } from "../planner/plan";
 import { copyLayerEntries } from "../copy";
 import { LayerView } from "../rootfs/layer-view";
 import { resolveChown } from "../rootfs/users";
+import type { DownloadLimits } from "../net/limits";
 import * as path from "node:path";
 import { diffUpperDir } from "../rootfs/diff";
 import { runStep } from "../executor/run-step";
@@ -21,6 +22,8 @@ export class LocalStepExecutor implements StepExecutor {
   constructor(
     private readonly unpacked: UnpackedLayers,
     private readonly mountSources: MountSources,
+    /** `ADD <url>` download limits. */
+    private readonly network: Partial<DownloadLimits> | undefined,
     private readonly settings: RunSettings = {},
   ) {}
 
@@ -38,6 +41,7 @@ export class LocalStepExecutor implements StepExecutor {
       tmpDir: inputs.tmpDir,
       ...(inputs.signal ? { signal: inputs.signal } : {}),
       ...(inputs.sourceDateEpoch !== undefined ? { sourceDateEpoch: inputs.sourceDateEpoch } : {}),
+      ...(this.network ? { network: this.network } : {}),
     });
   }
 

@@ -1,3 +1,5 @@
+import { DEFAULT_NETWORK_LIMITS, type NetworkLimits } from "../net/limits";
+import { TransferWatchdog } from "../net/watchdog";
 import type { UrlValidator } from "../planner/dispatch/inputs";
 import { BuildError } from "./errors";
 
@@ -6,13 +8,16 @@ import { BuildError } from "./errors";
  * Last-Modified with Content-Length, says whether the content moved. A server that gives neither
  * makes the step uncacheable (its key changes every build), never stale.
  */
-export function httpUrlValidator(signal?: AbortSignal): UrlValidator {
+export function httpUrlValidator(
+  signal?: AbortSignal,
+  limits: NetworkLimits = DEFAULT_NETWORK_LIMITS,
+): UrlValidator {
   const seen = new Map<string, Promise<string>>();
   return {
     validator(url) {
       let p = seen.get(url);
       if (!p) {
-        p = check(url, signal);
+        p = check(url, signal, limits);
         seen.set(url, p);
       }
       return p;
@@ -20,12 +25,28 @@ export function httpUrlValidator(signal?: AbortSignal): UrlValidator {
   };
 }
 
-async function check(url: string, signal: AbortSignal | undefined): Promise<string> {
+async function check(url: string, signal: AbortSignal | undefined, limits: NetworkLimits): Promise<string> {
   let res: Response;
+  // A HEAD is a network read too: the same stall and duration limits as the download.
+  const watchdog = new AbortController();
+  let expired: string | undefined;
+  const guard = new TransferWatchdog(
+    limits,
+    () => 0,
+    (reason) => {
+      expired = reason;
+      watchdog.abort(new Error(reason));
+    },
+  );
   try {
-    res = await fetch(url, { method: "HEAD", redirect: "follow", ...(signal ? { signal } : {}) });
+    const any = signal ? AbortSignal.any([signal, watchdog.signal]) : watchdog.signal;
+    res = await fetch(url, { method: "HEAD", redirect: "follow", signal: any });
   } catch (err) {
-    throw new BuildError("ADD_URL_UNREACHABLE", `check ${url}: ${(err as Error).message}`);
+    const cause = (err as Error & { cause?: Error }).cause;
+    const reason = expired ?? `${(err as Error).message}${cause ? ` (${cause.message})` : ""}`;
+    throw new BuildError("ADD_URL_UNREACHABLE", `check ${url}: ${reason}`);
+  } finally {
+    guard.stop();
   }
   if (!res.ok) throw new BuildError("ADD_URL_STATUS", `check ${url}: HTTP ${res.status}`);
   const etag = res.headers.get("etag");

@@ -70,9 +70,17 @@ export function withConfig(image: Image, mutate: (draft: ImageConfig) => void): 
   return makeImage(draft, image.layers);
 }
 
+/** Serialized configs by image: images are frozen, and outputs ask for the same blob many times. */
+const configBlobs = new WeakMap<Image, Buffer>();
+
 /** The config blob: canonical, byte-stable JSON. */
 export function configBlob(image: Image): Buffer {
-  return serializeConfig(image.config);
+  let blob = configBlobs.get(image);
+  if (blob === undefined) {
+    blob = serializeConfig(image.config);
+    configBlobs.set(image, blob);
+  }
+  return blob;
 }
 
 export function configDescriptor(image: Image): Descriptor {

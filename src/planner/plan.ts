@@ -1,7 +1,7 @@
 import type { Span } from "../parser/ast";
 import type { Heredoc } from "../parser/ast";
 import type { Mount } from "../parser/instructions/run-mount";
-import type { ContainerConfig, ImageConfig } from "../image/config";
+import type { ImageConfig } from "../image/config";
 import type { Platform } from "../image/descriptor";
 
 /**
@@ -47,7 +47,10 @@ export interface PlannedStage {
   label: string;
 }
 
-/** What a step runs with: the stage state at that point (after expansion). */
+/**
+ * What a step runs with: the stage state at that point (after expansion). `env` and `buildArgs`
+ * are frozen arrays that consecutive steps share while they do not change.
+ */
 export interface ExecState {
   env: string[];
   /** Build args in scope, passed to RUN as environment but never stored in the image. */
@@ -71,11 +74,12 @@ interface StepCommon {
   span: Span;
 }
 
-/** A step that only changes the config; it never runs and never has a layer. */
+/**
+ * A step that only changes the config; it never runs and never has a layer. Steps carry no config
+ * snapshot (one per step made plans quadratic in size); the stage's final `config` is the result.
+ */
 export interface ConfigStep extends StepCommon {
   kind: "config";
-  /** The config after this step. */
-  config: ContainerConfig;
 }
 
 export interface RunStep extends StepCommon {
@@ -133,7 +137,6 @@ export interface WorkdirStep extends StepCommon {
   kind: "workdir";
   path: string;
   user: string;
-  config: ContainerConfig;
 }
 
 export type Step = ConfigStep | RunStep | CopyStep | WorkdirStep;

@@ -15,6 +15,8 @@ import type { Plan, PlannedStage, PlanWarning, StageBase } from "./plan";
 import { formatPlatform, platformArgs } from "./platform";
 import { StageGraph, type StageNode } from "./stage-graph";
 import { VariableScope } from "./variable-scope";
+import { invalidText } from "./text-check";
+import { UsageError } from "../errors";
 
 export interface PlanOptions {
   /** `--target`: the stage to build (default: the last). */
@@ -34,6 +36,7 @@ export async function plan(dockerfile: Dockerfile, options: PlanOptions, inputs:
   const ctx = new ParseContext(dockerfile.ast.file, dockerfile.ast.lines);
   const expander = new Expander(ctx, dockerfile.ast.escapeToken === "`" ? "`" : "\\");
   const consumed = new Set<string>();
+  checkBuildArgs(options.buildArgs);
   const overrides = new Map<string, string>([
     ...Object.entries(platformArgs(options.buildPlatform, inputs.platform)),
     ...(options.buildArgs ?? []),
@@ -117,6 +120,15 @@ export async function plan(dockerfile: Dockerfile, options: PlanOptions, inputs:
     platform: inputs.platform,
     warnings,
   };
+}
+
+/** `--build-arg` values reach RUN's environment unexpanded: the same text rules apply to them. */
+function checkBuildArgs(args: ReadonlyMap<string, string> | undefined): void {
+  for (const [name, value] of args ?? []) {
+    const bad = invalidText(name) ?? invalidText(value);
+    if (bad !== undefined)
+      throw new UsageError(`--build-arg ${JSON.stringify(name)}: the value ${bad.problem}`);
+  }
 }
 
 /** Phase: values of the ARGs before the first FROM (override > default), for FROM lines. */

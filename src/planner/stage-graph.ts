@@ -58,17 +58,28 @@ export class StageGraph {
     return index;
   }
 
-  /** The stages `target` needs, dependencies first (each before every stage that reads it). */
+  /**
+   * The stages `target` needs, dependencies first (each before every stage that reads it).
+   * Iterative: a chain of 100,000 stages must not overflow the stack.
+   */
   needed(target: number): number[] {
     const order: number[] = [];
-    const seen = new Set<number>();
-    const visit = (i: number): void => {
-      if (seen.has(i)) return;
-      seen.add(i);
-      for (const dep of this.nodes[i].dependsOn) visit(dep);
-      order.push(i);
-    };
-    visit(target);
+    const seen = new Set<number>([target]);
+    const stack: { node: number; next: number }[] = [{ node: target, next: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      const deps = this.nodes[top.node].dependsOn;
+      if (top.next < deps.length) {
+        const dep = deps[top.next++];
+        if (!seen.has(dep)) {
+          seen.add(dep);
+          stack.push({ node: dep, next: 0 });
+        }
+        continue;
+      }
+      order.push(top.node);
+      stack.pop();
+    }
     return order;
   }
 
@@ -148,20 +159,37 @@ export class StageGraph {
     return [];
   }
 
+  /** Depth-first search for a cycle, iterative (the path is the explicit stack). */
   private checkCycles(): void {
     const state = new Map<number, "visiting" | "done">();
-    const visit = (i: number, path: number[]): void => {
-      if (state.get(i) === "done") return;
-      if (state.get(i) === "visiting") {
-        const cycle = [...path.slice(path.indexOf(i)), i].map((s) => this.label(s)).join(" -> ");
-        const stage = this.nodes[i].stage;
-        throw this.ctx.error(stage.from.span, `circular dependency between stages: ${cycle}`);
+    for (let root = 0; root < this.nodes.length; root++) {
+      if (state.has(root)) continue;
+      state.set(root, "visiting");
+      const stack: { node: number; next: number }[] = [{ node: root, next: 0 }];
+      while (stack.length > 0) {
+        const top = stack[stack.length - 1];
+        const deps = this.nodes[top.node].dependsOn;
+        if (top.next >= deps.length) {
+          state.set(top.node, "done");
+          stack.pop();
+          continue;
+        }
+        const dep = deps[top.next++];
+        const seen = state.get(dep);
+        if (seen === "visiting") {
+          const path = stack.map((f) => f.node);
+          const cycle = [...path.slice(path.indexOf(dep)), dep].map((s) => this.label(s)).join(" -> ");
+          throw this.ctx.error(
+            this.nodes[dep].stage.from.span,
+            `circular dependency between stages: ${cycle}`,
+          );
+        }
+        if (seen === undefined) {
+          state.set(dep, "visiting");
+          stack.push({ node: dep, next: 0 });
+        }
       }
-      state.set(i, "visiting");
-      for (const dep of this.nodes[i].dependsOn) visit(dep, [...path, i]);
-      state.set(i, "done");
-    };
-    for (let i = 0; i < this.nodes.length; i++) visit(i, []);
+    }
   }
 
   private label(i: number): string {

@@ -1,13 +1,22 @@
+import type { ShellEnv } from "../parser/shell";
 import { PROXY_ARGS } from "./build-args";
 
 /**
  * The variables one stage can see while it is dispatched: ARGs declared so far (with their
  * override or default) under the ENV of the image built so far, since ENV wins over ARG with
- * the same name. Returned maps are copies; the scope itself changes only through its methods.
+ * the same name. The scope changes only through its methods, each O(1) per variable, so a stage of
+ * n instructions costs O(n) however many variables it declares.
  */
 export class VariableScope {
   private readonly args = new Map<string, string>();
-  private env = new Map<string, string>();
+  private readonly env = new Map<string, string>();
+  /** runArgs results, dropped whenever a variable changes (RUN/COPY read them far more often). */
+  private runArgsCache: { forKey: string[] | undefined; forRun: string[] | undefined } = {
+    forKey: undefined,
+    forRun: undefined,
+  };
+  /** A live view for expansion: `$NAME` is the ENV value, else the ARG value. */
+  private readonly lookup = (name: string): string | undefined => this.env.get(name) ?? this.args.get(name);
 
   constructor(
     /** `--build-arg` values and the automatic platform args. */
@@ -24,29 +33,42 @@ export class VariableScope {
     const value = this.overrides.get(name) ?? defaultValue ?? this.globals.get(name);
     if (value !== undefined) this.args.set(name, value);
     else this.args.delete(name);
+    this.changed();
   }
 
+  /** Replaces the ENV view with an image's `K=V` list (at the start of a stage). */
   setEnvList(env: readonly string[]): void {
-    this.env = new Map();
+    this.env.clear();
     for (const kv of env) {
       const eq = kv.indexOf("=");
       if (eq > 0) this.env.set(kv.slice(0, eq), kv.slice(eq + 1));
       else this.env.set(kv, "");
     }
+    this.changed();
   }
 
-  /** What `$NAME` expands to in this stage. */
-  expansionEnv(): Map<string, string> {
-    const all = new Map(this.args);
-    for (const [k, v] of this.env) all.set(k, v);
-    return all;
+  /** One `ENV key=value`. */
+  setEnv(key: string, value: string): void {
+    this.env.set(key, value);
+    this.changed();
+  }
+
+  /**
+   * What `$NAME` expands to in this stage, as a live lookup (no copy): a dispatch function must
+   * expand all of an instruction's words before it changes the scope.
+   */
+  expansionEnv(): ShellEnv {
+    return this.lookup;
   }
 
   /**
    * Declared args not shadowed by ENV, as `K=V`, sorted, for RUN's environment. Proxy args are
    * added even undeclared (Docker passes them through); `forKey` leaves those out of cache keys.
+   * The array is frozen and shared until a variable changes.
    */
   runArgs(forKey: boolean): string[] {
+    const cached = forKey ? this.runArgsCache.forKey : this.runArgsCache.forRun;
+    if (cached !== undefined) return cached;
     const out = new Map<string, string>();
     for (const [k, v] of this.args) if (!this.env.has(k)) out.set(k, v);
     if (!forKey) {
@@ -54,6 +76,15 @@ export class VariableScope {
     } else {
       for (const k of PROXY_ARGS) out.delete(k);
     }
-    return [...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`);
+    const sorted = [...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    // Frozen: the same array is handed to every step until a variable changes.
+    const list = Object.freeze(sorted.map(([k, v]) => `${k}=${v}`)) as string[];
+    if (forKey) this.runArgsCache.forKey = list;
+    else this.runArgsCache.forRun = list;
+    return list;
+  }
+
+  private changed(): void {
+    this.runArgsCache = { forKey: undefined, forRun: undefined };
   }
 }

@@ -121,7 +121,7 @@ export async function fetchBlobToStore(
         }
         throw new RegistryError(
           "REGISTRY_BLOB_TRUNCATED",
-          `${what}: registry ${client.registry} sent ${guard.received} of ${desc.size} bytes (after ${attempt} attempts)`,
+          `${what}: registry ${client.registry} sent ${guard.received} of ${desc.size} bytes (after ${attempt} attempts; ${(err as Error).message})`,
           { cause: err },
         );
       }

@@ -11,8 +11,8 @@ import {
   sleep,
   type RetryPolicy,
 } from "./retry";
+import { DEFAULT_NETWORK_LIMITS, type NetworkLimits } from "../net/limits";
 import {
-  DEFAULT_TIMEOUT_MS,
   TransportFailure,
   drain,
   readBody,
@@ -26,7 +26,10 @@ export interface RegistryClientOptions {
   insecure?: readonly string[] | undefined;
   credentials?: CredentialSource;
   retry?: Partial<RetryPolicy>;
+  /** Shorthand for `limits.idleTimeoutMs`. */
   timeoutMs?: number | undefined;
+  /** Stall, drip and duration limits of every request (defaults: DEFAULT_NETWORK_LIMITS). */
+  limits?: Partial<NetworkLimits> | undefined;
 }
 
 export interface ClientRequest {
@@ -56,7 +59,7 @@ export class RegistryClient {
   readonly baseUrl: URL;
   readonly auth: Authenticator;
   private readonly retry: RetryPolicy;
-  private readonly timeoutMs: number;
+  private readonly limits: NetworkLimits;
 
   constructor(
     readonly registry: string,
@@ -65,10 +68,14 @@ export class RegistryClient {
     const scheme = allowsPlainHttp(registry, opts.insecure) ? "http" : "https";
     this.baseUrl = new URL(`${scheme}://${apiHost(registry)}`);
     this.retry = { ...DEFAULT_RETRY, ...(opts.retry ?? {}) };
-    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.limits = {
+      ...DEFAULT_NETWORK_LIMITS,
+      ...(opts.timeoutMs !== undefined ? { idleTimeoutMs: opts.timeoutMs } : {}),
+      ...(opts.limits ?? {}),
+    };
     this.auth = new Authenticator(registry, opts.credentials, {
       insecure: opts.insecure,
-      timeoutMs: this.timeoutMs,
+      timeoutMs: this.limits.idleTimeoutMs,
     });
   }
 
@@ -100,7 +107,7 @@ export class RegistryClient {
           headers,
           body: req.body,
           signal: req.signal,
-          timeoutMs: this.timeoutMs,
+          limits: this.limits,
         });
       } catch (err) {
         const code = err instanceof TransportFailure ? err.code : "EIO";
@@ -112,9 +119,12 @@ export class RegistryClient {
           continue;
         }
         const kind: RegistryErrorCode = code === "ETIMEDOUT" ? "REGISTRY_TIMEOUT" : "REGISTRY_UNREACHABLE";
+        const after = retries > 0 ? ` after ${retries + 1} attempts` : "";
         throw new RegistryError(
           kind,
-          `${req.what}: registry ${this.registry} unreachable at ${url.origin} (${code}${retries > 0 ? ` after ${retries + 1} attempts` : ""})`,
+          kind === "REGISTRY_TIMEOUT"
+            ? `${req.what}: registry ${this.registry} at ${url.origin} timed out: ${(err as Error).message}${after}`
+            : `${req.what}: registry ${this.registry} unreachable at ${url.origin} (${code}${after})`,
           { cause: err },
         );
       }

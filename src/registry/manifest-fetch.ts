@@ -2,7 +2,7 @@ import { sha256Digest } from "../image/digest";
 import { MediaType } from "../image/media-types";
 import { RegistryError } from "./errors";
 import { headerValue, type RegistryClient } from "./http-client";
-import { drain, readBody } from "./transport";
+import { drain, readBody, TransportFailure } from "./transport";
 
 /** What tsbuild asks for, best first: multi-platform lists, then single-image manifests. */
 export const MANIFEST_MEDIA_TYPES: readonly string[] = [
@@ -99,6 +99,13 @@ export async function fetchManifest(
       throw new RegistryError(
         "REGISTRY_MANIFEST_TOO_LARGE",
         `${what}: registry ${client.registry} sent a manifest over the ${MAX_MANIFEST_BYTES}-byte limit`,
+      );
+    }
+    if (err instanceof TransportFailure && err.code === "ETIMEDOUT") {
+      throw new RegistryError(
+        "REGISTRY_TIMEOUT",
+        `${what}: registry ${client.registry} timed out sending the manifest: ${err.message}`,
+        { cause: err },
       );
     }
     throw new RegistryError(

@@ -50,7 +50,7 @@ export interface PullOptions {
   signal?: AbortSignal | undefined;
   onProgress?: ((p: BlobProgress) => void) | undefined;
   /** Test hooks: retry policy and timeouts. */
-  client?: Pick<RegistryClientOptions, "retry" | "timeoutMs">;
+  client?: Pick<RegistryClientOptions, "retry" | "timeoutMs" | "limits">;
 }
 
 export interface PulledImage {

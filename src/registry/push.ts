@@ -48,7 +48,7 @@ export interface PushOptions {
   chunkSize?: number;
   concurrency?: number;
   onProgress?: ((p: PushProgress) => void) | undefined;
-  client?: Pick<RegistryClientOptions, "retry" | "timeoutMs">;
+  client?: Pick<RegistryClientOptions, "retry" | "timeoutMs" | "limits">;
 }
 
 export const DEFAULT_MONOLITHIC_LIMIT = 32 * 1024 * 1024;

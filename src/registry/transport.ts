@@ -1,6 +1,9 @@
 import * as http from "node:http";
 import * as https from "node:https";
+import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
+import { DEFAULT_NETWORK_LIMITS, type NetworkLimits } from "../net/limits";
+import { TransferWatchdog } from "../net/watchdog";
 
 /**
  * One HTTP exchange over node:http/https, no retries, no auth: the bottom of the registry
@@ -13,8 +16,11 @@ export interface HttpRequest {
   /** A Buffer, or a factory returning a fresh stream (called once per attempt so retries can resend). */
   body?: Buffer | (() => Promise<Readable>) | undefined;
   signal?: AbortSignal | undefined;
-  /** Idle-socket timeout: no bytes in either direction for this long fails the request. */
-  timeoutMs?: number | undefined;
+  /**
+   * Stall, drip and duration limits over the whole exchange, body included (see NetworkLimits);
+   * bytes in either direction count, so a long upload is not "idle".
+   */
+  limits?: NetworkLimits | undefined;
 }
 
 export interface HttpResponse {
@@ -39,7 +45,7 @@ export class TransportFailure extends Error {
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
 const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 32 });
 
-export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_TIMEOUT_MS = DEFAULT_NETWORK_LIMITS.idleTimeoutMs;
 
 export function sendRequest(req: HttpRequest): Promise<HttpResponse> {
   return new Promise<HttpResponse>((resolve, reject) => {
@@ -49,21 +55,41 @@ export function sendRequest(req: HttpRequest): Promise<HttpResponse> {
     if (Buffer.isBuffer(req.body)) headers["content-length"] = String(req.body.length);
     let settled = false;
     const fail = (err: TransportFailure): void => {
+      guard.stop();
       if (settled) return;
       settled = true;
       reject(err);
     };
+    const limits = req.limits ?? DEFAULT_NETWORK_LIMITS;
+    let socket: Socket | undefined;
+    let base: number | undefined;
+    let response: http.IncomingMessage | undefined;
+    const moved = (): number => {
+      if (socket === undefined) return 0;
+      const total = socket.bytesRead + socket.bytesWritten;
+      // A kept-alive socket carries earlier exchanges' bytes: count from where this one began.
+      base ??= total;
+      return total - base;
+    };
+    const guard = new TransferWatchdog(limits, moved, (reason) => {
+      const failure = new TransportFailure("ETIMEDOUT", reason);
+      if (response) response.destroy(failure);
+      else r.destroy(failure);
+    });
     const r = mod.request(
       req.url,
       { method: req.method, headers, agent: isHttps ? httpsAgent : httpAgent, signal: req.signal },
       (res) => {
         settled = true;
+        response = res;
+        res.once("close", () => guard.stop());
         // After the headers, the idle timeout keeps guarding the body: a stalled body errors.
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url: req.url });
       },
     );
-    r.setTimeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS, () => {
-      r.destroy(new TransportFailure("ETIMEDOUT", `no data for ${req.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`));
+    r.once("socket", (s: Socket) => {
+      socket = s;
+      base = s.bytesRead + s.bytesWritten;
     });
     r.on("error", (err: NodeJS.ErrnoException) => {
       if (err instanceof TransportFailure) return fail(err);

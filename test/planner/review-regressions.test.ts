@@ -54,4 +54,16 @@ describe("keys", () => {
     const b = keys(await planOf({ dockerfile: `FROM scratch\nLABEL x=y\n${run}`, contextDir: ctx }));
     expect(b).toEqual(a);
   });
+
+  it("an ADD URL with ? or * in its query is one file, not a glob (no trailing / needed)", async () => {
+    const p = await planOf({
+      dockerfile: "FROM scratch\nADD http://127.0.0.1:9/f.txt?v=1&x=* /dest\n",
+      contextDir: makeContext({}),
+    });
+    const step = p.stages[0].steps[0];
+    expect(step.kind === "copy" && [step.sources, step.dest]).toEqual([
+      ["http://127.0.0.1:9/f.txt?v=1&x=*"],
+      "/dest",
+    ]);
+  });
 });

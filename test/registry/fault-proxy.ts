@@ -12,7 +12,8 @@ export type FaultAction =
   | { kind: "truncate"; bytes: number } // forward headers, send only the first bytes of the body, then drop
   | { kind: "tamper" } // flip a byte of the body, keep its length
   | { kind: "content-type"; value: string } // relabel the response
-  | { kind: "huge-manifest"; bytes: number }; // answer with a manifest body of this size
+  | { kind: "huge-manifest"; bytes: number } // answer with a manifest body of this size
+  | { kind: "drip"; intervalMs: number }; // forward headers, then the body one byte per interval
 
 export interface Fault {
   match: (method: string, path: string) => boolean;
@@ -90,6 +91,25 @@ export function startFaultProxy(upstreamPort: number): Promise<FaultProxy> {
             sent += part.length;
             res.write(part);
             if (sent >= action.bytes) setTimeout(() => res.socket?.destroy(), 20);
+          });
+          return;
+        }
+        if (action?.kind === "drip") {
+          const body: Buffer[] = [];
+          upRes.on("data", (d: Buffer) => body.push(d));
+          upRes.on("end", () => {
+            const all = Buffer.concat(body);
+            let at = 0;
+            const timer = setInterval(() => {
+              if (at >= all.length || res.destroyed) {
+                clearInterval(timer);
+                res.end();
+                return;
+              }
+              res.write(all.subarray(at, at + 1));
+              at++;
+            }, action.intervalMs);
+            res.on("close", () => clearInterval(timer));
           });
           return;
         }

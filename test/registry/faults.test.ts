@@ -202,4 +202,31 @@ describe("registry faults through a fault-injection proxy", () => {
     expect(err.code).toBe("REGISTRY_MANIFEST_TOO_LARGE");
     expect(err.message).toContain("4194304");
   });
+
+  it("a registry that drips its manifest: REGISTRY_TIMEOUT within the limits, not a hang", async () => {
+    proxy.faults.push({ match: isManifest, action: { kind: "drip", intervalMs: 200 } });
+    const started = Date.now();
+    const err = await pullError(
+      ref,
+      opts({ client: { ...fast, limits: { idleTimeoutMs: 600, lowSpeedLimit: 100 } } }),
+    );
+    expect(err.code).toBe("REGISTRY_TIMEOUT");
+    expect(err.message).toMatch(
+      /timed out sending the manifest: (slower than 100 bytes\/s|no data) for 600 ms/,
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("a registry that drips a blob: retried, then REGISTRY_BLOB_TRUNCATED naming the reason, nothing stored", async () => {
+    proxy.faults.push({ match: isBlob, action: { kind: "drip", intervalMs: 200 } });
+    const started = Date.now();
+    const err = await pullError(
+      ref,
+      opts({ client: { ...fast, limits: { idleTimeoutMs: 500, lowSpeedLimit: 100 } } }),
+    );
+    expect(err.code).toBe("REGISTRY_BLOB_TRUNCATED");
+    expect(err.message).toMatch(/after 4 attempts; (slower than 100 bytes\/s|no data) for 500 ms/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    await storeHasNoTraceOf(layerDigest);
+  });
 });

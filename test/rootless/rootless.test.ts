@@ -55,7 +55,7 @@ function buildAsUser(context: string, args: string[], env: Record<string, string
 function layerDigests(archive: string): string[] {
   const read = (name: string): string => execFileSync("tar", ["-xOf", archive, name], { encoding: "utf8" });
   const index = JSON.parse(read("index.json")) as { manifests: Array<{ digest: string }> };
-  const digest = (index.manifests[0] as { digest: string }).digest.replace(":", "/");
+  const digest = index.manifests[0].digest.replace(":", "/");
   const manifest = JSON.parse(read(`blobs/${digest}`)) as { layers: Array<{ digest: string }> };
   return manifest.layers.map((l) => l.digest);
 }

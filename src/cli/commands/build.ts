@@ -14,6 +14,7 @@ import { PROGRESS_MODES, createRenderer, formatSummary, formatWarnings, isHuman 
 import type { SecretSpec } from "../secret-spec";
 import { extractStdinContext } from "../stdin-context";
 import { withCacheDirOption } from "../store-option";
+import { networkOptionSpecs } from "../network-options";
 
 /** CONTEXT is missing or not a directory, or an output file could not be written. */
 export class BuildInputError extends TsbuildError {}
@@ -148,7 +149,8 @@ export const buildCommand: CliCommand = {
         type: "string",
         requiresArg: true,
         describe: "export this build's cache: type=local,dest=DIR or type=registry,ref=REF; repeatable",
-      }),
+      })
+      .options(networkOptionSpecs(true)),
   run: async (args: ArgumentsCamelCase) => {
     const invocation = await parseBuildInvocation(args, process.env);
     return runBuild(invocation);

@@ -1,3 +1,5 @@
+import { resolveNetworkLimits } from "../../net/limits";
+import { networkArgs, networkOptionSpecs } from "../network-options";
 import type { Argv, ArgumentsCamelCase } from "yargs";
 import { pushImage } from "../../registry/push";
 import type { CliCommand } from "../command";
@@ -15,7 +17,8 @@ export const pushCommand: CliCommand = {
         type: "string",
         requiresArg: true,
         describe: "registry host[:port] reachable over plain HTTP (loopback always is); repeatable",
-      }),
+      })
+      .options(networkOptionSpecs(false)),
   run: async (args: ArgumentsCamelCase) => {
     const name = String(args.name);
     const store = await openStore(args);
@@ -24,6 +27,7 @@ export const pushCommand: CliCommand = {
     const digest = await pushImage(stored.image, name, {
       store,
       ...(insecure.length > 0 ? { insecure } : {}),
+      client: { limits: resolveNetworkLimits(networkArgs(args), process.env) },
     });
     process.stdout.write(`${name}: digest: ${digest}\n`);
     return 0;

@@ -1,6 +1,6 @@
 import { type EnvLookup } from "./env";
 import { ShellExpansionError } from "./errors";
-import { applyModifier, applyReplace } from "./modifiers";
+import { applyModifier, applyReplace, lengthProblem, type Limits } from "./modifiers";
 import { type ResolvedShellOptions } from "./options";
 import { WordSplitter } from "./words";
 
@@ -65,6 +65,7 @@ export class ShellLexer {
   private depth = 0;
   private rawEscapes: boolean;
   private readonly escape: number;
+  private readonly limits: Limits;
 
   constructor(
     private readonly input: string,
@@ -73,6 +74,13 @@ export class ShellLexer {
   ) {
     this.rawEscapes = opts.rawEscapes;
     this.escape = opts.escapeToken.charCodeAt(0);
+    this.limits = {
+      // A long word (a heredoc body) may stay long; expansion may add at most maxLength to it.
+      maxLength: input.length + opts.maxLength,
+      maxGrowth: opts.maxLength,
+      maxMatchSteps: opts.maxMatchSteps,
+      budget: { steps: opts.maxMatchSteps },
+    };
     // Go's text/scanner, which BuildKit reads the word with, drops a leading byte-order mark.
     if (input.charCodeAt(0) === BOM) this.pos = 1;
   }
@@ -120,8 +128,10 @@ export class ShellLexer {
           return result;
         }
         if (c === DOLLAR) {
+          const at = this.pos;
           const value = this.processDollar();
           result += value;
+          this.checkLength(result, at);
           words?.addSplitting(value);
         } else if (!this.opts.skipProcessQuotes && (c === SINGLE_QUOTE || c === DOUBLE_QUOTE)) {
           const value = c === SINGLE_QUOTE ? this.processSingleQuote() : this.processDoubleQuote();
@@ -196,7 +206,9 @@ export class ShellLexer {
         return this.opts.rawQuotes ? result + '"' : result;
       }
       if (c === DOLLAR) {
+        const at = this.pos;
         result += this.processDollar();
+        this.checkLength(result, at);
       } else if (c === this.escape) {
         this.pos++;
         if (this.rawEscapes) result += esc;
@@ -312,9 +324,17 @@ export class ShellLexer {
         this.pos,
       );
     }
-    return applyModifier(opText, colon, name, value, word, (problem) => {
-      throw this.error(problem, start, this.pos);
-    });
+    return applyModifier(
+      opText,
+      colon,
+      name,
+      value,
+      word,
+      (problem) => {
+        throw this.error(problem, start, this.pos);
+      },
+      this.limits,
+    );
   }
 
   /** The word of a modifier, up to its `}`. */
@@ -350,9 +370,16 @@ export class ShellLexer {
     if (value === undefined && this.opts.skipUnsetEnv) {
       return `\${${name}${all ? "//" : "/"}${pattern}/${replacement}}`;
     }
-    return applyReplace(value ?? "", pattern, replacement, all, (problem) => {
-      throw this.error(problem, start, this.pos);
-    });
+    return applyReplace(
+      value ?? "",
+      pattern,
+      replacement,
+      all,
+      (problem) => {
+        throw this.error(problem, start, this.pos);
+      },
+      this.limits,
+    );
   }
 
   /**
@@ -361,6 +388,13 @@ export class ShellLexer {
    */
   private lookup(name: string): string | undefined {
     return name === "" ? undefined : this.env.get(name);
+  }
+
+  /** Fails at the `$` construct just read (from `at`) once `result` is over the length limit. */
+  private checkLength(result: string, at: number): void {
+    if (result.length > this.limits.maxLength) {
+      throw this.error(lengthProblem(this.limits), at, this.pos);
+    }
   }
 
   private missingBrace(start: number): ShellExpansionError {

@@ -14,7 +14,24 @@ export interface ShellOptions {
   skipProcessQuotes?: boolean;
   /** Look variable names up ignoring case, as BuildKit does on Windows. */
   caseInsensitiveNames?: boolean;
+  /**
+   * How much longer than its input an expanded word may get, in UTF-16 code units (default
+   * MAX_EXPANDED_LENGTH): a longer result fails at the construct that made it so, instead of
+   * exhausting memory.
+   */
+  maxLength?: number;
+  /** Pattern-matching work allowed in one word (default MAX_MATCH_STEPS), see MatchBudget. */
+  maxMatchSteps?: number;
 }
+
+/**
+ * 1 MiB: far above what a Dockerfile needs (Linux refuses an environment string over 128 KiB to
+ * exec), far below what hurts. `ARG a=${a}${a}` doubling 40 times would otherwise be 2^40.
+ */
+export const MAX_EXPANDED_LENGTH = 1 << 20;
+
+/** About a quarter of a second of matching on this project's 2-core machines. */
+export const MAX_MATCH_STEPS = 1 << 25;
 
 /** ShellOptions with every field filled in. */
 export type ResolvedShellOptions = Required<ShellOptions>;
@@ -35,5 +52,14 @@ export function resolveShellOptions(opts: ShellOptions = {}): ResolvedShellOptio
     rawEscapes: opts.rawEscapes ?? false,
     skipProcessQuotes: opts.skipProcessQuotes ?? false,
     caseInsensitiveNames: opts.caseInsensitiveNames ?? false,
+    maxLength: positive(opts.maxLength, MAX_EXPANDED_LENGTH, "maxLength"),
+    maxMatchSteps: positive(opts.maxMatchSteps, MAX_MATCH_STEPS, "maxMatchSteps"),
   };
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!(value > 0))
+    throw new ShellExpansionError(`${name} must be a positive number, not ${String(value)}`, 0, 0);
+  return value;
 }

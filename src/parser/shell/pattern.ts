@@ -24,6 +24,18 @@ const BACKSLASH = 0x5c;
 /** Thrown by compilePattern; the caller adds where the pattern came from. */
 export class PatternSyntaxError extends Error {}
 
+/**
+ * Matching work shared by every pattern of one expansion: each NFA thread stepped over one code
+ * point costs 1. The NFA is linear in text × pattern, but both may be a megabyte long (a variable
+ * used as the pattern), and `${v//p/r}` runs it once per match.
+ */
+export interface MatchBudget {
+  steps: number;
+}
+
+/** Thrown when a MatchBudget runs out; the caller adds where the pattern came from. */
+export class MatchBudgetError extends Error {}
+
 /** Compiles `source` (already expanded, escapes kept) into a Pattern. */
 export function compilePattern(source: string): Pattern {
   const points = Array.from(source, (ch) => ch.codePointAt(0) as number);
@@ -138,7 +150,10 @@ export class PatternMatcher {
   private cur: StateSet;
   private next: StateSet;
 
-  constructor(private readonly pattern: Pattern) {
+  constructor(
+    private readonly pattern: Pattern,
+    private readonly budget: MatchBudget = { steps: Number.POSITIVE_INFINITY },
+  ) {
     this.cur = new StateSet(pattern);
     this.next = new StateSet(pattern);
   }
@@ -179,6 +194,8 @@ export class PatternMatcher {
   }
 
   private advance(cp: number, maxStart: number): void {
+    this.budget.steps -= this.cur.size;
+    if (this.budget.steps < 0) throw new MatchBudgetError();
     step(this.pattern, this.cur, this.next, cp, maxStart);
     [this.cur, this.next] = [this.next, this.cur];
   }

@@ -37,7 +37,9 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
     sources.push(value);
   }
   const destRaw = state.expander.word(ins.dest, env);
-  const multiple = sources.length + heredocFiles.length > 1 || sources.some((s) => /[*?[]/.test(s));
+  // A URL is never a glob: `?` starts its query and `*`/`[` are ordinary there.
+  const isGlob = (s: string): boolean => !(ins.kind === "ADD" && URL_SOURCE.test(s)) && /[*?[]/.test(s);
+  const multiple = sources.length + heredocFiles.length > 1 || sources.some(isGlob);
   let dest = resolveInImage(state, destRaw);
   if (multiple && !dest.endsWith("/")) {
     throw state.expander.error(
@@ -81,7 +83,16 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
     // With --checksum the content is pinned; without, the key follows the remote's validators,
     // so a changed file at the same URL is fetched again (BuildKit re-checks URLs every build).
     const urls = ins.checksum === undefined ? state.inputs.urls : undefined;
-    const validators = urls ? await Promise.all(sources.map((u) => urls.validator(u))) : [];
+    const validators = urls
+      ? await Promise.all(
+          sources.map((u, i) =>
+            urls.validator(u).catch((err: unknown) => {
+              if (err instanceof TsbuildError) throw state.expander.error(ins.sources[i], err.message);
+              throw err;
+            }),
+          ),
+        )
+      : [];
     sourceKey = `url:${JSON.stringify(sources)}:${ins.checksum ?? ""}:${JSON.stringify(validators)}`;
   } else {
     const remote = sources.find((s) => URL_SOURCE.test(s));

@@ -66,7 +66,7 @@ export async function dispatchInstruction(
       return dispatchShell(state, ins);
     case "ONBUILD":
       return state.configStep(ins, `ONBUILD ${ins.expression}`, (c) => {
-        c.OnBuild = [...(c.OnBuild ?? []), ins.expression];
+        (c.OnBuild ??= []).push(ins.expression);
       });
     default:
       return assertNever(ins);

@@ -15,7 +15,7 @@ export function dispatchWorkdir(state: StageState, ins: WorkdirInstruction): voi
   const raw = word ? state.expand(word) : ins.path;
   const dir = path.resolve(state.config.WorkingDir || "/", raw);
   const user = state.config.User ?? "";
-  const config = state.setConfig((c) => {
+  state.setConfig((c) => {
     c.WorkingDir = dir;
   });
   const [parentKey, cacheKey] = state.advance({ op: "mkdir", path: dir, user });
@@ -30,19 +30,18 @@ export function dispatchWorkdir(state: StageState, ins: WorkdirInstruction): voi
     span: ins.span,
     path: dir,
     user,
-    config,
   });
 }
 
 /** `ARG a=1 b`: declares build args in the stage scope (values from --build-arg, defaults, globals). */
 export function dispatchArg(state: StageState, ins: ArgInstruction): void {
   const env = state.env();
-  for (const decl of ins.args) {
-    const value =
-      decl.defaultValue === undefined
-        ? undefined
-        : state.expander.text(decl.defaultValue, decl.word, env, decl.word.value.indexOf("=") + 1);
-    state.scope.declare(decl.name, value);
-  }
+  // Every default is expanded against the scope before this ARG, as BuildKit does.
+  const values = ins.args.map((decl) =>
+    decl.defaultValue === undefined
+      ? undefined
+      : state.expander.text(decl.defaultValue, decl.word, env, decl.word.value.indexOf("=") + 1),
+  );
+  ins.args.forEach((decl, i) => state.scope.declare(decl.name, values[i]));
   // Like BuildKit, ARG leaves no history entry: its effect shows in the steps that read it.
 }

@@ -44,14 +44,8 @@ export function dispatchEnv(state: StageState, ins: EnvInstruction): void {
     state.expander.word(p.keyWord, env),
     state.expander.word(p.valueWord, env),
   ]);
-  state.configStep(ins, `ENV ${pairs.map(([k, v]) => `${k}=${v}`).join(" ")}`, (c) => {
-    const list = [...(c.Env ?? [])];
-    for (const [key, value] of pairs) {
-      const at = list.findIndex((kv) => kv === key || kv.startsWith(`${key}=`));
-      if (at >= 0) list[at] = `${key}=${value}`;
-      else list.push(`${key}=${value}`);
-    }
-    c.Env = list;
+  state.configStep(ins, `ENV ${pairs.map(([k, v]) => `${k}=${v}`).join(" ")}`, () => {
+    for (const [key, value] of pairs) state.setEnv(key, value);
   });
 }
 
@@ -62,8 +56,8 @@ export function dispatchLabel(state: StageState, ins: LabelInstruction): void {
     state.expander.word(p.valueWord, env),
   ]);
   state.configStep(ins, `LABEL ${pairs.map(([k, v]) => `${k}=${v}`).join(" ")}`, (c) => {
-    c.Labels = { ...(c.Labels ?? {}) };
-    for (const [key, value] of pairs) c.Labels[key] = value;
+    const labels = (c.Labels ??= {});
+    for (const [key, value] of pairs) labels[key] = value;
   });
 }
 
@@ -73,12 +67,14 @@ export function dispatchMaintainer(
   setAuthor: (a: string) => void,
 ): void {
   const author = ins.node.args.map((a) => a.value).join(" ");
+  state.checkArgv([author], ins);
   setAuthor(author);
   state.configStep(ins, `MAINTAINER ${author}`, () => undefined);
 }
 
 export function dispatchCmd(state: StageState, ins: CmdInstruction): void {
   const argv = argvOf(state, ins.command);
+  state.checkArgv(argv, ins);
   state.cmdSet = true;
   state.configStep(ins, `CMD ${json(argv)}`, (c) => {
     c.Cmd = argv;
@@ -87,6 +83,7 @@ export function dispatchCmd(state: StageState, ins: CmdInstruction): void {
 
 export function dispatchEntrypoint(state: StageState, ins: EntrypointInstruction): void {
   const argv = argvOf(state, ins.command);
+  state.checkArgv(argv, ins);
   const keepCmd = state.cmdSet;
   state.configStep(ins, `ENTRYPOINT ${json(argv)}`, (c) => {
     c.Entrypoint = argv;
@@ -107,8 +104,8 @@ export function dispatchExpose(state: StageState, ins: ExposeInstruction): void 
     }
   }
   state.configStep(ins, `EXPOSE ${ports.join(" ")}`, (c) => {
-    c.ExposedPorts = { ...(c.ExposedPorts ?? {}) };
-    for (const p of ports) c.ExposedPorts[p] = {};
+    const exposed = (c.ExposedPorts ??= {});
+    for (const p of ports) exposed[p] = {};
   });
 }
 
@@ -128,8 +125,8 @@ export function dispatchVolume(state: StageState, ins: VolumeInstruction): void 
     return v;
   });
   state.configStep(ins, `VOLUME ${json(volumes)}`, (c) => {
-    c.Volumes = { ...(c.Volumes ?? {}) };
-    for (const v of volumes) c.Volumes[v] = {};
+    const all = (c.Volumes ??= {});
+    for (const v of volumes) all[v] = {};
   });
 }
 
@@ -157,6 +154,7 @@ export function dispatchStopsignal(state: StageState, ins: StopsignalInstruction
 
 export function dispatchHealthcheck(state: StageState, ins: HealthcheckInstruction): void {
   const h = ins.health;
+  state.checkArgv(h.test, ins);
   state.configStep(ins, `HEALTHCHECK ${json(h.test)}`, (c) => {
     c.Healthcheck = { Test: h.test };
     if (h.interval !== undefined) c.Healthcheck.Interval = h.interval;
@@ -168,6 +166,7 @@ export function dispatchHealthcheck(state: StageState, ins: HealthcheckInstructi
 }
 
 export function dispatchShell(state: StageState, ins: ShellInstruction): void {
+  state.checkArgv(ins.shell, ins);
   state.configStep(ins, `SHELL ${json(ins.shell)}`, (c) => {
     c.Shell = [...ins.shell];
   });

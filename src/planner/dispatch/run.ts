@@ -11,7 +11,7 @@ import type { StageState } from "./stage-state";
 /** The state RUN and COPY see: env (image ENV), build args, WORKDIR, USER, SHELL. */
 export function execState(state: StageState, forKey: boolean): ExecState {
   return {
-    env: [...(state.config.Env ?? [])],
+    env: state.envList(),
     buildArgs: state.scope.runArgs(forKey),
     workdir: state.config.WorkingDir || "/",
     user: state.config.User ?? "",
@@ -49,6 +49,7 @@ export async function dispatchRun(state: StageState, ins: RunInstruction): Promi
   } else {
     argv = argvOf(state, ins.command);
   }
+  state.checkArgv(argv, ins);
   const mounts = await Promise.all(ins.mounts.map((m, i) => planMount(state, ins, m, i)));
   const network = ins.network ?? "default";
   const security = ins.security ?? "sandbox";
@@ -113,6 +114,10 @@ async function planMount(
     if (spec.type === "secret") target = `/run/secrets/${spec.id ?? path.basename(spec.source ?? "")}`;
     else if (spec.type === "ssh") target = "/run/buildkit/ssh_agent.0";
     else throw state.expander.error(flag.word, `--mount type=${spec.type} requires a target`);
+  }
+  // Values written without `$` were never expanded, so never checked: check what becomes a path.
+  for (const value of [target, spec.source, spec.id, spec.from, spec.env]) {
+    if (value !== undefined) state.expander.check(value, undefined, 0, flag.word);
   }
   const planned: PlannedMount = { ...rest, target: path.resolve(state.config.WorkingDir || "/", target) };
   if (spec.type === "cache" && planned.id === undefined) planned.id = planned.target;

@@ -1,5 +1,6 @@
 import type { ContainerConfig } from "../../image/config";
 import type { Word } from "../../parser/ast";
+import type { ShellEnv } from "../../parser/shell";
 import type { ParseContext } from "../../parser/instructions/context";
 import type { Instruction } from "../../parser/instruction";
 import type { Expander } from "../expand";
@@ -21,12 +22,22 @@ export class StageState {
   key: string;
   /** CMD was set in this stage (an ENTRYPOINT then keeps it, else clears the inherited one). */
   cmdSet = false;
+  /**
+   * The config so far: this stage's own copy (the base's is cloned once), changed in place, so a
+   * config instruction costs O(its own values), not O(the config). Read it, never keep it: it
+   * changes with later instructions.
+   */
+  readonly config: ContainerConfig;
   private stepCount = 0;
+  /** Position of each key in `config.Env`, so ENV replaces a variable in O(1). */
+  private readonly envIndex = new Map<string, number>();
+  /** A frozen copy of `config.Env` handed to RUN/COPY steps; dropped when ENV changes it. */
+  private envSnapshot: string[] | undefined;
 
   constructor(
     readonly index: number,
     readonly label: string,
-    public config: ContainerConfig,
+    baseConfig: ContainerConfig,
     baseKey: string,
     readonly scope: VariableScope,
     readonly ctx: ParseContext,
@@ -37,11 +48,17 @@ export class StageState {
     readonly stageKeys: ReadonlyMap<number, string>,
   ) {
     this.key = baseKey;
-    this.scope.setEnvList(config.Env ?? []);
+    this.config = structuredClone(baseConfig);
+    const env = this.config.Env ?? [];
+    env.forEach((kv, i) => {
+      const eq = kv.indexOf("=");
+      this.envIndex.set(eq < 0 ? kv : kv.slice(0, eq), i);
+    });
+    this.scope.setEnvList(env);
   }
 
-  /** Expansion environment: declared ARGs under ENV. */
-  env(): Map<string, string> {
+  /** Expansion environment: declared ARGs under ENV (a live view, see VariableScope). */
+  env(): ShellEnv {
     return this.scope.expansionEnv();
   }
 
@@ -49,22 +66,47 @@ export class StageState {
     return this.expander.word(word, this.env());
   }
 
+  /**
+   * Refuses a command, shell or argument list holding a NUL or a lone surrogate (see
+   * invalidText): such text is never expanded but still reaches exec or the image config.
+   */
+  checkArgv(argv: readonly string[], instruction: Instruction): void {
+    const node = instruction.node.child ?? instruction.node;
+    const at: Word = { value: "", span: node.args[0]?.span ?? node.keywordSpan };
+    for (const arg of argv) this.expander.check(arg, undefined, 0, at);
+  }
+
   nextId(): string {
     return `${this.index}.${this.stepCount++}`;
   }
 
-  /** Replaces the config (immutably) and keeps the scope's ENV view in sync. */
-  setConfig(mutate: (draft: ContainerConfig) => void): ContainerConfig {
-    const draft = structuredClone(this.config);
-    mutate(draft);
-    this.config = draft;
-    this.scope.setEnvList(draft.Env ?? []);
-    return draft;
+  /** `ENV key=value`: replaces the variable where it is in the list, else appends it. */
+  setEnv(key: string, value: string): void {
+    const list = (this.config.Env ??= []);
+    const at = this.envIndex.get(key);
+    if (at !== undefined) list[at] = `${key}=${value}`;
+    else {
+      this.envIndex.set(key, list.length);
+      list.push(`${key}=${value}`);
+    }
+    this.envSnapshot = undefined;
+    this.scope.setEnv(key, value);
+  }
+
+  /** The image ENV as RUN and COPY see it now; frozen and shared until the next ENV. */
+  envList(): string[] {
+    this.envSnapshot ??= Object.freeze([...(this.config.Env ?? [])]) as string[];
+    return this.envSnapshot;
+  }
+
+  /** Changes the config (never its Env: that goes through setEnv). */
+  setConfig(mutate: (config: ContainerConfig) => void): void {
+    mutate(this.config);
   }
 
   /** A config-only step: history and config, no layer, no change of the filesystem key. */
-  configStep(instruction: Instruction, createdBy: string, mutate: (draft: ContainerConfig) => void): void {
-    const config = this.setConfig(mutate);
+  configStep(instruction: Instruction, createdBy: string, mutate: (config: ContainerConfig) => void): void {
+    this.setConfig(mutate);
     this.steps.push({
       kind: "config",
       id: this.nextId(),
@@ -74,7 +116,6 @@ export class StageState {
       display: display(instruction),
       createdBy,
       span: instruction.span,
-      config,
     });
   }
 

@@ -1,3 +1,4 @@
+import { DEFAULT_NETWORK_LIMITS } from "../../net/limits";
 import { RegistryError } from "../errors";
 import { allowsPlainHttp } from "../reference";
 import { DEFAULT_TIMEOUT_MS, TransportFailure, readBody, sendRequest } from "../transport";
@@ -74,7 +75,7 @@ export async function fetchBearerToken(
       headers,
       body,
       signal: opts.signal,
-      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      limits: { ...DEFAULT_NETWORK_LIMITS, idleTimeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS },
     });
   } catch (err) {
     const code = err instanceof TransportFailure ? err.code : "EIO";

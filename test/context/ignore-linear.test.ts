@@ -1,0 +1,95 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import fc from "fast-check";
+import { openContext } from "../../src/context/build-context";
+import { BadPatternError } from "../../src/context/go-match";
+import { compileIgnorePattern } from "../../src/context/ignore-pattern";
+import { makeTemp, removeTemp } from "./tree-fixture";
+
+describe(".dockerignore matching takes linear time", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = makeTemp();
+    let p = dir;
+    for (let i = 0; i < 30; i++) {
+      p = path.join(p, `d${i}`);
+      fs.mkdirSync(p);
+      fs.writeFileSync(path.join(p, "f"), "x");
+    }
+  });
+  afterAll(() => removeTemp(dir));
+
+  // Before: 8 repetitions took 10.8 s on this 30-deep tree (V8's backtracking RegExp), 40 never ended.
+  it.each([8, 40, 200])("%i repetitions of **/ over a 30-deep tree", async (reps) => {
+    fs.writeFileSync(
+      path.join(dir, ".dockerignore"),
+      "**/".repeat(reps) + "nomatch\n" + "*/*/*/*/*/*/*/*/zz\n",
+    );
+    const started = Date.now();
+    const ctx = await openContext(dir);
+    const files = await ctx.files(ctx.resolveSources(["."]));
+    expect(files).toHaveLength(62);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("a matching pattern with many **/ still matches", async () => {
+    fs.writeFileSync(path.join(dir, ".dockerignore"), "**/".repeat(40) + "d29\n");
+    const ctx = await openContext(dir);
+    expect(ctx.isIgnored(Array.from({ length: 30 }, (_, i) => `d${i}`).join("/"))).toBe(true);
+    expect(ctx.isIgnored("d0/f")).toBe(false);
+  });
+});
+
+describe("V8 RegExp and RE2 agree on every compiled pattern", () => {
+  const piece = fc.constantFrom(
+    "*",
+    "**",
+    "**/",
+    "?",
+    "/",
+    "a",
+    "b",
+    ".",
+    "[a-b]",
+    "[^a]",
+    "\\*",
+    "\\a",
+    "[",
+    "]",
+    "-",
+    "é",
+    "(",
+    "+",
+    "$",
+  );
+  const name = fc.constantFrom("a", "b", "ab", ".", "é", "a.b", "*", "(", "+", "$", "-", "aa");
+
+  it("same verdict and same syntax errors (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(piece, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.array(name, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 10 }),
+        (pieces, paths) => {
+          const line = pieces.join("");
+          const compileWith = (engine: "v8" | "re2"): ReturnType<typeof compileIgnorePattern> | "bad" => {
+            try {
+              return compileIgnorePattern(line, engine);
+            } catch (err) {
+              if (err instanceof BadPatternError) return "bad";
+              throw err;
+            }
+          };
+          const js = compileWith("v8");
+          const re2 = compileWith("re2");
+          expect(re2 === "bad").toBe(js === "bad");
+          if (js === "bad" || re2 === "bad" || js === undefined || re2 === undefined) return;
+          for (const segments of paths) {
+            const p = segments.join("/");
+            expect([p, re2.matches(p)]).toEqual([p, js.matches(p)]);
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+});
