@@ -31,6 +31,7 @@ const HELP = `usage: node bench/run.js [options]
   --cache-dir DIR   where the debootstrapped Debian tree is kept between runs
                     (default $TSBUILD_BENCH_CACHE, else ~/.cache/tsbuild-bench)
   --note TEXT       a line for the Notes section of the report; repeatable
+  --render FILE     only rewrite PREFIX.md and PREFIX.svg from a results JSON (no builds)
 Temp files go under $BENCH_TMPDIR (default ${os.tmpdir()}).`;
 
 const OPTIONS = {
@@ -42,6 +43,7 @@ const OPTIONS = {
   out: { type: "string" },
   "cache-dir": { type: "string" },
   note: { type: "string", multiple: true },
+  render: { type: "string" },
   help: { type: "boolean", short: "h" },
 };
 
@@ -84,15 +86,37 @@ function options() {
     values["cache-dir"] ||
     process.env.TSBUILD_BENCH_CACHE ||
     path.join(os.homedir(), ".cache", "tsbuild-bench");
-  return { reps, buildahReps, only, builders, partial, out, cacheDir, notes: values.note || [] };
+  return {
+    render: values.render,
+    reps,
+    buildahReps,
+    only,
+    builders,
+    partial,
+    out,
+    cacheDir,
+    notes: values.note || [],
+  };
 }
 
 class UsageError extends Error {}
 
 const log = (msg) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`);
 
+function writeReport(data, prefix) {
+  fs.writeFileSync(`${prefix}.md`, markdown(data));
+  fs.writeFileSync(`${prefix}.svg`, svg(data));
+}
+
 async function main() {
   const opts = options();
+  if (opts.render) {
+    const data = JSON.parse(fs.readFileSync(opts.render, "utf8"));
+    const prefix = opts.outGiven || opts.render.replace(/\.json$/, "");
+    writeReport(data, prefix);
+    log(`wrote ${prefix}.md, ${prefix}.svg from ${opts.render}`);
+    return 0;
+  }
   if (process.getuid() !== 0) throw new UsageError("run as root: dockerd, buildah and RUN steps need it");
   if (!fs.existsSync(TSBUILD))
     throw new UsageError(`${TSBUILD} is missing: run npm run build (npm run bench does)`);
@@ -157,8 +181,7 @@ async function main() {
   info.noise = monitor.stop();
   info.durationSeconds = (Date.now() - t0) / 1000;
   fs.writeFileSync(`${opts.out}.json`, JSON.stringify(data, null, 1) + "\n");
-  fs.writeFileSync(`${opts.out}.md`, markdown(data));
-  fs.writeFileSync(`${opts.out}.svg`, svg(data));
+  writeReport(data, opts.out);
   log(`wrote ${opts.out}.md, .svg, .json (${(info.durationSeconds / 60).toFixed(1)} min)`);
   process.stdout.write(markdown(data).split("## Against")[0]);
   const failed = data.shapes.some((s) => Object.values(s.results).some((r) => r.errors.length > 0));

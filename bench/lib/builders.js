@@ -46,6 +46,17 @@ const tsbuild = {
   },
 };
 
+/** utime+cutime and stime+cstime of a process, in seconds. */
+function daemonCpu(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat
+    .slice(stat.lastIndexOf(")") + 2)
+    .split(" ")
+    .map(Number);
+  const hz = 100;
+  return { user: (f[11] + f[13]) / hz, sys: (f[12] + f[14]) / hz };
+}
+
 const buildkit = {
   name: "buildkit",
   packages: ["docker.io"],
@@ -91,15 +102,22 @@ const buildkit = {
     );
   },
   async build(state, ctx, opts = {}) {
-    const status = `/proc/${state.daemon.pid}/status`;
-    fs.writeFileSync(`/proc/${state.daemon.pid}/clear_refs`, "5");
+    const pid = state.daemon.pid;
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, "5");
+    const before = daemonCpu(pid);
     const r = await run(
       "/usr/bin/docker",
       ["build", "--network", "host", "--progress", "plain", "-t", opts.tag || "bench:latest", ctx],
-      { env: state.env },
+      { env: state.env, measureRss: true, tmpDir: state.tmp },
     );
-    const hwm = fs.readFileSync(status, "utf8").match(/VmHWM:\s+(\d+)/);
-    return { ...r, maxRssKB: hwm ? Number(hwm[1]) : null };
+    const after = daemonCpu(pid);
+    const hwm = fs.readFileSync(`/proc/${pid}/status`, "utf8").match(/VmHWM:\s+(\d+)/);
+    // CPU: the client's plus what dockerd and the children it reaped (runc, RUN processes) used.
+    const cpuSeconds = r.cpuSeconds && {
+      user: r.cpuSeconds.user + (after.user - before.user),
+      sys: r.cpuSeconds.sys + (after.sys - before.sys),
+    };
+    return { ...r, maxRssKB: hwm ? Number(hwm[1]) : null, cpuSeconds };
   },
   async teardown(state) {
     await stopDaemon(state.daemon);

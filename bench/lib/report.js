@@ -40,6 +40,40 @@ function ratioOf(shape, variant) {
   return a && b ? a.median / b.median : null;
 }
 
+/** Median CPU seconds (user + system) of a cell. */
+function cpuCell(shape, builder, variant) {
+  const r = shape.results[builder];
+  if (!r) return null;
+  return summary(r[variant].map((x) => (x.cpu ? x.cpu.user + x.cpu.sys : null)));
+}
+
+function cpuRatioOf(shape, variant) {
+  const a = cpuCell(shape, "tsbuild", variant);
+  const b = cpuCell(shape, "buildkit", variant);
+  return a && b && b.median > 0 ? a.median / b.median : null;
+}
+
+function cpuTable(data) {
+  const builders = data.info.builders;
+  const lines = [
+    "CPU seconds (user + system, median) of the build: tsbuild and Buildah their process tree (GNU time), " +
+      "BuildKit the docker client plus what dockerd and the children it reaped used during the build " +
+      "(containerd not counted). Less sensitive than wall time to the other work on the machine.",
+    "",
+    `| build | ${VARIANTS.map((v) => VARIANT_TITLES[v]).join(" | ")} |`,
+    `|---|${VARIANTS.map(() => "---").join("|")}|`,
+  ];
+  for (const shape of data.shapes) {
+    const cells = VARIANTS.map((v) => {
+      const parts = builders.map((b) => secs(cpuCell(shape, b, v)));
+      const ratio = cpuRatioOf(shape, v);
+      return parts.join(" / ") + (ratio === null ? "" : ` (${ratio.toFixed(2)}×)`);
+    });
+    lines.push(`| ${shape.title} | ${cells.join(" | ")} |`);
+  }
+  return lines;
+}
+
 function ratioTable(data) {
   const builders = data.info.builders;
   const lines = [
@@ -235,6 +269,8 @@ function markdown(data) {
     "",
     "![ratios](results.svg)",
     "",
+    ...cpuTable(data),
+    "",
     "## Against the goals of issue #15",
     "",
     ...goalLines(data),
@@ -263,6 +299,7 @@ function svg(data) {
     bars: VARIANTS.map((v) => ({
       variant: v,
       ratio: ratioOf(s, v),
+      cpu: cpuRatioOf(s, v),
       goal: s.id === "debian" ? null : goal(s.id, v),
     })),
   }));
@@ -282,7 +319,9 @@ function svg(data) {
   const right = 20;
   const top = 50;
   const bottom = 90;
-  const all = groups.flatMap((g) => g.bars.map((b) => b.ratio)).filter((r) => r !== null);
+  const all = groups
+    .flatMap((g) => g.bars.flatMap((b) => [b.ratio, b.cpu]))
+    .filter((r) => typeof r === "number");
   const yMax = Math.max(2, Math.ceil(Math.max(...all, 1) * 2) / 2);
   const y = (r) => top + (H - top - bottom) * (1 - Math.min(r, yMax) / yMax);
   const gw = (W - left - right) / Math.max(groups.length, 1);
@@ -290,7 +329,7 @@ function svg(data) {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">tsbuild / BuildKit, median wall time (lower is better; 1.0 = as fast as BuildKit)</text>`,
-    `<text x="${W / 2}" y="38" text-anchor="middle" fill="#555">${esc(data.info.date.slice(0, 10))}, ${data.info.reps} repetition(s), ${esc(data.info.cpu)}; black ticks: goals of issue #15</text>`,
+    `<text x="${W / 2}" y="38" text-anchor="middle" fill="#555">${esc(data.info.date.slice(0, 10))}, ${data.info.reps} repetition(s), ${esc(data.info.cpu)}; black ticks: goals of issue #15; circles: CPU-time ratio</text>`,
   ];
   for (let t = 0; t <= yMax + 1e-9; t += 0.5) {
     out.push(
@@ -314,6 +353,10 @@ function svg(data) {
           `<text x="${x + bw / 2}" y="${y(b.ratio) - 4}" text-anchor="middle" font-size="10">${b.ratio.toFixed(2)}</text>`,
         );
       }
+      if (b.cpu !== null && b.cpu !== undefined)
+        out.push(
+          `<circle cx="${x + bw / 2}" cy="${y(b.cpu)}" r="3.5" fill="white" stroke="#222" stroke-width="1.5"><title>CPU ratio ${b.cpu.toFixed(2)}×</title></circle>`,
+        );
       if (b.goal !== null)
         out.push(
           `<line x1="${x}" x2="${x + bw}" y1="${y(b.goal)}" y2="${y(b.goal)}" stroke="black" stroke-width="2"/>`,
@@ -322,12 +365,19 @@ function svg(data) {
     out.push(`<text x="${x0 + gw / 2}" y="${H - bottom + 18}" text-anchor="middle">${esc(g.label)}</text>`);
   });
   VARIANTS.forEach((v, i) => {
-    const x = left + i * 180;
+    const x = left + i * 150;
     out.push(
       `<rect x="${x}" y="${H - 40}" width="14" height="14" fill="${COLORS[v]}"/>`,
       `<text x="${x + 20}" y="${H - 29}">${VARIANT_TITLES[v]}</text>`,
     );
   });
+  const lx = left + VARIANTS.length * 150;
+  out.push(
+    `<circle cx="${lx + 7}" cy="${H - 33}" r="3.5" fill="white" stroke="#222" stroke-width="1.5"/>`,
+    `<text x="${lx + 16}" y="${H - 29}">CPU-time ratio</text>`,
+    `<line x1="${lx + 120}" x2="${lx + 140}" y1="${H - 33}" y2="${H - 33}" stroke="black" stroke-width="2"/>`,
+    `<text x="${lx + 146}" y="${H - 29}">goal</text>`,
+  );
   out.push("</svg>", "");
   return out.join("\n");
 }
