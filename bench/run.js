@@ -103,8 +103,16 @@ class UsageError extends Error {}
 
 const log = (msg) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`);
 
-function writeReport(data, prefix) {
-  fs.writeFileSync(`${prefix}.md`, markdown(data));
+/** Writes PREFIX.{json,md,svg}; the JSON and Markdown in the repository's Prettier style. */
+async function writeReport(data, prefix, withJson) {
+  const prettier = require("prettier");
+  const style = (await prettier.resolveConfig(`${prefix}.md`)) || {};
+  if (withJson)
+    fs.writeFileSync(
+      `${prefix}.json`,
+      await prettier.format(JSON.stringify(data), { ...style, parser: "json" }),
+    );
+  fs.writeFileSync(`${prefix}.md`, await prettier.format(markdown(data), { ...style, parser: "markdown" }));
   fs.writeFileSync(`${prefix}.svg`, svg(data));
 }
 
@@ -113,7 +121,7 @@ async function main() {
   if (opts.render) {
     const data = JSON.parse(fs.readFileSync(opts.render, "utf8"));
     const prefix = opts.outGiven || opts.render.replace(/\.json$/, "");
-    writeReport(data, prefix);
+    await writeReport(data, prefix, false);
     log(`wrote ${prefix}.md, ${prefix}.svg from ${opts.render}`);
     return 0;
   }
@@ -180,8 +188,7 @@ async function main() {
   await runCleanups();
   info.noise = monitor.stop();
   info.durationSeconds = (Date.now() - t0) / 1000;
-  fs.writeFileSync(`${opts.out}.json`, JSON.stringify(data, null, 1) + "\n");
-  writeReport(data, opts.out);
+  await writeReport(data, opts.out, true);
   log(`wrote ${opts.out}.md, .svg, .json (${(info.durationSeconds / 60).toFixed(1)} min)`);
   process.stdout.write(markdown(data).split("## Against")[0]);
   const failed = data.shapes.some((s) => Object.values(s.results).some((r) => r.errors.length > 0));
