@@ -1,258 +1,207 @@
 #!/usr/bin/env node
 // `npm run bench`: tsbuild side by side with BuildKit (dockerd 20.10's embedded builder) and
-// Buildah on the same contexts, in one run, printing times and ratios. Each tool gets a fresh
-// private root per scenario; nothing listens on anything but a unix socket in a temp dir.
-// Scenarios (skipped with a note when a tool is missing):
-//   copy-cold      FROM scratch + COPY . of 20,000 small files + 120 MB (cold cache)
-//   copy-rebuild   the same again, nothing changed
-//   meta-rebuild   a 15-step image rebuilt with nothing changed
-//   parallel-cold  three independent stages of ~2.5 s each (RUN sleep), then a final COPY --from
+// Buildah, in one run, on the shapes of issue #15 and a realistic Debian workload, cold / no-change
+// / touch / edit, several repetitions; then the micro rows. Writes bench/results.{md,svg,json}
+// (a partial run, with --only/--builders/--quick, writes bench/results-partial.*).
+// Needs root (dockerd, buildah, RUN); installs missing Debian packages. See --help.
 "use strict";
-const { execFileSync, spawn, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
+const { parseArgs } = require("node:util");
+const { installSignalHandlers, runCleanups, removeTree } = require("./lib/proc");
+const { createWorkDir } = require("./lib/workdir");
+const { CpuMonitor, ensurePackages, machineInfo } = require("./lib/system");
+const { serveBases } = require("./lib/images");
+const { SHAPES } = require("./lib/fixtures");
+const { BUILDERS, TSBUILD } = require("./lib/builders");
+const { measureExport, measureRunStep, measureShape, measureVersion } = require("./lib/measure");
+const { markdown, svg } = require("./lib/report");
 
-const root = path.resolve(__dirname, "..");
-const work = fs.mkdtempSync(path.join(os.tmpdir(), "tsbuild-bench-"));
-const only = process.argv.slice(2);
+const MICRO = ["version", "runstep", "export"];
+const HELP = `usage: node bench/run.js [options]
+  --reps N          repetitions per cell (default 3)
+  --buildah-reps N  repetitions for Buildah (default 1: it is the slowest by far and not the
+                    builder to beat; the ratios are tsbuild / BuildKit)
+  --quick           one repetition (and fewer --version runs)
+  --only LIST       comma-separated shapes and micro rows: ${[...SHAPES.map((s) => s.id), ...MICRO].join(",")}
+  --builders LIST   comma-separated: ${Object.keys(BUILDERS).join(",")}
+  --out PREFIX      write PREFIX.md, PREFIX.svg, PREFIX.json (default bench/results, or
+                    bench/results-partial for a partial run)
+  --cache-dir DIR   where the debootstrapped Debian tree is kept between runs
+                    (default $TSBUILD_BENCH_CACHE, else ~/.cache/tsbuild-bench)
+  --note TEXT       a line for the Notes section of the report; repeatable
+  --render FILE     only rewrite PREFIX.md and PREFIX.svg from a results JSON (no builds)
+Temp files go under $BENCH_TMPDIR (default ${os.tmpdir()}).`;
 
-function have(cmd) {
-  return spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
-}
-
-function writeTree(dir, files) {
-  for (const [name, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), content);
-  }
-}
-
-function bigContext(dir) {
-  const rnd = (n) => require("node:crypto").randomBytes(n);
-  for (let d = 0; d < 100; d++) {
-    fs.mkdirSync(path.join(dir, "small", String(d)), { recursive: true });
-    for (let f = 0; f < 200; f++)
-      fs.writeFileSync(path.join(dir, "small", String(d), `f${f}.txt`), `file ${d}/${f}\n`.repeat(20));
-  }
-  fs.mkdirSync(path.join(dir, "large"));
-  for (let i = 0; i < 6; i++) {
-    const text = Buffer.alloc(10 << 20, `line ${i} of compressible text\n`);
-    fs.writeFileSync(path.join(dir, "large", `text${i}.bin`), text);
-    fs.writeFileSync(path.join(dir, "large", `rand${i}.bin`), rnd(10 << 20));
-  }
-}
-
-function scenarios() {
-  const list = [];
-  const copy = path.join(work, "ctx-copy");
-  fs.mkdirSync(copy);
-  bigContext(copy);
-  fs.writeFileSync(path.join(copy, "Dockerfile"), "FROM scratch\nCOPY . /ctx/\n");
-  list.push({ name: "copy-cold", dir: copy, warm: false });
-  list.push({ name: "copy-rebuild", dir: copy, warm: true });
-
-  const meta = path.join(work, "ctx-meta");
-  const lines = ["FROM scratch"];
-  const files = {};
-  for (let i = 0; i < 7; i++) {
-    files[`f${i}.txt`] = `content ${i}\n`;
-    lines.push(`COPY f${i}.txt /data/f${i}.txt`, `ENV STEP${i}=${i}`);
-  }
-  writeTree(meta, { ...files, Dockerfile: lines.join("\n") + "\n" });
-  list.push({ name: "meta-rebuild", dir: meta, warm: true });
-
-  if (fs.existsSync("/bin/busybox")) {
-    const par = path.join(work, "ctx-parallel");
-    writeTree(par, {
-      busybox: fs.readFileSync("/bin/busybox"),
-      Dockerfile: [
-        "FROM scratch AS base",
-        "COPY busybox /bin/busybox",
-        'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
-        ...["a", "b", "c"].flatMap((n) => [`FROM base AS ${n}`, `RUN sleep 2.5 && echo ${n} > /${n}`]),
-        "FROM base",
-        "COPY --from=a /a /a",
-        "COPY --from=b /b /b",
-        "COPY --from=c /c /c",
-        "",
-      ].join("\n"),
-    });
-    fs.chmodSync(path.join(par, "busybox"), 0o755);
-    list.push({ name: "parallel-cold", dir: par, warm: false });
-  }
-  return list.filter((s) => only.length === 0 || only.includes(s.name));
-}
-
-function time(fn) {
-  const t = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - t) / 1e9;
-}
-
-function run(cmd, args, env = {}) {
-  const r = spawnSync(cmd, args, {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-    maxBuffer: 64 << 20,
-  });
-  if (r.status !== 0)
-    throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}):\n${r.stderr.toString().slice(-2000)}`);
-}
-
-const tools = {
-  tsbuild: {
-    available: () => fs.existsSync(path.join(root, "dist/cli/main.js")),
-    setup: (dir) => ({ cache: fs.mkdtempSync(path.join(dir, "tsbuild-")) }),
-    build: (s, ctx) =>
-      run(process.execPath, [
-        path.join(root, "dist/cli/main.js"),
-        "build",
-        "--progress",
-        "quiet",
-        "--cache-dir",
-        s.cache,
-        "-t",
-        "bench:latest",
-        ctx,
-      ]),
-    teardown: (s) => fs.rmSync(s.cache, { recursive: true, force: true }),
-  },
-  buildkit: {
-    available: () => have("dockerd") && fs.existsSync("/usr/bin/docker"),
-    setup: (dir) => startDockerd(dir),
-    build: (s, ctx) =>
-      run("/usr/bin/docker", ["build", "--network", "host", "--progress", "plain", "-t", "bench", ctx], {
-        DOCKER_HOST: `unix://${s.sock}`,
-        DOCKER_BUILDKIT: "1",
-      }),
-    teardown: (s) => stopDockerd(s),
-  },
-  buildah: {
-    available: () => have("buildah"),
-    setup: (dir) => ({
-      root: fs.mkdtempSync(path.join(dir, "buildah-")),
-      runroot: fs.mkdtempSync(path.join(dir, "buildah-run-")),
-    }),
-    build: (s, ctx) =>
-      run("buildah", [
-        "--root",
-        s.root,
-        "--runroot",
-        s.runroot,
-        "--storage-driver",
-        "overlay",
-        "bud",
-        "--layers",
-        "--isolation",
-        "chroot",
-        "-q",
-        "-t",
-        "bench",
-        ctx,
-      ]),
-    teardown: (s) => {
-      spawnSync("buildah", ["--root", s.root, "--runroot", s.runroot, "rm", "--all"]);
-      spawnSync("sh", [
-        "-c",
-        `umount -R ${s.root}/overlay/*/merged 2>/dev/null; umount ${s.root}/overlay 2>/dev/null; true`,
-      ]);
-      fs.rmSync(s.root, { recursive: true, force: true });
-      fs.rmSync(s.runroot, { recursive: true, force: true });
-    },
-  },
+const OPTIONS = {
+  reps: { type: "string" },
+  "buildah-reps": { type: "string" },
+  quick: { type: "boolean" },
+  only: { type: "string" },
+  builders: { type: "string" },
+  out: { type: "string" },
+  "cache-dir": { type: "string" },
+  note: { type: "string", multiple: true },
+  render: { type: "string" },
+  help: { type: "boolean", short: "h" },
 };
 
-function startDockerd(dir) {
-  const base = fs.mkdtempSync(path.join(dir, "dockerd-"));
-  const s = { base, sock: path.join(base, "d.sock"), pidfile: path.join(base, "d.pid") };
-  const log = fs.openSync(path.join(base, "log"), "w");
-  s.proc = spawn(
-    "dockerd",
-    [
-      "--data-root",
-      path.join(base, "root"),
-      "--exec-root",
-      path.join(base, "exec"),
-      "--pidfile",
-      s.pidfile,
-      "--host",
-      `unix://${s.sock}`,
-      "--iptables=false",
-      "--ip-masq=false",
-      "--bridge=none",
-      "--storage-driver",
-      "overlay2",
-    ],
-    { stdio: ["ignore", log, log] },
-  );
-  const deadline = Date.now() + 30000;
-  while (Date.now() < deadline) {
-    if (
-      spawnSync("/usr/bin/docker", ["info"], {
-        env: { ...process.env, DOCKER_HOST: `unix://${s.sock}` },
-        stdio: "ignore",
-      }).status === 0
-    )
-      return s;
-    spawnSync("sleep", ["0.2"]);
-  }
-  throw new Error(`dockerd did not start: ${fs.readFileSync(path.join(base, "log"), "utf8").slice(-1500)}`);
-}
-
-function stopDockerd(s) {
-  s.proc.kill("SIGTERM");
-  spawnSync("sh", [
-    "-c",
-    `for i in $(seq 50); do kill -0 ${s.proc.pid} 2>/dev/null || break; sleep 0.2; done`,
-  ]);
-  spawnSync("sh", [
-    "-c",
-    `grep -o '${s.base}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null; true`,
-  ]);
-  fs.rmSync(s.base, { recursive: true, force: true });
-}
-
-function main() {
+function options() {
+  let parsed;
   try {
-    execFileSync(process.execPath, [path.join(root, "scripts/build-grammar.js")]);
-  } catch {
-    /* built by npm run bench already */
+    parsed = parseArgs({ options: OPTIONS });
+  } catch (err) {
+    throw new UsageError(`${err.message} (see --help)`);
   }
-  const list = scenarios();
-  const results = [];
-  for (const sc of list) {
-    const row = { scenario: sc.name };
-    for (const [name, tool] of Object.entries(tools)) {
-      if (!tool.available()) {
-        row[name] = "n/a";
-        continue;
-      }
-      const state = tool.setup(work);
-      try {
-        if (sc.warm) tool.build(state, sc.dir);
-        row[name] = time(() => tool.build(state, sc.dir));
-      } catch (err) {
-        row[name] = `failed: ${String(err.message).split("\n").slice(-3).join(" ").slice(0, 160)}`;
-      } finally {
-        tool.teardown(state);
-      }
-    }
-    results.push(row);
-    print(row);
+  const { values } = parsed;
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
   }
-  fs.rmSync(work, { recursive: true, force: true });
+  const list = (s, allowed, flag) => {
+    if (s === undefined) return allowed;
+    const items = s
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean);
+    const bad = items.filter((x) => !allowed.includes(x));
+    if (bad.length || items.length === 0)
+      throw new UsageError(
+        `${flag}: unknown ${bad.join(", ") || "(empty)"}; choose from ${allowed.join(", ")}`,
+      );
+    return items;
+  };
+  const reps = values.quick ? 1 : Number(values.reps || 3);
+  if (!Number.isInteger(reps) || reps < 1)
+    throw new UsageError(`--reps: expected a positive integer, got ${values.reps}`);
+  const buildahReps = Number(values["buildah-reps"] || 1);
+  if (!Number.isInteger(buildahReps) || buildahReps < 1)
+    throw new UsageError(`--buildah-reps: expected a positive integer, got ${values["buildah-reps"]}`);
+  const only = list(values.only, [...SHAPES.map((s) => s.id), ...MICRO], "--only");
+  const builders = list(values.builders, Object.keys(BUILDERS), "--builders");
+  const partial = values.only !== undefined || values.builders !== undefined || reps !== 3;
+  const out = values.out || path.join(__dirname, partial ? "results-partial" : "results");
+  const cacheDir =
+    values["cache-dir"] ||
+    process.env.TSBUILD_BENCH_CACHE ||
+    path.join(os.homedir(), ".cache", "tsbuild-bench");
+  return {
+    render: values.render,
+    reps,
+    buildahReps,
+    only,
+    builders,
+    partial,
+    out,
+    cacheDir,
+    notes: values.note || [],
+  };
 }
 
-function print(row) {
-  const fmt = (v) => (typeof v === "number" ? `${v.toFixed(2)} s` : v);
-  const ratio = (other) =>
-    typeof row.tsbuild === "number" && typeof row[other] === "number"
-      ? `${(row.tsbuild / row[other]).toFixed(2)}x`
-      : "-";
-  console.log(
-    `${row.scenario.padEnd(14)} tsbuild ${fmt(row.tsbuild)} | buildkit ${fmt(row.buildkit)} (tsbuild/buildkit ${ratio("buildkit")}) | buildah ${fmt(row.buildah)} (tsbuild/buildah ${ratio("buildah")})`,
-  );
+class UsageError extends Error {}
+
+const log = (msg) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`);
+
+/** Writes PREFIX.{json,md,svg}; the JSON and Markdown in the repository's Prettier style. */
+async function writeReport(data, prefix, withJson) {
+  const prettier = require("prettier");
+  const style = (await prettier.resolveConfig(`${prefix}.md`)) || {};
+  if (withJson)
+    fs.writeFileSync(
+      `${prefix}.json`,
+      await prettier.format(JSON.stringify(data), { ...style, parser: "json" }),
+    );
+  fs.writeFileSync(`${prefix}.md`, await prettier.format(markdown(data), { ...style, parser: "markdown" }));
+  fs.writeFileSync(`${prefix}.svg`, svg(data));
 }
 
-main();
+async function main() {
+  const opts = options();
+  if (opts.render) {
+    const data = JSON.parse(fs.readFileSync(opts.render, "utf8"));
+    const prefix = opts.outGiven || opts.render.replace(/\.json$/, "");
+    await writeReport(data, prefix, false);
+    log(`wrote ${prefix}.md, ${prefix}.svg from ${opts.render}`);
+    return 0;
+  }
+  if (process.getuid() !== 0) throw new UsageError("run as root: dockerd, buildah and RUN steps need it");
+  if (!fs.existsSync(TSBUILD))
+    throw new UsageError(`${TSBUILD} is missing: run npm run build (npm run bench does)`);
+  installSignalHandlers();
+  const shapes = SHAPES.filter((s) => opts.only.includes(s.id));
+  const micro = MICRO.filter((m) => opts.only.includes(m));
+  const needDebian = shapes.some((s) => s.base === "debian");
+  await ensurePackages([
+    "time",
+    "docker-registry",
+    "skopeo",
+    "busybox-static",
+    "pigz",
+    ...opts.builders.flatMap((b) => BUILDERS[b].packages),
+    ...(needDebian ? ["debootstrap"] : []),
+  ]);
+
+  const t0 = Date.now();
+  const monitor = new CpuMonitor();
+  monitor.start();
+  const info = {
+    ...(await machineInfo(path.resolve(__dirname, ".."))),
+    reps: opts.reps,
+    buildahReps: Math.min(opts.buildahReps, opts.reps),
+    builders: opts.builders,
+    partial: opts.partial,
+    command: ["node bench/run.js", ...process.argv.slice(2)].join(" "),
+    notes: opts.notes,
+  };
+  const { dir: work, recordDaemon } = await createWorkDir();
+  log(`work dir ${work}; bench cache ${opts.cacheDir}`);
+  const bases = await serveBases({ work, cacheDir: opts.cacheDir, recordDaemon, needDebian, log });
+  log(`registry ${bases.host}: ${bases.busybox}${bases.debian ? ", " + bases.debian : ""}`);
+  const ctx = {
+    work,
+    recordDaemon,
+    reps: opts.reps,
+    buildahReps: opts.buildahReps,
+    builders: opts.builders,
+    log,
+  };
+
+  const data = { info, shapes: [], micro: {} };
+  const fixtures = new Map();
+  const fixture = (shape) => {
+    if (!fixtures.has(shape.id))
+      fixtures.set(shape.id, shape.make(path.join(work, `ctx-${shape.id}`), bases));
+    return fixtures.get(shape.id);
+  };
+  for (const shape of shapes) {
+    log(`[${shape.id}] ${shape.title}`);
+    const results = await measureShape(ctx, shape, fixture(shape));
+    data.shapes.push({ id: shape.id, title: shape.title, results });
+    if (shape.id !== "context" || !micro.includes("export")) await removeTree(fixture(shape).dir);
+  }
+  if (micro.includes("version")) data.micro.version = await measureVersion(ctx);
+  if (micro.includes("runstep")) data.micro.runstep = await measureRunStep(ctx, bases);
+  if (micro.includes("export"))
+    data.micro.export = await measureExport(ctx, fixture(SHAPES.find((s) => s.id === "context")));
+
+  await runCleanups();
+  info.noise = monitor.stop();
+  info.durationSeconds = (Date.now() - t0) / 1000;
+  await writeReport(data, opts.out, true);
+  log(`wrote ${opts.out}.md, .svg, .json (${(info.durationSeconds / 60).toFixed(1)} min)`);
+  process.stdout.write(markdown(data).split("## Against")[0]);
+  const failed = data.shapes.some((s) => Object.values(s.results).some((r) => r.errors.length > 0));
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  async (err) => {
+    await runCleanups();
+    process.stderr.write(`bench: ${err instanceof UsageError ? "" : "failed: "}${err.message}\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  },
+);
