@@ -12,6 +12,7 @@ import { parseFields, parseKeyValues } from "./key-value";
 import type { ProgressMode } from "./progress";
 import { parseAllow, parseIsolation, parsePidsLimit, parseRuntime, parseUlimits } from "./run-flags";
 import { parseSecretSpecs, type SecretSpec } from "./secret-spec";
+import { parseSshSpec } from "../engine/ssh-agents";
 import { cacheDirArg, stringList } from "./store-option";
 
 /**
@@ -97,6 +98,13 @@ export async function parseBuildInvocation(
   const ulimits = parseUlimits(stringList(args.ulimit));
   const pidsLimit = parsePidsLimit(args.pidsLimit);
   const runtime = parseRuntime(args.runtime);
+  const ssh = stringList(args.ssh).map((v) => {
+    try {
+      return parseSshSpec(v, env);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  });
   parseIsolation(args.isolation); // acted on by main.ts before the command runs
   const network = networkArgs(args);
   return {
@@ -116,6 +124,7 @@ export async function parseBuildInvocation(
       ...(jobs !== undefined ? { jobs } : {}),
       ...(args.pull === true ? { pull: true } : {}),
       ...(allow.length > 0 ? { allow } : {}),
+      ...(ssh.length > 0 ? { ssh } : {}),
       ...(ulimits.length > 0 ? { ulimits } : {}),
       ...(pidsLimit !== undefined ? { pidsLimit } : {}),
       ...(runtime !== undefined ? { runtime } : {}),

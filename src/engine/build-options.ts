@@ -2,6 +2,7 @@ import type { DownloadLimits } from "../net/limits";
 import type { ImageConfig } from "../image/config";
 import type { OciManifest } from "../image/manifest";
 import type { ProcessLimit } from "../executor/run-spec";
+import type { SshSpec } from "./ssh-agents";
 import type { Compression } from "../image/media-types";
 import type { OutputSpec } from "./output-spec";
 import type { BuildEventListener } from "./progress";
@@ -76,6 +77,8 @@ export interface BuildOptions {
    * "rootless" (a user namespace even as root).
    */
   isolation?: "auto" | "root" | "rootless";
+  /** `--ssh`: SSH agents (sockets) or private keys RUN --mount=type=ssh can use, by id. */
+  ssh?: SshSpec[];
 }
 
 export type Entitlement = "network.host" | "security.insecure";

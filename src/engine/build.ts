@@ -35,6 +35,7 @@ import { httpUrlValidator } from "./url-validator";
 import { inUserNamespace } from "../rootfs/overlay";
 import { isolationPrefix } from "../executor/isolation";
 import { buildInUserNamespace } from "./userns-build";
+import { SshAgents } from "./ssh-agents";
 import { VerifiedBlobs } from "./verified-blobs";
 import { normalizeTag } from "./normalize-tag";
 import { exportRegistryCache, importRegistryCache } from "./registry-cache";
@@ -70,6 +71,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const session = await store.beginBuild();
   await sweepStaleBuildTemps(store.dir);
   const tmpDir = buildTempDir(store.dir);
+  const sshAgents = new SshAgents(options.ssh ?? []);
   // From here on every exit path ends the session, or prune would protect this build forever.
   try {
     for (const from of options.cacheFrom ?? []) {
@@ -123,7 +125,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         // Layer dirs carry overlay attributes under the prefix this process's mounts use
         // (trusted.* as root, user.* in a user namespace): one directory per format.
         new UnpackedLayers(path.join(store.dir, inUserNamespace() ? "layers-userxattr" : "layers")),
-        { cacheMountsDir: path.join(store.dir, "mounts"), secrets: options.secrets ?? [], env },
+        {
+          cacheMountsDir: path.join(store.dir, "mounts"),
+          secrets: options.secrets ?? [],
+          env,
+          ssh: sshAgents,
+        },
         network,
         { runtime: options.runtime, pidsLimit: options.pidsLimit, ulimits: options.ulimits },
       ),
@@ -187,6 +194,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       durationMs,
     };
   } finally {
+    await sshAgents.close();
     await fsp.rm(tmpDir, { recursive: true, force: true });
     await session.end();
   }

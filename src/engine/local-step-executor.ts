@@ -54,11 +54,12 @@ export class LocalStepExecutor implements StepExecutor {
     const lowerDirs = (await Promise.all(inputs.layers.map((l) => this.unpacked.dir(l)))).reverse();
     const upperDir = path.join(inputs.tmpDir, "upper");
     const workDir = path.join(inputs.tmpDir, "work");
-    const mounts = await runMounts(step, inputs, this.mountSources);
+    const { mounts, env: mountEnv, release } = await runMounts(step, inputs, this.mountSources);
     const env = [
       ...step.state.env,
       ...step.state.buildArgs.filter((a) => !step.state.env.some((e) => e.split("=")[0] === a.split("=")[0])),
     ];
+    for (const e of mountEnv) if (!env.some((x) => x.split("=")[0] === e.split("=")[0])) env.push(e);
     const result = await runStep(
       {
         lowerDirs,
@@ -81,7 +82,7 @@ export class LocalStepExecutor implements StepExecutor {
         stdout: (chunk) => inputs.log("stdout", chunk.toString("utf8")),
         stderr: (chunk) => inputs.log("stderr", chunk.toString("utf8")),
       },
-    );
+    ).finally(release);
     if (result.exitCode !== 0) throw new RunFailedError(step.argv, result.exitCode, result.outputTail);
     return diffUpperDir(upperDir);
   }

@@ -3,7 +3,9 @@ import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import { resolveInDirectory } from "../rootfs/dir-resolver";
 import { flattenLayers } from "../rootfs/flatten";
+import * as os from "node:os";
 import type { ProcessLimit, RunMount } from "../executor/run-spec";
+import type { SshAgents } from "./ssh-agents";
 import type { PlannedMount, RunStep } from "../planner/plan";
 import type { BuildSecret } from "./build-options";
 import { BuildError } from "./errors";
@@ -15,6 +17,16 @@ export interface MountSources {
   cacheMountsDir: string;
   secrets: readonly BuildSecret[];
   env: NodeJS.ProcessEnv;
+  /** `--ssh` agents for RUN --mount=type=ssh. */
+  ssh: SshAgents;
+}
+
+/** A step's executor mounts, the environment they add, and what to undo after the step. */
+export interface StepMounts {
+  mounts: RunMount[];
+  /** "SSH_AUTH_SOCK=/run/buildkit/ssh_agent.0" when an ssh mount is present. */
+  env: string[];
+  release(): Promise<void>;
 }
 
 /** How RUN containers are run (from the build's options). */
@@ -34,18 +46,67 @@ export async function runMounts(
   step: RunStep,
   inputs: StepInputs,
   sources: MountSources,
-): Promise<RunMount[]> {
+): Promise<StepMounts> {
   const out: RunMount[] = [];
-  for (const [i, m] of step.mounts.entries()) {
-    const mount = await runMount(m, i, step, inputs, sources);
-    if (mount) out.push(mount);
+  const env: string[] = [];
+  const releases: Array<() => Promise<void>> = [];
+  const release = async (): Promise<void> => {
+    for (const r of releases.splice(0).reverse()) await r();
+  };
+  try {
+    for (const [i, m] of step.mounts.entries()) {
+      if (m.type === "ssh") {
+        const mount = await sshMount(m, step, sources, releases);
+        if (mount === undefined) continue;
+        if (env.length === 0) env.push(`SSH_AUTH_SOCK=${mount.target}`);
+        out.push(mount);
+        continue;
+      }
+      const mount = await runMount(m, i, step, inputs, sources);
+      if (mount) out.push(mount);
+    }
+  } catch (err) {
+    await release();
+    throw err;
   }
   for (const [i, f] of step.heredocFiles.entries()) {
     const file = path.join(inputs.tmpDir, `heredoc-${i}`);
     await fsp.writeFile(file, f.content, { mode: f.mode });
     out.push({ type: "bind", target: f.path, source: file, readonly: true });
   }
-  return out;
+  return { mounts: out, env, release };
+}
+
+/**
+ * An ssh mount: a socket of the step's own forwarding to the agent (unix socket paths are
+ * limited to 108 bytes, so it lives in a short temp dir, not the step's). Not given and not
+ * required: no mount, as BuildKit does.
+ */
+async function sshMount(
+  m: PlannedMount,
+  step: RunStep,
+  sources: MountSources,
+  releases: Array<() => Promise<void>>,
+): Promise<RunMount | undefined> {
+  const id = m.id ?? "default";
+  if (!sources.ssh.has(id)) {
+    if (m.required === true) {
+      throw new BuildError(
+        "SSH_MISSING",
+        `${step.display}: no SSH agent or key "${id}" forwarded (build with --ssh ${id})`,
+      );
+    }
+    return undefined;
+  }
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "tsbuild-ssh-"));
+  releases.push(() => fsp.rm(dir, { recursive: true, force: true }));
+  const socket = await sources.ssh.socket(id, path.join(dir, "s"), {
+    uid: m.uid ?? 0,
+    gid: m.gid ?? 0,
+    mode: m.mode ?? 0o600,
+  });
+  releases.push(() => socket.close());
+  return { type: "bind", target: m.target, source: socket.path, readonly: true };
 }
 
 async function runMount(
@@ -117,7 +178,7 @@ async function runMount(
       };
     }
     case "ssh":
-      throw new BuildError("MOUNT_UNSUPPORTED", `${step.display}: RUN --mount=type=ssh is not supported yet`);
+      return undefined; // handled by sshMount
   }
 }
 

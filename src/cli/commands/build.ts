@@ -74,6 +74,12 @@ export const buildCommand: CliCommand = {
         requiresArg: true,
         describe: "allow an entitlement: network.host (RUN --network=host), security.insecure; repeatable",
       })
+      .option("ssh", {
+        type: "string",
+        requiresArg: true,
+        describe:
+          "SSH agent socket or keys for RUN --mount=type=ssh: default|ID[=SOCKET|KEY[,KEY]]; repeatable",
+      })
       .option("ulimit", {
         type: "string",
         requiresArg: true,
