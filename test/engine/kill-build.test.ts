@@ -67,7 +67,14 @@ it("kill -9 mid-RUN leaves nothing running or mounted, and a rebuild succeeds", 
   const runDirs = (): string[] =>
     fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`tsbuild-run-${child.pid}-`));
   expect(runDirs()).toHaveLength(1);
+  // runc's state of the killed build's container stays until the next RUN deletes it.
+  const containers = (): string[] =>
+    fs.existsSync("/run/tsbuild/runc")
+      ? fs.readdirSync("/run/tsbuild/runc").filter((n) => n.startsWith(`tsbuild-${child.pid}-`))
+      : [];
+  expect(containers()).toHaveLength(1);
   const again = await build({ context: ctx, cacheDir: cache });
+  expect(containers()).toEqual([]); // runc delete --force of a dead owner's container
   expect(temps()).toEqual([]);
   expect(runDirs()).toEqual([]); // the executor's sandbox scratch of the killed build, swept too
   expect(again.steps.map((s) => [s.display.slice(0, 14), s.cached])).toEqual([
