@@ -112,6 +112,13 @@ export async function runStep(spec: RunSpec, io: RunIO = {}): Promise<RunResult>
         tail.push(Buffer.from(`${outcome.startError}\n`));
         return { exitCode: execCode, durationMs: Date.now() - started, outputTail: tail.lines() };
       }
+      if (userns && /mount overlay on/.test(outcome.startError)) {
+        throw new ExecutorError(
+          "EXECUTOR_UNSUPPORTED",
+          `RUN (rootless): overlayfs cannot be mounted in this user namespace (it needs Linux 5.11 or later; ` +
+            `this is ${os.release()}): ${outcome.startError.replaceAll(bundle, "<bundle>")}`,
+        );
+      }
       throw new ExecutorError(
         "EXECUTOR_START",
         `start RUN ${JSON.stringify(spec.command)}: ${outcome.startError.replaceAll(bundle, "<bundle>")}`,
