@@ -2,7 +2,7 @@
 # Installs the Debian packages the test suite uses (real consumers and a base image source),
 # only when one is missing, so `npm test` on a set-up machine costs one dpkg query.
 set -euo pipefail
-packages=(busybox-static skopeo umoci podman runc golang-github-containers-common uidmap fuse-overlayfs openssh-client gcc libc6-dev docker-registry apache2-utils pigz util-linux iproute2 openssl tar gzip bzip2 xz-utils zstd)
+packages=(busybox-static skopeo umoci podman runc golang-github-containers-common uidmap fuse-overlayfs openssh-client qemu-user-static gcc libc6-dev docker-registry apache2-utils pigz util-linux iproute2 openssl tar gzip bzip2 xz-utils zstd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

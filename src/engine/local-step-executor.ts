@@ -72,6 +72,7 @@ export class LocalStepExecutor implements StepExecutor {
         hostname: "buildkitsandbox",
         network: step.network,
         security: step.security,
+        platform: inputs.platform,
         runtime: this.settings.runtime,
         pidsLimit: this.settings.pidsLimit,
         ulimits: this.settings.ulimits,

@@ -4,6 +4,7 @@ import type pLimit from "p-limit";
 import type { CacheStore, StepRecord } from "../cache";
 import type { BuildContext } from "../context";
 import { BlobLayer } from "../image/blob-layer";
+import type { Platform } from "../image/descriptor";
 import { buildLayer } from "../image/build-layer";
 import type { HistoryEntry, ImageConfig } from "../image/config";
 import type { LayerEntry } from "../image/layer-entry";
@@ -83,7 +84,7 @@ export async function runStage(stage: PlannedStage, run: BuildRun): Promise<Stag
       continue;
     }
     const label = `[${stage.label} ${i + 1}/${total}]`;
-    const output = await layerStep(step, label, layers, run);
+    const output = await layerStep(step, label, layers, stagePlatform(stage), run);
     if (output.layer) {
       layers = [...layers, output.layer];
       history.push(entry);
@@ -98,11 +99,12 @@ function layerStep(
   step: Exclude<Step, { kind: "config" }>,
   label: string,
   layers: BlobLayer[],
+  platform: Platform,
   run: BuildRun,
 ): Promise<LayerOutput> {
   const existing = run.inflight.get(recordKey(step, run));
   if (existing) return existing;
-  const p = executeOrReuse(step, label, layers, run);
+  const p = executeOrReuse(step, label, layers, platform, run);
   run.inflight.set(recordKey(step, run), p);
   return p;
 }
@@ -111,6 +113,7 @@ async function executeOrReuse(
   step: Exclude<Step, { kind: "config" }>,
   label: string,
   layers: BlobLayer[],
+  platform: Platform,
   run: BuildRun,
 ): Promise<LayerOutput> {
   const vertex = ++run.vertex.next;
@@ -127,7 +130,7 @@ async function executeOrReuse(
       return { layer, cached: true };
     }
   }
-  const layer = await run.limit(() => execute(step, vertex, layers, run));
+  const layer = await run.limit(() => execute(step, vertex, layers, platform, run));
   const durationMs = Date.now() - started;
   run.emit({
     type: "step-done",
@@ -144,11 +147,13 @@ async function execute(
   step: Exclude<Step, { kind: "config" }>,
   vertex: number,
   layers: BlobLayer[],
+  platform: Platform,
   run: BuildRun,
 ): Promise<BlobLayer | null> {
   if (run.signal?.aborted) throw new BuildAbortedError();
   const inputs: StepInputs = {
     layers,
+    platform,
     context: run.context,
     stageLayers: async (index) => (await (run.stages.get(index) as Promise<StageResult>)).layers,
     imageLayers: async (ref) => (await run.baseLayers(ref)).layers,
@@ -198,6 +203,16 @@ async function execute(
   } finally {
     await fsp.rm(inputs.tmpDir, { recursive: true, force: true });
   }
+}
+
+/** A stage's platform, from its config (the base image's, or FROM --platform's). */
+function stagePlatform(stage: PlannedStage): Platform {
+  const c = stage.config;
+  return {
+    os: c.os,
+    architecture: c.architecture,
+    ...(c.variant !== undefined ? { variant: c.variant } : {}),
+  };
 }
 
 /**

@@ -2,6 +2,7 @@ import type { BuildContext } from "../context";
 import type { LayerEntry } from "../image/layer-entry";
 import type { CopyStep, RunStep, WorkdirStep } from "../planner/plan";
 import type { BlobLayer } from "../image/blob-layer";
+import type { Platform } from "../image/descriptor";
 
 /**
  * What executing a layer step needs and gives back. The stage runner owns caching and layer
@@ -16,6 +17,8 @@ export interface StepInputs {
   stageLayers(stage: number): Promise<readonly BlobLayer[]>;
   /** Layers of an image (COPY --from=image, RUN --mount from an image), base first. */
   imageLayers(ref: string): Promise<readonly BlobLayer[]>;
+  /** The stage's platform (its base image's), which RUN binaries are built for. */
+  platform: Platform;
   /** SOURCE_DATE_EPOCH in seconds, when set. */
   sourceDateEpoch?: number;
   /** A private scratch directory for this step, removed after its layer is written. */

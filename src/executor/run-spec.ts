@@ -2,6 +2,7 @@
  * The contract of one RUN step: what the executor mounts, who runs what, and what comes back.
  * All host paths are absolute. Targets are paths inside the container ("/run/secrets/x").
  */
+import type { Platform } from "../image/descriptor";
 
 /** A host directory or file bind-mounted into the container. */
 export interface BindMount {
@@ -81,6 +82,8 @@ export interface RunSpec {
   pidsLimit?: number | undefined;
   /** Resource limits (`--ulimit`), e.g. { type: "RLIMIT_NOFILE", soft: 1024, hard: 2048 }. */
   ulimits?: readonly ProcessLimit[] | undefined;
+  /** The platform the command's binaries are for; a foreign one runs through QEMU (./emulation.ts). */
+  platform?: Platform | undefined;
   /** "runc" (default when present), "crun", or "auto". */
   runtime?: string | undefined;
   signal?: AbortSignal | undefined;

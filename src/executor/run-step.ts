@@ -6,6 +6,7 @@ import { inUserNamespace } from "../rootfs/overlay";
 import { resolveExecUser, type ExecUser } from "../rootfs/users";
 import { checkoutCache } from "./cache-sharing";
 import { containerId, runContainer, sweepDeadContainers, type SetupOp } from "./container";
+import { checkEmulation } from "./emulation";
 import { ExecutorError, RunAbortedError } from "./errors";
 import { MountStubs } from "./mount-stubs";
 import { containerSpec, type OciMount } from "./oci-spec";
@@ -35,6 +36,7 @@ export async function runStep(spec: RunSpec, io: RunIO = {}): Promise<RunResult>
   await sweepDeadContainers(runtime);
   await sweepStaleScratchDirs();
   validateSpec(spec);
+  if (spec.platform !== undefined) checkEmulation(spec.platform);
   if (spec.signal?.aborted === true) throw new RunAbortedError(spec.command);
   if (process.getuid?.() !== 0) {
     throw new ExecutorError(
