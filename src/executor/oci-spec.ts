@@ -259,13 +259,17 @@ function dedupMounts(mounts: OciMount[]): OciMount[] {
   return mounts.filter((m, i) => last.get(m.destination.replace(/\/+$/, "")) === i);
 }
 
-/** Every capability this kernel knows (/proc/sys/kernel/cap_last_cap). */
+/**
+ * Every capability this process may grant: its bounding set (/proc/self/status CapBnd), which
+ * is what runc can apply (a host in a container may lack some the kernel knows).
+ */
 function availableCapabilities(): string[] {
-  let last = 40;
+  let bits = (1n << BigInt(ALL_CAPABILITIES.length)) - 1n;
   try {
-    last = Number(fs.readFileSync("/proc/sys/kernel/cap_last_cap", "utf8").trim());
+    const line = /^CapBnd:\s*([0-9a-f]+)$/m.exec(fs.readFileSync("/proc/self/status", "utf8"));
+    if (line?.[1] !== undefined) bits = BigInt(`0x${line[1]}`);
   } catch {
-    // an older /proc: assume the table's length
+    // no /proc: assume the table
   }
-  return ALL_CAPABILITIES.slice(0, Math.min(ALL_CAPABILITIES.length, last + 1));
+  return ALL_CAPABILITIES.filter((_, i) => (bits >> BigInt(i)) & 1n);
 }
