@@ -57,7 +57,6 @@ CMD ["/bin/sh", "-c", "cat /work/shell.txt /work/exec.txt /tmp/id.txt"]
       outputs: [{ type: "docker", dest: archive }],
     });
     noOverlayLeft();
-    if (!PrivatePodman.available()) return;
     const podman = new PrivatePodman();
     try {
       podman.load(archive);
