@@ -23,3 +23,14 @@ export class UsageError extends TsbuildError {
     super("USAGE", message);
   }
 }
+
+/** The message of a caught value: an Error's message, else its string form. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The errno code of a caught value ("ENOENT", "EXDEV"), or undefined when it has none. */
+export function errnoCode(err: unknown): string | undefined {
+  if (typeof err !== "object" || err === null || !("code" in err)) return undefined;
+  return typeof err.code === "string" ? err.code : undefined;
+}

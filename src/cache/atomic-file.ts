@@ -1,37 +1,93 @@
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
-import { tempPath } from "./temp-files";
+import { isErrno } from "./errors";
+import { tempSibling } from "./temp-files";
 
 /**
- * Small metadata files (records, index.json) are replaced atomically: write a temp file in the
- * same directory, fsync it, rename over the target, fsync the directory. A reader sees either the
- * old or the new content, never a torn file, even across a crash.
- *
- * `durable: false` skips both fsyncs (~10 ms each here): for files whose loss or emptiness after a
- * power cut is harmless because readers treat an unparsable file as absent (step records).
+ * The one way tsbuild puts a file or directory in place: write it under a temp name in the
+ * destination's directory (same filesystem, so the rename is atomic), then rename it over the
+ * destination. A reader sees the old content or the new, never a torn file; a failed or
+ * cancelled write leaves nothing (the temp is removed); a killed writer leaves only a temp
+ * whose name says who wrote it, which the next sweep of that directory removes (temp-files.ts).
+ */
+export interface RenameOptions {
+  /** fsync the directory after the rename so it survives a power cut (~10 ms here). */
+  durable?: boolean;
+  /**
+   * The destination is a directory another writer may have put in place first: keep theirs and
+   * discard ours (rename fails with ENOTEMPTY/EEXIST), as content-addressed directories may.
+   */
+  keepExisting?: boolean;
+}
+
+/**
+ * Runs `body` with the temp path `tmp` (from tempPath/tempSibling), and removes whatever is left
+ * at that path afterwards, whether `body` renamed it away, failed or was interrupted.
+ */
+export async function withTemp<T>(tmp: string, body: (tmp: string) => Promise<T>): Promise<T> {
+  try {
+    return await body(tmp);
+  } finally {
+    await fsp.rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Renames `tmp` over `dest`. Returns false when `keepExisting` kept another writer's `dest`. */
+export async function renameIntoPlace(
+  tmp: string,
+  dest: string,
+  options: RenameOptions = {},
+): Promise<boolean> {
+  try {
+    await fsp.rename(tmp, dest);
+  } catch (err) {
+    if (options.keepExisting === true && (isErrno(err, "ENOTEMPTY") || isErrno(err, "EEXIST"))) return false;
+    throw err;
+  }
+  if (options.durable === true) await fsyncDir(path.dirname(dest));
+  return true;
+}
+
+/**
+ * Writes `dest` through a temp sibling: `produce(tmp)` creates the file or directory at `tmp`,
+ * which is then renamed over `dest`. Returns false when `keepExisting` kept another writer's.
+ */
+export async function replaceAtomically(
+  dest: string,
+  produce: (tmp: string) => Promise<void>,
+  options: RenameOptions = {},
+): Promise<boolean> {
+  return withTemp(tempSibling(dest), async (tmp) => {
+    await produce(tmp);
+    return renameIntoPlace(tmp, dest, options);
+  });
+}
+
+/**
+ * Small files (records, index.json, stamps, configs) replaced atomically. `durable` (the default)
+ * fsyncs the file before the rename and the directory after it; `durable: false` skips both, for
+ * files whose loss after a power cut is harmless because readers treat an unparsable or missing
+ * file as absent (step records, caches). `mode` is the new file's permission bits.
  */
 export async function writeFileAtomic(
   file: string,
   data: string | Buffer,
-  options: { durable?: boolean } = {},
+  options: { durable?: boolean; mode?: number } = {},
 ): Promise<void> {
   const durable = options.durable ?? true;
-  const dir = path.dirname(file);
-  const tmp = tempPath(dir);
-  try {
-    const fh = await fsp.open(tmp, "wx", 0o644);
-    try {
-      await fh.writeFile(data);
-      if (durable) await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fsp.rename(tmp, file);
-  } catch (err) {
-    await fsp.rm(tmp, { force: true });
-    throw err;
-  }
-  if (durable) await fsyncDir(dir);
+  await replaceAtomically(
+    file,
+    async (tmp) => {
+      const fh = await fsp.open(tmp, "wx", options.mode ?? 0o644);
+      try {
+        await fh.writeFile(data);
+        if (durable) await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    },
+    { durable },
+  );
 }
 
 /** Makes a rename/unlink in `dir` durable. */

@@ -4,11 +4,12 @@ import * as path from "node:path";
 import { type Readable, Transform, type TransformCallback, pipeline } from "node:stream";
 import { pipeline as pipelinePromise } from "node:stream/promises";
 import { createHash } from "node:crypto";
-import { fsyncDir } from "./atomic-file";
+import { renameIntoPlace } from "./atomic-file";
 import { BlobWriter, checkExpected, ioError, type BlobDescriptor, type ExpectedBlob } from "./blob-writer";
 import { digestHex } from "./digest";
 import { BlobStoreError, isErrno } from "./errors";
-import { STALE_TEMP_AGE_MS, cleanStaleTemps, isTempName } from "./temp-files";
+import { isTempName, sweepDeadTemps } from "./temp-files";
+import { asBuffer } from "../bytes";
 
 /**
  * The content-addressed blob store: `<root>/blobs/sha256/<hex>`, like an OCI image layout's blob
@@ -18,8 +19,9 @@ import { STALE_TEMP_AGE_MS, cleanStaleTemps, isTempName } from "./temp-files";
  * 1. Atomic put: bytes go to a `.tmp-*` file in the same directory, are fsync'd, verified against
  *    any expected digest/size, and only then renamed to `<hex>` (and the directory fsync'd). A blob
  *    path either does not exist or holds complete content; a crashed writer (even kill -9) leaves
- *    only a temp file, which is never listed and is removed by `open()` once older than
- *    `staleTempAgeMs`.
+ *    only a temp file named after its writer (temp-files.ts), which is never listed and is removed
+ *    by the next `open()` once its writer is dead (an ownerless one once older than
+ *    `staleTempAgeMs`).
  * 2. Idempotent put: putting content that is already stored drains and verifies the stream, then
  *    atomically replaces the file with identical bytes. Concurrent puts of the same content from
  *    several processes all succeed.
@@ -44,7 +46,10 @@ export class BlobStore {
     const store = new BlobStore(path.resolve(root));
     try {
       await fsp.mkdir(store.dir, { recursive: true });
-      await cleanStaleTemps(store.dir, options.staleTempAgeMs ?? STALE_TEMP_AGE_MS);
+      await sweepDeadTemps(
+        store.dir,
+        options.staleTempAgeMs !== undefined ? { maxAgeMs: options.staleTempAgeMs } : {},
+      );
     } catch (err) {
       throw ioError(`open blob store ${store.dir}`, err);
     }
@@ -136,7 +141,7 @@ export class BlobStore {
         await this.place(file, hex);
         return actual;
       } catch (err) {
-        const cause = (err as { cause?: unknown }).cause;
+        const cause = err instanceof Error ? err.cause : undefined;
         if (!isErrno(cause, "EXDEV")) throw err;
       }
     }
@@ -211,8 +216,7 @@ export class BlobStore {
   /** Renames a verified file to its content address and makes the rename durable. */
   private async place(file: string, hex: string): Promise<void> {
     try {
-      await fsp.rename(file, path.join(this.dir, hex));
-      await fsyncDir(this.dir);
+      await renameIntoPlace(file, path.join(this.dir, hex), { durable: true });
     } catch (err) {
       throw ioError(`rename temporary blob ${file} to sha256:${hex}`, err);
     }
@@ -238,9 +242,10 @@ async function hashFile(file: string, sync: boolean): Promise<BlobDescriptor> {
     if (sync) await fh.sync();
     const hash = createHash("sha256");
     let size = 0;
-    for await (const chunk of fh.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      size += chunk.length;
+    for await (const chunk of fh.createReadStream({ autoClose: false })) {
+      const buf = asBuffer(chunk);
+      hash.update(buf);
+      size += buf.length;
     }
     return { digest: `sha256:${hash.digest("hex")}`, size };
   } finally {

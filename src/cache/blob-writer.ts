@@ -4,6 +4,7 @@ import { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { BlobStoreError } from "./errors";
 import { tempPath } from "./temp-files";
+import { errorMessage } from "../errors";
 
 /** What a caller promises about a blob; any field given is checked before the blob becomes visible. */
 export interface ExpectedBlob {
@@ -52,15 +53,24 @@ export class BlobWriter extends Writable {
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     this.hash.update(chunk);
     this.bytes += chunk.length;
-    (this.fh as fsp.FileHandle).write(chunk).then(
+    const fh = this.fh;
+    if (fh === undefined) {
+      cb(ioError(`write temporary blob ${this.tempFile}`, new Error("file not open")));
+      return;
+    }
+    fh.write(chunk).then(
       () => cb(),
       (err: Error) => cb(ioError(`write temporary blob ${this.tempFile}`, err)),
     );
   }
 
   override _final(cb: (err?: Error | null) => void): void {
-    const fh = this.fh as fsp.FileHandle;
+    const fh = this.fh;
     this.fh = undefined;
+    if (fh === undefined) {
+      cb(ioError(`sync temporary blob ${this.tempFile}`, new Error("file not open")));
+      return;
+    }
     fh.sync()
       .then(() => fh.close())
       .then(
@@ -159,5 +169,5 @@ export function checkExpected(actual: BlobDescriptor, expected: ExpectedBlob, ve
 }
 
 export function ioError(verb: string, err: unknown): BlobStoreError {
-  return new BlobStoreError("BLOB_IO", `${verb}: ${(err as Error).message}`, { cause: err });
+  return new BlobStoreError("BLOB_IO", `${verb}: ${errorMessage(err)}`, { cause: err });
 }

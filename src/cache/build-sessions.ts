@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
-import { isErrno } from "./errors";
+import { listDir } from "./errors";
 import { writeFileAtomic } from "./atomic-file";
 import { currentProcess, isProcessAlive, type ProcessIdentity } from "./process-liveness";
 
@@ -36,19 +36,14 @@ export async function beginBuildSession(dir: string): Promise<BuildSession> {
 
 /** The start time of the oldest live session, or undefined when no build is running. */
 export async function oldestLiveSession(dir: string): Promise<number | undefined> {
-  let names: string[];
-  try {
-    names = await fsp.readdir(dir);
-  } catch (err) {
-    if (isErrno(err, "ENOENT")) return undefined;
-    throw err;
-  }
+  const names = await listDir(dir);
   let oldest: number | undefined;
   for (const name of names) {
     if (!name.endsWith(".json")) continue; // skips writeFileAtomic temp files
     const file = path.join(dir, name);
     let session: SessionFile | undefined;
     try {
+      // Parsed as a session file; its fields are checked just below (a bad file is removed).
       session = JSON.parse(await fsp.readFile(file, "utf8")) as SessionFile;
     } catch {
       session = undefined;

@@ -7,6 +7,8 @@ import { BlobStore } from "./blob-store";
 import type { CacheStore } from "./cache-store";
 import { CacheError, isErrno } from "./errors";
 import { type StepRecord, parseStepRecord } from "./step-record";
+import { errorMessage } from "../errors";
+import { isRecord } from "../guards";
 
 /**
  * Cache export/import for CI (`--cache-to type=local,dest=DIR`, `--cache-from type=local,src=DIR`).
@@ -136,7 +138,7 @@ async function readExport(dir: string, missingOk: boolean): Promise<StepRecord[]
     text = await fsp.readFile(file, "utf8");
   } catch (err) {
     if (missingOk && isErrno(err, "ENOENT")) return [];
-    throw new CacheError("CACHE_EXPORT_INVALID", `read cache export ${file}: ${(err as Error).message}`, {
+    throw new CacheError("CACHE_EXPORT_INVALID", `read cache export ${file}: ${errorMessage(err)}`, {
       cause: err,
     });
   }
@@ -144,10 +146,10 @@ async function readExport(dir: string, missingOk: boolean): Promise<StepRecord[]
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new CacheError("CACHE_EXPORT_INVALID", `parse cache export ${file}: ${(err as Error).message}`);
+    throw new CacheError("CACHE_EXPORT_INVALID", `parse cache export ${file}: ${errorMessage(err)}`);
   }
-  const p = parsed as { version?: unknown; records?: unknown } | null;
-  if (typeof p !== "object" || p === null || p.version !== 1 || !Array.isArray(p.records)) {
+  const p = parsed;
+  if (!isRecord(p) || p.version !== 1 || !Array.isArray(p.records)) {
     throw new CacheError(
       "CACHE_EXPORT_INVALID",
       `parse cache export ${file}: not a version 1 tsbuild cache export`,

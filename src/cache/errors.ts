@@ -1,4 +1,5 @@
-import { TsbuildError } from "../errors";
+import * as fsp from "node:fs/promises";
+import { TsbuildError, errnoCode } from "../errors";
 
 /** Codes a {@link BlobStoreError} carries. */
 export type BlobStoreErrorCode =
@@ -37,5 +38,15 @@ export class CacheError extends TsbuildError {
 
 /** True for a Node system error with the given errno code (ENOENT, EEXIST, ...). */
 export function isErrno(err: unknown, code: string): boolean {
-  return typeof err === "object" && err !== null && (err as NodeJS.ErrnoException).code === code;
+  return typeof err === "object" && err !== null && errnoCode(err) === code;
+}
+
+/** The names in `dir`, or none when it does not exist (yet). */
+export async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await fsp.readdir(dir);
+  } catch (err) {
+    if (isErrno(err, "ENOENT")) return [];
+    throw err;
+  }
 }

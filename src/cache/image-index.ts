@@ -1,10 +1,11 @@
 import * as fsp from "node:fs/promises";
-import * as path from "node:path";
 import { writeFileAtomic } from "./atomic-file";
 import type { BlobStore } from "./blob-store";
 import { isDigest } from "./digest";
 import { CacheError, isErrno } from "./errors";
 import type { StoreLock } from "./store-lock";
+import { errorMessage } from "../errors";
+import { isRecord } from "../guards";
 
 /** One tagged image: its manifest and config blobs are in the blob store. */
 export interface ImageEntry {
@@ -22,7 +23,7 @@ interface IndexFile {
 }
 
 /**
- * The tag → image index for `tsbuild images`, `rmi` and `inspect`: `<root>/index.json`.
+ * The tag → image index for `tsbuild images`, `rmi` and `inspect`: `<cache>/index.json`.
  *
  * Guarantees (tested in test/cache/image-index.test.ts, including two processes tagging at once):
  * - Updates are read-modify-write under the store lock and replace the file by rename, so
@@ -34,15 +35,12 @@ interface IndexFile {
  *   one: that would untag every image.
  */
 export class ImageIndex {
-  readonly file: string;
-
   constructor(
-    root: string,
+    /** `<cache>/index.json` (CacheStore.paths.index). */
+    readonly file: string,
     private readonly blobs: BlobStore,
     private readonly lock: StoreLock,
-  ) {
-    this.file = path.join(root, "index.json");
-  }
+  ) {}
 
   /** All tags, sorted. */
   async list(): Promise<Array<{ tag: string } & ImageEntry>> {
@@ -121,7 +119,7 @@ export class ImageIndex {
       text = await fsp.readFile(this.file, "utf8");
     } catch (err) {
       if (isErrno(err, "ENOENT")) return { version: 1, images: {} };
-      throw new CacheError("CACHE_IO", `read image index ${this.file}: ${(err as Error).message}`, {
+      throw new CacheError("CACHE_IO", `read image index ${this.file}: ${errorMessage(err)}`, {
         cause: err,
       });
     }
@@ -129,24 +127,16 @@ export class ImageIndex {
     try {
       parsed = JSON.parse(text);
     } catch (err) {
-      throw new CacheError(
-        "CACHE_INDEX_INVALID",
-        `parse image index ${this.file}: ${(err as Error).message}`,
-      );
+      throw new CacheError("CACHE_INDEX_INVALID", `parse image index ${this.file}: ${errorMessage(err)}`);
     }
-    const p = parsed as Partial<IndexFile> | null;
-    if (
-      typeof p !== "object" ||
-      p === null ||
-      p.version !== 1 ||
-      typeof p.images !== "object" ||
-      p.images === null
-    ) {
+    const p = parsed;
+    if (!isRecord(p) || p.version !== 1 || !isRecord(p.images)) {
       throw new CacheError(
         "CACHE_INDEX_INVALID",
         `parse image index ${this.file}: not a version 1 tsbuild index`,
       );
     }
-    return { version: 1, images: { ...p.images } };
+    // Entries are tsbuild's own, checked by tag() when written; they are read as they are.
+    return { version: 1, images: { ...(p.images as Record<string, ImageEntry>) } };
   }
 }

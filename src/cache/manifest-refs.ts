@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { BlobStore } from "./blob-store";
 import { isDigest } from "./digest";
+import { isRecord } from "../guards";
 
 /**
  * Blobs reachable from a set of root digests: an OCI/Docker manifest references its config and
@@ -13,8 +14,7 @@ const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 export async function reachableBlobs(blobs: BlobStore, roots: Iterable<string>): Promise<Set<string>> {
   const seen = new Set<string>();
   const queue = [...roots].filter(isDigest);
-  while (queue.length > 0) {
-    const digest = queue.pop() as string;
+  for (let digest = queue.pop(); digest !== undefined; digest = queue.pop()) {
     if (seen.has(digest)) continue;
     seen.add(digest);
     for (const ref of await manifestReferences(blobs, digest)) if (!seen.has(ref)) queue.push(ref);
@@ -32,13 +32,11 @@ export async function manifestReferences(blobs: BlobStore, digest: string): Prom
   } catch {
     return [];
   }
-  if (typeof parsed !== "object" || parsed === null) return [];
-  const m = parsed as { config?: unknown; layers?: unknown; manifests?: unknown };
+  if (!isRecord(parsed)) return [];
+  const m = parsed;
   const refs: string[] = [];
   const add = (d: unknown): void => {
-    if (typeof d === "object" && d !== null && isDigest((d as { digest?: unknown }).digest)) {
-      refs.push((d as { digest: string }).digest);
-    }
+    if (isRecord(d) && isDigest(d.digest)) refs.push(d.digest);
   };
   add(m.config);
   for (const list of [m.layers, m.manifests]) if (Array.isArray(list)) list.forEach(add);

@@ -1,4 +1,5 @@
 import { isDigest } from "./digest";
+import { isRecord } from "../guards";
 
 /** The layer a step produced, as stored in the blob store. */
 export interface LayerRef {
@@ -39,19 +40,20 @@ export function parseStepRecord(text: string): StepRecord | undefined {
   } catch {
     return undefined;
   }
-  if (typeof value !== "object" || value === null) return undefined;
-  const r = value as Record<string, unknown>;
+  if (!isRecord(value)) return undefined;
+  const r = value;
   if (typeof r.key !== "string" || !isTimestamp(r.createdAt) || !isTimestamp(r.lastUsedAt)) return undefined;
   if (r.stage !== undefined && typeof r.stage !== "string") return undefined;
   if (r.description !== undefined && typeof r.description !== "string") return undefined;
   const layer = r.layer === undefined ? null : r.layer;
   if (layer !== null && !isLayerRef(layer)) return undefined;
-  return value as StepRecord;
+  // Every field StepRecord requires was checked above; configChange is opaque by design.
+  return value as unknown as StepRecord;
 }
 
 export function isLayerRef(value: unknown): value is LayerRef {
-  if (typeof value !== "object" || value === null) return false;
-  const l = value as Record<string, unknown>;
+  if (!isRecord(value)) return false;
+  const l = value;
   return (
     isDigest(l.digest) &&
     isDigest(l.diffId) &&

@@ -3,12 +3,13 @@ import * as path from "node:path";
 import { writeFileAtomic } from "./atomic-file";
 import type { BlobStore } from "./blob-store";
 import { sha256Digest } from "./digest";
-import { CacheError, isErrno } from "./errors";
+import { CacheError, isErrno, listDir } from "./errors";
 import { type NewStepRecord, type StepRecord, isLayerRef, parseStepRecord } from "./step-record";
 import type { StoreLock } from "./store-lock";
+import { errorMessage } from "../errors";
 
 /**
- * Step records: `<root>/records/<sha256 hex of the cache key>.json`.
+ * Step records: `<cache>/records/<sha256 hex of the cache key>.json`.
  *
  * Guarantees (tested in test/cache/step-records.test.ts):
  * 1. Ordering: `put()` writes a record only after checking, under the store lock, that its layer
@@ -24,15 +25,12 @@ import type { StoreLock } from "./store-lock";
  *    either ran before (and the record is gone) or sees it as just used.
  */
 export class StepRecords {
-  readonly dir: string;
-
   constructor(
-    root: string,
+    /** `<cache>/records` (CacheStore.paths.records). */
+    readonly dir: string,
     private readonly blobs: BlobStore,
     private readonly lock: StoreLock,
-  ) {
-    this.dir = path.join(root, "records");
-  }
+  ) {}
 
   /** The record file for a cache key. */
   pathFor(key: string): string {
@@ -107,13 +105,7 @@ export class StepRecords {
    * are returned as-is (prune and `get()` decide what to do with them).
    */
   async list(): Promise<Array<{ file: string; record: StepRecord }>> {
-    let names: string[];
-    try {
-      names = await fsp.readdir(this.dir);
-    } catch (err) {
-      if (isErrno(err, "ENOENT")) return [];
-      throw err;
-    }
+    const names = await listDir(this.dir);
     const out: Array<{ file: string; record: StepRecord }> = [];
     for (const name of names) {
       if (!/^[a-f0-9]{64}\.json$/.test(name)) continue;
@@ -153,7 +145,7 @@ async function readIfExists(file: string): Promise<string | undefined> {
     return await fsp.readFile(file, "utf8");
   } catch (err) {
     if (isErrno(err, "ENOENT")) return undefined;
-    throw new CacheError("CACHE_IO", `read record ${file}: ${(err as Error).message}`, { cause: err });
+    throw new CacheError("CACHE_IO", `read record ${file}: ${errorMessage(err)}`, { cause: err });
   }
 }
 

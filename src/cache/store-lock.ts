@@ -3,6 +3,8 @@ import * as fsp from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CacheError, isErrno } from "./errors";
 import { currentProcess, isProcessAlive, type ProcessIdentity } from "./process-liveness";
+import { errorMessage } from "../errors";
+import { isRecord } from "../guards";
 
 /**
  * An exclusive cross-process lock on a file, for short critical sections (image index updates,
@@ -90,7 +92,7 @@ export class StoreLock {
         return owner.nonce;
       } catch (err) {
         if (!isErrno(err, "EEXIST")) {
-          throw new CacheError("CACHE_IO", `create lock ${this.file}: ${(err as Error).message}`, {
+          throw new CacheError("CACHE_IO", `create lock ${this.file}: ${errorMessage(err)}`, {
             cause: err,
           });
         }
@@ -139,8 +141,8 @@ export class StoreLock {
 async function readOwner(file: string): Promise<LockOwner | undefined> {
   try {
     const parsed: unknown = JSON.parse(await fsp.readFile(file, "utf8"));
-    if (typeof parsed !== "object" || parsed === null) return undefined;
-    const o = parsed as Record<string, unknown>;
+    if (!isRecord(parsed)) return undefined;
+    const o = parsed;
     if (typeof o.pid !== "number" || typeof o.nonce !== "string") return undefined;
     return { pid: o.pid, start: typeof o.start === "string" ? o.start : null, nonce: o.nonce };
   } catch {

@@ -8,6 +8,8 @@ import { UsageError } from "../errors";
 import type { Compression } from "../image/media-types";
 import { parseBuildArgs } from "../planner/build-args";
 import { parsePlatform } from "../planner/platform";
+import { InvalidReferenceError } from "../registry/errors";
+import { parseTag } from "../registry/reference";
 import { parseFields, parseKeyValues } from "./key-value";
 import type { ProgressMode } from "./progress";
 import { parseAllow, parseIsolation, parsePidsLimit, parseRuntime, parseUlimits } from "./run-flags";
@@ -61,8 +63,11 @@ export async function parseBuildInvocation(
   const labels = parseKeyValues("--label", stringList(args.label));
   const tags = stringList(args.tag);
   for (const tag of tags) {
-    if (!REFERENCE.test(tag)) {
-      throw new UsageError(`--tag: invalid reference format "${tag}" (expected name[:tag], lower-case name)`);
+    try {
+      parseTag(tag);
+    } catch (err) {
+      if (!(err instanceof InvalidReferenceError)) throw err;
+      throw new UsageError(`--tag: invalid reference format "${tag}": ${err.reason}`);
     }
   }
   const platform = optionalString(args.platform, "--platform");
@@ -116,6 +121,7 @@ export async function parseBuildInvocation(
       labels,
       outputs,
       noCache: args.noCache === true,
+      // yargs has checked the value against the option's `choices`.
       compression: (args.compression as Compression | undefined) ?? "gzip",
       env,
       ...(target !== undefined ? { target } : {}),
@@ -147,18 +153,13 @@ export async function parseBuildInvocation(
         : {}),
     },
     secrets,
+    // yargs has checked the value against the option's `choices`.
     progress: quiet ? "quiet" : ((args.progress as ProgressMode | undefined) ?? "auto"),
     quiet,
     ...(iidfile !== undefined ? { iidfile } : {}),
     ...(metadataFile !== undefined ? { metadataFile } : {}),
   };
 }
-
-/** docker's reference grammar (distribution/reference), without digests: [host[:port]/]path[:tag]. */
-const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
-const REFERENCE = new RegExp(
-  `^(?:[a-zA-Z0-9-]+(?:\\.[a-zA-Z0-9-]+)*(?::[0-9]+)?/)?${COMPONENT}(?:/${COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$`,
-);
 
 /** `type=local,src=DIR` (or `dest=DIR`) or `type=registry,ref=REF`, as buildx spells them. */
 function parseCacheSpec(

@@ -1,11 +1,12 @@
 import type { CacheStore, ImageEntry } from "../cache";
-import { TsbuildError } from "../errors";
+import { TsbuildError, errorMessage } from "../errors";
 import { BlobLayer } from "../image/blob-layer";
 import { serializeConfig, type ImageConfig } from "../image/config";
 import { sha256Digest } from "../image/digest";
 import type { Image } from "../image/image";
 import type { OciManifest } from "../image/manifest";
-import { normalizeTag } from "../engine/normalize-tag";
+import { familiarName, localImageKey, tryParseReference } from "../registry/reference";
+import { readAll } from "../bytes";
 
 /** An image named on the command line is not in the local store, or its blobs are damaged. */
 export class StoredImageError extends TsbuildError {}
@@ -82,8 +83,9 @@ export async function findImage(
   store: CacheStore,
   ref: string,
 ): Promise<{ entry: ImageEntry; tags: string[] }> {
-  const exact = await store.images.get(normalizeTag(ref));
-  const matches = exact ? [{ tag: normalizeTag(ref), ...exact }] : await store.images.find(ref);
+  const key = localImageKey(ref);
+  const exact = key !== undefined ? await store.images.get(key) : undefined;
+  const matches = key !== undefined && exact ? [{ tag: key, ...exact }] : await store.images.find(ref);
   if (matches.length === 0)
     throw new StoredImageError(
       "STORED_IMAGE_NOT_FOUND",
@@ -102,33 +104,30 @@ export async function findImage(
 }
 
 async function readBlob(store: CacheStore, digest: string, ref: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
   try {
-    for await (const chunk of await store.blobs.open(digest)) chunks.push(chunk as Buffer);
+    return await readAll(await store.blobs.open(digest));
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new StoredImageError("STORED_IMAGE_INCOMPLETE", `load image ${ref}: ${reason}`, { cause: err });
+    throw new StoredImageError("STORED_IMAGE_INCOMPLETE", `load image ${ref}: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
-  return Buffer.concat(chunks);
 }
 
 function parseJson<T>(bytes: Buffer, what: string): T {
   try {
+    // Typed parse of a stored document: the caller checks the fields it uses.
     return JSON.parse(bytes.toString("utf8")) as T;
   } catch (err) {
-    throw new StoredImageError("STORED_IMAGE_INVALID", `parse ${what}: ${(err as Error).message}`);
+    throw new StoredImageError("STORED_IMAGE_INVALID", `parse ${what}: ${errorMessage(err)}`);
   }
 }
 
-/** `docker.io/library/hello:latest` → ["hello", "latest"], the REPOSITORY/TAG columns. */
+/**
+ * `docker.io/library/hello:latest` → ["hello", "latest"], the REPOSITORY/TAG columns; a name
+ * without a tag means ":latest", a digest reference has no tag ("<none>").
+ */
 export function splitTag(tag: string): [repository: string, tag: string] {
-  const at = tag.indexOf("@");
-  const named = at === -1 ? tag : tag.slice(0, at);
-  const slash = named.lastIndexOf("/");
-  const colon = named.lastIndexOf(":");
-  const [repo, t] =
-    colon > slash
-      ? [named.slice(0, colon), named.slice(colon + 1)]
-      : [named, at === -1 ? "latest" : "<none>"];
-  return [repo.replace(/^(docker\.io\/)?library\//, "").replace(/^docker\.io\//, ""), t];
+  const ref = tryParseReference(tag);
+  if (ref === undefined) return [tag, "<none>"];
+  return [familiarName(ref), ref.tag ?? "<none>"];
 }

@@ -10,6 +10,7 @@ import { loadIgnoreRules } from "./ignore-file";
 import { resolveSources, type ResolveOptions } from "./resolve-source";
 import { StatCache } from "./stat-cache";
 import { walkSources } from "./walk-sources";
+import { errorMessage } from "../errors";
 
 export interface OpenContextOptions {
   /**
@@ -118,11 +119,9 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
     root = await fs.promises.realpath(dir);
     rootStat = await fs.promises.stat(root, { bigint: true });
   } catch (err) {
-    throw new ContextError(
-      "CONTEXT_NOT_A_DIRECTORY",
-      `open build context ${dir}: ${(err as Error).message}`,
-      { cause: err },
-    );
+    throw new ContextError("CONTEXT_NOT_A_DIRECTORY", `open build context ${dir}: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
   if (!rootStat.isDirectory()) {
     throw new ContextError("CONTEXT_NOT_A_DIRECTORY", `open build context ${dir}: not a directory`);

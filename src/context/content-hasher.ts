@@ -4,6 +4,7 @@ import xxhash from "xxhash-wasm";
 import type { ContextStats } from "./context-file";
 import { ContextError } from "./errors";
 import type { StatCache } from "./stat-cache";
+import { errorMessage } from "../errors";
 
 /**
  * Content hashes of context files for cache keys.
@@ -176,7 +177,7 @@ function hex64(v: bigint): string {
 }
 
 function readError(hostPath: string, err: unknown): ContextError {
-  return new ContextError("CONTEXT_READ", `read build context file ${hostPath}: ${(err as Error).message}`, {
+  return new ContextError("CONTEXT_READ", `read build context file ${hostPath}: ${errorMessage(err)}`, {
     cause: err,
   });
 }

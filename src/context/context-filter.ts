@@ -14,14 +14,32 @@ export interface PathVerdict {
 }
 
 /**
- * Answers ignore-rule questions about single paths the way fsutil's walk would have answered
- * them when it reached that path: parents first, each passing its results down. Directory
- * verdicts are memoised since sources share parents.
+ * Answers pattern questions about single paths, parents first, each passing its results down
+ * (patternmatcher.MatchesUsingParentResults); directory verdicts are memoised since paths share
+ * parents. The one matcher of .dockerignore and `COPY --exclude`:
+ * - `walk: true` (the context): as fsutil's walk answers when it reaches the path — it never
+ *   enters an excluded directory that no `!` line could re-include below, so what lies there is
+ *   pruned;
+ * - `walk: false` (`COPY --exclude`): as fsutil's copier answers — every path is matched, so a
+ *   `!` line re-includes a path below an excluded directory.
  */
 export class ContextFilter {
   private readonly dirVerdicts = new Map<string, PathVerdict>();
+  private readonly walk: boolean;
 
-  constructor(readonly matcher: PatternMatcher) {}
+  constructor(
+    readonly matcher: PatternMatcher,
+    options: { walk?: boolean } = {},
+  ) {
+    this.walk = options.walk ?? true;
+  }
+
+  /** `COPY --exclude`: whether `path` (clean, relative; "." or "" is the source itself) is left out. */
+  excludes(path: string): boolean {
+    if (this.empty || path === "." || path === "") return false;
+    const v = this.verdict(path);
+    return v.excluded || v.pruned;
+  }
 
   get empty(): boolean {
     return this.matcher.patterns.length === 0;
@@ -38,6 +56,8 @@ export class ContextFilter {
   child(path: string, parent: PathVerdict | undefined): PathVerdict {
     if (parent?.pruned) return { excluded: true, pruned: true, results: parent.results };
     if (this.empty) return NOTHING_EXCLUDED;
+    // Below an excluded directory with no `!` line, everything stays excluded.
+    if (parent?.excluded === true && !this.matcher.hasExclusions) return parent;
     const { excluded, results } = this.matcher.match(path, parent?.results);
     return { excluded, pruned: false, results };
   }
@@ -55,7 +75,7 @@ export class ContextFilter {
     const parent = slash === -1 ? undefined : this.dirVerdict(dir.slice(0, slash));
     let v = this.child(dir, parent);
     // Children of a directory the walk would not enter are pruned.
-    if (!v.pruned && !this.descend(dir, v)) v = { ...v, pruned: true };
+    if (this.walk && !v.pruned && !this.descend(dir, v)) v = { ...v, pruned: true };
     this.dirVerdicts.set(dir, v);
     return v;
   }

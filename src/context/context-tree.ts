@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import { ContextFilter, type PathVerdict } from "./context-filter";
 import { ContextError } from "./errors";
 import { compareNames } from "./go-path";
+import { errnoCode } from "../errors";
 
 /** A directory entry of the context that the ignore rules let through. */
 export interface VisibleEntry {
@@ -35,7 +36,7 @@ export class ContextTree {
     try {
       return fs.lstatSync(this.hostPath(rel), { bigint: true });
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
+      const code = errnoCode(err);
       if (code === "ENOENT" || code === "ENOTDIR") return undefined;
       throw err;
     }
@@ -67,7 +68,7 @@ export class ContextTree {
     try {
       dirents = fs.readdirSync(this.hostPath(dir), { withFileTypes: true });
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
+      const code = errnoCode(err);
       if (code === "ENOENT" || code === "ENOTDIR") return [];
       throw err;
     }

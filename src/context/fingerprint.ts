@@ -12,6 +12,7 @@ export async function fingerprintFiles(files: readonly ContextFile[]): Promise<s
   const records: string[] = ["tsbuild-context-fingerprint-v1"];
   files.forEach((f, i) => {
     let detail: string | number[] = "";
+    // contentHash() is a string for every regular file.
     if (f.type === "file") detail = hashes[i] as string;
     else if (f.type === "symlink") detail = f.linkTarget ?? "";
     else if (f.devmajor !== undefined) detail = [f.devmajor, f.devminor ?? 0];

@@ -48,7 +48,7 @@ const DASH = 0x2d;
 
 function toCodePoints(s: string): number[] {
   const out: number[] = [];
-  for (const ch of s) out.push(ch.codePointAt(0) as number);
+  for (const ch of s) out.push(ch.codePointAt(0) ?? 0);
   return out;
 }
 

@@ -4,6 +4,7 @@ import { ContextError } from "./errors";
 import { BadPatternError } from "./go-match";
 import { cleanPath, trimSpace } from "./go-path";
 import { PatternMatcher } from "./pattern-matcher";
+import { errnoCode, errorMessage } from "../errors";
 
 /** The ignore rules in force for one build, and the file they came from. */
 export interface IgnoreRules {
@@ -59,9 +60,9 @@ export function loadIgnoreRules(contextDir: string, dockerfilePath?: string): Ig
     try {
       text = fs.readFileSync(file, "utf8");
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
+      const code = errnoCode(err);
       if (code === "ENOENT" || code === "ENOTDIR") continue;
-      throw new ContextError("CONTEXT_READ", `read ignore file ${file}: ${(err as Error).message}`, {
+      throw new ContextError("CONTEXT_READ", `read ignore file ${file}: ${errorMessage(err)}`, {
         cause: err,
       });
     }

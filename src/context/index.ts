@@ -4,6 +4,8 @@ export type { ContextFile, ContextFileType, ContextSource, ContextStats } from "
 export { ContextError, type ContextErrorCode } from "./errors";
 export { parseIgnoreFile, loadIgnoreRules, type IgnoreRules } from "./ignore-file";
 export { PatternMatcher } from "./pattern-matcher";
+export { ContextFilter, type PathVerdict } from "./context-filter";
+export { expandWildcards, type WildcardTree } from "./wildcards";
 export { goMatch, hasWildcard } from "./go-match";
 export type { ResolveOptions } from "./resolve-source";
 export { readDockerfileFile, type DockerfileBytes } from "./dockerfile-file";

@@ -4,8 +4,9 @@ import { closeMatches } from "./close-match";
 import type { ContextSource } from "./context-file";
 import type { ContextTree } from "./context-tree";
 import { ContextError } from "./errors";
-import { BadPatternError, goMatch, hasWildcard, validatePattern } from "./go-match";
+import { BadPatternError, hasWildcard } from "./go-match";
 import { cleanPath } from "./go-path";
+import { expandWildcards } from "./wildcards";
 import { RootfsError } from "../rootfs/errors";
 import { resolveInRoot } from "../rootfs/resolve";
 
@@ -52,7 +53,7 @@ export function resolveSources(
       out.push(toSource(pattern, rel, resolved));
       continue;
     }
-    const matches = expandWildcards(tree, components, firstWild, pattern);
+    const matches = expandInContext(tree, components, firstWild, pattern);
     let found = 0;
     for (const match of matches) {
       const resolved = resolvePath(tree, match, pattern);
@@ -145,37 +146,35 @@ export function resolvePath(tree: ContextTree, rel: string, pattern: string): Re
   return { target, stat };
 }
 
-function expandWildcards(
+/** The wildcard expander over the context: visible entries only, links followed inside it. */
+function expandInContext(
   tree: ContextTree,
   components: string[],
   firstWild: number,
   pattern: string,
 ): string[] {
-  for (const c of components.slice(firstWild)) {
-    try {
-      validatePattern(c);
-    } catch (err) {
-      if (!(err instanceof BadPatternError)) throw err;
-      throw new ContextError("CONTEXT_BAD_PATTERN", `expand source ${pattern}: syntax error in pattern`, {
-        pattern,
-        cause: err,
-      });
-    }
+  const rel = (p: string): string => (p === "" ? "." : p);
+  try {
+    return expandWildcards(
+      {
+        directory: (p) => {
+          const r = resolvePath(tree, rel(p), pattern);
+          if (r === undefined || !r.stat.isDirectory()) return undefined;
+          return r.target === "." ? "" : r.target;
+        },
+        entries: (dir) =>
+          tree.list(rel(dir)).map((e) => ({ name: e.name, isDirectory: () => e.stat.isDirectory() })),
+      },
+      components,
+      firstWild,
+    );
+  } catch (err) {
+    if (!(err instanceof BadPatternError)) throw err;
+    throw new ContextError("CONTEXT_BAD_PATTERN", `expand source ${pattern}: syntax error in pattern`, {
+      pattern,
+      cause: err,
+    });
   }
-  const base = resolvePath(tree, components.slice(0, firstWild).join("/") || ".", pattern);
-  if (base === undefined || !base.stat.isDirectory()) return [];
-  const out: string[] = [];
-  // Like fsutil's resolveWildcards: directories are entered only as real directories, never
-  // through a symlink, and a directory that matches the last component is not entered.
-  const visit = (dir: string, index: number): void => {
-    for (const entry of tree.list(dir)) {
-      if (!goMatch(components[index], entry.name)) continue;
-      if (index === components.length - 1) out.push(entry.path);
-      else if (entry.stat.isDirectory()) visit(entry.path, index + 1);
-    }
-  };
-  visit(base.target, firstWild);
-  return out;
 }
 
 function outside(pattern: string, rel: string, link?: string, target?: string): ContextError {
@@ -212,8 +211,7 @@ function notFound(
 function* visiblePaths(tree: ContextTree, limit: number): Generator<string> {
   const queue = ["."];
   let seen = 0;
-  while (queue.length > 0) {
-    const dir = queue.shift() as string;
+  for (let dir = queue.shift(); dir !== undefined; dir = queue.shift()) {
     for (const entry of tree.list(dir)) {
       if (seen++ >= limit) return;
       yield entry.path;

@@ -1,7 +1,9 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import type * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
+import { writeFileAtomic } from "../cache/atomic-file";
+import { isRecord } from "../guards";
 
 /**
  * Persistent map from a context file's stat to its content hash, so a rebuild re-reads only
@@ -14,8 +16,8 @@ import * as path from "node:path";
  * - "Racy" entries are never stored: if a file changed within RACY_WINDOW of being hashed, a
  *   later write could land in the same timestamp tick and leave the stat unchanged (git's racy
  *   index problem). Such files are simply hashed again next time.
- * - Writes are atomic (temporary file + rename); concurrent builds may each write, the last
- *   rename wins, and a reader only ever sees a whole file.
+ * - Writes are atomic (writeFileAtomic: temporary file + rename); concurrent builds may each
+ *   write, the last rename wins, and a reader only ever sees a whole file.
  * - A file that is unreadable, truncated, of another version or failing its checksum is ignored
  *   and rebuilt, never trusted.
  */
@@ -35,7 +37,10 @@ export class StatCache {
     return new StatCache(undefined, new Map());
   }
 
-  /** Loads the cache for the context whose root has stat `rootStat`; a bad file yields an empty cache. */
+  /**
+   * Loads the cache for the context whose root has stat `rootStat` from `cacheDir` (the cache
+   * store's `context/` entry); a bad file yields an empty cache.
+   */
   static async load(cacheDir: string, rootStat: fs.BigIntStats): Promise<StatCache> {
     const identity = createHash("sha256")
       .update(`${rootStat.dev}:${rootStat.ino}`)
@@ -83,13 +88,10 @@ export class StatCache {
     if (!this.dirty || this.file === undefined) return;
     this.dirty = false;
     await fsp.mkdir(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
     try {
-      await fsp.writeFile(tmp, encode(this.entries));
-      await fsp.rename(tmp, this.file);
+      await writeFileAtomic(this.file, encode(this.entries), { durable: false });
     } catch (err) {
       this.dirty = true;
-      await fsp.rm(tmp, { force: true });
       throw err;
     }
   }
@@ -124,16 +126,16 @@ function encode(entries: Map<string, Entry>): string {
 /** Throws on anything but a well-formed file of this version whose checksum holds. */
 function decode(text: string): Map<string, Entry> {
   const doc: unknown = JSON.parse(text);
-  if (typeof doc !== "object" || doc === null) throw new Error("not an object");
-  const { version, checksum, entries } = doc as Record<string, unknown>;
+  if (!isRecord(doc)) throw new Error("not an object");
+  const { version, checksum, entries } = doc;
   if (version !== VERSION || typeof checksum !== "string" || !Array.isArray(entries))
     throw new Error("bad header");
   if (createHash("sha256").update(JSON.stringify(entries)).digest("hex") !== checksum)
     throw new Error("bad checksum");
   const out = new Map<string, Entry>();
-  for (const item of entries as unknown[]) {
+  for (const item of entries) {
     if (!Array.isArray(item) || item.length !== 3) throw new Error("bad entry");
-    const [rel, sig, hash] = item as unknown[];
+    const [rel, sig, hash]: unknown[] = item;
     if (typeof rel !== "string" || typeof sig !== "string" || typeof hash !== "string")
       throw new Error("bad entry");
     if (!SIGNATURE.test(sig) || !HASH.test(hash)) throw new Error("bad entry");

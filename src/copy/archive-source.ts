@@ -5,6 +5,7 @@ import type { Readable } from "node:stream";
 import { applyArchive, isArchive } from "../rootfs/unpack/archive";
 import type { CopyGroup, CopyItem } from "./copy-item";
 import { LayerView } from "../rootfs/layer-view";
+import { asBuffer } from "../bytes";
 
 /** Bytes read to decide whether a file is an archive: room for a whole bzip2 block. */
 const SNIFF_BYTES = 1024 * 1024;
@@ -16,8 +17,9 @@ export async function looksLikeArchive(open: () => Readable): Promise<boolean> {
   let n = 0;
   try {
     for await (const chunk of stream) {
-      chunks.push(chunk as Buffer);
-      n += (chunk as Buffer).length;
+      const buf = asBuffer(chunk);
+      chunks.push(buf);
+      n += buf.length;
       if (n >= SNIFF_BYTES) break;
     }
   } finally {

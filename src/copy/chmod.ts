@@ -7,9 +7,9 @@ export function applyChmod(mode: number, spec: string, isDirectory: boolean): nu
   if (/^[0-7]+$/.test(spec)) return parseInt(spec, 8) & 0o7777;
   let out = mode & 0o7777;
   for (const clause of spec.split(",")) {
-    const m = /^([ugoa]*)(.*)$/.exec(clause) as RegExpExecArray;
-    const who = m[1] === "" || m[1].includes("a") ? "ugo" : m[1];
-    for (const action of m[2].match(/[-+=][rwxXstugo]*/g) ?? []) {
+    const [, users = "", actions = ""] = /^([ugoa]*)(.*)$/.exec(clause) ?? [];
+    const who = users === "" || users.includes("a") ? "ugo" : users;
+    for (const action of actions.match(/[-+=][rwxXstugo]*/g) ?? []) {
       const op = action[0];
       const bits = permBits(action.slice(1), who, out, isDirectory);
       const mask = whoMask(who);

@@ -18,9 +18,9 @@
  */
 import * as fs from "node:fs";
 import { Readable } from "node:stream";
-import type { BuildContext } from "../context";
+import { ContextFilter, PatternMatcher, type BuildContext } from "../context";
 import type { LayerEntry, LayerEntryBase } from "../image/layer-entry";
-import type { CopyStep } from "../planner/plan";
+import type { CopySpec } from "./copy-spec";
 import { archiveGroup, looksLikeArchive } from "./archive-source";
 import { applyChmod } from "./chmod";
 import { contextGroups, singleFile } from "./context-sources";
@@ -28,7 +28,6 @@ import type { CopyGroup, CopyItem } from "./copy-item";
 import type { DownloadLimits } from "../net/limits";
 import { downloadUrl } from "./download";
 import { CopyError } from "./errors";
-import { ExcludeFilter } from "./exclude";
 import { LayerLayout } from "./layout";
 import { ROOT_OWNER, resolveChown, type Ownership } from "../rootfs/users";
 import { ancestorsOf } from "./parents-path";
@@ -36,9 +35,9 @@ import type { LayerView } from "../rootfs/layer-view";
 import { viewGroups } from "./view-sources";
 
 export interface CopyInputs {
-  /** The build context; needed when `step.source.kind === "context"`. */
+  /** The build context; needed when `spec.source.kind === "context"`. */
   context?: BuildContext;
-  /** The `--from` stage or image rootfs; needed when `step.source.kind` is "stage" or "image". */
+  /** The `--from` stage or image rootfs; needed when `spec.source.kind` is "stage" or "image". */
   sourceView?: LayerView;
   /** The stage the layer goes on (destination resolution, existing parents, /etc/passwd). */
   destView: LayerView;
@@ -55,16 +54,21 @@ export interface CopyInputs {
 }
 
 /** The entries of the step's layer, in layer tar order (see sortEntries). */
-export async function* copyLayerEntries(step: CopyStep, inputs: CopyInputs): AsyncGenerator<LayerEntry> {
+export async function* copyLayerEntries(spec: CopySpec, inputs: CopyInputs): AsyncGenerator<LayerEntry> {
   const createdMtimeMs = inputs.sourceDateEpoch !== undefined ? inputs.sourceDateEpoch * 1000 : Date.now();
   const chown =
-    step.chown !== undefined && step.chown !== "" ? resolveChown(step.chown, inputs.destView) : undefined;
+    spec.chown !== undefined && spec.chown !== "" ? resolveChown(spec.chown, inputs.destView) : undefined;
   const layout = new LayerLayout({ destView: inputs.destView, owner: chown ?? ROOT_OWNER, createdMtimeMs });
-  const dest = layout.resolveDest(step.dest);
-  const exclude = new ExcludeFilter(step.exclude);
-  const destIsDir = step.dest.endsWith("/") || dest.isDirectory || step.parents;
-  for (const group of await sourceGroups(step, inputs, createdMtimeMs)) {
+  const dest = layout.resolveDest(spec.dest);
+  // --exclude: the context's matcher, as fsutil's copier applies it (a `!` line re-includes a
+  // path below an excluded directory, which is then created with its own metadata).
+  const exclude = new ContextFilter(new PatternMatcher(spec.exclude), { walk: false });
+  /** This group's excluded directories, by path, until something below them is included. */
+  const excludedDirs = new Map<string, () => void>();
+  const destIsDir = spec.dest.endsWith("/") || dest.isDirectory || spec.parents;
+  for (const group of await sourceGroups(spec, inputs, createdMtimeMs)) {
     if (group.extracted) layout.ensureDirectory(dest.path);
+    excludedDirs.clear();
     for await (const item of group.items) {
       inputs.signal?.throwIfAborted();
       let rel: string;
@@ -79,20 +83,30 @@ export async function* copyLayerEntries(step: CopyStep, inputs: CopyInputs): Asy
         rel = group.kind === "directory" ? (item.path === "." ? "" : item.path) : destIsDir ? item.path : "";
         matchPath = item.path;
       }
-      if (exclude.excludes(matchPath)) continue;
       const target = join(dest.path, rel);
+      if (exclude.excludes(matchPath)) {
+        if (item.type === "directory" && target !== "")
+          excludedDirs.set(matchPath, () =>
+            layout.putIfAbsent({ ...base(item, target, group, chown, spec.chmod), type: "directory" }),
+          );
+        continue;
+      }
       if (target === "") continue;
+      for (const dir of excludedDirs.size > 0 ? ancestorsOf(matchPath) : []) {
+        excludedDirs.get(dir)?.();
+        excludedDirs.delete(dir);
+      }
       if (group.parentsPath !== undefined) {
         for (const dir of ancestorsOf(rel)) {
           const known = group.parentDirs?.get(dir);
           if (known !== undefined)
             layout.putIfAbsent({
-              ...base(known, join(dest.path, dir), group, chown, step.chmod),
+              ...base(known, join(dest.path, dir), group, chown, spec.chmod),
               type: "directory",
             });
         }
       }
-      layout.put(toEntry(item, target, group, chown, step.chmod));
+      layout.put(toEntry(item, target, group, chown, spec.chmod));
     }
   }
   yield* await layout.sorted();
@@ -102,18 +116,18 @@ export async function* copyLayerEntries(step: CopyStep, inputs: CopyInputs): Asy
 type PlannedGroup = CopyGroup & { extracted?: boolean };
 
 async function sourceGroups(
-  step: CopyStep,
+  spec: CopySpec,
   inputs: CopyInputs,
   createdMtimeMs: number,
 ): Promise<PlannedGroup[]> {
-  const source = step.source;
+  const source = spec.source;
   switch (source.kind) {
     case "context": {
       if (inputs.context === undefined)
-        throw new CopyError("COPY_BAD_STEP", `${step.display}: no build context given`);
+        throw new CopyError("COPY_BAD_STEP", `${spec.display}: no build context given`);
       const groups: PlannedGroup[] = [];
-      for (const { source: src, group } of contextGroups(inputs.context, step.sources, step.parents)) {
-        if (step.instruction === "ADD" && step.unpack !== false && src.kind === "entry") {
+      for (const { source: src, group } of contextGroups(inputs.context, spec.sources, spec.parents)) {
+        if (spec.instruction === "ADD" && spec.unpack !== false && src.kind === "entry") {
           const file = await singleFile(inputs.context, src);
           if (file?.type === "file" && (await looksLikeArchive(() => file.open()))) {
             groups.push({ ...(await archiveGroup(() => file.open(), inputs.tmpDir)), extracted: true });
@@ -129,9 +143,9 @@ async function sourceGroups(
     case "stage":
     case "image": {
       if (inputs.sourceView === undefined)
-        throw new CopyError("COPY_BAD_STEP", `${step.display}: no source rootfs given for --from`);
+        throw new CopyError("COPY_BAD_STEP", `${spec.display}: no source rootfs given for --from`);
       const label = source.kind === "stage" ? `stage ${source.stage}` : source.ref;
-      return viewGroups(inputs.sourceView, step.sources, step.parents, label);
+      return viewGroups(inputs.sourceView, spec.sources, spec.parents, label);
     }
     case "heredoc":
       return source.files.map((f) => {
@@ -149,32 +163,32 @@ async function sourceGroups(
         return { kind: "entry", keepOwner: false, chmod: true, items: [item] };
       });
     case "url":
-      return urlGroups(step, inputs, createdMtimeMs);
+      return urlGroups(spec, inputs, createdMtimeMs);
   }
 }
 
 const GIT_URL = /^(git@|git:\/\/|[a-z+]+:\/\/.*\.git(#.*)?$)/i;
 
 async function urlGroups(
-  step: CopyStep,
+  spec: CopySpec,
   inputs: CopyInputs,
   createdMtimeMs: number,
 ): Promise<PlannedGroup[]> {
   const groups: PlannedGroup[] = [];
-  for (const url of step.sources) {
+  for (const url of spec.sources) {
     if (GIT_URL.test(url))
       throw new CopyError(
         "COPY_GIT_UNSUPPORTED",
         `ADD ${url}: adding from a Git repository is not supported yet`,
       );
     const file = await downloadUrl(url, inputs.tmpDir, {
-      ...(step.checksum !== undefined ? { checksum: step.checksum } : {}),
+      ...(spec.checksum !== undefined ? { checksum: spec.checksum } : {}),
       ...(inputs.signal !== undefined ? { signal: inputs.signal } : {}),
       ...(inputs.network !== undefined ? { limits: inputs.network } : {}),
     });
     const open = (): Readable => fs.createReadStream(file.hostPath, { highWaterMark: 256 * 1024 });
     // BuildKit extracts a URL only when asked explicitly (`ADD --unpack=true <url>`).
-    if (step.unpack === true && (await looksLikeArchive(open))) {
+    if (spec.unpack === true && (await looksLikeArchive(open))) {
       groups.push({ ...(await archiveGroup(open, inputs.tmpDir)), extracted: true });
       continue;
     }

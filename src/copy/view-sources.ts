@@ -1,4 +1,5 @@
-import { BadPatternError, goMatch, hasWildcard, validatePattern } from "../context/go-match";
+import { BadPatternError, hasWildcard } from "../context/go-match";
+import { expandWildcards } from "../context/wildcards";
 import type { CopyGroup, CopyItem } from "./copy-item";
 import { CopyError } from "./errors";
 import { ancestorsOf, belowPivot, rootRelative, splitParents } from "./parents-path";
@@ -45,6 +46,7 @@ export function resolveViewSources(
   return out;
 }
 
+/** The wildcard expander over a merged rootfs view (links followed inside its root). */
 function expand(
   view: LayerView,
   components: string[],
@@ -52,31 +54,28 @@ function expand(
   pattern: string,
   label: string,
 ): string[] {
-  for (const c of components.slice(firstWild)) {
-    try {
-      validatePattern(c);
-    } catch (err) {
-      if (!(err instanceof BadPatternError)) throw err;
-      throw new CopyError(
-        "COPY_BAD_PATTERN",
-        `expand source ${pattern} in ${label}: syntax error in pattern`,
-        { cause: err },
-      );
-    }
+  try {
+    return expandWildcards(
+      {
+        directory: (p) => {
+          const r = view.resolve(p);
+          return r.stat?.type === "directory" ? r.path : undefined;
+        },
+        entries: (dir) =>
+          view.readdir(dir).map((name) => ({
+            name,
+            isDirectory: () => view.lstat(dir === "" ? name : `${dir}/${name}`)?.type === "directory",
+          })),
+      },
+      components,
+      firstWild,
+    );
+  } catch (err) {
+    if (!(err instanceof BadPatternError)) throw err;
+    throw new CopyError("COPY_BAD_PATTERN", `expand source ${pattern} in ${label}: syntax error in pattern`, {
+      cause: err,
+    });
   }
-  const base = view.resolve(components.slice(0, firstWild).join("/"));
-  if (base.stat?.type !== "directory") return [];
-  const out: string[] = [];
-  const visit = (dir: string, index: number): void => {
-    for (const name of view.readdir(dir)) {
-      if (!goMatch(components[index], name)) continue;
-      const p = dir === "" ? name : `${dir}/${name}`;
-      if (index === components.length - 1) out.push(p);
-      else if (view.lstat(p)?.type === "directory") visit(p, index + 1);
-    }
-  };
-  visit(base.path, firstWild);
-  return out;
 }
 
 /** CopyGroups for `COPY --from` sources (ownership kept unless --chown, like BuildKit). */
@@ -112,6 +111,7 @@ export function viewGroups(
 
 function* viewItems(view: LayerView, source: ViewSource): Generator<CopyItem> {
   if (source.kind === "entry") {
+    // resolveViewSources only returns targets it found (stat defined).
     const st = view.stat(source.target) as ViewStat;
     const name = source.path.slice(source.path.lastIndexOf("/") + 1);
     yield statItem(view, name, st);

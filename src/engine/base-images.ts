@@ -7,7 +7,8 @@ import type { OciManifest } from "../image/manifest";
 import type { ImageResolver, ResolvedImage } from "../planner/dispatch/inputs";
 import { pullImage } from "../registry/pull";
 import { BuildError } from "./errors";
-import { normalizeTag } from "./normalize-tag";
+import { localImageKey } from "../registry/reference";
+import { readAll } from "../bytes";
 
 /** How base images are found. */
 export interface BaseImageOptions {
@@ -63,9 +64,11 @@ export class BaseImages implements ImageResolver {
     ref: string,
     platform: Platform | undefined,
   ): Promise<ResolvedImage & { manifest: OciManifest }> {
+    const key = localImageKey(ref);
     const entry = this.options.pull
       ? undefined
-      : ((await this.store.images.get(normalizeTag(ref))) ?? (await this.store.images.find(ref))[0]);
+      : ((key !== undefined ? await this.store.images.get(key) : undefined) ??
+        (await this.store.images.find(ref))[0]);
     if (entry === undefined) {
       const pulled = await pullImage(ref, {
         store: this.store,
@@ -76,7 +79,9 @@ export class BaseImages implements ImageResolver {
       });
       return { ref, digest: pulled.digest, config: pulled.config, manifest: pulled.manifest };
     }
+    // A stored, digest-verified document (built by tsbuild or checked when pulled).
     const manifest = JSON.parse((await this.readBlob(entry.manifestDigest)).toString("utf8")) as OciManifest;
+    // A stored, digest-verified document (built by tsbuild or checked when pulled).
     const config = JSON.parse((await this.readBlob(manifest.config.digest)).toString("utf8")) as ImageConfig;
     if (platform && (config.os !== platform.os || config.architecture !== platform.architecture)) {
       throw new BuildError(
@@ -96,8 +101,6 @@ export class BaseImages implements ImageResolver {
   }
 
   private async readBlob(digest: string): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await this.store.blobs.open(digest)) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    return readAll(await this.store.blobs.open(digest));
   }
 }

@@ -30,14 +30,12 @@ import { runStage, type BuildRun } from "./stage-runner";
 import type { StageResult } from "./stage-result";
 import { BaseImages } from "./base-images";
 import { UnpackedLayers } from "../rootfs/unpacked-layers";
-import { buildTempDir, sweepStaleBuildTemps } from "./build-temp";
 import { httpUrlValidator } from "./url-validator";
-import { inUserNamespace } from "../rootfs/overlay";
 import { isolationPrefix } from "../executor/isolation";
 import { buildInUserNamespace } from "./userns-build";
 import { SshAgents } from "./ssh-agents";
 import { VerifiedBlobs } from "./verified-blobs";
-import { normalizeTag } from "./normalize-tag";
+import { familiarString, parseTag, type Reference } from "../registry/reference";
 import { exportRegistryCache, importRegistryCache } from "./registry-cache";
 
 /**
@@ -61,6 +59,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const dockerfileName = options.dockerfileText !== undefined ? "Dockerfile" : displayPath(dockerfilePath);
   const dockerfile = loadDockerfile(text, { file: dockerfileName });
 
+  // Tags are checked before any work: the one reference parser, as FROM and pushes use it.
+  const tags = (options.tags ?? []).map((t) => parseTag(t));
   const targetPlatform = options.platform ? parsePlatform(options.platform) : hostPlatform();
   const network = resolveNetworkLimits(options.network, env);
   const cacheOpts = {
@@ -69,18 +69,18 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   };
   const store = await CacheStore.open(resolveCacheDir({ cacheDir: options.cacheDir, env }));
   const session = await store.beginBuild();
-  await sweepStaleBuildTemps(store.dir);
-  const tmpDir = buildTempDir(store.dir);
   const sshAgents = new SshAgents(options.ssh ?? []);
   // From here on every exit path ends the session, or prune would protect this build forever.
+  let tmpDir: string | undefined;
   try {
+    tmpDir = await store.createBuildTemp();
     for (const from of options.cacheFrom ?? []) {
       if (from.type === "local") await importCache(from.src, store);
       else await importRegistryCache(store, from.ref, targetPlatform, cacheOpts);
     }
     const context = await openContext(contextDir, {
       dockerfilePath,
-      cacheDir: path.join(store.dir, "context"),
+      cacheDir: store.paths.context,
     });
     const platform = targetPlatform;
     const buildArgs = new Map(Object.entries(options.buildArgs ?? {}));
@@ -119,18 +119,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const run: BuildRun = {
       dockerfile: dockerfileName,
       store,
-      verified: new VerifiedBlobs(store.dir, store.blobs),
+      verified: new VerifiedBlobs(store.paths.verified, store.blobs),
       context,
       executor: new LocalStepExecutor(
-        // Layer dirs carry overlay attributes under the prefix this process's mounts use
-        // (trusted.* as root, user.* in a user namespace): one directory per format.
-        new UnpackedLayers(path.join(store.dir, inUserNamespace() ? "layers-userxattr" : "layers")),
-        {
-          cacheMountsDir: path.join(store.dir, "mounts"),
-          secrets: options.secrets ?? [],
-          env,
-          ssh: sshAgents,
-        },
+        new UnpackedLayers(store.layers),
+        { cacheMounts: store.mounts, secrets: options.secrets ?? [], env, ssh: sshAgents },
         network,
         { runtime: options.runtime, pidsLimit: options.pidsLimit, ulimits: options.ulimits },
       ),
@@ -159,7 +152,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     };
     const target = await runStages(thePlan, run);
     const image = await assembleImage(target, thePlan, run, options.labels ?? {});
-    await storeImage(image, options.tags ?? [], store);
+    await storeImage(image, tags, store);
     const keys = run.outcomes.map((o) => o.cacheKey);
     for (const to of options.cacheTo ?? []) {
       if (to.type === "local") await exportCache(store, keys, to.dest);
@@ -195,7 +188,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     };
   } finally {
     await sshAgents.close();
-    await fsp.rm(tmpDir, { recursive: true, force: true });
+    if (tmpDir !== undefined) await fsp.rm(tmpDir, { recursive: true, force: true });
     await session.end();
   }
 }
@@ -226,6 +219,7 @@ async function runStages(thePlan: Plan, shared: BuildRun): Promise<StageResult> 
   if (failure) throw failure.reason;
   const aborted = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (aborted) throw aborted.reason;
+  // Every result is fulfilled here: any rejection was thrown above.
   return (results[results.length - 1] as PromiseFulfilledResult<StageResult>).value;
 }
 
@@ -247,7 +241,7 @@ async function assembleImage(
 }
 
 /** Phase: config and manifest blobs into the store, then each tag into the image index. */
-async function storeImage(image: Image, tags: readonly string[], store: CacheStore): Promise<void> {
+async function storeImage(image: Image, tags: readonly Reference[], store: CacheStore): Promise<void> {
   const config = configBlob(image);
   const manifest = await manifestBlob(image);
   const { Readable } = await import("node:stream");
@@ -256,7 +250,7 @@ async function storeImage(image: Image, tags: readonly string[], store: CacheSto
   await store.blobs.put(Readable.from([config]), { digest: configDigest, size: config.length });
   await store.blobs.put(Readable.from([manifest]), { digest: manifestDigest, size: manifest.length });
   for (const tag of tags)
-    await store.images.tag(normalizeTag(tag), {
+    await store.images.tag(familiarString(tag), {
       manifestDigest,
       configDigest,
       ...(image.config.created !== undefined ? { created: image.config.created } : {}),

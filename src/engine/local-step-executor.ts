@@ -2,6 +2,7 @@ import type { BlobLayer } from "../image/blob-layer";
 import type { LayerEntry } from "../image/layer-entry";
 import type { CopyStep, RunStep, WorkdirStep } from "../planner/plan";
 import { copyLayerEntries } from "../copy";
+import { copySpecOf } from "./copy-spec";
 import { LayerView } from "../rootfs/layer-view";
 import { resolveChown } from "../rootfs/users";
 import type { DownloadLimits } from "../net/limits";
@@ -34,7 +35,7 @@ export class LocalStepExecutor implements StepExecutor {
       sourceView = await this.view(await inputs.stageLayers(step.source.stage));
     else if (step.source.kind === "image")
       sourceView = await this.view(await inputs.imageLayers(step.source.ref));
-    return copyLayerEntries(step, {
+    return copyLayerEntries(copySpecOf(step), {
       context: inputs.context,
       destView,
       ...(sourceView ? { sourceView } : {}),

@@ -1,4 +1,5 @@
 import { UsageError } from "../errors";
+import { isOneOf } from "../guards";
 
 /** `-o type=oci,dest=x.tar` and friends, as buildx spells them. */
 export type OutputSpec =
@@ -24,7 +25,7 @@ export function parseOutputSpec(text: string): OutputSpec {
     fields.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
   }
   const type = fields.get("type") ?? "local";
-  if (!(TYPES as readonly string[]).includes(type)) {
+  if (!isOneOf(TYPES, type)) {
     throw new UsageError(`--output: unknown type "${type}" (expected ${TYPES.join(", ")})`);
   }
   const dest = fields.get("dest");
@@ -38,6 +39,6 @@ export function parseOutputSpec(text: string): OutputSpec {
     default:
       if (dest === undefined || dest === "") throw new UsageError(`--output type=${type} needs dest=<path>`);
       if (type === "oci") return { type, dest, tar: fields.get("tar") !== "false" };
-      return { type: type as "docker" | "local" | "tar", dest };
+      return { type, dest };
   }
 }

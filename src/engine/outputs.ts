@@ -1,6 +1,7 @@
 import type { CacheStore } from "../cache";
 import type { Image } from "../image/image";
 import { pushImage } from "../registry/push";
+import { parseTag } from "../registry/reference";
 import { writeDockerArchive } from "../output/docker-archive";
 import { writeLocal } from "../output/local";
 import { writeOciArchive } from "../output/oci-archive";
@@ -73,9 +74,6 @@ async function push(
 
 /** The OCI index's ref.name annotation: the first tag's tag part, like buildx's oci exporter. */
 function refName(tags: readonly string[]): { refName?: string } {
-  if (tags.length === 0) return {};
-  const t = tags[0];
-  const slash = t.lastIndexOf("/");
-  const colon = t.lastIndexOf(":");
-  return { refName: colon > slash ? t.slice(colon + 1) : "latest" };
+  const first = tags[0];
+  return first === undefined ? {} : { refName: parseTag(first).tag ?? "latest" };
 }

@@ -7,6 +7,7 @@ import { RegistryError } from "../registry/errors";
 import { pullImage } from "../registry/pull";
 import { pushImage } from "../registry/push";
 import { BuildError } from "./errors";
+import { isRecord } from "../guards";
 
 /** The config label that carries the step records of a registry cache image. */
 export const CACHE_LABEL = "dev.tsbuild.cache.v1";
@@ -95,7 +96,7 @@ export async function importRegistryCache(
   let written = 0;
   for (const item of list) {
     const record = parseStepRecord(
-      JSON.stringify({ ...(item as object), lastUsedAt: new Date().toISOString() }),
+      JSON.stringify(isRecord(item) ? { ...item, lastUsedAt: new Date().toISOString() } : item),
     );
     if (!record) continue;
     if (await store.records.get(record.key, { touch: false })) continue;

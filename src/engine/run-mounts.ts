@@ -1,10 +1,10 @@
-import { createHash } from "node:crypto";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import { resolveInDirectory } from "../rootfs/dir-resolver";
 import { flattenLayers } from "../rootfs/flatten";
 import * as os from "node:os";
 import type { ProcessLimit, RunMount } from "../executor/run-spec";
+import type { CacheMounts } from "../cache/cache-mounts";
 import type { SshAgents } from "./ssh-agents";
 import type { PlannedMount, RunStep } from "../planner/plan";
 import type { BuildSecret } from "./build-options";
@@ -14,7 +14,7 @@ import type { StepInputs } from "./step-executor";
 /** What turning planned mounts into executor mounts needs besides the step. */
 export interface MountSources {
   /** `<cache>/mounts`: persistent RUN --mount=type=cache directories, one per id. */
-  cacheMountsDir: string;
+  cacheMounts: CacheMounts;
   secrets: readonly BuildSecret[];
   env: NodeJS.ProcessEnv;
   /** `--ssh` agents for RUN --mount=type=ssh. */
@@ -131,15 +131,11 @@ async function runMount(
           `${step.display}: cache mounts seeded from a stage are not supported yet`,
         );
       }
-      const dir = path.join(
-        sources.cacheMountsDir,
-        createHash("sha256")
-          .update(m.id ?? m.target)
-          .digest("hex")
-          .slice(0, 32),
-      );
-      const fresh = await fsp.mkdir(dir, { recursive: true, mode: m.mode ?? 0o755 });
-      if (fresh !== undefined) await fsp.chown(dir, m.uid ?? 0, m.gid ?? 0);
+      const dir = await sources.cacheMounts.checkout(m.id ?? m.target, {
+        mode: m.mode,
+        uid: m.uid,
+        gid: m.gid,
+      });
       return {
         type: "cache",
         target: m.target,

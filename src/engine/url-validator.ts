@@ -2,6 +2,7 @@ import { DEFAULT_NETWORK_LIMITS, type NetworkLimits } from "../net/limits";
 import { TransferWatchdog } from "../net/watchdog";
 import type { UrlValidator } from "../planner/dispatch/inputs";
 import { BuildError } from "./errors";
+import { errorMessage } from "../errors";
 
 /**
  * ADD <url> cache validation: a HEAD request per URL (redirects followed); the ETag, else
@@ -42,8 +43,7 @@ async function check(url: string, signal: AbortSignal | undefined, limits: Netwo
     const any = signal ? AbortSignal.any([signal, watchdog.signal]) : watchdog.signal;
     res = await fetch(url, { method: "HEAD", redirect: "follow", signal: any });
   } catch (err) {
-    const cause = (err as Error & { cause?: Error }).cause;
-    const reason = expired ?? `${(err as Error).message}${cause ? ` (${cause.message})` : ""}`;
+    const reason = expired ?? errorMessage(err);
     throw new BuildError("ADD_URL_UNREACHABLE", `check ${url}: ${reason}`);
   } finally {
     guard.stop();

@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import type { BlobStore } from "../cache";
+import { writeFileAtomic } from "../cache/atomic-file";
 import { digestHex } from "../image/digest";
 
 /**
@@ -12,14 +12,11 @@ import { digestHex } from "../image/digest";
  * missing, stale or unreadable stamp only costs a re-hash.
  */
 export class VerifiedBlobs {
-  private readonly dir: string;
-
   constructor(
-    cacheDir: string,
+    /** `<cache>/verified` (CacheStore.paths.verified). */
+    private readonly dir: string,
     private readonly blobs: BlobStore,
-  ) {
-    this.dir = path.join(cacheDir, "verified");
-  }
+  ) {}
 
   /** True when the blob is intact: by its stamp, else by re-hashing (a corrupt blob is evicted). */
   async intact(digest: string): Promise<boolean> {
@@ -37,13 +34,11 @@ export class VerifiedBlobs {
   async stamp(digest: string): Promise<void> {
     const now = await this.identity(digest);
     if (now === undefined) return;
-    const tmp = `${this.stampPath(digest)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
     try {
       await fsp.mkdir(this.dir, { recursive: true });
-      await fsp.writeFile(tmp, now);
-      await fsp.rename(tmp, this.stampPath(digest));
+      await writeFileAtomic(this.stampPath(digest), now, { durable: false });
     } catch {
-      await fsp.rm(tmp, { force: true });
+      // A stamp that could not be written only costs a re-hash next time.
     }
   }
 

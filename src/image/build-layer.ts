@@ -1,7 +1,8 @@
-import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { pipeline } from "node:stream/promises";
+import { renameIntoPlace, withTemp } from "../cache/atomic-file";
+import { tempPath } from "../cache/temp-files";
 import { BlobLayer } from "./blob-layer";
 import { createCompressor } from "./compression";
 import { DigestingStream, digestHex } from "./digest";
@@ -9,6 +10,7 @@ import { ImageError, LayerWriteError } from "./errors";
 import type { LayerEntry } from "./layer-entry";
 import { layerTar, type LayerTarOptions } from "./layer-tar";
 import { layerMediaType, type Compression } from "./media-types";
+import { errorMessage } from "../errors";
 
 export interface BuildLayerOptions extends LayerTarOptions {
   /** Directory the blob is written to, as "<dir>/<hex digest>". Must exist. */
@@ -33,36 +35,35 @@ export async function buildLayer(
   opts: BuildLayerOptions,
 ): Promise<BuiltLayer> {
   const compression = opts.compression ?? "gzip";
-  const tmp = path.join(opts.dir, `.tmp-layer-${process.pid}-${randomBytes(6).toString("hex")}`);
   const diff = new DigestingStream();
   const blob = new DigestingStream();
-  try {
-    const tar = layerTar(entries, { clampMtime: opts.clampMtime, readAhead: opts.readAhead });
-    const out = fs.createWriteStream(tmp, { flags: "wx" });
-    if (compression === "uncompressed") {
-      await pipeline(tar, diff, out);
-    } else {
-      await pipeline(tar, diff, createCompressor(compression, { level: opts.level }), blob, out);
+  return withTemp(tempPath(opts.dir, "layer"), async (tmp) => {
+    try {
+      const tar = layerTar(entries, { clampMtime: opts.clampMtime, readAhead: opts.readAhead });
+      const out = fs.createWriteStream(tmp, { flags: "wx" });
+      if (compression === "uncompressed") {
+        await pipeline(tar, diff, out);
+      } else {
+        await pipeline(tar, diff, createCompressor(compression, { level: opts.level }), blob, out);
+      }
+    } catch (err) {
+      if (err instanceof ImageError) throw err;
+      throw new LayerWriteError(`write layer blob ${tmp}: ${errorMessage(err)}`, err);
     }
-  } catch (err) {
-    await fs.promises.rm(tmp, { force: true });
-    if (err instanceof ImageError) throw err;
-    throw new LayerWriteError(`write layer blob ${tmp}: ${(err as Error).message}`, err);
-  }
-  const digest = compression === "uncompressed" ? diff.digest() : blob.digest();
-  const size = compression === "uncompressed" ? diff.size : blob.size;
-  const final = path.join(opts.dir, digestHex(digest));
-  try {
-    await fs.promises.rename(tmp, final);
-  } catch (err) {
-    await fs.promises.rm(tmp, { force: true });
-    throw new LayerWriteError(`rename temporary layer blob to ${final}: ${(err as Error).message}`, err);
-  }
-  return new BlobLayer({
-    path: final,
-    digest,
-    diffId: diff.digest(),
-    size,
-    mediaType: layerMediaType(compression, opts.mediaTypeStyle),
+    const digest = compression === "uncompressed" ? diff.digest() : blob.digest();
+    const size = compression === "uncompressed" ? diff.size : blob.size;
+    const final = path.join(opts.dir, digestHex(digest));
+    try {
+      await renameIntoPlace(tmp, final);
+    } catch (err) {
+      throw new LayerWriteError(`rename temporary layer blob to ${final}: ${errorMessage(err)}`, err);
+    }
+    return new BlobLayer({
+      path: final,
+      digest,
+      diffId: diff.digest(),
+      size,
+      mediaType: layerMediaType(compression, opts.mediaTypeStyle),
+    });
   });
 }

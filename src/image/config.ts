@@ -73,10 +73,11 @@ function ordered<T extends object>(
   for (const field of fields) {
     const value = src[field];
     if (isEmpty(value)) continue;
-    out[field] = (
-      sortMaps.includes(field) ? sortedRecord(value as Record<string, unknown>) : value
-    ) as T[keyof T];
+    // Key order only: a map field's value is a record of its own type, sorted (casts to and back).
+    const copy = sortMaps.includes(field) ? sortedRecord(value as Record<string, unknown>) : value;
+    out[field] = copy as T[keyof T]; // the same value, re-typed after sorting
   }
+  // Every field of `fields` was copied or was empty (omitempty): what is left is a T.
   return out as T;
 }
 
@@ -133,6 +134,7 @@ export function canonicalConfig(config: ImageConfig): ImageConfig {
   for (const key of Object.keys(out)) {
     if (key !== "config" && key !== "rootfs" && isEmpty(out[key])) delete out[key];
   }
+  // Built field by field from an ImageConfig in the spec's order (a record to drop empties).
   return out as unknown as ImageConfig;
 }
 

@@ -19,6 +19,7 @@ function crc32Table(data: Uint8Array, value = 0): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
+// zlib.crc32 exists from Node 20.15/22.2 on; @types/node 20 does not declare it.
 const native = (zlib as unknown as { crc32?: Crc32Fn }).crc32;
 
 /** CRC-32 of `data` continuing from `value` (the gzip trailer's checksum). */

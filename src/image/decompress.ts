@@ -115,6 +115,7 @@ class XzDecompressor extends Duplex {
 
   constructor() {
     super();
+    // Node's and the DOM lib's ReadableStream types differ; it is the same object.
     const webInput = Readable.toWeb(this.input) as unknown as ReadableStream<Uint8Array>;
     this.reader = new XzReadableStream(webInput).getReader();
   }

@@ -1,6 +1,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { Transform, type TransformCallback, type Readable } from "node:stream";
 import { InvalidDigestError } from "./errors";
+import { asBuffer } from "../bytes";
 
 /** An OCI content digest, "sha256:<64 lowercase hex>". Only sha256 is produced or accepted. */
 export type Digest = string;
@@ -60,7 +61,7 @@ export async function digestStream(stream: Readable): Promise<{ digest: Digest; 
   const hash = createHash("sha256");
   let size = 0;
   for await (const chunk of stream) {
-    const buf = chunk as Buffer;
+    const buf = asBuffer(chunk);
     hash.update(buf);
     size += buf.length;
   }

@@ -17,7 +17,7 @@ export interface Image {
 
 function freezeDeep<T>(value: T): T {
   if (value && typeof value === "object" && !Buffer.isBuffer(value)) {
-    for (const v of Object.values(value as object)) freezeDeep(v);
+    for (const v of Object.values(value)) freezeDeep(v);
     Object.freeze(value);
   }
   return value;
@@ -47,6 +47,7 @@ export async function appendLayers(
   if (history && history.length !== layers.length) {
     throw new RangeError(`appendLayers: ${layers.length} layers but ${history.length} history entries`);
   }
+  // A mutable copy of the frozen config (structuredClone keeps the readonly type).
   const config = structuredClone(image.config) as ImageConfig;
   const diffIds = await Promise.all(layers.map((l) => l.diffId()));
   config.rootfs = { type: "layers", diff_ids: [...config.rootfs.diff_ids, ...diffIds] };
@@ -64,6 +65,7 @@ export async function appendLayers(
  * history entries with empty_layer...). rootfs is not editable here: it follows the layers.
  */
 export function withConfig(image: Image, mutate: (draft: ImageConfig) => void): Image {
+  // A mutable copy of the frozen config (structuredClone keeps the readonly type).
   const draft = structuredClone(image.config) as ImageConfig;
   mutate(draft);
   draft.rootfs = { type: "layers", diff_ids: [...image.config.rootfs.diff_ids] };

@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { InvalidLayerEntryError } from "./errors";
 import type { LayerEntry } from "./layer-entry";
 import { encodeTarHeader, END_OF_ARCHIVE, padding, type TarHeader } from "./tar-header";
+import { asBuffer } from "../bytes";
 
 export interface LayerTarOptions {
   /**
@@ -89,7 +90,7 @@ function headerOf(entry: LayerEntry, clampMtime: number | undefined): TarHeader 
 async function* fileContent(entry: FileEntry): AsyncGenerator<Buffer> {
   let written = 0;
   for await (const chunk of entry.open()) {
-    const buf = chunk as Buffer;
+    const buf = asBuffer(chunk);
     written += buf.length;
     if (written > entry.size) {
       throw new InvalidLayerEntryError(

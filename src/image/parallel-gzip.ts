@@ -93,6 +93,7 @@ class DeflatePool {
       let worker = this.idle.pop();
       if (!worker && this.workers.length < this.size) worker = this.spawn();
       if (!worker) break;
+      // The loop runs only while jobs are waiting.
       const job = this.waiting.shift() as (typeof this.waiting)[number];
       this.running.set(job.task.id, { resolve: job.resolve, reject: job.reject });
       worker.ref();
@@ -169,6 +170,7 @@ export class ParallelGzip extends Transform {
 
   private async drainTo(limit: number): Promise<void> {
     while (this.inFlight.length > limit) {
+      // inFlight.length > limit >= 0: there is one to take.
       this.push(await (this.inFlight.shift() as Promise<Buffer>));
     }
   }

@@ -1,11 +1,14 @@
-import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Readable, Transform, type TransformCallback, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { replaceAtomically } from "../cache/atomic-file";
+import { sweepDestination } from "../cache/temp-files";
 import { writeToDestination } from "./write-stream";
 import { encodeTarHeader, END_OF_ARCHIVE, padding } from "../image/tar-header";
 import { BlobSizeMismatchError, OutputWriteError } from "./errors";
+import { errorMessage } from "../errors";
+import { asBuffer } from "../bytes";
 
 /**
  * One file of an image destination (oci-layout, index.json, a blob...), described before it is
@@ -90,7 +93,7 @@ async function* tarOf(files: readonly ArchiveFile[]): AsyncGenerator<Buffer> {
     const src = await f.open();
     const checked = src.pipe(check);
     src.on("error", (err) => check.destroy(err));
-    for await (const chunk of checked) yield chunk as Buffer;
+    for await (const chunk of checked) yield asBuffer(chunk);
     yield padding(f.size);
   }
   yield END_OF_ARCHIVE;
@@ -104,7 +107,7 @@ export async function writeArchiveTar(files: readonly ArchiveFile[], dest: strin
 /**
  * Writes the files under `dir` (created if missing). Blobs under "blobs/" whose file already
  * exists with the right size are kept (content-addressed names); everything else is written to
- * a temporary file and renamed into place.
+ * a temporary file and renamed into place (after removing a killed earlier export's temps).
  */
 export async function writeArchiveDir(files: readonly ArchiveFile[], dir: string): Promise<void> {
   for (const f of files) {
@@ -114,18 +117,14 @@ export async function writeArchiveDir(files: readonly ArchiveFile[], dir: string
       const st = await fs.promises.stat(target).catch(() => undefined);
       if (st?.isFile() && st.size === f.size) continue;
     }
-    const tmp = `${target}.tmp-${randomBytes(6).toString("hex")}`;
+    await sweepDestination(target);
     try {
-      await pipeline(
-        await f.open(),
-        new ExactSize(f.size, f.path),
-        fs.createWriteStream(tmp, { flags: "wx" }),
+      await replaceAtomically(target, async (tmp) =>
+        pipeline(await f.open(), new ExactSize(f.size, f.path), fs.createWriteStream(tmp, { flags: "wx" })),
       );
-      await fs.promises.rename(tmp, target);
     } catch (err) {
-      await fs.promises.rm(tmp, { force: true });
       if (err instanceof BlobSizeMismatchError) throw err;
-      throw new OutputWriteError(`write ${target}: ${(err as Error).message}`, err);
+      throw new OutputWriteError(`write ${target}: ${errorMessage(err)}`, err);
     }
   }
 }

@@ -3,6 +3,8 @@ import { digestHex, sha256Digest } from "../image/digest";
 import { configBlob, type Image } from "../image/image";
 import { serializeDockerManifest } from "../image/manifest";
 import { bufferFile, writeArchiveTar, type ArchiveFile } from "./archive-file";
+import { InvalidReferenceError } from "../registry/errors";
+import { familiarString, parseTag } from "../registry/reference";
 import { InvalidTagError } from "./errors";
 import { layerBlobFiles } from "./oci-layout";
 
@@ -11,17 +13,17 @@ export interface DockerArchiveOptions {
   tags?: string[];
 }
 
-const TAG_RE =
-  /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?$/;
-
-/** "name" → "name:latest"; throws InvalidTagError for something that is not a reference. */
+/**
+ * A RepoTags entry as `docker save` writes it, Docker's familiar form ("name" → "name:latest",
+ * "docker.io/library/x" → "x:latest"); throws InvalidTagError for something that is not a tag.
+ */
 export function normalizeRepoTag(tag: string): string {
-  if (!TAG_RE.test(tag))
-    throw new InvalidTagError(
-      `parse tag ${JSON.stringify(tag)}: not a valid image reference (name[:tag], lowercase)`,
-    );
-  const lastSlash = tag.lastIndexOf("/");
-  return tag.slice(lastSlash + 1).includes(":") ? tag : `${tag}:latest`;
+  try {
+    return familiarString(parseTag(tag));
+  } catch (err) {
+    if (!(err instanceof InvalidReferenceError)) throw err;
+    throw new InvalidTagError(`parse tag ${JSON.stringify(tag)}: ${err.reason}`);
+  }
 }
 
 /**

@@ -24,6 +24,7 @@ function toEntry(h: tar.Header, p: string, stream: Readable): LayerEntry | undef
     mtimeMs: h.mtime?.getTime() ?? 0,
   };
   const xattrs: Record<string, Buffer> = {};
+  // tar-stream declares pax loosely; it holds the pax records' string values.
   for (const [k, v] of Object.entries((h.pax as Record<string, string> | null | undefined) ?? {}))
     if (k.startsWith("SCHILY.xattr.")) xattrs[k.slice(13)] = Buffer.from(v);
   const withX = Object.keys(xattrs).length > 0 ? { ...base, xattrs } : base;
@@ -88,6 +89,7 @@ async function* flattenedEntries(image: Image): AsyncGenerator<LayerEntry> {
       else if (p !== "" && !emitted.has(p) && !deleted.has(p)) {
         const up = ancestors(p);
         if (!up.some((a) => nonDirs.has(a) || deleted.has(a) || opaque.has(a)))
+          // tar-stream's entry stream is a Readable at run time; its types say otherwise.
           entry = toEntry(stream.header, p, stream as unknown as Readable);
       }
       if (entry) {

@@ -1,9 +1,11 @@
-import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import * as fs from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { replaceAtomically } from "../cache/atomic-file";
+import { sweepDestination } from "../cache/temp-files";
 import { OutputError, OutputWriteError } from "./errors";
+import { errorMessage } from "../errors";
 
 /**
  * Streams `source` into `dest`. A caller's stream is ended like pipeline() does; stdout and
@@ -27,7 +29,8 @@ export async function writeInto(source: Readable, dest: Writable): Promise<void>
 
 /**
  * Streams `source` into `dest`: a caller's stream (see writeInto), or a path written through a
- * temporary file renamed into place, so a failed export never leaves a partial file at `dest`.
+ * temporary file renamed into place, so a failed export never leaves a partial file at `dest`;
+ * the temp files of an earlier export to `dest` that was killed are removed first.
  * Output errors (a blob of the wrong size) pass through; others become OutputWriteError naming
  * `what` and the path.
  */
@@ -40,13 +43,11 @@ export async function writeToDestination(
     await writeInto(source, dest);
     return;
   }
-  const tmp = `${dest}.tmp-${randomBytes(6).toString("hex")}`;
+  await sweepDestination(dest);
   try {
-    await pipeline(source, fs.createWriteStream(tmp, { flags: "wx" }));
-    await fs.promises.rename(tmp, dest);
+    await replaceAtomically(dest, (tmp) => pipeline(source, fs.createWriteStream(tmp, { flags: "wx" })));
   } catch (err) {
-    await fs.promises.rm(tmp, { force: true });
     if (err instanceof OutputError) throw err;
-    throw new OutputWriteError(`write ${what} ${dest}: ${(err as Error).message}`, err);
+    throw new OutputWriteError(`write ${what} ${dest}: ${errorMessage(err)}`, err);
   }
 }

@@ -45,6 +45,7 @@ export function matchDirective(content: string): DirectiveMatch | undefined {
     valueEnd = valueStart + 1;
   }
   return {
+    // VALID holds exactly the names of Directive["name"].
     name: name as Directive["name"],
     value: text.slice(valueStart, valueEnd),
     nameColumn: lead + 1 + m[0].indexOf(m[1], 1),

@@ -125,6 +125,7 @@ export class DockerfileLexer implements LexResult, NodeContext {
   }
 
   formatError(token: unknown, message: string): string {
+    // nearley hands back the token it failed on untyped: one of our LineTokens, or nothing.
     const line = (token as Partial<LineToken> | undefined)?.line ?? this.lines.length;
     return `${message} at line ${line}`;
   }
@@ -145,6 +146,7 @@ export class DockerfileLexer implements LexResult, NodeContext {
     if (raw === undefined) return undefined;
     const value = stripLineEnding(raw.text);
     this.lines.push(value);
+    // moo types a token's type as string; it is one of the rule names this lexer declares.
     return { type: raw.type as RawLine["type"], value, text: raw.text, line: this.lines.length };
   }
 
@@ -236,6 +238,7 @@ export class DockerfileLexer implements LexResult, NodeContext {
       }
       content += l.text;
     }
+    // Heredoc bodies are read only after their logical line was recorded.
     const logical = this.heredocLogical as LogicalLine;
     const start = positionAt(logical, marker.start);
     throw new DockerfileError(
@@ -270,6 +273,7 @@ export class DockerfileLexer implements LexResult, NodeContext {
           l.value,
         );
       }
+      // isValidEscape checked the value above: a backslash or a backtick.
       this.escapeToken = m.value as "\\" | "`";
       this.moo.setState(this.escapeToken === "\\" ? "backslash" : "backtick");
     }

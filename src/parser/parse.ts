@@ -50,6 +50,7 @@ function parseText(input: string, file: string): DockerfileAst {
   if (parser.results.length !== 1) {
     throw new Error(`grammar produced ${parser.results.length} parses`);
   }
+  // nearley's results are untyped; they are what grammar/*.ne builds.
   const result = parser.results[0] as GrammarResult;
   const instructions = listToArray(result.instructions);
   if (instructions.length === 0) {
@@ -62,6 +63,7 @@ function parseText(input: string, file: string): DockerfileAst {
       lexer.lines[line - 1],
     );
   }
+  // nearley's results are untyped; they are what grammar/*.ne builds.
   const directives: Directive[] = listToArray(result.directives).map((t) => t.directive as Directive);
   const span: Span = {
     start: instructions[0].span.start,

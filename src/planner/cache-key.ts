@@ -18,6 +18,7 @@ export function canonicalJson(value: KeyValue): string {
   const keys = Object.keys(value)
     .filter((k) => value[k] !== undefined)
     .sort();
+  // The fields of a KeyValue object are KeyValues by its definition.
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as KeyValue)}`).join(",")}}`;
 }
 

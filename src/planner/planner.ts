@@ -115,6 +115,7 @@ export async function plan(dockerfile: Dockerfile, options: PlanOptions, inputs:
     });
   }
   return {
+    // Every stage in `order` was planned by the loop above.
     stages: order.map((i) => planned.get(i) as PlannedStage),
     target,
     platform: inputs.platform,
@@ -182,6 +183,7 @@ function baseOf(
     return { ref: { kind: "stage", stage: parent.index }, config: parent.config, key: parent.finalKey };
   }
   if (node.base.kind === "image") {
+    // Every image base was resolved before stages are planned.
     const image = bases.get(node.base.ref) as ResolvedImage;
     return {
       ref: { kind: "image", ref: image.ref, digest: image.digest },

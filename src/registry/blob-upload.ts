@@ -2,6 +2,7 @@ import type { Readable } from "node:stream";
 import { RegistryError } from "./errors";
 import { headerValue, type RegistryClient } from "./http-client";
 import { drain } from "./transport";
+import { asBuffer } from "../bytes";
 
 /** The blob to upload: identity and a way to open its bytes (once per attempt). */
 export interface UploadSource {
@@ -123,7 +124,7 @@ async function* chunksOf(stream: Readable, size: number): AsyncGenerator<Buffer>
   let parts: Buffer[] = [];
   let have = 0;
   for await (const data of stream) {
-    let buf = data as Buffer;
+    let buf = asBuffer(data);
     while (buf.length > 0) {
       const take = Math.min(size - have, buf.length);
       parts.push(buf.subarray(0, take));

@@ -42,7 +42,11 @@ export type ReferenceErrorCode = "REFERENCE_INVALID";
 /** An image reference string that does not parse ("invalid reference format" in Docker). */
 export class InvalidReferenceError extends TsbuildError {
   declare readonly code: ReferenceErrorCode;
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** What is wrong, without the reference ("repository name must be lowercase"). */
+    readonly reason: string = message,
+  ) {
     super("REFERENCE_INVALID", message);
   }
 }

@@ -20,6 +20,7 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from "./transport";
+import { isRecord } from "../guards";
 
 export interface RegistryClientOptions {
   /** Hosts (or host:port) reachable over plain HTTP besides loopback: `--insecure-registry`. */
@@ -171,9 +172,14 @@ export class RegistryClient {
     let detail = "";
     try {
       const text = (await readBody(res.body, ERROR_BODY_LIMIT)).toString("utf8");
-      const parsed = JSON.parse(text) as { errors?: Array<{ code?: string; message?: string }> };
-      const first = parsed.errors?.[0];
-      if (first) detail = `: ${[first.code, first.message].filter(Boolean).join(" ")}`.slice(0, 300);
+      const parsed: unknown = JSON.parse(text);
+      const first: unknown = isRecord(parsed) && Array.isArray(parsed.errors) ? parsed.errors[0] : undefined;
+      if (isRecord(first)) {
+        const words = [first.code, first.message].filter(
+          (w): w is string => typeof w === "string" && w !== "",
+        );
+        detail = `: ${words.join(" ")}`.slice(0, 300);
+      }
     } catch {
       // Not a Distribution error body; the status says enough.
     }

@@ -3,6 +3,8 @@ import { MediaType } from "../image/media-types";
 import { RegistryError } from "./errors";
 import { headerValue, type RegistryClient } from "./http-client";
 import { drain, readBody, TransportFailure } from "./transport";
+import { errorMessage } from "../errors";
+import { isRecord } from "../guards";
 
 /** What tsbuild asks for, best first: multi-platform lists, then single-image manifests. */
 export const MANIFEST_MEDIA_TYPES: readonly string[] = [
@@ -110,7 +112,7 @@ export async function fetchManifest(
     }
     throw new RegistryError(
       "REGISTRY_BLOB_TRUNCATED",
-      `${what}: manifest body from ${client.registry} ended early (${(err as Error).message})`,
+      `${what}: manifest body from ${client.registry} ended early (${errorMessage(err)})`,
       { cause: err },
     );
   }
@@ -144,13 +146,13 @@ export function manifestMediaType(
   what: string,
   registry: string,
 ): string {
-  let parsed: { mediaType?: unknown; schemaVersion?: unknown; manifests?: unknown; config?: unknown };
+  let parsed: unknown;
   try {
-    parsed = JSON.parse(bytes.toString("utf8")) as typeof parsed;
+    parsed = JSON.parse(bytes.toString("utf8"));
   } catch {
     throw new RegistryError("REGISTRY_MANIFEST_INVALID", `${what}: manifest from ${registry} is not JSON`);
   }
-  if (parsed === null || typeof parsed !== "object")
+  if (!isRecord(parsed))
     throw new RegistryError(
       "REGISTRY_MANIFEST_INVALID",
       `${what}: manifest from ${registry} is not a JSON object`,

@@ -14,7 +14,7 @@ export function parsePlatform(spec: string): Platform {
       `parse platform ${JSON.stringify(spec)}: expected os/arch[/variant]`,
     );
   }
-  const [os, architecture, variant] = parts as [string, string, string | undefined];
+  const [os = "", architecture = "", variant] = parts;
   return variant
     ? { os: os.toLowerCase(), architecture: architecture.toLowerCase(), variant }
     : { os: os.toLowerCase(), architecture: architecture.toLowerCase() };
@@ -43,9 +43,9 @@ export function selectManifest(index: OciIndex, platform: Platform, what: string
     (d) => d.platform !== undefined && platformMatches(platform, d.platform),
   );
   if (match) return match;
-  const available = index.manifests
-    .filter((d) => d.platform && d.platform.os !== "unknown")
-    .map((d) => formatPlatform(d.platform as Platform));
+  const available = index.manifests.flatMap((d) =>
+    d.platform && d.platform.os !== "unknown" ? [formatPlatform(d.platform)] : [],
+  );
   throw new RegistryError(
     "REGISTRY_PLATFORM_NOT_FOUND",
     `${what}: no manifest for platform ${formatPlatform(platform)} (the index has ${available.length > 0 ? available.join(", ") : "no platform entries"})`,

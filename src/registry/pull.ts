@@ -30,6 +30,8 @@ import {
   referenceName,
   type Reference,
 } from "./reference";
+import { asBuffer } from "../bytes";
+import { isRecord } from "../guards";
 
 export interface PullOptions {
   store: CacheStore;
@@ -103,9 +105,10 @@ async function readStoredJson(store: CacheStore, digest: string, limit: number):
   let size = 0;
   try {
     for await (const chunk of await store.blobs.open(digest)) {
-      size += (chunk as Buffer).length;
+      const buf = asBuffer(chunk);
+      size += buf.length;
       if (size > limit) return undefined;
-      chunks.push(chunk as Buffer);
+      chunks.push(buf);
     }
   } catch {
     return undefined; // corrupt (evicted by the verified read) or raced with prune: fetch again
@@ -160,7 +163,7 @@ async function headOrFallBack(ctx: PullContext): Promise<ManifestHead | undefine
 async function resolveTop(ctx: PullContext): Promise<{ digest: string; mediaType: string; bytes: Buffer }> {
   const { ref, opts } = ctx;
   if (ref.digest) return { digest: ref.digest, ...(await manifestByDigest(ctx, ref.digest)) };
-  const refs = new RefCache(opts.store.dir);
+  const refs = new RefCache(opts.store.paths.registryRefs);
   if (opts.policy === "missing") {
     const cachedDigest = await refs.resolved(ref);
     if (cachedDigest && (await opts.store.blobs.has(cachedDigest)))
@@ -192,6 +195,7 @@ async function resolveTop(ctx: PullContext): Promise<{ digest: string; mediaType
 
 function parseJson<T>(bytes: Buffer, what: string, registry: string, kind: string): T {
   try {
+    // Typed parse: checkImageManifest and the callers check the fields they use.
     return JSON.parse(bytes.toString("utf8")) as T;
   } catch {
     throw new RegistryError("REGISTRY_MANIFEST_INVALID", `${what}: ${kind} from ${registry} is not JSON`);
@@ -200,13 +204,13 @@ function parseJson<T>(bytes: Buffer, what: string, registry: string, kind: strin
 
 function checkImageManifest(m: OciManifest, what: string, registry: string): void {
   const isDescriptor = (d: unknown): d is Descriptor =>
-    typeof d === "object" &&
-    d !== null &&
-    typeof (d as Descriptor).digest === "string" &&
-    /^sha256:[a-f0-9]{64}$/.test((d as Descriptor).digest) &&
-    Number.isSafeInteger((d as Descriptor).size) &&
-    (d as Descriptor).size >= 0 &&
-    typeof (d as Descriptor).mediaType === "string";
+    isRecord(d) &&
+    typeof d.digest === "string" &&
+    /^sha256:[a-f0-9]{64}$/.test(d.digest) &&
+    typeof d.size === "number" &&
+    Number.isSafeInteger(d.size) &&
+    d.size >= 0 &&
+    typeof d.mediaType === "string";
   if (!isDescriptor(m.config) || !Array.isArray(m.layers) || !m.layers.every(isDescriptor)) {
     throw new RegistryError(
       "REGISTRY_MANIFEST_INVALID",
@@ -315,7 +319,7 @@ export async function pullImage(reference: string | Reference, opts: PullOptions
       }),
   );
   if (ctx.requests > 0) {
-    await new RefCache(opts.store.dir).record({
+    await new RefCache(opts.store.paths.registryRefs).record({
       repository: referenceName(ref),
       blobs: blobs.map((b) => b.digest),
     });

@@ -107,7 +107,7 @@ export async function pushImageDetailed(
 ): Promise<PushResult> {
   const ref = typeof reference === "string" ? parseReference(reference) : reference;
   const what = `push ${formatReference(ref)}`;
-  const refCache = opts.store ? new RefCache(opts.store.dir) : undefined;
+  const refCache = opts.store ? new RefCache(opts.store.paths.registryRefs) : undefined;
 
   const config = configBlob(image);
   const blobs: UploadSource[] = [

@@ -16,18 +16,17 @@ interface RefCacheFile {
   blobs: Record<string, string[]>;
 }
 
-const FILE_NAME = "registry-refs.json";
 const MAX_SOURCES_PER_BLOB = 4;
 
 export class RefCache {
-  readonly file: string;
-
-  constructor(cacheDir: string) {
-    this.file = path.join(cacheDir, FILE_NAME);
-  }
+  constructor(
+    /** `<cache>/registry-refs.json` (CacheStore.paths.registryRefs). */
+    readonly file: string,
+  ) {}
 
   private async read(): Promise<RefCacheFile> {
     try {
+      // Its fields are checked just below; anything else reads as an empty cache.
       const parsed = JSON.parse(await fsp.readFile(this.file, "utf8")) as RefCacheFile;
       if (parsed.version === 1 && parsed.refs && parsed.blobs) return parsed;
     } catch {

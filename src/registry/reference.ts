@@ -35,7 +35,7 @@ const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
 const NAME_TOTAL_MAX = 255;
 
 function invalid(input: string, why: string): InvalidReferenceError {
-  return new InvalidReferenceError(`parse image reference ${JSON.stringify(input)}: ${why}`);
+  return new InvalidReferenceError(`parse image reference ${JSON.stringify(input)}: ${why}`, why);
 }
 
 /** Splits "name[:tag][@digest]" the way Docker does: the tag colon is after the last "/". */
@@ -68,9 +68,11 @@ function splitDomain(name: string): { domain: string; path: string } {
 
 /**
  * Parses and normalizes an image reference. Throws InvalidReferenceError (REFERENCE_INVALID)
- * saying what is wrong. Only sha256 digests are accepted.
+ * saying what is wrong. Only sha256 digests are accepted. A reference without tag or digest gets
+ * the tag "latest" unless `defaultTag: false` (a filter such as `images NAME` means every tag).
+ * The one parser of image references: FROM, --from, -t, outputs and the CLI all go through it.
  */
-export function parseReference(input: string): Reference {
+export function parseReference(input: string, options: { defaultTag?: boolean } = {}): Reference {
   if (input === "") throw invalid(input, "empty reference");
   if (/\s/.test(input)) throw invalid(input, "contains whitespace");
   if (/^[a-f0-9]{64}$/.test(input)) {
@@ -101,9 +103,59 @@ export function parseReference(input: string): Reference {
   return Object.freeze({
     registry: domain,
     repository: path,
-    tag: tag ?? (digest === undefined ? "latest" : undefined),
+    tag: tag ?? (digest === undefined && options.defaultTag !== false ? "latest" : undefined),
     digest,
   });
+}
+
+/**
+ * A tag as `-t`, `docker tag` and output names take it: a reference without a digest. Throws
+ * InvalidReferenceError.
+ */
+export function parseTag(input: string): Reference {
+  const ref = parseReference(input);
+  if (ref.digest !== undefined)
+    throw invalid(input, "a tag cannot carry a digest (expected [registry/]name[:tag])");
+  return ref;
+}
+
+/** The reference if `input` is one, else undefined (an image ID prefix, a typo). */
+export function tryParseReference(
+  input: string,
+  options: { defaultTag?: boolean } = {},
+): Reference | undefined {
+  try {
+    return parseReference(input, options);
+  } catch (err) {
+    if (err instanceof InvalidReferenceError) return undefined;
+    throw err;
+  }
+}
+
+/** Docker's FamiliarName: "docker.io/library/alpine" → "alpine", "docker.io/u/app" → "u/app". */
+export function familiarName(ref: Reference): string {
+  if (ref.registry !== DOCKER_HUB) return referenceName(ref);
+  return ref.repository.startsWith("library/") && ref.repository.split("/").length === 2
+    ? ref.repository.slice("library/".length)
+    : ref.repository;
+}
+
+/**
+ * Docker's FamiliarString: the short form people write and `docker images` shows
+ * ("alpine:latest", "127.0.0.1:5000/app:1", "app@sha256:…"). It is the local image index's key
+ * for a tag, and the RepoTags of a Docker archive.
+ */
+export function familiarString(ref: Reference): string {
+  return `${familiarName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ""}${ref.digest !== undefined ? `@${ref.digest}` : ""}`;
+}
+
+/**
+ * The local image index key `input` names ("hello" and "docker.io/library/hello" →
+ * "hello:latest"), or undefined when it is no reference (an image ID prefix, say).
+ */
+export function localImageKey(input: string): string | undefined {
+  const ref = tryParseReference(input);
+  return ref === undefined ? undefined : familiarString(ref);
 }
 
 /** "registry/repository" (Docker's Name()). */
@@ -118,7 +170,7 @@ export function formatReference(ref: Reference): string {
 
 /** What a manifest request names: the digest when pinned, otherwise the tag. */
 export function manifestIdentifier(ref: Reference): string {
-  return ref.digest ?? (ref.tag as string);
+  return ref.digest ?? ref.tag ?? "latest";
 }
 
 /** A copy of `ref` pinned to `digest` (keeping the tag for display). */

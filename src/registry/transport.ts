@@ -4,6 +4,7 @@ import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { DEFAULT_NETWORK_LIMITS, type NetworkLimits } from "../net/limits";
 import { TransferWatchdog } from "../net/watchdog";
+import { asBuffer } from "../bytes";
 
 /**
  * One HTTP exchange over node:http/https, no retries, no auth: the bottom of the registry
@@ -117,7 +118,7 @@ export async function readBody(body: Readable, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
-    const buf = chunk as Buffer;
+    const buf = asBuffer(chunk);
     size += buf.length;
     if (size > limit) {
       body.destroy();

@@ -4,6 +4,7 @@ import type { LayerEntry, LayerEntryBase } from "../image/layer-entry";
 import { RootfsError } from "./errors";
 import { isOpaqueDir, isOverlayXattr, isWhiteout } from "./overlay";
 import { getXattr, listXattrs } from "./xattrs";
+import { errorMessage } from "../errors";
 
 /**
  * The changes of a RUN step, read from its overlay upper dir as LayerEntry values, parents before
@@ -111,7 +112,7 @@ function minor(rdev: number): number {
 }
 
 function diffError(p: string, err: unknown): RootfsError {
-  return new RootfsError("ROOTFS_IO", `read upper dir entry ${p}: ${(err as Error).message}`, p, {
+  return new RootfsError("ROOTFS_IO", `read upper dir entry ${p}: ${errorMessage(err)}`, p, {
     cause: err,
   });
 }

@@ -10,6 +10,7 @@ import { RootfsError, isErrno } from "./errors";
 import { baseOf, joinRel, parentOf } from "./entry-path";
 import { resolveInRoot, type NodeKind, type ResolveTree } from "./resolve";
 import { ioError } from "./unpack/errors";
+import { errorMessage } from "../errors";
 
 /** Where an entry lands: its resolved parent directory and its own (unfollowed) host path. */
 export interface ResolvedEntry {
@@ -155,7 +156,7 @@ export function resolveInDirectory(root: string, p: string): DirectoryPath {
           return kindOf(fs.lstatSync(host(rel)));
         } catch (err) {
           if (isErrno(err, "ENOENT")) return undefined;
-          throw new RootfsError("ROOTFS_IO", `resolve ${p}: ${(err as Error).message}`, p, { cause: err });
+          throw new RootfsError("ROOTFS_IO", `resolve ${p}: ${errorMessage(err)}`, p, { cause: err });
         }
       },
       readlink: (rel) => fs.readlinkSync(host(rel)),

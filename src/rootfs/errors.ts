@@ -1,4 +1,4 @@
-import { TsbuildError } from "../errors";
+import { TsbuildError, errnoCode } from "../errors";
 
 /** Stable codes of what can go wrong while reading or resolving paths in a root filesystem. */
 export type RootfsErrorCode =
@@ -36,5 +36,5 @@ export class RootfsError extends TsbuildError {
 
 /** True when `err` is a Node system error with the given errno code. */
 export function isErrno(err: unknown, code: string): boolean {
-  return typeof err === "object" && err !== null && (err as NodeJS.ErrnoException).code === code;
+  return typeof err === "object" && err !== null && errnoCode(err) === code;
 }

@@ -23,6 +23,7 @@ import { RootfsError } from "./errors";
 import { joinRel } from "./entry-path";
 import { isOpaqueDir, isWhiteout } from "./overlay";
 import { resolveInRoot, type NodeKind } from "./resolve";
+import { errnoCode, errorMessage } from "../errors";
 
 /** "socket" entries have no tar form; copies leave them out. */
 export type ViewEntryType =
@@ -87,7 +88,7 @@ export class LayerView {
       } catch (err) {
         throw new RootfsError(
           "ROOTFS_NOT_FOUND",
-          `open layer view: layer ${layer}: ${(err as Error).message}`,
+          `open layer view: layer ${layer}: ${errorMessage(err)}`,
           layer,
           {
             cause: err,
@@ -184,6 +185,7 @@ export class LayerView {
     const r = resolveInRoot(
       {
         kind: (rel) => kindOf(this.node(rel)),
+        // The resolver reads only links that kind() reported, so the node exists.
         readlink: (rel) => fs.readlinkSync((this.node(rel) as Node).stat.hostPath),
       },
       p,
@@ -196,6 +198,7 @@ export class LayerView {
         p,
       );
     }
+    // resolve reported the path as existing (kind defined), so its node exists.
     return { path: r.path, stat: r.kind === undefined ? undefined : (this.node(r.path) as Node).stat };
   }
 
@@ -265,8 +268,8 @@ function childOf(parent: Node, name: string): Node | null {
     try {
       st = fs.lstatSync(host);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") continue;
-      throw new RootfsError("ROOTFS_IO", `read layer entry ${host}: ${(err as Error).message}`, host, {
+      if (errnoCode(err) === "ENOENT") continue;
+      throw new RootfsError("ROOTFS_IO", `read layer entry ${host}: ${errorMessage(err)}`, host, {
         cause: err,
       });
     }

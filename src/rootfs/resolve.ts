@@ -72,8 +72,7 @@ export function resolveInRoot(tree: ResolveTree, p: string, options: ResolveOpti
     }
     done.pop();
   };
-  while (pending.length > 0) {
-    const name = pending.pop() as string;
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
     if (name === "" || name === ".") continue;
     if (name === "..") {
       up();

@@ -145,6 +145,7 @@ export function resolveExecUser(spec: string | undefined, source: LayerView | Us
       "/etc/passwd",
     );
   }
+  // Either numeric or entry is defined (the case with neither threw above).
   const uid = numeric ?? (entry as PasswdEntry).uid;
   const home = entry?.home || "/";
   if (groupPart !== undefined && groupPart !== "") {

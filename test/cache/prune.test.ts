@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import { Readable } from "node:stream";
 import { CacheStore } from "../../src/cache/cache-store";
@@ -176,15 +177,25 @@ describe("diskUsage", () => {
     const imageMeta =
       (await store.blobs.stat(img.manifest))!.size + (await store.blobs.stat(img.config))!.size;
     const du = await diskUsage(store);
-    expect(du).toEqual({
+    expect(du).toMatchObject({
       blobs: { count: 5, bytes: 100 + 250 + 40 + imageMeta },
       records: 2,
       images: 1,
       imageBlobs: { count: 3, bytes: 100 + imageMeta },
       cacheOnlyBlobs: { count: 1, bytes: 250 },
       unreferencedBlobs: { count: 1, bytes: orphan.size },
+      unpackedLayers: { count: 0, bytes: 0 },
+      cacheMounts: { count: 0, bytes: 0 },
       temp: { count: 1, bytes: 7 },
-      totalBytes: 100 + 250 + 40 + imageMeta + 7,
     });
+    // Two record files and index.json.
+    expect(du.metadata.count).toBe(3);
+    expect(du.totalBytes).toBe(duSb(tmp.dir));
+    expect(du.blobs.bytes + du.metadata.bytes + du.temp.bytes + du.other.bytes).toBe(du.totalBytes);
   });
 });
+
+/** What `du -sb` says the directory takes. */
+function duSb(dir: string): number {
+  return Number(execFileSync("du", ["-sb", dir], { encoding: "utf8" }).split("\t")[0]);
+}

@@ -8,7 +8,7 @@ import { openContext } from "../../src/context";
 import { copyLayerEntries } from "../../src/copy/copy-layer";
 import { fileName } from "../../src/copy/download";
 import { LayerView } from "../../src/rootfs/layer-view";
-import type { CopyStep } from "../../src/planner/plan";
+import type { CopySpec } from "../../src/copy/copy-spec";
 import { TempDirs, collect, copyStep, shape, writeTree } from "./support";
 
 const tmp = new TempDirs();
@@ -45,7 +45,7 @@ function archiveContext(): string {
   return ctx;
 }
 
-async function add(ctxDir: string, partial: Partial<CopyStep> & Pick<CopyStep, "sources" | "dest">) {
+async function add(ctxDir: string, partial: Partial<CopySpec> & Pick<CopySpec, "sources" | "dest">) {
   const context = await openContext(ctxDir);
   const step = copyStep({ instruction: "ADD", unpack: true, ...partial });
   return collect(
@@ -162,7 +162,7 @@ describe("ADD of URLs", () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  async function addUrl(partial: Partial<CopyStep> & Pick<CopyStep, "sources" | "dest">) {
+  async function addUrl(partial: Partial<CopySpec> & Pick<CopySpec, "sources" | "dest">) {
     const step = copyStep({ instruction: "ADD", source: { kind: "url" }, ...partial });
     return collect(
       copyLayerEntries(step, {

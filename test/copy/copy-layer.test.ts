@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { openContext } from "../../src/context";
 import { copyLayerEntries } from "../../src/copy/copy-layer";
 import { LayerView } from "../../src/rootfs/layer-view";
-import type { CopyStep } from "../../src/planner/plan";
+import type { CopySpec } from "../../src/copy/copy-spec";
 import { TempDirs, collect, copyStep, shape, writeTree, type TreeNode } from "./support";
 
 const tmp = new TempDirs();
@@ -29,7 +29,7 @@ const DEST: Record<string, TreeNode> = {
 };
 
 async function run(
-  partial: Partial<CopyStep> & Pick<CopyStep, "sources" | "dest">,
+  partial: Partial<CopySpec> & Pick<CopySpec, "sources" | "dest">,
   extra: { sourceView?: LayerView } = {},
 ) {
   const root = tmp.make();
@@ -148,6 +148,45 @@ describe("layout rules (context sources)", () => {
     expect(seen["code/lib/util_test.go"]).toBeUndefined();
     const wild = shape(await run({ sources: ["*.txt", "notes.md"], dest: "/d/", exclude: ["b.*"] }));
     expect(Object.keys(wild).sort()).toEqual(["d", "d/a.txt", "d/notes.md"]);
+  });
+
+  test("--exclude and .dockerignore agree: a ! line re-includes a file below an excluded directory", async () => {
+    const tree: Record<string, TreeNode> = {
+      "lib/keep.txt": "K",
+      "lib/drop.txt": "D",
+      lib: { dir: true, mode: 0o750 },
+      "top.txt": "T",
+    };
+    const patterns = ["lib", "!lib/keep.txt"];
+    // The context's rules as .dockerignore.
+    const ignoring = tmp.make();
+    writeTree(ignoring, { ...tree, ".dockerignore": patterns.join("\n") + "\n" });
+    const ctx = await openContext(ignoring);
+    const visible: string[] = [];
+    for await (const f of ctx.walk(ctx.resolveSources(["."]))) visible.push(f.path);
+    expect(visible.filter((p) => p !== ".dockerignore" && p !== ".").sort()).toEqual([
+      "lib",
+      "lib/keep.txt",
+      "top.txt",
+    ]);
+    // The same patterns as COPY --exclude (before: lib/keep.txt was excluded with its directory).
+    const root = tmp.make();
+    const seen = await collect(
+      copyLayerEntries(copyStep({ sources: ["."], dest: "/code/", exclude: patterns }), {
+        context: await openContext(writeTree(path.join(root, "ctx"), tree)),
+        destView: new LayerView([]),
+        tmpDir: path.join(root, "tmp"),
+        sourceDateEpoch: 1_700_000_000,
+      }),
+    );
+    expect(shape(seen)).toEqual({
+      code: "directory",
+      "code/lib": "directory",
+      "code/lib/keep.txt": "file:K",
+      "code/top.txt": "file:T",
+    });
+    // The excluded directory that holds a re-included file keeps its own metadata.
+    expect(seen.find((e) => e.path === "code/lib")?.mode).toBe(0o750);
   });
 
   test("--parents keeps the source path; /./ sets the pivot", async () => {

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { setAttributeSync } from "@napi-rs/xattr";
 import type { LayerEntry } from "../../src/image/layer-entry";
-import type { CopyStep } from "../../src/planner/plan";
+import type { CopySpec } from "../../src/copy/copy-spec";
 
 /** A node of a test tree: file content, or a typed description. */
 export type TreeNode =
@@ -60,26 +60,14 @@ export class TempDirs {
   }
 }
 
-/** A COPY step with defaults for everything not given. */
-export function copyStep(partial: Partial<CopyStep> & Pick<CopyStep, "sources" | "dest">): CopyStep {
+/** A COPY spec with defaults for everything not given. */
+export function copyStep(partial: Partial<CopySpec> & Pick<CopySpec, "sources" | "dest">): CopySpec {
   return {
-    kind: "copy",
     instruction: "COPY",
-    id: "0.1",
-    stage: 0,
-    cacheKey: "k",
-    parentKey: "p",
     display: `COPY ${partial.sources.join(" ")} ${partial.dest}`,
-    createdBy: "",
-    span: {
-      start: { line: 1, column: 0, offset: 0 },
-      end: { line: 1, column: 0, offset: 0 },
-    } as CopyStep["span"],
-    source: { kind: "context", fingerprint: "sha256:x" },
-    link: false,
+    source: { kind: "context" },
     parents: false,
     exclude: [],
-    state: { env: [], buildArgs: [], workdir: "/", user: "", shell: ["/bin/sh", "-c"] },
     ...partial,
   };
 }

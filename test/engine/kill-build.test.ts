@@ -50,16 +50,17 @@ it("kill -9 mid-RUN leaves nothing running or mounted, and a rebuild succeeds", 
   const mounts = execFileSync("findmnt", ["-rn", "-o", "TARGET"], { encoding: "utf8" });
   expect(mounts.split("\n").filter((m) => m.includes(cache))).toEqual([]);
 
+  // The killed build's scratch dir is left behind, named after its process...
+  const temps = (): string[] =>
+    fs.existsSync(path.join(cache, "tmp")) ? fs.readdirSync(path.join(cache, "tmp")) : [];
+  expect(temps().filter((n) => n.startsWith(`build.tmp-${child.pid}-`))).toHaveLength(1);
+  // ...so the next process to open the cache removes it at once.
   const store = await CacheStore.open(cache);
+  expect(temps()).toEqual([]);
   const records = await store.records.list();
   expect(records.map((r) => r.record.description)).not.toContain(
     "RUN echo started > /started && sleep 30 && echo done > /done",
   );
-
-  // The killed build's scratch dir is left behind; the next build sweeps it.
-  const temps = (): string[] =>
-    fs.existsSync(path.join(cache, "tmp")) ? fs.readdirSync(path.join(cache, "tmp")) : [];
-  expect(temps().filter((n) => n.startsWith(`build-${child.pid}-`))).toHaveLength(1);
   fs.writeFileSync(
     path.join(ctx, "Dockerfile"),
     fs.readFileSync(path.join(ctx, "Dockerfile"), "utf8").replace("sleep 30", "sleep 0"),

@@ -22,7 +22,7 @@ describe("VerifiedBlobs", () => {
 
   it("a stamped, untouched blob is intact without re-hashing", async () => {
     const { store, digest } = await storeWithBlob();
-    const verified = new VerifiedBlobs(dir, store.blobs);
+    const verified = new VerifiedBlobs(store.paths.verified, store.blobs);
     await verified.stamp(digest);
     const verify = jest.spyOn(store.blobs, "verify");
     expect(await verified.intact(digest)).toBe(true);
@@ -31,7 +31,7 @@ describe("VerifiedBlobs", () => {
 
   it("an in-place edit of the same size invalidates the stamp and the re-hash evicts the blob", async () => {
     const { store, digest } = await storeWithBlob();
-    const verified = new VerifiedBlobs(dir, store.blobs);
+    const verified = new VerifiedBlobs(store.paths.verified, store.blobs);
     await verified.stamp(digest);
     await new Promise((r) => setTimeout(r, 20));
     const file = store.blobs.path(digest);
@@ -45,7 +45,7 @@ describe("VerifiedBlobs", () => {
   it("without a stamp the blob is re-hashed", async () => {
     const { store, digest } = await storeWithBlob();
     const verify = jest.spyOn(store.blobs, "verify");
-    expect(await new VerifiedBlobs(dir, store.blobs).intact(digest)).toBe(true);
+    expect(await new VerifiedBlobs(store.paths.verified, store.blobs).intact(digest)).toBe(true);
     expect(verify).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,5 +1,16 @@
 import { InvalidReferenceError } from "../../src/registry/errors";
-import { allowsPlainHttp, apiHost, formatReference, parseReference } from "../../src/registry/reference";
+import { normalizeRepoTag } from "../../src/output/docker-archive";
+import { InvalidTagError } from "../../src/output/errors";
+import { splitTag } from "../../src/cli/stored-image";
+import {
+  allowsPlainHttp,
+  apiHost,
+  familiarString,
+  formatReference,
+  localImageKey,
+  parseReference,
+  parseTag,
+} from "../../src/registry/reference";
 
 const D = "sha256:" + "ab".repeat(32);
 
@@ -79,5 +90,51 @@ describe("plain HTTP policy", () => {
   it("talks to Docker Hub at registry-1.docker.io", () => {
     expect(apiHost("docker.io")).toBe("registry-1.docker.io");
     expect(apiHost("ghcr.io")).toBe("ghcr.io");
+  });
+});
+
+describe("one parser for tags, FROM, outputs and the CLI", () => {
+  it.each([
+    ["hello", "hello:latest"],
+    ["docker.io/library/hello", "hello:latest"],
+    ["index.docker.io/library/hello:1", "hello:1"],
+    ["docker.io/team/app", "team/app:latest"],
+    ["library/hello", "hello:latest"],
+    ["localhost:5000/team/hello:v1", "localhost:5000/team/hello:v1"],
+    ["[::1]:5000/app", "[::1]:5000/app:latest"],
+    [`app@${D}`, `app@${D}`],
+  ])("%s has the familiar form %s", (input, familiar) => {
+    expect(familiarString(parseReference(input))).toBe(familiar);
+    expect(localImageKey(input)).toBe(familiar);
+  });
+
+  it("an image ID prefix or a bad name is no local key (lookups fall back to IDs)", () => {
+    expect(localImageKey("Bad Name")).toBeUndefined();
+    expect(localImageKey("a".repeat(64))).toBeUndefined();
+  });
+
+  it("tags take no digest", () => {
+    expect(() => parseTag(`app@${D}`)).toThrow(/a tag cannot carry a digest/);
+    expect(parseTag("app").tag).toBe("latest");
+  });
+
+  // Before: six hand-written copies. Each row is an input on which they disagreed.
+  it("the image index, `images`, Docker archives and -t agree where the copies did not", () => {
+    // normalizeTag stored "docker.io/library/hello:latest" (so FROM hello missed it) while
+    // `images` showed "hello"; Docker archives kept the long form.
+    expect(localImageKey("docker.io/library/hello")).toBe("hello:latest");
+    expect(normalizeRepoTag("docker.io/library/hello")).toBe("hello:latest");
+    expect(splitTag("docker.io/library/hello:latest")).toEqual(["hello", "latest"]);
+    // -t's regex refused IPv6 registries that FROM and push accepted.
+    expect(parseTag("[::1]:5000/app:1").registry).toBe("[::1]:5000");
+    expect(normalizeRepoTag("[::1]:5000/app:1")).toBe("[::1]:5000/app:1");
+    // -t's regex accepted names over 255 characters that the registry refused.
+    expect(() => parseTag(`registry.example/${"a".repeat(250)}`)).toThrow(/longer than 255/);
+    // The API tagged "Foo:latest" (no check) though a Docker archive refused it.
+    expect(() => parseTag("Foo")).toThrow(/lowercase/);
+    expect(() => normalizeRepoTag("Foo")).toThrow(InvalidTagError);
+    // A digest reference has no tag in `images`, a plain name means :latest.
+    expect(splitTag(`app@${D}`)).toEqual(["app", "<none>"]);
+    expect(splitTag("app")).toEqual(["app", "latest"]);
   });
 });

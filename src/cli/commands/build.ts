@@ -5,7 +5,7 @@ import { build } from "../../engine/build";
 import type { BuildOptions, BuildResult } from "../../engine/build-options";
 import { BuildAbortedError } from "../../engine/errors";
 import type { BuildEvent } from "../../engine/progress";
-import { TsbuildError } from "../../errors";
+import { TsbuildError, errnoCode } from "../../errors";
 import { serializeManifest } from "../../image/manifest";
 import { decodeDockerfile } from "../../parser/decode";
 import { parseBuildInvocation, type BuildInvocation } from "../build-invocation";
@@ -15,6 +15,7 @@ import type { SecretSpec } from "../secret-spec";
 import { extractStdinContext } from "../stdin-context";
 import { withCacheDirOption } from "../store-option";
 import { networkOptionSpecs } from "../network-options";
+import { readAll } from "../../bytes";
 
 /** CONTEXT is missing or not a directory, or an output file could not be written. */
 export class BuildInputError extends TsbuildError {}
@@ -258,9 +259,7 @@ async function dockerfileOptions(
   const file = invocation.file;
   if (file === undefined) return {};
   if (file === "-") {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
-    return { dockerfileText: decodeDockerfile(Buffer.concat(chunks), "Dockerfile") };
+    return { dockerfileText: decodeDockerfile(await readAll(process.stdin), "Dockerfile") };
   }
   if (invocation.context === "-") {
     const inside = path.resolve(contextDir, file);
@@ -297,7 +296,7 @@ async function writeOut(file: string, text: string, flag: string): Promise<void>
   } catch (err) {
     throw new BuildInputError(
       "WRITE_RESULT_FILE",
-      `${flag}: write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      `${flag}: write ${file}: ${errnoCode(err) ?? String(err)}`,
       { cause: err },
     );
   }

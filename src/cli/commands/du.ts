@@ -24,18 +24,27 @@ export const duCommand: CliCommand = {
       formatSize(part.bytes),
       note,
     ];
+    const rows = [
+      row("Images (blobs)", du.imageBlobs, "rmi, then prune"),
+      row("Build cache (blobs)", du.cacheOnlyBlobs, "prune --all"),
+      row("Unreferenced blobs", du.unreferencedBlobs, "prune"),
+      row(
+        "Unpacked layers",
+        du.unpackedLayers,
+        du.orphanedLayers.count > 0
+          ? `prune (${formatSize(du.orphanedLayers.bytes)} whose blob is gone), prune --all`
+          : "prune --all",
+      ),
+      row("Cache mounts", du.cacheMounts, "prune --all"),
+      row("Temp files", du.temp, "prune (dead writers'; others after 1h)"),
+      row("Metadata files", du.metadata, ""),
+      ["Other (directories)", "", formatSize(du.other.bytes), ""],
+      ["Step records", String(du.records), "", ""],
+      ["Tags", String(du.images), "", ""],
+    ];
     process.stdout.write(
-      formatTable(
-        ["TYPE", "COUNT", "SIZE", "RECLAIMABLE BY"],
-        [
-          row("Images (blobs)", du.imageBlobs, "rmi, then prune"),
-          row("Build cache (blobs)", du.cacheOnlyBlobs, "prune --all"),
-          row("Unreferenced blobs", du.unreferencedBlobs, "prune"),
-          row("Temp files", du.temp, "prune (after 1h)"),
-          ["Step records", String(du.records), "", ""],
-          ["Tags", String(du.images), "", ""],
-        ],
-      ) + `Total: ${formatSize(du.totalBytes)} in ${store.dir}\n`,
+      formatTable(["TYPE", "COUNT", "SIZE", "RECLAIMABLE BY"], rows) +
+        `Total: ${formatSize(du.totalBytes)} in ${store.dir}\n`,
     );
     return 0;
   },

@@ -3,10 +3,12 @@ import type { OciManifest } from "../../image/manifest";
 import { formatSize } from "../../cache/units";
 import type { CliCommand } from "../command";
 import { timeAgo } from "../human-time";
+import { familiarName, tryParseReference } from "../../registry/reference";
 import { splitTag } from "../stored-image";
 import { formatTable } from "../table";
 import { openStore, withCacheDirOption } from "../store-option";
 import type { CacheStore } from "../../cache";
+import { readAll } from "../../bytes";
 
 /**
  * `tsbuild images [REPOSITORY[:TAG]]`: the local image store as `docker images` lists it. SIZE is
@@ -56,20 +58,19 @@ export const imagesCommand: CliCommand = {
   },
 };
 
+/** `images NAME` lists every tag of NAME, `images NAME:TAG` that one (like docker images). */
 function matches([repo, tag]: [string, string], filter: string): boolean {
-  const [fRepo, fTag] =
-    filter.includes(":") && filter.lastIndexOf(":") > filter.lastIndexOf("/")
-      ? splitTag(filter)
-      : [splitTag(filter)[0], undefined];
-  return repo === fRepo && (fTag === undefined || tag === fTag);
+  const ref = tryParseReference(filter, { defaultTag: false });
+  if (ref === undefined) return false;
+  return repo === familiarName(ref) && (ref.tag === undefined || tag === ref.tag);
 }
 
 /** Config + layers from the stored manifest; undefined when the manifest is unreadable. */
 async function imageSize(store: CacheStore, manifestDigest: string): Promise<number | undefined> {
   try {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await store.blobs.open(manifestDigest)) chunks.push(chunk as Buffer);
-    const manifest = JSON.parse(Buffer.concat(chunks).toString("utf8")) as OciManifest;
+    const bytes = await readAll(await store.blobs.open(manifestDigest));
+    // A stored, digest-verified manifest (built by tsbuild or checked when pulled).
+    const manifest = JSON.parse(bytes.toString("utf8")) as OciManifest;
     return manifest.config.size + manifest.layers.reduce((n, l) => n + l.size, 0);
   } catch {
     return undefined;

@@ -1,7 +1,7 @@
 import type { Argv, ArgumentsCamelCase } from "yargs";
 import type { CliCommand } from "../command";
 import { loadStoredImage } from "../stored-image";
-import { openStore, withCacheDirOption } from "../store-option";
+import { openStore, stringList, withCacheDirOption } from "../store-option";
 
 /**
  * `tsbuild inspect NAME...`: each image's tags, digests, manifest and config as a JSON array
@@ -18,7 +18,7 @@ export const inspectCommand: CliCommand = {
     }),
   run: async (args: ArgumentsCamelCase) => {
     const store = await openStore(args);
-    const names = (args.names as string[] | undefined) ?? [];
+    const names = stringList(args.names);
     const out: object[] = [];
     for (const name of names) {
       const stored = await loadStoredImage(store, name);

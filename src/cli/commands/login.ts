@@ -3,13 +3,10 @@ import { UsageError } from "../../errors";
 import { login, logout } from "../../registry/login";
 import type { CliCommand } from "../command";
 import { stringList } from "../store-option";
+import { readAll } from "../../bytes";
 
 async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks)
-    .toString("utf8")
-    .replace(/\r?\n$/, "");
+  return (await readAll(process.stdin)).toString("utf8").replace(/\r?\n$/, "");
 }
 
 /**

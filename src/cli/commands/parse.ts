@@ -7,6 +7,7 @@ import { analyzeDockerfile, type Dockerfile } from "../../parser/load";
 import type { LintWarning } from "../../parser/lint";
 import { parse } from "../../parser/parse";
 import type { CliCommand } from "../command";
+import { readAll } from "../../bytes";
 
 /** The Dockerfile could not be read (missing, a directory, unreadable). */
 export class DockerfileReadError extends TsbuildError {
@@ -66,9 +67,7 @@ export const parseCommand: CliCommand = {
 async function readDockerfile(file: string): Promise<string> {
   try {
     if (file === "-") {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
-      return Buffer.concat(chunks).toString("utf8");
+      return (await readAll(process.stdin)).toString("utf8");
     }
     return await readFile(file, "utf8");
   } catch (err) {

@@ -19,7 +19,8 @@ export const pruneCommand: CliCommand = {
       .option("all", {
         alias: "a",
         type: "boolean",
-        describe: "remove all unused build cache, not just unreferenced blobs",
+        describe:
+          "remove all unused build cache (step records, unpacked layers, cache mounts), not just unreferenced blobs",
       })
       .option("keep-storage", {
         type: "string",
@@ -41,7 +42,9 @@ export const pruneCommand: CliCommand = {
     const store = await openStore(args);
     const result = await prune(store, options);
     process.stdout.write(
-      `Removed ${result.recordsRemoved} step record(s), ${result.blobsRemoved} blob(s), ${result.tempFilesRemoved} temp file(s)\n` +
+      `Removed ${result.recordsRemoved} step record(s), ${result.blobsRemoved} blob(s), ` +
+        `${result.layersRemoved} unpacked layer(s), ${result.mountsRemoved} cache mount(s), ` +
+        `${result.tempFilesRemoved} temp file(s)\n` +
         `Total reclaimed space: ${formatSize(result.bytesFreed)}\n`,
     );
     return 0;

@@ -1,8 +1,8 @@
 import type { Argv, ArgumentsCamelCase } from "yargs";
-import { normalizeTag } from "../../engine/normalize-tag";
+import { localImageKey } from "../../registry/reference";
 import type { CliCommand } from "../command";
 import { findImage, StoredImageError } from "../stored-image";
-import { openStore, withCacheDirOption } from "../store-option";
+import { openStore, stringList, withCacheDirOption } from "../store-option";
 
 /**
  * `tsbuild rmi NAME...`: removes tags from the image index. A tag removes that tag; an image ID
@@ -19,12 +19,13 @@ export const rmiCommand: CliCommand = {
   run: async (args: ArgumentsCamelCase) => {
     const store = await openStore(args);
     let status = 0;
-    for (const name of (args.names as string[] | undefined) ?? []) {
+    for (const name of stringList(args.names)) {
       try {
-        const direct = await store.images.get(normalizeTag(name));
+        const key = localImageKey(name);
+        const direct = key !== undefined ? await store.images.get(key) : undefined;
         let tags: string[];
-        if (direct !== undefined) {
-          tags = [normalizeTag(name)];
+        if (key !== undefined && direct !== undefined) {
+          tags = [key];
         } else {
           const found = await findImage(store, name);
           if (found.tags.length > 1 && args.force !== true) {

@@ -2,6 +2,7 @@ import type { Argv, ArgumentsCamelCase } from "yargs";
 import { UsageError } from "../../errors";
 import { writeDockerArchive } from "../../output/docker-archive";
 import { writeOciArchive } from "../../output/oci-archive";
+import { localImageKey, tryParseReference } from "../../registry/reference";
 import type { CliCommand } from "../command";
 import { loadStoredImage } from "../stored-image";
 import { openStore, withCacheDirOption } from "../store-option";
@@ -41,15 +42,13 @@ export const saveCommand: CliCommand = {
     const stored = await loadStoredImage(store, name);
     const dest = output === "-" ? process.stdout : output;
     // A name that is a tag names the archive's image; an ID or digest falls back to the image's tags.
-    const tags =
-      stored.tags.includes(name) || stored.tags.includes(`${name}:latest`)
-        ? [stored.tags.find((t) => t === name || t === `${name}:latest`) as string]
-        : stored.tags;
+    const key = localImageKey(name);
+    const tags = key !== undefined && stored.tags.includes(key) ? [key] : stored.tags;
     if (args.format === "docker") {
       await writeDockerArchive(stored.image, dest, { tags });
     } else {
       const first = tags[0];
-      const refName = first === undefined ? undefined : first.slice(first.lastIndexOf(":") + 1);
+      const refName = first === undefined ? undefined : (tryParseReference(first)?.tag ?? "latest");
       await writeOciArchive(stored.image, dest, refName !== undefined ? { refName } : {});
     }
     return 0;

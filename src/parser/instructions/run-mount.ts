@@ -1,6 +1,7 @@
 import { TsbuildError } from "../../errors";
 import { didYouMean } from "../suggest";
 import { hasVariable } from "./base";
+import { isOneOf } from "../../guards";
 
 /**
  * `RUN --mount=type=cache,target=/root/.cache,sharing=locked`: the mount specification, parsed
@@ -116,14 +117,14 @@ export function parseMount(spec: string): Mount {
   let type: MountType = "bind";
   if (typeField) {
     const value = typeField.value ?? "";
-    if (!(MOUNT_TYPES as readonly string[]).includes(value)) {
+    if (!isOneOf(MOUNT_TYPES, value)) {
       throw fieldError(
         typeField,
         `invalid --mount type=${value} (expected bind, cache, tmpfs, secret or ssh)${didYouMean(value, MOUNT_TYPES)}`,
         true,
       );
     }
-    type = value as MountType;
+    type = value;
   }
   const mount: Mount = { type, readOnly: type === "bind" };
   const allowed = KEYS_BY_TYPE[type];
@@ -215,14 +216,15 @@ function applyField(mount: Mount, field: Field, value: string): void {
       mount.required = parseBool(field, value);
       return;
     case "sharing":
-      if (!deferred && !(SHARING as readonly string[]).includes(value)) {
+      if (isOneOf(SHARING, value)) mount.sharing = value;
+      else if (!deferred)
         throw fieldError(
           field,
           `invalid --mount sharing=${value} (expected shared, private or locked)`,
           true,
         );
-      }
-      mount.sharing = value as CacheSharing;
+      // A value with a variable is kept for the planner, which expands and checks it.
+      else mount.sharing = value as CacheSharing;
       return;
     case "mode":
       if (!deferred) {
@@ -242,7 +244,8 @@ function applyField(mount: Mount, field: Field, value: string): void {
         if (!/^\d+$/.test(value) || Number(value) > 0xffffffff) {
           throw fieldError(field, `invalid --mount ${field.key}=${value} (expected a numeric id)`, true);
         }
-        mount[field.key as "uid" | "gid"] = Number(value);
+        if (field.key === "uid") mount.uid = Number(value);
+        else mount.gid = Number(value);
       }
       return;
     case "size":

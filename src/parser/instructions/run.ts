@@ -46,10 +46,12 @@ export function parseRun(ctx: ParseContext, node: InstructionNode): RunInstructi
   };
   const network = flags.get("network");
   if (network) {
+    // One of NETWORKS, or a value holding a variable, kept as written (not expanded yet).
     out.network = checkChoice(ctx, network, NETWORKS) as RunNetwork;
   }
   const security = flags.get("security");
   if (security) {
+    // One of SECURITY, or a value holding a variable, kept as written (not expanded yet).
     out.security = checkChoice(ctx, security, SECURITY) as RunSecurity;
   }
   return out;

@@ -25,7 +25,7 @@ export class CodePointString implements CodePointText {
     const points: number[] = [];
     const offsets: number[] = [];
     for (let i = 0; i < text.length;) {
-      const cp = text.codePointAt(i) as number;
+      const cp = text.codePointAt(i) ?? 0; // i < length: always defined
       points.push(cp);
       offsets.push(i);
       i += cp > 0xffff ? 2 : 1;

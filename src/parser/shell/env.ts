@@ -57,6 +57,7 @@ function foldedLookup(
 
 /** A record's values are strings, so only a map has callable `get` and `entries`. */
 function isMap(env: ShellEnv): env is ReadonlyMap<string, string> {
+  // A probe: both fields are checked before anything is called.
   const candidate = env as { get?: unknown; entries?: unknown };
   return typeof candidate.get === "function" && typeof candidate.entries === "function";
 }

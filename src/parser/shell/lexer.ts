@@ -93,7 +93,7 @@ export class ShellLexer {
   }
 
   private peek(): number {
-    return this.pos < this.input.length ? (this.input.codePointAt(this.pos) as number) : EOF;
+    return this.input.codePointAt(this.pos) ?? EOF;
   }
 
   private next(): number {

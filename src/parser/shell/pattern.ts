@@ -38,7 +38,7 @@ export class MatchBudgetError extends Error {}
 
 /** Compiles `source` (already expanded, escapes kept) into a Pattern. */
 export function compilePattern(source: string): Pattern {
-  const points = Array.from(source, (ch) => ch.codePointAt(0) as number);
+  const points = Array.from(source, (ch) => ch.codePointAt(0) ?? 0);
   const out: number[] = [];
   for (let i = 0; i < points.length; i++) {
     const cp = points[i];

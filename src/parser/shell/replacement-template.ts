@@ -41,7 +41,7 @@ function readReference(template: string, at: number): { name: string; end: numbe
   let i = braced ? at + 1 : at;
   const nameStart = i;
   while (i < template.length) {
-    const cp = template.codePointAt(i) as number;
+    const cp = template.codePointAt(i) ?? 0; // i < length: always defined
     const ch = String.fromCodePoint(cp);
     if (!NAME_CHAR.test(ch)) break;
     i += ch.length;

@@ -7,6 +7,7 @@ import type { KeyValue } from "../cache-key";
 import type { ExecState, PlannedMount, RunStep } from "../plan";
 import { argvOf, shellOf } from "./metadata";
 import type { StageState } from "./stage-state";
+import { errorMessage } from "../../errors";
 
 /** The state RUN and COPY see: env (image ENV), build args, WORKDIR, USER, SHELL. */
 export function execState(state: StageState, forKey: boolean): ExecState {
@@ -102,7 +103,7 @@ async function planMount(
     } catch (err) {
       throw state.expander.error(
         flag.word,
-        `invalid --mount after expansion ("${expanded}"): ${(err as Error).message}`,
+        `invalid --mount after expansion ("${expanded}"): ${errorMessage(err)}`,
       );
     }
   }

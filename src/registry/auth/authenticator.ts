@@ -97,6 +97,7 @@ export class Authenticator {
     cacheAs: readonly string[] = scopes,
   ): Promise<BearerToken> {
     const token = await fetchBearerToken(
+      // Only called once a Bearer challenge was recorded (see the two callers above).
       this.bearerChallenge as { scheme: string; params: Record<string, string> },
       scopes,
       await this.credentialsFor(),

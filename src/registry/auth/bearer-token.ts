@@ -4,6 +4,8 @@ import { allowsPlainHttp } from "../reference";
 import { DEFAULT_TIMEOUT_MS, TransportFailure, readBody, sendRequest } from "../transport";
 import type { AuthChallenge } from "./challenge";
 import { basicAuthorization, describeCredentials, type Credentials } from "./credentials";
+import { errorMessage } from "../../errors";
+import { isRecord } from "../../guards";
 
 /** A token from a registry's token service, with when to stop using it. */
 export interface BearerToken {
@@ -91,7 +93,7 @@ export async function fetchBearerToken(
   } catch (err) {
     throw new RegistryError(
       "REGISTRY_PROTOCOL",
-      `${what}: reading the token response from ${url.origin}: ${(err as Error).message}`,
+      `${what}: reading the token response from ${url.origin}: ${errorMessage(err)}`,
     );
   }
   if (res.status === 401 || res.status === 403) {
@@ -108,12 +110,17 @@ export async function fetchBearerToken(
       { status: res.status },
     );
   }
-  let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown; issued_at?: unknown };
+  let parsed: unknown;
   try {
-    parsed = JSON.parse(text) as typeof parsed;
+    parsed = JSON.parse(text);
   } catch {
     throw new RegistryError("REGISTRY_PROTOCOL", `${what}: token response from ${url.origin} is not JSON`);
   }
+  if (!isRecord(parsed))
+    throw new RegistryError(
+      "REGISTRY_PROTOCOL",
+      `${what}: token response from ${url.origin} is not a JSON object`,
+    );
   const token = typeof parsed.token === "string" && parsed.token ? parsed.token : parsed.access_token;
   if (typeof token !== "string" || token === "") {
     throw new RegistryError("REGISTRY_PROTOCOL", `${what}: token response from ${url.origin} has no token`);

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { RegistryError } from "../errors";
 import type { Credentials } from "./credentials";
+import { isRecord } from "../../guards";
 
 /**
  * The docker-credential-helpers protocol: `docker-credential-<name> <get|store|erase>` with the
@@ -54,16 +55,16 @@ export async function helperGet(name: string, serverUrl: string): Promise<Creden
       `get credentials for ${serverUrl} from docker-credential-${name}: exit status ${code}`,
     );
   }
-  let parsed: { Username?: unknown; Secret?: unknown };
+  let parsed: unknown;
   try {
-    parsed = JSON.parse(stdout) as { Username?: unknown; Secret?: unknown };
+    parsed = JSON.parse(stdout);
   } catch {
     throw new RegistryError(
       "REGISTRY_CREDENTIALS",
       `get credentials for ${serverUrl} from docker-credential-${name}: output is not JSON`,
     );
   }
-  if (typeof parsed.Username !== "string" || typeof parsed.Secret !== "string") {
+  if (!isRecord(parsed) || typeof parsed.Username !== "string" || typeof parsed.Secret !== "string") {
     throw new RegistryError(
       "REGISTRY_CREDENTIALS",
       `get credentials for ${serverUrl} from docker-credential-${name}: missing Username or Secret`,

@@ -1,10 +1,13 @@
 import * as fsp from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
+import { writeFileAtomic } from "../../cache/atomic-file";
+import { sweepDestination } from "../../cache/temp-files";
 import { RegistryError } from "../errors";
 import { DOCKER_HUB, DOCKER_HUB_CONFIG_KEY } from "../reference";
 import type { Credentials } from "./credentials";
 import { helperErase, helperGet, helperStore } from "./credential-helper";
+import { errnoCode, errorMessage } from "../../errors";
 
 /** The parts of ~/.docker/config.json tsbuild reads and writes; other keys are preserved. */
 export interface DockerConfigFile {
@@ -36,35 +39,32 @@ export async function readDockerConfig(file: string): Promise<DockerConfigFile> 
   try {
     text = await fsp.readFile(file, "utf8");
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
-    throw new RegistryError("REGISTRY_CREDENTIALS", `read docker config ${file}: ${(err as Error).message}`, {
+    if (errnoCode(err) === "ENOENT") return {};
+    throw new RegistryError("REGISTRY_CREDENTIALS", `read docker config ${file}: ${errorMessage(err)}`, {
       cause: err,
     });
   }
   try {
-    const parsed = JSON.parse(text) as unknown;
+    const parsed: unknown = JSON.parse(text);
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
       throw new Error("not a JSON object");
+    // An object: the fields tsbuild reads are checked where they are read; others are kept as is.
     return parsed as DockerConfigFile;
   } catch (err) {
-    throw new RegistryError("REGISTRY_CREDENTIALS", `parse docker config ${file}: ${(err as Error).message}`);
+    throw new RegistryError("REGISTRY_CREDENTIALS", `parse docker config ${file}: ${errorMessage(err)}`);
   }
 }
 
 async function writeDockerConfig(file: string, config: DockerConfigFile): Promise<void> {
   await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.tmp-${process.pid}`;
+  await sweepDestination(file);
   try {
     // 0600: the file holds base64 passwords.
-    await fsp.writeFile(tmp, JSON.stringify(config, null, "\t") + "\n", { mode: 0o600 });
-    await fsp.rename(tmp, file);
+    await writeFileAtomic(file, JSON.stringify(config, null, "\t") + "\n", { mode: 0o600 });
   } catch (err) {
-    await fsp.rm(tmp, { force: true });
-    throw new RegistryError(
-      "REGISTRY_CREDENTIALS",
-      `write docker config ${file}: ${(err as Error).message}`,
-      { cause: err },
-    );
+    throw new RegistryError("REGISTRY_CREDENTIALS", `write docker config ${file}: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
 }
 

@@ -22,6 +22,7 @@ import { makeNode, removeNode } from "./node-ops";
 import type { RemovedKind, SpecialKind } from "./node-ops";
 import { emptyStats } from "./options";
 import type { ApplyStats, ResolvedApplyOptions, UnpackWarning } from "./options";
+import { asBuffer } from "../../bytes";
 
 /**
  * A tar header as tar-stream decodes it at run time: `type` is null for a type flag it does not
@@ -180,7 +181,7 @@ export class LayerApplier {
   ): Promise<void> {
     const fh = await this.createExclusive(target, name, mode);
     try {
-      for await (const chunk of content) await fh.write(chunk as Uint8Array);
+      for await (const chunk of content) await fh.write(asBuffer(chunk));
       const owner = this.ownerFor(header);
       if (owner) await fh.chown(owner.uid, owner.gid);
       if (this.needsChmod(mode)) await fh.chmod(mode & 0o7777);
@@ -373,6 +374,7 @@ export class LayerApplier {
   }
 
   private async finishDirectory(rel: string): Promise<void> {
+    // Only directories recorded in dirMeta are finished.
     const meta = this.dirMeta.get(rel) as DirMeta;
     try {
       // Only if the path is still the same real directory: a later entry may have replaced it, or
@@ -395,6 +397,7 @@ export class LayerApplier {
         `refuse entry ${name}: only a directory may stand for the target root`,
         name,
       );
+    // With create=true the resolver always returns an entry (it throws otherwise).
     return (await this.root.resolveEntry(rel, true, name)) as ResolvedEntry;
   }
 
@@ -500,8 +503,7 @@ export class LayerApplier {
 
 async function readAll(content: EntryContent): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of content)
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
+  for await (const chunk of content) chunks.push(asBuffer(chunk));
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
 

@@ -58,6 +58,7 @@ export async function applyLayer(
   try {
     for await (const entry of extract) {
       current = entry;
+      // tar-stream's Headers type lacks the pax fields it sets; TarHeader declares them.
       await applier.apply(entry.header as TarHeader, entry);
       entry.resume();
       current = undefined;

@@ -12,6 +12,7 @@ import type { Compression } from "../../image/decompress";
 import { applyLayer } from "./apply-layer";
 import { UnpackError } from "./errors";
 import type { ApplyOptions, ApplyStats } from "./options";
+import { asBuffer } from "../../bytes";
 
 const BLOCK = 512;
 /**
@@ -129,8 +130,9 @@ async function decompressedPrefix(recorder: ChunkRecorder, compression: Compress
   const feeding = feed().catch(() => undefined);
   try {
     for await (const chunk of decoder) {
-      out.push(chunk as Buffer);
-      outBytes += (chunk as Buffer).length;
+      const buf = asBuffer(chunk);
+      out.push(buf);
+      outBytes += buf.length;
       if (outBytes >= BLOCK) break;
     }
   } catch {
@@ -158,7 +160,7 @@ class ChunkRecorder {
       this.done = true;
       return;
     }
-    const chunk = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value as Uint8Array);
+    const chunk = asBuffer(r.value);
     this.chunks.push(chunk);
     this.bytes += chunk.length;
   }
@@ -173,7 +175,7 @@ class ChunkRecorder {
     while (!this.done) {
       const r = await this.source.next();
       if (r.done) return;
-      yield Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value as Uint8Array);
+      yield asBuffer(r.value);
     }
   }
 }

@@ -8,6 +8,7 @@ import { execFile } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import { promisify } from "node:util";
 import { isErrno } from "../errors";
+import { isRecord } from "../../guards";
 
 const execFileP = promisify(execFile);
 
@@ -54,7 +55,7 @@ export async function makeNode(
   try {
     await execFileP("mknod", args);
   } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr;
+    const stderr = isRecord(err) && typeof err.stderr === "string" ? err.stderr : undefined;
     throw new Error(stderr ? stderr.trim() : String(err), { cause: err });
   }
 }

@@ -4,6 +4,7 @@
  *   put-distinct DIR N ID   put N distinct blobs (seeded by ID) + records
  *   put-slow DIR BYTES      stream BYTES of data slowly into put (killed with -9 by the test)
  *   tag DIR N PREFIX        tag N images PREFIX-<i> pointing at a stored manifest
+ *   build-temp DIR          create a build scratch dir, print it, wait (killed with -9 by the test)
  */
 import { Readable } from "node:stream";
 import { createHash } from "node:crypto";
@@ -55,6 +56,9 @@ async function main(): Promise<void> {
     });
     await store.blobs.put(source);
     process.stdout.write("done\n");
+  } else if (cmd === "build-temp") {
+    process.stdout.write(`${await store.createBuildTemp()}\n`);
+    await new Promise(() => setInterval(() => undefined, 1000));
   } else if (cmd === "tag") {
     const manifest = await store.blobs.put(Readable.from([Buffer.from('{"schemaVersion":2}')]));
     const config = await store.blobs.put(Readable.from([Buffer.from("{}")]));
