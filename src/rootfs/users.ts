@@ -149,10 +149,13 @@ export function resolveExecUser(spec: string | undefined, source: LayerView | Us
   const uid = numeric ?? (entry as PasswdEntry).uid;
   const home = entry?.home || "/";
   if (groupPart !== undefined && groupPart !== "") {
-    return { uid, gid: resolveGroup(groupPart, db, `USER ${value}`), additionalGids: [], home };
+    const gid = resolveGroup(groupPart, db, `USER ${value}`);
+    return { uid, gid, additionalGids: [gid], home };
   }
   const gid = entry?.gid ?? 0;
-  const additional = new Set<number>();
+  // The primary group is always a supplementary group too, as containerd sets it since its
+  // CVE-2023-25173 fix and BuildKit's testUserAdditionalGids asserts (`groups=0(root),10(wheel)`).
+  const additional = new Set<number>([gid]);
   if (entry !== undefined) {
     for (const g of db.groups()) if (g.gid !== gid && g.members.includes(entry.name)) additional.add(g.gid);
   }

@@ -63,8 +63,8 @@ CMD ["/bin/sh", "-c", "cat /work/shell.txt /work/exec.txt /tmp/id.txt"]
       const printed = podman.run("localhost/run-test:1");
       expect(printed).toContain("hello from /work\n");
       expect(printed).toContain("exec\n");
-      // Written by RUN: runc sets exactly the groups listing the user (GetExecUser), as in BuildKit.
-      expect(printed).toMatch(/uid=1000\(app\) gid=1000\(app\) groups=2000\(extra\)/);
+      // Written by RUN: the primary group plus the groups listing the user, as in BuildKit.
+      expect(printed).toMatch(/uid=1000\(app\) gid=1000\(app\) groups=1000\(app\),2000\(extra\)/);
     } finally {
       podman.cleanup();
     }

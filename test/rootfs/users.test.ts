@@ -72,13 +72,13 @@ describe("USER resolution for RUN", () => {
     expect(resolveExecUser("app", view())).toEqual({
       uid: 1000,
       gid: 1001,
-      additionalGids: [50],
+      additionalGids: [1001, 50],
       home: "/home/app",
     });
   });
 
   test("a numeric uid without a passwd entry runs with gid 0", () => {
-    expect(resolveExecUser("4242", view())).toEqual({ uid: 4242, gid: 0, additionalGids: [], home: "/" });
+    expect(resolveExecUser("4242", view())).toEqual({ uid: 4242, gid: 0, additionalGids: [0], home: "/" });
   });
 
   test("a numeric uid with a passwd entry uses its group; :group overrides", () => {
@@ -103,15 +103,16 @@ describe("runc's GetExecUser rules (what RUN runs as)", () => {
   });
 
   test.each([
-    [undefined, { uid: 0, gid: 0, additionalGids: [10] }],
-    ["root", { uid: 0, gid: 0, additionalGids: [10] }],
-    ["alice", { uid: 1000, gid: 1000, additionalGids: [10, 20] }],
-    ["1000", { uid: 1000, gid: 1000, additionalGids: [10, 20] }],
-    ["4242", { uid: 4242, gid: 0, additionalGids: [] }],
-    // An explicit group replaces the supplementary groups too (runc; BuildKit uses it).
-    ["alice:dev", { uid: 1000, gid: 20, additionalGids: [] }],
-    ["alice:77", { uid: 1000, gid: 77, additionalGids: [] }],
-    ["4242:4343", { uid: 4242, gid: 4343, additionalGids: [] }],
+    [undefined, { uid: 0, gid: 0, additionalGids: [0, 10] }],
+    ["root", { uid: 0, gid: 0, additionalGids: [0, 10] }],
+    ["alice", { uid: 1000, gid: 1000, additionalGids: [1000, 10, 20] }],
+    ["1000", { uid: 1000, gid: 1000, additionalGids: [1000, 10, 20] }],
+    ["4242", { uid: 4242, gid: 0, additionalGids: [0] }],
+    // The primary group is always listed (containerd's CVE-2023-25173 fix, BuildKit's
+    // testUserAdditionalGids); an explicit group replaces the supplementary groups.
+    ["alice:dev", { uid: 1000, gid: 20, additionalGids: [20] }],
+    ["alice:77", { uid: 1000, gid: 77, additionalGids: [77] }],
+    ["4242:4343", { uid: 4242, gid: 4343, additionalGids: [4343] }],
   ])("USER %s", (spec, expected) => {
     expect(resolveExecUser(spec, new LayerView([layer]))).toMatchObject(expected);
   });
@@ -126,7 +127,7 @@ describe("runc's GetExecUser rules (what RUN runs as)", () => {
 
   test("a rootfs without /etc/passwd accepts numeric users only", () => {
     const empty = new LayerView([path.join(layer, "etc")]);
-    expect(resolveExecUser("5:6", empty)).toMatchObject({ uid: 5, gid: 6, additionalGids: [] });
+    expect(resolveExecUser("5:6", empty)).toMatchObject({ uid: 5, gid: 6, additionalGids: [6] });
     expect(() => resolveExecUser("alice", empty)).toThrow(/no user alice in \/etc\/passwd/);
   });
 
