@@ -4,7 +4,7 @@ import * as path from "node:path";
 import type { ArgumentsCamelCase } from "yargs";
 import type { BuildOptions } from "../engine/build-options";
 import { parseOutputSpec } from "../engine/output-spec";
-import { UsageError } from "../errors";
+import { UsageError, errorMessage } from "../errors";
 import type { Compression } from "../image/media-types";
 import { parseBuildArgs } from "../planner/build-args";
 import { parsePlatform } from "../planner/platform";
@@ -107,7 +107,7 @@ export async function parseBuildInvocation(
     try {
       return parseSshSpec(v, env);
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      throw new UsageError(errorMessage(err));
     }
   });
   parseIsolation(args.isolation); // acted on by main.ts before the command runs

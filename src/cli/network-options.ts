@@ -8,6 +8,7 @@ import {
 } from "../net/limits";
 
 type Key = keyof DownloadLimits;
+// Object.keys is string[] by design; NETWORK_LIMIT_SETTINGS is a Record<Key, …> literal.
 const KEYS = Object.keys(NETWORK_LIMIT_SETTINGS) as Key[];
 
 const DESCRIPTIONS: Record<Key, string> = {

@@ -5,6 +5,7 @@
 import type { Entitlement } from "../engine/build-options";
 import { UsageError } from "../errors";
 import type { ProcessLimit } from "../executor/run-spec";
+import { isOneOf } from "../guards";
 
 const ENTITLEMENTS: readonly Entitlement[] = ["network.host", "security.insecure"];
 
@@ -13,10 +14,10 @@ export function parseAllow(values: readonly string[]): Entitlement[] {
   const out = new Set<Entitlement>();
   for (const v of values.flatMap((x) => x.split(","))) {
     const e = v.trim();
-    if (!(ENTITLEMENTS as readonly string[]).includes(e)) {
+    if (!isOneOf(ENTITLEMENTS, e)) {
       throw new UsageError(`--allow: unknown entitlement "${e}" (expected ${ENTITLEMENTS.join(" or ")})`);
     }
-    out.add(e as Entitlement);
+    out.add(e);
   }
   return [...out];
 }

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ContextError } from "./errors";
+import { errorMessage, errnoCode } from "../errors";
 
 /** The Dockerfile's bytes and where they really came from. */
 export interface DockerfileBytes {
@@ -41,8 +42,8 @@ export async function readDockerfileFile(
   try {
     handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return fail("CONTEXT_READ", code === "ENOENT" ? "no such file" : (err as Error).message, err);
+    const code = errnoCode(err);
+    return fail("CONTEXT_READ", code === "ENOENT" ? "no such file" : errorMessage(err), err);
   }
   try {
     const realPath = await fs.promises.readlink(`/proc/self/fd/${handle.fd}`);
@@ -68,13 +69,9 @@ async function realContextRoot(dir: string): Promise<string> {
   try {
     return await fs.promises.realpath(dir);
   } catch (err) {
-    throw new ContextError(
-      "CONTEXT_NOT_A_DIRECTORY",
-      `open build context ${dir}: ${(err as Error).message}`,
-      {
-        cause: err,
-      },
-    );
+    throw new ContextError("CONTEXT_NOT_A_DIRECTORY", `open build context ${dir}: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
 }
 

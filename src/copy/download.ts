@@ -7,6 +7,7 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { DEFAULT_NETWORK_LIMITS, type DownloadLimits } from "../net/limits";
 import { TransferWatchdog } from "../net/watchdog";
 import { CopyError } from "./errors";
+import { isRecord } from "../guards";
 
 /** A file `ADD <url>` fetched into the temp dir. */
 export interface DownloadedFile {
@@ -101,6 +102,8 @@ export async function downloadUrl(
       },
     });
     try {
+      // fetch's ReadableStream (DOM lib types) and node:stream/web's are the same object at run
+      // time; their TypeScript declarations differ.
       const body = Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>);
       await pipeline(body, meter, fs.createWriteStream(hostPath, { mode: 0o600 }), { signal });
     } catch (err) {
@@ -226,11 +229,9 @@ function dispositionName(header: string | null): string | undefined {
 function describe(err: unknown): string {
   // Not instanceof: fetch's errors may come from another realm (vm contexts, test runners).
   const message = (e: unknown): string | undefined =>
-    typeof e === "object" && e !== null && typeof (e as { message?: unknown }).message === "string"
-      ? (e as { message: string }).message
-      : undefined;
+    isRecord(e) && typeof e["message"] === "string" ? e["message"] : undefined;
   const own = message(err);
   if (own === undefined) return String(err);
-  const cause = message((err as { cause?: unknown }).cause);
+  const cause = isRecord(err) ? message(err["cause"]) : undefined;
   return cause !== undefined ? `${own} (${cause})` : own;
 }

@@ -10,6 +10,7 @@ import type { PlannedMount, RunStep } from "../planner/plan";
 import type { BuildSecret } from "./build-options";
 import { BuildError } from "./errors";
 import type { StepInputs } from "./step-executor";
+import { errorMessage } from "../errors";
 
 /** What turning planned mounts into executor mounts needs besides the step. */
 export interface MountSources {
@@ -240,9 +241,6 @@ async function secretContent(id: string, sources: MountSources): Promise<Buffer 
   try {
     return await fsp.readFile(secret.src);
   } catch (err) {
-    throw new BuildError(
-      "SECRET_UNREADABLE",
-      `read secret "${id}" from ${secret.src}: ${(err as Error).message}`,
-    );
+    throw new BuildError("SECRET_UNREADABLE", `read secret "${id}" from ${secret.src}: ${errorMessage(err)}`);
   }
 }

@@ -13,6 +13,8 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { findOnHostPath, HOST_PATH } from "../executor/runtime";
 import { BuildError } from "./errors";
+import { errorMessage } from "../errors";
+import { isRecord } from "../guards";
 
 const execFileAsync = promisify(execFile);
 
@@ -98,7 +100,7 @@ export class SshAgents {
       try {
         st = await fs.promises.stat(p);
       } catch (err) {
-        throw new BuildError("SSH_UNREADABLE", `--ssh ${id}: ${p}: ${(err as Error).message}`);
+        throw new BuildError("SSH_UNREADABLE", `--ssh ${id}: ${p}: ${errorMessage(err)}`);
       }
       (st.isSocket() ? sockets : keys).push(p);
     }
@@ -127,11 +129,8 @@ export class SshAgents {
           timeout: 10_000,
         });
       } catch (err) {
-        const stderr = (err as { stderr?: string }).stderr?.trim();
-        throw new BuildError(
-          "SSH_UNREADABLE",
-          `--ssh ${id}: add key ${key}: ${stderr || (err as Error).message}`,
-        );
+        const stderr = isRecord(err) && typeof err["stderr"] === "string" ? err["stderr"].trim() : "";
+        throw new BuildError("SSH_UNREADABLE", `--ssh ${id}: add key ${key}: ${stderr || errorMessage(err)}`);
       }
     }
     return sock;

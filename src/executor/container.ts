@@ -19,6 +19,7 @@ import type { Readable } from "node:stream";
 import { promisify } from "node:util";
 import { currentProcess, isProcessAlive } from "../cache/process-liveness";
 import { HOST_PATH, type Runtime } from "./runtime";
+import { isRecord } from "../guards";
 
 const execFileAsync = promisify(execFile);
 
@@ -123,9 +124,11 @@ export async function runContainer(run: ContainerRun): Promise<ContainerOutcome>
   );
   let setupLog = "";
   let aborted = false;
-  (child.stdout as Readable).on("data", run.onStdout);
-  (child.stderr as Readable).on("data", run.onStderr);
-  (child.stdio[3] as Readable).on("data", (chunk: Buffer) => {
+  // stdio is ["ignore", "pipe", "pipe", "pipe"] above: these streams exist.
+  const pipes = child.stdio as unknown as readonly [null, Readable, Readable, Readable];
+  pipes[1].on("data", run.onStdout);
+  pipes[2].on("data", run.onStderr);
+  pipes[3].on("data", (chunk: Buffer) => {
     setupLog += chunk.toString("utf8");
   });
   const onAbort = (): void => {
@@ -170,8 +173,10 @@ async function readRuntimeError(log: string): Promise<string | undefined> {
   for (const line of text.split("\n")) {
     if (line.trim() === "") continue;
     try {
-      const entry = JSON.parse(line) as { level?: string; msg?: string };
-      if (entry.level === "error" || entry.level === "fatal") errors.push(entry.msg ?? line);
+      const entry: unknown = JSON.parse(line);
+      if (!isRecord(entry)) continue;
+      const msg = typeof entry["msg"] === "string" ? entry["msg"] : line;
+      if (entry["level"] === "error" || entry["level"] === "fatal") errors.push(msg);
     } catch {
       // crun writes plain lines when it cannot write JSON
       if (/error/i.test(line)) errors.push(line);

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { parentOf } from "../rootfs/entry-path";
 import type { LayerView } from "../rootfs/layer-view";
 import { isOpaqueDir } from "../rootfs/overlay";
+import { errnoCode } from "../errors";
 
 /**
  * What the runtime creates in the rootfs only to mount on, and its removal from the upper dir
@@ -70,7 +71,7 @@ async function rmdirIfEmpty(p: string): Promise<void> {
   try {
     await fs.promises.rmdir(p);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errnoCode(err);
     if (code !== "ENOTEMPTY" && code !== "EEXIST" && code !== "ENOENT") throw err;
   }
 }
@@ -79,7 +80,7 @@ async function lstatOrUndefined(p: string): Promise<fs.Stats | undefined> {
   try {
     return await fs.promises.lstat(p);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    if (errnoCode(err) === "ENOENT") return undefined;
     throw err;
   }
 }

@@ -15,6 +15,7 @@ import type { ProcessLimit, RunIO, RunMount, RunResult, RunSpec } from "./run-sp
 import { detectRuntime, type Runtime } from "./runtime";
 import { makeScratchDir, sweepStaleScratchDirs } from "./scratch-dirs";
 import { idMapped, userNamespaceLimits } from "./userns";
+import { errorMessage } from "../errors";
 
 /** overlayfs refuses more lower layers than this (OVL_MAX_STACK). */
 const MAX_LOWER_DIRS = 500;
@@ -327,13 +328,9 @@ async function statSource(source: string, target: string): Promise<fs.Stats> {
   try {
     return await fs.promises.stat(source);
   } catch (err) {
-    throw new ExecutorError(
-      "EXECUTOR_BIND_SOURCE",
-      `bind ${source} on ${target}: ${(err as Error).message}`,
-      {
-        cause: err,
-      },
-    );
+    throw new ExecutorError("EXECUTOR_BIND_SOURCE", `bind ${source} on ${target}: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
 }
 

@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { inUserNamespace } from "../rootfs/overlay";
 import { ExecutorError } from "./errors";
+import { errorMessage } from "../errors";
 
 const execFileAsync = promisify(execFile);
 
@@ -79,7 +80,7 @@ async function probe(requested: string): Promise<Runtime> {
     try {
       await execFileAsync(binary, ["--version"], { env: { PATH: HOST_PATH } });
     } catch (err) {
-      throw unsupported(`${binary} --version failed: ${(err as Error).message}`);
+      throw unsupported(`${binary} --version failed: ${errorMessage(err)}`);
     }
     return { name, binary, stateDir: stateDirFor(name), tools };
   }

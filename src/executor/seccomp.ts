@@ -9,6 +9,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import { ExecutorError } from "./errors";
+import { errorMessage } from "../errors";
 
 export const DEFAULT_SECCOMP_PROFILE = "/usr/share/containers/seccomp.json";
 
@@ -78,18 +79,19 @@ function readProfile(file: string): Profile {
   } catch (err) {
     throw new ExecutorError(
       "EXECUTOR_SECCOMP_PROFILE",
-      `read seccomp profile ${file}: ${(err as Error).message} (install Debian's golang-github-containers-common)`,
+      `read seccomp profile ${file}: ${errorMessage(err)} (install Debian's golang-github-containers-common)`,
       { cause: err },
     );
   }
   try {
+    // The profile is Docker's own file; defaultAction is checked, the rest is passed to runc as is.
     const parsed = JSON.parse(text) as Profile;
     if (typeof parsed.defaultAction !== "string") throw new Error("no defaultAction");
     return parsed;
   } catch (err) {
     throw new ExecutorError(
       "EXECUTOR_SECCOMP_PROFILE",
-      `parse seccomp profile ${file}: ${(err as Error).message}`,
+      `parse seccomp profile ${file}: ${errorMessage(err)}`,
       {
         cause: err,
       },

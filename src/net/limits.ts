@@ -1,5 +1,5 @@
 import { parseDuration, parseSize } from "../cache/units";
-import { UsageError } from "../errors";
+import { UsageError, errorMessage } from "../errors";
 
 /**
  * How long and how slowly one network transfer may run (an ADD <url> download, a registry
@@ -56,6 +56,7 @@ export function resolveNetworkLimits(
   env: NodeJS.ProcessEnv = {},
 ): DownloadLimits {
   const out = { ...DEFAULT_NETWORK_LIMITS };
+  // Object.keys is string[] by design; NETWORK_LIMIT_SETTINGS is a Record<Key, …> literal.
   for (const key of Object.keys(NETWORK_LIMIT_SETTINGS) as Key[]) {
     const setting = NETWORK_LIMIT_SETTINGS[key];
     const value = given[key];
@@ -79,7 +80,7 @@ export function parseLimit(key: Key, text: string, where: string): number {
     if (/^\s*\d+(\.\d+)?\s*$/.test(text)) value = Number(text) * (kind === "duration" ? 1000 : 1);
     else value = kind === "duration" ? parseDuration(text) : parseSize(text);
   } catch (err) {
-    throw new UsageError(`${where}: ${(err as Error).message}`);
+    throw new UsageError(`${where}: ${errorMessage(err)}`);
   }
   if (!(value > 0)) throw new UsageError(`${where}: must be more than zero, not ${JSON.stringify(text)}`);
   return value;

@@ -5,6 +5,7 @@ import type { Descriptor } from "../image/descriptor";
 import { RegistryError } from "./errors";
 import type { RegistryClient } from "./http-client";
 import { sleep, backoffDelay, DEFAULT_RETRY } from "./retry";
+import { errorMessage } from "../errors";
 
 /** Progress of one blob download, for a progress display. */
 export interface BlobProgress {
@@ -121,7 +122,7 @@ export async function fetchBlobToStore(
         }
         throw new RegistryError(
           "REGISTRY_BLOB_TRUNCATED",
-          `${what}: registry ${client.registry} sent ${guard.received} of ${desc.size} bytes (after ${attempt} attempts; ${(err as Error).message})`,
+          `${what}: registry ${client.registry} sent ${guard.received} of ${desc.size} bytes (after ${attempt} attempts; ${errorMessage(err)})`,
           { cause: err },
         );
       }

@@ -21,6 +21,7 @@ import {
   type HttpResponse,
 } from "./transport";
 import { isRecord } from "../guards";
+import { errorMessage } from "../errors";
 
 export interface RegistryClientOptions {
   /** Hosts (or host:port) reachable over plain HTTP besides loopback: `--insecure-registry`. */
@@ -124,7 +125,7 @@ export class RegistryClient {
         throw new RegistryError(
           kind,
           kind === "REGISTRY_TIMEOUT"
-            ? `${req.what}: registry ${this.registry} at ${url.origin} timed out: ${(err as Error).message}${after}`
+            ? `${req.what}: registry ${this.registry} at ${url.origin} timed out: ${errorMessage(err)}${after}`
             : `${req.what}: registry ${this.registry} unreachable at ${url.origin} (${code}${after})`,
           { cause: err },
         );

@@ -95,6 +95,7 @@ export class StageState {
 
   /** The image ENV as RUN and COPY see it now; frozen and shared until the next ENV. */
   envList(): string[] {
+    // Frozen at run time so a caller that mutates it fails loudly; typed mutable for the callers.
     this.envSnapshot ??= Object.freeze([...(this.config.Env ?? [])]) as string[];
     return this.envSnapshot;
   }
