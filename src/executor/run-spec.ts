@@ -86,6 +86,11 @@ export interface RunSpec {
   platform?: Platform | undefined;
   /** "runc" (default when present), "crun", or "auto". */
   runtime?: string | undefined;
+  /**
+   * "overlay" (overlayfs), "copy" (a copy of the layers, where overlayfs cannot be mounted), or
+   * "auto" (default; also `TSBUILD_SNAPSHOTTER`): overlay unless a probe shows it cannot mount.
+   */
+  snapshotter?: string | undefined;
   signal?: AbortSignal | undefined;
 }
 

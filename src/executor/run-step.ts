@@ -3,6 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { LayerView } from "../rootfs/layer-view";
 import { inUserNamespace } from "../rootfs/overlay";
+import { copyLowerDirs, exportChanges, type CopySnapshot } from "./copy-snapshot";
+import { chooseSnapshotter, type Snapshotter } from "./snapshotter";
 import { resolveExecUser, type ExecUser } from "../rootfs/users";
 import { checkoutCache } from "./cache-sharing";
 import { containerId, runContainer, sweepDeadContainers, type SetupOp } from "./container";
@@ -56,15 +58,27 @@ export async function runStep(spec: RunSpec, io: RunIO = {}): Promise<RunResult>
   ];
   const lowerDirs = spec.lowerDirs.map((d) => path.resolve(d));
   let stubs: MountStubs | undefined;
+  let snapshot: CopySnapshot | undefined;
   try {
     const view = new LayerView([upperDir, ...lowerDirs]);
     const user = resolveExecUser(spec.user, view);
     if (inUserNamespace()) checkMapped(user, spec.user);
-    const rootfs = path.join(bundle, "rootfs");
-    await fs.promises.mkdir(rootfs);
-    const setup: SetupOp[] = [await overlayOp(bundle, lowerDirs, upperDir, workDir, rootfs)];
+    const snapshotter = await chooseSnapshotter(spec.snapshotter);
+    let rootfs = path.join(bundle, "rootfs");
+    const setup: SetupOp[] = [];
+    if (snapshotter === "copy") {
+      snapshot = await copyLowerDirs([upperDir, ...lowerDirs], path.join(workDir, "root"));
+      rootfs = snapshot.root;
+      cleanups.push(() => fs.promises.rm(path.join(workDir, "root"), { recursive: true, force: true }));
+    } else {
+      await fs.promises.mkdir(rootfs);
+      setup.push(await overlayOp(bundle, lowerDirs, upperDir, workDir, rootfs));
+    }
     const cwd = workingDirectory(view, spec.cwd, user, rootfs, setup);
-    const mounts = [...(await etcMounts(bundle, spec)), ...(await runMounts(spec, bundle, setup, cleanups))];
+    const mounts = [
+      ...(await etcMounts(bundle, spec)),
+      ...(await runMounts(spec, bundle, setup, cleanups, snapshotter)),
+    ];
     const userns = inUserNamespace();
     const limits = processLimits(spec, userns);
     const config = containerSpec({
@@ -107,6 +121,7 @@ export async function runStep(spec: RunSpec, io: RunIO = {}): Promise<RunResult>
       },
     });
     if (outcome.aborted) throw new RunAbortedError(spec.command);
+    if (snapshot !== undefined && outcome.startError === undefined) exportChanges(snapshot, upperDir);
     if (outcome.startError !== undefined) {
       // The command itself could not be executed: a result with the shell's codes (127 not
       // found, 126 not executable), the runtime's words in the output, like `sh -c` would say.
@@ -261,6 +276,7 @@ async function runMounts(
   bundle: string,
   setup: SetupOp[],
   cleanups: Array<() => Promise<void>>,
+  snapshotter: Snapshotter,
 ): Promise<OciMount[]> {
   // Parents before children, so a mount inside another mount's target lands on top of it; a
   // later mount of the same target replaces an earlier one (BuildKit's dedupMounts).
@@ -275,7 +291,10 @@ async function runMounts(
       case "bind": {
         const stats = await statSource(m.source, target);
         let source = m.source;
-        if (m.readonly === false && stats.isDirectory()) {
+        if (m.readonly === false && stats.isDirectory() && snapshotter === "copy") {
+          // Without overlayfs the throw-away layer is a copy.
+          source = (await copyLowerDirs([path.resolve(m.source)], path.join(dir, "copy"))).root;
+        } else if (m.readonly === false && stats.isDirectory()) {
           // Writes go to a throw-away overlay, never to the source (BuildKit's rw bind of a snapshot).
           for (const d of ["u", "w", "merged"]) await fs.promises.mkdir(path.join(dir, d));
           await fs.promises.symlink(path.resolve(m.source), path.join(dir, "l"));

@@ -49,3 +49,10 @@ export async function setXattr(host: string, name: string, value: Buffer): Promi
   if (b === null) throw new Error("no xattr support on this platform (@napi-rs/xattr binding missing)");
   await b.setAttribute(host, name, value);
 }
+
+/** setXattr, synchronously (for walks that must see the final ctime of what they set). */
+export function setXattrSync(host: string, name: string, value: Buffer): void {
+  const b = load();
+  if (b === null) throw new Error("no xattr support on this platform (@napi-rs/xattr binding missing)");
+  b.setAttributeSync(host, name, value);
+}

@@ -145,20 +145,20 @@ RUN --mount=type=secret,id=token sh -c 'cat /run/secrets/token | wc -c > /secret
 
   it("an AbortSignal mid-RUN kills the step, rejects, and caches nothing of it", async () => {
     // 31 s: unique among the suites, which run in parallel (kill-build sleeps 30 s).
-    dockerfile(`${base}RUN sleep 31 && echo never > /never\n`);
+    dockerfile(`${base}RUN sleep 33 && echo never > /never\n`);
     const controller = new AbortController();
     const running = build({
       context: ctx,
       cacheDir: cache,
       signal: controller.signal,
       onEvent: (e) => {
-        if (e.type === "step-start" && e.display.startsWith("RUN sleep 31"))
+        if (e.type === "step-start" && e.display.startsWith("RUN sleep 33"))
           setTimeout(() => controller.abort(), 500);
       },
     });
     await expect(running).rejects.toThrow(/aborted/);
     const ps = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" });
-    expect(ps.split("\n").filter((l) => /^sleep 31$/.test(l.trim()))).toEqual([]);
+    expect(ps.split("\n").filter((l) => /^sleep 33$/.test(l.trim()))).toEqual([]);
     noOverlayLeft();
   });
 });
@@ -206,11 +206,12 @@ describe("review regressions", () => {
 
   it("a failing stage cancels a sibling stage that is still running", async () => {
     dockerfile(
-      `${base}FROM base AS slow\nRUN sleep 20\nFROM base AS bad\nRUN false\nFROM base\nCOPY --from=slow /bin/busybox /a\nCOPY --from=bad /bin/busybox /b\n`,
+      `${base}FROM base AS slow\nRUN sleep 120\nFROM base AS bad\nRUN false\nFROM base\nCOPY --from=slow /bin/busybox /a\nCOPY --from=bad /bin/busybox /b\n`,
     );
     const started = Date.now();
     await expect(build({ context: ctx, cacheDir: cache })).rejects.toThrow(/RUN false.*exit code: 1/);
-    expect(Date.now() - started).toBeLessThan(15_000);
+    // Far less than the sibling's 120 s, whatever the machine's load.
+    expect(Date.now() - started).toBeLessThan(60_000);
     noOverlayLeft();
   });
 

@@ -90,8 +90,8 @@ describe("runStep: USER", () => {
   test("name:group resolves the group by name", async () => {
     const io = captureIO();
     await runStep(fx.spec(["id"], { user: "bob:staff" }), io);
-    // An explicit group leaves no supplementary groups (runc's GetExecUser, as BuildKit runs it).
-    expect(io.out()).toBe("uid=1001(bob) gid=50(staff)\n");
+    // An explicit group is the only group (BuildKit's testUserAdditionalGids: groups=1234).
+    expect(io.out()).toBe("uid=1001(bob) gid=50(staff) groups=50(staff)\n");
   });
 
   test("a missing user is a typed error, before anything runs", async () => {
