@@ -198,10 +198,14 @@ function baseOf(
   };
 }
 
-/** `FROM scratch`: an empty config with Docker's default PATH, as BuildKit sets it. */
+/**
+ * `FROM scratch`: an empty config with Docker's default PATH and WorkingDir "/", as BuildKit's
+ * emptyImage sets them (an image base without WORKDIR keeps its own, possibly empty, value).
+ */
 export function scratchConfig(platform: Platform): ImageConfig {
   const config: ContainerConfig = {
     Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+    WorkingDir: "/",
   };
   const out: ImageConfig = {
     architecture: platform.architecture,
