@@ -15,6 +15,7 @@ import {
   withConfig,
 } from "../image/image";
 import { sha256Digest } from "../image/digest";
+import { fillHistoryCreated } from "../image/history-times";
 import { decodeDockerfile } from "../parser/decode";
 import { loadDockerfile } from "../parser/load";
 import { parseBuildArgs } from "../planner/build-args";
@@ -233,8 +234,9 @@ async function assembleImage(
   const withLayers = await appendLayers(emptyImage(thePlan.platform), target.layers);
   return withConfig(withLayers, (draft) => {
     Object.assign(draft, { ...target.config, rootfs: draft.rootfs });
-    draft.created = run.created;
-    draft.history = target.history;
+    // Times come from the steps' cache records, so a no-change rebuild is the same image (BuildKit).
+    draft.history = target.history.map((h) => ({ ...h }));
+    draft.created = fillHistoryCreated(draft.history, run.created);
     if (Object.keys(labels).length > 0) draft.config.Labels = { ...(draft.config.Labels ?? {}), ...labels };
     if (draft.config.OnBuild?.length === 0) delete draft.config.OnBuild;
   });
