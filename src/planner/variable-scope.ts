@@ -9,6 +9,8 @@ import { PROXY_ARGS } from "./build-args";
  */
 export class VariableScope {
   private readonly args = new Map<string, string>();
+  /** Every name declared by ARG in this stage, in first-declaration order (BuildKit's buildArgs). */
+  private readonly declared = new Set<string>();
   private readonly env = new Map<string, string>();
   /** runArgs results, dropped whenever a variable changes (RUN/COPY read them far more often). */
   private runArgsCache: { forKey: string[] | undefined; forRun: string[] | undefined } = {
@@ -27,13 +29,27 @@ export class VariableScope {
     private readonly consumed: (name: string) => void,
   ) {}
 
-  /** `ARG name[=default]`: the override wins, then the default, then the global value. */
-  declare(name: string, defaultValue: string | undefined): void {
+  /**
+   * `ARG name[=default]`: the override wins, then the default, then the global value. Returns
+   * the value (undefined: the ARG has none).
+   */
+  declare(name: string, defaultValue: string | undefined): string | undefined {
     this.consumed(name);
     const value = this.overrides.get(name) ?? defaultValue ?? this.globals.get(name);
     if (value !== undefined) this.args.set(name, value);
     else this.args.delete(name);
+    this.declared.add(name);
     this.changed();
+    return value;
+  }
+
+  /**
+   * The build args as BuildKit writes them in RUN's history (`RUN |N k=v ...`): every declared
+   * ARG in declaration order, a redeclared one at its first place with its latest value; the
+   * value is what `$NAME` is now (ENV included), "" for an ARG without value.
+   */
+  historyArgs(): string[] {
+    return [...this.declared].map((k) => `${k}=${this.lookup(k) ?? ""}`);
   }
 
   /** Replaces the ENV view with an image's `K=V` list (at the start of a stage). */

@@ -37,3 +37,89 @@ describe("config WorkingDir", () => {
     expect(target(q).config.config.WorkingDir).toBe("/app");
   });
 });
+
+/** created_by of the history entries the target stage writes, in order. */
+async function history(dockerfile: string, buildArgs?: Record<string, string>): Promise<string[]> {
+  const images = imageResolver({ base: { Env: ["PATH=/bin"] } });
+  const p = await planOf({ dockerfile, contextDir: ctx, images, buildArgs });
+  return target(p)
+    .steps.filter((s) => s.kind !== "config" || s.history !== false)
+    .map((s) => s.createdBy);
+}
+
+describe("history created_by as BuildKit writes it", () => {
+  it("COPY/ADD: the instruction as written (destination unresolved), --parents/--chown/--chmod kept", async () => {
+    const h = await history(
+      'FROM scratch\nWORKDIR /w\nARG D=sub\nCOPY a.txt $D/\nCOPY --chown=1:2 --chmod=644 --link a.txt b.txt ./\nCOPY --parents a.txt /p/\nCOPY a.txt ""\nADD --chown=3 a.txt x\nCOPY <<EOF h.txt\nhi\nEOF\n',
+    );
+    expect(h).toEqual([
+      "WORKDIR /w",
+      "ARG D=sub",
+      "COPY a.txt sub/ # buildkit",
+      "COPY --chown=1:2 --chmod=644 a.txt b.txt ./ # buildkit",
+      "COPY --parents a.txt /p/ # buildkit",
+      "COPY a.txt  # buildkit",
+      "ADD --chown=3 a.txt x # buildkit",
+      "COPY <<EOF h.txt # buildkit",
+    ]);
+  });
+
+  it("RUN |N: every ARG in declaration order, a redeclared one once with its last value", async () => {
+    const h = await history("FROM base\nARG foo=bar\nARG bar=123\nARG foo=bar2\nARG none\nRUN ls /etc/\n");
+    expect(h).toEqual([
+      "ARG foo=bar",
+      "ARG bar=123",
+      "ARG foo=bar2",
+      "ARG none",
+      "RUN |3 foo=bar2 bar=123 none= /bin/sh -c ls /etc/ # buildkit",
+    ]);
+  });
+
+  it("ARG shows the --build-arg value, the expanded default or the global value", async () => {
+    const h = await history("ARG G=glob\nFROM base\nARG A\nARG B=$A-x G\nENV B=env\nRUN true\n", {
+      A: "cli",
+    });
+    expect(h).toEqual([
+      "ARG A=cli",
+      "ARG B=cli-x G=glob",
+      "ENV B=env",
+      "RUN |3 A=cli B=env G=glob /bin/sh -c true # buildkit",
+    ]);
+  });
+
+  it("CMD/ENTRYPOINT as Go %q lists, SHELL/VOLUME/EXPOSE as %v lists, EXPOSE sorted", async () => {
+    const h = await history(
+      'FROM base\nSHELL ["/bin/sh", "-ec"]\nCMD echo "hi"\nENTRYPOINT ["ls", "my entrypoint"]\nVOLUME /a /b\nEXPOSE 2375 5000 1234/udp\n',
+    );
+    expect(h).toEqual([
+      "SHELL [/bin/sh -ec]",
+      'CMD ["/bin/sh" "-ec" "echo \\"hi\\""]',
+      'ENTRYPOINT ["ls" "my entrypoint"]',
+      "VOLUME [/a /b]",
+      "EXPOSE [1234/udp 2375/tcp 5000/tcp]",
+    ]);
+  });
+
+  it("HEALTHCHECK as Go's %+v of the config, durations as time.Duration prints them", async () => {
+    const h = await history(
+      'FROM base\nHEALTHCHECK --interval=5m --timeout=1500ms --retries=3 CMD ["true"]\nHEALTHCHECK NONE\n',
+    );
+    expect(h).toEqual([
+      "HEALTHCHECK {Test:[CMD true] Interval:5m0s Timeout:1.5s StartPeriod:0s StartInterval:0s Retries:3}",
+      "HEALTHCHECK {Test:[NONE] Interval:0s Timeout:0s StartPeriod:0s StartInterval:0s Retries:0}",
+    ]);
+  });
+
+  it("ONBUILD writes no entry (the trigger is in the config); a RUN heredoc with #! runs through the shell", async () => {
+    const p = await planOf({
+      dockerfile: "FROM base\nONBUILD RUN echo hi\nRUN <<EOF\n#!/bin/sh\necho x\nEOF\n",
+      contextDir: ctx,
+      images: imageResolver({ base: {} }),
+    });
+    const t = target(p);
+    expect(t.config.config.OnBuild).toEqual(["RUN echo hi"]);
+    expect(t.steps.filter((s) => s.kind !== "config" || s.history !== false).map((s) => s.createdBy)).toEqual(
+      ["RUN /bin/sh -c /dev/pipes/EOF # buildkit"],
+    );
+  });
+});

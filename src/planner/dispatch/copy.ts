@@ -132,7 +132,17 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
         ? { checksum: ins.checksum ?? null, unpack: ins.unpack ?? null, keepGitDir: ins.keepGitDir }
         : null,
   });
-  const shown = heredocFiles.length > 0 ? heredocFiles.map((f) => `<<${f.name}`) : sources;
+  // BuildKit's commit message: flags it keeps, sources (heredocs as <<NAME), the destination as
+  // written (expanded, not resolved against WORKDIR).
+  const createdBy = [
+    ins.kind,
+    ...(ins.parents ? ["--parents"] : []),
+    ...(chown ? [`--chown=${chown}`] : []),
+    ...(chmod ? [`--chmod=${chmod}`] : []),
+    ...sources,
+    ...heredocFiles.map((f) => `<<${f.name}`),
+    destRaw,
+  ].join(" ");
   const step: CopyStep = {
     kind: "copy",
     instruction: ins.kind,
@@ -141,7 +151,7 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
     cacheKey,
     parentKey,
     display: ins.node.original.replace(/\s+/g, " ").slice(0, 200),
-    createdBy: `${ins.kind} ${[...(chown ? [`--chown=${chown}`] : []), ...(chmod ? [`--chmod=${chmod}`] : []), ...shown, dest].join(" ")} # buildkit`,
+    createdBy: `${createdBy} # buildkit`,
     span: ins.span,
     source,
     sources,

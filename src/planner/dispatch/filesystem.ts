@@ -42,6 +42,10 @@ export function dispatchArg(state: StageState, ins: ArgInstruction): void {
       ? undefined
       : state.expander.text(decl.defaultValue, decl.word, env, decl.word.value.indexOf("=") + 1),
   );
-  ins.args.forEach((decl, i) => state.scope.declare(decl.name, values[i]));
-  // Like BuildKit, ARG leaves no history entry: its effect shows in the steps that read it.
+  const shown = ins.args.map((decl, i) => {
+    const value = state.scope.declare(decl.name, values[i]);
+    return value === undefined ? decl.name : `${decl.name}=${value}`;
+  });
+  // BuildKit writes an entry for ARG in a stage: each name with the value it took.
+  state.configStep(ins, `ARG ${shown.join(" ")}`, () => undefined);
 }
