@@ -12,7 +12,8 @@ const EMPTY_TAR_DIFF_ID = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755
 let ctx: string;
 let cache: string;
 beforeEach(() => {
-  ctx = tempTree({ "a.txt": "a\n", "dir/b.txt": "b\n" });
+  ctx = tempTree({ "a.txt": "a\n", "dir/b.txt": "b\n", busybox: fs.readFileSync("/bin/busybox") });
+  fs.chmodSync(path.join(ctx, "busybox"), 0o755);
   cache = tempTree({}, "tsbuild-cache-");
 });
 afterEach(() => rm(ctx, cache));
@@ -33,6 +34,35 @@ describe("layers of steps that change nothing", () => {
     ]);
     expect(r.config.rootfs.diff_ids).toHaveLength(2);
     expect(r.config.rootfs.diff_ids[1]).toBe(EMPTY_TAR_DIFF_ID);
+  });
+});
+
+describe("a layer repeated in the stack", () => {
+  it("RUN works on a stack holding one layer twice (empty layers, two identical COPYs)", async () => {
+    // overlayfs refuses a lower dir given twice (ELOOP): the executor stacks each layer once.
+    dockerfile(
+      'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "true"]\nRUN ["/bin/busybox", "true"]\n' +
+        'COPY a.txt /a\nCOPY a.txt /a\nRUN ["/bin/busybox", "cp", "/a", "/b"]\n',
+    );
+    const r = await build({ context: ctx, cacheDir: cache });
+    const ids = r.config.rootfs.diff_ids;
+    expect(ids).toHaveLength(6);
+    expect(ids[1]).toBe(EMPTY_TAR_DIFF_ID);
+    expect(ids[2]).toBe(EMPTY_TAR_DIFF_ID);
+    expect(ids[3]).toBe(ids[4]);
+    expect(ids[5]).not.toBe(EMPTY_TAR_DIFF_ID);
+  });
+});
+
+describe("the default Dockerfile name", () => {
+  it("a context with only a lowercase dockerfile builds it (BuildKit's fallback)", async () => {
+    fs.writeFileSync(path.join(ctx, "dockerfile"), "FROM scratch\nCOPY a.txt /lower\n");
+    const r = await build({ context: ctx, cacheDir: cache });
+    expect(r.config.history?.map((h) => h.created_by)).toEqual(["COPY a.txt /lower # buildkit"]);
+    // Dockerfile wins when both exist.
+    dockerfile("FROM scratch\nCOPY a.txt /upper\n");
+    const both = await build({ context: ctx, cacheDir: cache });
+    expect(both.config.history?.map((h) => h.created_by)).toEqual(["COPY a.txt /upper # buildkit"]);
   });
 });
 
