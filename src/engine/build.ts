@@ -1,4 +1,5 @@
 import { resolveNetworkLimits } from "../net/limits";
+import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -53,7 +54,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const emit = options.onEvent ?? (() => undefined);
   const env = options.env ?? process.env;
   const contextDir = path.resolve(options.context);
-  const dockerfilePath = path.resolve(contextDir, options.dockerfile ?? "Dockerfile");
+  const dockerfilePath = path.resolve(contextDir, options.dockerfile ?? defaultDockerfileName(contextDir));
   const text =
     options.dockerfileText ??
     (await readDockerfile(contextDir, dockerfilePath, options.dockerfile !== undefined));
@@ -280,6 +281,13 @@ function checkEntitlements(thePlan: Plan, allowed: ReadonlySet<Entitlement>, fil
       }
     }
   }
+}
+
+/** `Dockerfile`, or `dockerfile` when only that one exists (BuildKit's fallback). */
+function defaultDockerfileName(contextDir: string): string {
+  const exists = (name: string): boolean =>
+    fs.lstatSync(path.join(contextDir, name), { throwIfNoEntry: false }) !== undefined;
+  return !exists("Dockerfile") && exists("dockerfile") ? "dockerfile" : "Dockerfile";
 }
 
 /** The Dockerfile's text; the default one must lie inside the context (see readDockerfileFile). */

@@ -146,11 +146,12 @@ function resolveGlobalArgs(
   for (const arg of dockerfile.metaArgs) {
     for (const decl of arg.args) {
       consumed.add(decl.name);
-      const fallback =
-        decl.defaultValue === undefined
-          ? undefined
+      // A given --build-arg replaces the default unevaluated (so `${FOO:?msg}` does not fail).
+      const given = overrides.get(decl.name);
+      const value =
+        given !== undefined || decl.defaultValue === undefined
+          ? given
           : expander.text(decl.defaultValue, decl.word, globals, decl.word.value.indexOf("=") + 1);
-      const value = overrides.get(decl.name) ?? fallback;
       if (value !== undefined) globals.set(decl.name, value);
     }
   }

@@ -52,6 +52,11 @@ export class VariableScope {
     return [...this.declared].map((k) => `${k}=${this.lookup(k) ?? ""}`);
   }
 
+  /** `--build-arg` (or an automatic platform arg) gives `name` its value. */
+  overridden(name: string): boolean {
+    return this.overrides.has(name);
+  }
+
   /** Replaces the ENV view with an image's `K=V` list (at the start of a stage). */
   setEnvList(env: readonly string[]): void {
     this.env.clear();
@@ -88,7 +93,15 @@ export class VariableScope {
     const out = new Map<string, string>();
     for (const [k, v] of this.args) if (!this.env.has(k)) out.set(k, v);
     if (!forKey) {
-      for (const [k, v] of this.overrides) if (PROXY_ARGS.has(k) && !this.env.has(k)) out.set(k, v);
+      // BuildKit's proxy env: a --build-arg named like a proxy variable in any case sets both
+      // HTTP_PROXY and http_proxy (keys in sorted order, so the last spelling wins).
+      const proxies = new Map<string, string>();
+      for (const k of [...this.overrides.keys()].sort()) {
+        const upper = k.toUpperCase();
+        if (PROXY_ARGS.has(upper)) proxies.set(upper, this.overrides.get(k) ?? "");
+      }
+      for (const [upper, v] of proxies)
+        for (const k of [upper, upper.toLowerCase()]) if (!this.env.has(k)) out.set(k, v);
     } else {
       for (const k of PROXY_ARGS) out.delete(k);
     }

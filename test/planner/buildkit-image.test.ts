@@ -123,3 +123,65 @@ describe("history created_by as BuildKit writes it", () => {
     );
   });
 });
+
+describe("behaviour BuildKit's users rely on", () => {
+  const errorOf = (dockerfile: string, buildArgs?: Record<string, string>) =>
+    planOf({ dockerfile, contextDir: ctx, buildArgs, images: imageResolver({ base: {} }) }).then(
+      () => undefined,
+      (e: unknown) => (e instanceof Error ? e.message : String(e)),
+    );
+
+  it("a wildcard is one source however many files it matches: no trailing / needed", async () => {
+    expect(await errorOf("FROM scratch\nCOPY a*.txt one.txt\nADD *.txt /dest\n")).toBeUndefined();
+    // Two sources as written still need a directory destination.
+    expect(await errorOf("FROM scratch\nCOPY a.txt b.txt /dest\n")).toMatch(
+      /When using COPY with more than one source file, the destination must be a directory and end with a \//,
+    );
+  });
+
+  it("an ARG default is not evaluated when --build-arg gives the value (global and stage)", async () => {
+    const df =
+      'ARG FOO=${FOO:?"custom error"}\nFROM base\nARG BAR=${NOPE:?"bar missing"}\nARG FOO\nLABEL x=$FOO$BAR\n';
+    expect(await errorOf(df, { FOO: "bar", BAR: "123" })).toBeUndefined();
+    expect(await errorOf(df, { BAR: "123" })).toMatch(/custom error/);
+    expect(await errorOf(df, { FOO: "bar" })).toMatch(/bar missing/);
+  });
+
+  it("a proxy build arg in either case sets both spellings in RUN's environment", async () => {
+    for (const name of ["http_proxy", "HTTP_PROXY", "Http_Proxy"]) {
+      const p = await planOf({
+        dockerfile: "FROM scratch\nRUN true\n",
+        contextDir: ctx,
+        buildArgs: { [name]: "hp", no_proxy: "np" },
+      });
+      const run = target(p).steps.find((s) => s.kind === "run");
+      expect(run?.kind === "run" && run.state.buildArgs).toEqual([
+        "HTTP_PROXY=hp",
+        "NO_PROXY=np",
+        "http_proxy=hp",
+        "no_proxy=np",
+      ]);
+      // Never in history or the cache key.
+      expect(run?.createdBy).toBe("RUN /bin/sh -c true # buildkit");
+    }
+  });
+
+  it("COPY --from a stage defined later is BuildKit's located error", async () => {
+    const msg = await errorOf(
+      "FROM base AS target\nCOPY --from=build /d2 /out\nFROM base AS build\nFROM target\n",
+    );
+    expect(msg).toMatch(
+      /Dockerfile:2:.*cannot copy from stage "build", it needs to be defined before current stage "target"/,
+    );
+  });
+
+  it("ADD --checksum needs one HTTP(S) or Git source", async () => {
+    const sum = "sha256:" + "0".repeat(64);
+    expect(await errorOf(`FROM scratch\nADD --checksum=${sum} a.txt /a\n`)).toMatch(
+      /checksum requires HTTP\(S\) or Git sources/,
+    );
+    expect(await errorOf(`FROM scratch\nADD --checksum=${sum} a.txt b.txt /d/\n`)).toMatch(
+      /checksum can't be specified for multiple sources/,
+    );
+  });
+});

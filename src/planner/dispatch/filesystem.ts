@@ -37,8 +37,9 @@ export function dispatchWorkdir(state: StageState, ins: WorkdirInstruction): voi
 export function dispatchArg(state: StageState, ins: ArgInstruction): void {
   const env = state.env();
   // Every default is expanded against the scope before this ARG, as BuildKit does.
+  // A default is not evaluated when --build-arg gives the value (`${FOO:?msg}` does not fail).
   const values = ins.args.map((decl) =>
-    decl.defaultValue === undefined
+    decl.defaultValue === undefined || state.scope.overridden(decl.name)
       ? undefined
       : state.expander.text(decl.defaultValue, decl.word, env, decl.word.value.indexOf("=") + 1),
   );
