@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import type { ContentHasher } from "./content-hasher";
 import type { ContextFile, ContextFileType } from "./context-file";
 import type { ContextTree } from "./context-tree";
@@ -20,6 +20,8 @@ export class ContextFileRecord implements ContextFile {
   readonly devmajor?: number;
   readonly devminor?: number;
   readonly hostPath: string;
+  /** A socket: BuildKit's context transfer sends it as an empty regular file (testCopySocket). */
+  private readonly socket: boolean;
 
   constructor(
     tree: ContextTree,
@@ -31,6 +33,7 @@ export class ContextFileRecord implements ContextFile {
     this.path = selected.path;
     this.contextPath = selected.contextPath;
     this.hostPath = tree.hostPath(selected.contextPath);
+    this.socket = stat.isSocket();
     this.type = typeOf(stat);
     this.mode = Number(stat.mode & 0o7777n);
     this.size = this.type === "file" ? Number(stat.size) : 0;
@@ -48,16 +51,17 @@ export class ContextFileRecord implements ContextFile {
 
   contentHash(): Promise<string | undefined> {
     if (this.type !== "file") return Promise.resolve(undefined);
+    if (this.socket) return Promise.resolve("socket:empty");
     return this.hasher.hash(this.contextPath, this.hostPath, this.stat);
   }
 
   open(): Readable {
-    return fs.createReadStream(this.hostPath);
+    return this.socket ? Readable.from([]) : fs.createReadStream(this.hostPath);
   }
 }
 
 function typeOf(stat: fs.BigIntStats): ContextFileType {
-  if (stat.isFile()) return "file";
+  if (stat.isFile() || stat.isSocket()) return "file";
   if (stat.isDirectory()) return "directory";
   if (stat.isSymbolicLink()) return "symlink";
   if (stat.isFIFO()) return "fifo";

@@ -98,7 +98,7 @@ export class ContextTree {
       // is, unless the file system leaves it unknown).
       if (v.excluded && !dirent.isDirectory() && typeKnown(dirent)) continue;
       const st = this.lstat(rel);
-      if (st === undefined || st.isSocket()) continue; // vanished, or a socket (never sent)
+      if (st === undefined) continue; // vanished
       if (v.excluded && !(st.isDirectory() && this.filter.descend(rel, v) && this.hasVisibleEntry(rel, v)))
         continue;
       out.push({ path: rel, name, stat: st, verdict: v });

@@ -2,15 +2,17 @@
  * copyLayerEntries: the change set of one COPY or ADD step, built directly (no container).
  *
  * Layout rules (BuildKit's copy):
- * - a directory source copies its contents into the destination (the directory itself gives
- *   the destination its metadata, except the image root "/", which is never replaced);
+ * - a directory source copies its contents into the destination; the source directory's own
+ *   metadata is not copied: an existing destination keeps its own, a missing one is created
+ *   0755 owned by the --chown user, else root (fsutil's MkdirAll before the copy);
  * - any other source lands at `dest/<name>` when the destination ends in "/" or already is a
  *   directory in the destination stage (symlinks followed inside its root), else at `dest`;
  * - `--parents` keeps each source's path below the pivot (see parents-path.ts) under `dest/`;
  * - ADD extracts local tar archives (any compression, detected by content) into `dest/`, and
  *   URLs only with an explicit `--unpack=true`; `--unpack=false` never extracts;
- * - missing parents are created 0755 owned by the --chown user (root by default); existing
- *   ones keep their metadata; later sources overwrite earlier ones;
+ * - missing parents are created 0755 (with --chmod, its mode, as upstream BuildKit does) owned
+ *   by the --chown user (root by default); existing ones keep their metadata; later sources
+ *   overwrite earlier ones;
  * - owner: `--chown` when given; else root for context, heredoc and URL sources, and the
  *   source's own ids for `--from` stages/images and archive contents (as BuildKit keeps them);
  * - `--chmod` applies to every copied entry except archive contents; `--exclude` patterns match
@@ -58,7 +60,12 @@ export async function* copyLayerEntries(spec: CopySpec, inputs: CopyInputs): Asy
   const createdMtimeMs = inputs.sourceDateEpoch !== undefined ? inputs.sourceDateEpoch * 1000 : Date.now();
   const chown =
     spec.chown !== undefined && spec.chown !== "" ? resolveChown(spec.chown, inputs.destView) : undefined;
-  const layout = new LayerLayout({ destView: inputs.destView, owner: chown ?? ROOT_OWNER, createdMtimeMs });
+  const layout = new LayerLayout({
+    destView: inputs.destView,
+    owner: chown ?? ROOT_OWNER,
+    createdMtimeMs,
+    ...(spec.chmod !== undefined ? { createdMode: applyChmod(0o755, spec.chmod, true) } : {}),
+  });
   const dest = layout.resolveDest(spec.dest);
   // --exclude: the context's matcher, as fsutil's copier applies it (a `!` line re-includes a
   // path below an excluded directory, which is then created with its own metadata).
@@ -92,6 +99,10 @@ export async function* copyLayerEntries(spec: CopySpec, inputs: CopyInputs): Asy
         continue;
       }
       if (target === "") continue;
+      if (group.kind === "directory" && item.path === "." && group.parentsPath === undefined) {
+        layout.ensureDirectory(target, 0o755);
+        continue;
+      }
       for (const dir of excludedDirs.size > 0 ? ancestorsOf(matchPath) : []) {
         excludedDirs.get(dir)?.();
         excludedDirs.delete(dir);

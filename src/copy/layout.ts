@@ -12,6 +12,8 @@ export interface LayoutOptions {
   owner: Ownership;
   /** mtime of directories COPY creates. */
   createdMtimeMs: number;
+  /** Mode of parent directories COPY creates (default 0755; upstream BuildKit gives them --chmod's). */
+  createdMode?: number;
 }
 
 /** The destination once resolved in the destination stage. */
@@ -73,11 +75,14 @@ export class LayerLayout {
     if (!this.entries.has(entry.path)) this.put(entry);
   }
 
-  /** Makes sure directory `p` is in the layer (existing metadata, or created). */
-  ensureDirectory(p: string): void {
+  /**
+   * Makes sure directory `p` is in the layer: an existing one keeps its metadata, a missing one is
+   * created with the layout's owner and `mode` (default: the created-parents mode).
+   */
+  ensureDirectory(p: string, mode?: number): void {
     if (p === "") return;
     if (this.entries.get(p)?.type === "directory") return;
-    this.put(this.directoryFor(p));
+    this.put(this.directoryFor(p, mode));
   }
 
   has(p: string): boolean {
@@ -102,7 +107,7 @@ export class LayerLayout {
     }
   }
 
-  private directoryFor(dir: string): DirectoryEntry {
+  private directoryFor(dir: string, mode?: number): DirectoryEntry {
     const st = this.options.destView.lstat(dir);
     if (st?.type === "directory") {
       return { type: "directory", path: dir, mode: st.mode, uid: st.uid, gid: st.gid, mtimeMs: st.mtimeMs };
@@ -111,7 +116,7 @@ export class LayerLayout {
     return {
       type: "directory",
       path: dir,
-      mode: 0o755,
+      mode: mode ?? this.options.createdMode ?? 0o755,
       uid: owner.uid,
       gid: owner.gid,
       mtimeMs: createdMtimeMs,

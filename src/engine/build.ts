@@ -1,4 +1,5 @@
 import { resolveNetworkLimits } from "../net/limits";
+import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,6 +16,7 @@ import {
   withConfig,
 } from "../image/image";
 import { sha256Digest } from "../image/digest";
+import { fillHistoryCreated } from "../image/history-times";
 import { decodeDockerfile } from "../parser/decode";
 import { loadDockerfile } from "../parser/load";
 import { parseBuildArgs } from "../planner/build-args";
@@ -52,7 +54,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const emit = options.onEvent ?? (() => undefined);
   const env = options.env ?? process.env;
   const contextDir = path.resolve(options.context);
-  const dockerfilePath = path.resolve(contextDir, options.dockerfile ?? "Dockerfile");
+  const dockerfilePath = path.resolve(contextDir, options.dockerfile ?? defaultDockerfileName(contextDir));
   const text =
     options.dockerfileText ??
     (await readDockerfile(contextDir, dockerfilePath, options.dockerfile !== undefined));
@@ -233,8 +235,9 @@ async function assembleImage(
   const withLayers = await appendLayers(emptyImage(thePlan.platform), target.layers);
   return withConfig(withLayers, (draft) => {
     Object.assign(draft, { ...target.config, rootfs: draft.rootfs });
-    draft.created = run.created;
-    draft.history = target.history;
+    // Times come from the steps' cache records, so a no-change rebuild is the same image (BuildKit).
+    draft.history = target.history.map((h) => ({ ...h }));
+    draft.created = fillHistoryCreated(draft.history, run.created);
     if (Object.keys(labels).length > 0) draft.config.Labels = { ...(draft.config.Labels ?? {}), ...labels };
     if (draft.config.OnBuild?.length === 0) delete draft.config.OnBuild;
   });
@@ -278,6 +281,13 @@ function checkEntitlements(thePlan: Plan, allowed: ReadonlySet<Entitlement>, fil
       }
     }
   }
+}
+
+/** `Dockerfile`, or `dockerfile` when only that one exists (BuildKit's fallback). */
+function defaultDockerfileName(contextDir: string): string {
+  const exists = (name: string): boolean =>
+    fs.lstatSync(path.join(contextDir, name), { throwIfNoEntry: false }) !== undefined;
+  return !exists("Dockerfile") && exists("dockerfile") ? "dockerfile" : "Dockerfile";
 }
 
 /** The Dockerfile's text; the default one must lie inside the context (see readDockerfileFile). */

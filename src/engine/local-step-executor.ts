@@ -52,7 +52,7 @@ export class LocalStepExecutor implements StepExecutor {
    * with the command, the exit code and the last lines of output.
    */
   async run(step: RunStep, inputs: StepInputs): Promise<AsyncIterable<LayerEntry>> {
-    const lowerDirs = (await Promise.all(inputs.layers.map((l) => this.unpacked.dir(l)))).reverse();
+    const lowerDirs = topmostFirst(await Promise.all(inputs.layers.map((l) => this.unpacked.dir(l))));
     const upperDir = path.join(inputs.tmpDir, "upper");
     const workDir = path.join(inputs.tmpDir, "work");
     const { mounts, env: mountEnv, release } = await runMounts(step, inputs, this.mountSources);
@@ -114,7 +114,16 @@ export class LocalStepExecutor implements StepExecutor {
 
   /** A read-only view of the filesystem made of `layers` (base first). */
   private async view(layers: readonly BlobLayer[]): Promise<LayerView> {
-    const dirs = await Promise.all(layers.map((l) => this.unpacked.dir(l)));
-    return new LayerView(dirs.reverse());
+    return new LayerView(topmostFirst(await Promise.all(layers.map((l) => this.unpacked.dir(l)))));
   }
+}
+
+/**
+ * Unpacked layer dirs (base first) in overlayfs order, top-most first, each once: overlayfs
+ * refuses a lower dir given twice (ELOOP), and a layer repeated in the stack (BuildKit's empty
+ * layer, two identical COPYs) reads the same without its lower copy, which the upper one
+ * entirely shadows (its files win, its whiteouts reach every layer below either copy).
+ */
+function topmostFirst(dirs: string[]): string[] {
+  return [...new Set(dirs.reverse())];
 }

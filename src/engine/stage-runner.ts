@@ -51,6 +51,8 @@ export interface BuildRun {
 interface LayerOutput {
   layer: BlobLayer | null;
   cached: boolean;
+  /** When the step's result was first made: a cache hit keeps its record's time (see runStage). */
+  created: string;
 }
 
 /**
@@ -74,22 +76,27 @@ export async function runStage(stage: PlannedStage, run: BuildRun): Promise<Stag
   const total = stage.steps.length;
   for (const [i, step] of stage.steps.entries()) {
     if (run.signal?.aborted) throw new BuildAbortedError();
+    // Config entries get no time here: fillHistoryCreated gives them their neighbours' (BuildKit).
     const entry: HistoryEntry = {
-      created: run.created,
       created_by: step.createdBy,
       comment: "buildkit.dockerfile.v0",
     };
     if (step.kind === "config") {
-      history.push({ ...entry, empty_layer: true });
+      if (step.history !== false) history.push({ ...entry, empty_layer: true });
       continue;
     }
     const label = `[${stage.label} ${i + 1}/${total}]`;
     const output = await layerStep(step, label, layers, stagePlatform(stage), run);
-    if (output.layer) {
-      layers = [...layers, output.layer];
-      history.push(entry);
+    // BuildKit commits a layer for every RUN, COPY/ADD and WORKDIR (but `WORKDIR /`), even one
+    // that changes nothing: an empty tar, and a history entry with empty_layer false.
+    const layer =
+      output.layer ?? (step.kind === "workdir" && step.path === "/" ? null : await emptyLayer(run));
+    // A layer's time is when its result was first made, so a no-change rebuild is the same image.
+    if (layer) {
+      layers = [...layers, layer];
+      history.push({ created: output.created, ...entry });
     } else {
-      history.push({ ...entry, empty_layer: true });
+      history.push({ created: output.created, ...entry, empty_layer: true });
     }
   }
   return { index: stage.index, layers, history, config: stage.config };
@@ -127,7 +134,8 @@ async function executeOrReuse(
         : null;
       run.emit({ type: "step-cached", id: step.id, vertex });
       recordOutcome(run, step, true, started, layer);
-      return { layer, cached: true };
+      const created = run.sourceDateEpoch === undefined ? rfc3339(record.createdAt) : run.created;
+      return { layer, cached: true, created };
     }
   }
   const layer = await run.limit(() => execute(step, vertex, layers, platform, run));
@@ -140,7 +148,7 @@ async function executeOrReuse(
     ...(layer ? { layerSize: layer.info.size } : {}),
   });
   recordOutcome(run, step, false, started, layer);
-  return { layer, cached: false };
+  return { layer, cached: false, created: run.created };
 }
 
 async function execute(
@@ -178,6 +186,7 @@ async function execute(
         layer: null,
         description: step.display,
         stage: String(step.stage),
+        createdAt: run.created,
       });
       return null;
     }
@@ -190,6 +199,7 @@ async function execute(
       layer: { digest, diffId, size, mediaType },
       description: step.display,
       stage: String(step.stage),
+      createdAt: run.created,
     });
     return stored;
   } catch (err) {
@@ -267,6 +277,30 @@ async function usableRecord(key: string, run: BuildRun): Promise<StepRecord | un
   });
   if (record?.layer) await run.verified.stamp(record.layer.digest);
   return record;
+}
+
+/** An ISO 8601 time as the build writes `created`: UTC, whole seconds. */
+function rfc3339(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : new Date(t).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+const emptyLayers = new WeakMap<BuildRun, Promise<BlobLayer>>();
+
+/** The build's empty layer (an end-of-archive tar in the build's compression), stored once. */
+function emptyLayer(run: BuildRun): Promise<BlobLayer> {
+  let p = emptyLayers.get(run);
+  if (!p) {
+    p = (async () => {
+      await fsp.mkdir(run.tmpDir, { recursive: true });
+      const layer = await buildLayer([], { dir: run.tmpDir, compression: run.compression });
+      await run.store.blobs.importFile(layer.info.path, { digest: layer.info.digest });
+      await run.verified.stamp(layer.info.digest);
+      return new BlobLayer({ ...layer.info, path: run.store.blobs.path(layer.info.digest) });
+    })();
+    emptyLayers.set(run, p);
+  }
+  return p;
 }
 
 /** Serializes entries into a layer blob in the build's temp dir; null when there are none. */

@@ -80,6 +80,8 @@ interface StepCommon {
  */
 export interface ConfigStep extends StepCommon {
   kind: "config";
+  /** false: the step writes no history entry (ONBUILD, as in BuildKit). */
+  history?: false;
 }
 
 export interface RunStep extends StepCommon {

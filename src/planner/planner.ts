@@ -146,11 +146,12 @@ function resolveGlobalArgs(
   for (const arg of dockerfile.metaArgs) {
     for (const decl of arg.args) {
       consumed.add(decl.name);
-      const fallback =
-        decl.defaultValue === undefined
-          ? undefined
+      // A given --build-arg replaces the default unevaluated (so `${FOO:?msg}` does not fail).
+      const given = overrides.get(decl.name);
+      const value =
+        given !== undefined || decl.defaultValue === undefined
+          ? given
           : expander.text(decl.defaultValue, decl.word, globals, decl.word.value.indexOf("=") + 1);
-      const value = overrides.get(decl.name) ?? fallback;
       if (value !== undefined) globals.set(decl.name, value);
     }
   }
@@ -198,10 +199,14 @@ function baseOf(
   };
 }
 
-/** `FROM scratch`: an empty config with Docker's default PATH, as BuildKit sets it. */
+/**
+ * `FROM scratch`: an empty config with Docker's default PATH and WorkingDir "/", as BuildKit's
+ * emptyImage sets them (an image base without WORKDIR keeps its own, possibly empty, value).
+ */
 export function scratchConfig(platform: Platform): ImageConfig {
   const config: ContainerConfig = {
     Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+    WorkingDir: "/",
   };
   const out: ImageConfig = {
     architecture: platform.architecture,

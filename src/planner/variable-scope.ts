@@ -9,6 +9,8 @@ import { PROXY_ARGS } from "./build-args";
  */
 export class VariableScope {
   private readonly args = new Map<string, string>();
+  /** Every name declared by ARG in this stage, in first-declaration order (BuildKit's buildArgs). */
+  private readonly declared = new Set<string>();
   private readonly env = new Map<string, string>();
   /** runArgs results, dropped whenever a variable changes (RUN/COPY read them far more often). */
   private runArgsCache: { forKey: string[] | undefined; forRun: string[] | undefined } = {
@@ -27,13 +29,32 @@ export class VariableScope {
     private readonly consumed: (name: string) => void,
   ) {}
 
-  /** `ARG name[=default]`: the override wins, then the default, then the global value. */
-  declare(name: string, defaultValue: string | undefined): void {
+  /**
+   * `ARG name[=default]`: the override wins, then the default, then the global value. Returns
+   * the value (undefined: the ARG has none).
+   */
+  declare(name: string, defaultValue: string | undefined): string | undefined {
     this.consumed(name);
     const value = this.overrides.get(name) ?? defaultValue ?? this.globals.get(name);
     if (value !== undefined) this.args.set(name, value);
     else this.args.delete(name);
+    this.declared.add(name);
     this.changed();
+    return value;
+  }
+
+  /**
+   * The build args as BuildKit writes them in RUN's history (`RUN |N k=v ...`): every declared
+   * ARG in declaration order, a redeclared one at its first place with its latest value; the
+   * value is what `$NAME` is now (ENV included), "" for an ARG without value.
+   */
+  historyArgs(): string[] {
+    return [...this.declared].map((k) => `${k}=${this.lookup(k) ?? ""}`);
+  }
+
+  /** `--build-arg` (or an automatic platform arg) gives `name` its value. */
+  overridden(name: string): boolean {
+    return this.overrides.has(name);
   }
 
   /** Replaces the ENV view with an image's `K=V` list (at the start of a stage). */
@@ -72,7 +93,15 @@ export class VariableScope {
     const out = new Map<string, string>();
     for (const [k, v] of this.args) if (!this.env.has(k)) out.set(k, v);
     if (!forKey) {
-      for (const [k, v] of this.overrides) if (PROXY_ARGS.has(k) && !this.env.has(k)) out.set(k, v);
+      // BuildKit's proxy env: a --build-arg named like a proxy variable in any case sets both
+      // HTTP_PROXY and http_proxy (keys in sorted order, so the last spelling wins).
+      const proxies = new Map<string, string>();
+      for (const k of [...this.overrides.keys()].sort()) {
+        const upper = k.toUpperCase();
+        if (PROXY_ARGS.has(upper)) proxies.set(upper, this.overrides.get(k) ?? "");
+      }
+      for (const [upper, v] of proxies)
+        for (const k of [upper, upper.toLowerCase()]) if (!this.env.has(k)) out.set(k, v);
     } else {
       for (const k of PROXY_ARGS) out.delete(k);
     }

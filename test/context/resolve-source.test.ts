@@ -221,7 +221,7 @@ describe("BuildContext.walk", () => {
     expect(await files[5].contentHash()).toMatch(/^[0-9a-f]{16}$/);
   });
 
-  test("fifos are reported with their type; sockets are never part of the context", async () => {
+  test("fifos are reported with their type; a socket is an empty regular file (as BuildKit sends it)", async () => {
     dir = makeTemp();
     writeTree(dir, { "d/file": "x" });
     execFileSync("mkfifo", [path.join(dir, "d/pipe")]);
@@ -234,7 +234,14 @@ describe("BuildContext.walk", () => {
         [".", "directory"],
         ["file", "file"],
         ["pipe", "fifo"],
+        ["sock", "file"],
       ]);
+      const sock = files[3];
+      expect(sock.size).toBe(0);
+      const chunks: Buffer[] = [];
+      for await (const c of sock.open()) chunks.push(c as Buffer);
+      expect(Buffer.concat(chunks)).toHaveLength(0);
+      expect(await sock.contentHash()).toBeDefined();
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

@@ -354,3 +354,51 @@ describe("COPY from heredocs", () => {
     expect(two.find((s) => s.path === "h/a.sh")?.mode).toBe(0o755);
   });
 });
+
+describe("the destination of a directory's contents, and created parents (BuildKit)", () => {
+  const stage = (): LayerView => {
+    const root = tmp.make();
+    return new LayerView([
+      writeTree(path.join(root, "src"), {
+        dir: { dir: true, mode: 0o700, uid: 100, gid: 200 },
+        "dir/subdir": { dir: true, mode: 0o750, uid: 101, gid: 201 },
+        "dir/subdir/nestedfile": { file: "n", uid: 102, gid: 202 },
+      }),
+    ]);
+  };
+  const from = { source: { kind: "stage", stage: 0 } as const };
+
+  test("a missing destination is created 0755 root-owned, not with the source directory's metadata", async () => {
+    const seen = await run({ sources: ["/dir"], dest: "/dir", ...from }, { sourceView: stage() });
+    expect(seen.find((e) => e.path === "dir")).toMatchObject({ mode: 0o755, uid: 0, gid: 0 });
+    // What is below keeps the source's owners.
+    expect(seen.find((e) => e.path === "dir/subdir")).toMatchObject({ mode: 0o750, uid: 101, gid: 201 });
+    // A context directory (0700 here) likewise.
+    const ctxDir = await run({ sources: ["src"], dest: "/fresh" });
+    expect(ctxDir.find((e) => e.path === "fresh")).toMatchObject({ mode: 0o755, uid: 0, gid: 0 });
+  });
+
+  test("with --chown the created destination is the user's; an existing one keeps its owner and mode", async () => {
+    const created = await run(
+      { sources: ["/dir"], dest: "/dir", chown: "300:400", ...from },
+      { sourceView: stage() },
+    );
+    expect(created.find((e) => e.path === "dir")).toMatchObject({ mode: 0o755, uid: 300, gid: 400 });
+    const existing = await run(
+      { sources: ["/dir/."], dest: "/app", chown: "300:400", ...from },
+      { sourceView: stage() },
+    );
+    expect(existing.find((e) => e.path === "app")).toMatchObject({ mode: 0o750, uid: 7, gid: 7 });
+    expect(existing.find((e) => e.path === "app/subdir")).toMatchObject({ uid: 300, gid: 400 });
+  });
+
+  test("--chmod: created parents get its mode, the destination directory itself does not", async () => {
+    const file = await run({ sources: ["a.txt"], dest: "/parent/sub/foo", chmod: "770" });
+    expect(file.find((e) => e.path === "parent")).toMatchObject({ mode: 0o770 });
+    expect(file.find((e) => e.path === "parent/sub")).toMatchObject({ mode: 0o770 });
+    expect(file.find((e) => e.path === "parent/sub/foo")).toMatchObject({ mode: 0o770 });
+    const dir = await run({ sources: ["src"], dest: "/code", chmod: "644" });
+    expect(dir.find((e) => e.path === "code")).toMatchObject({ mode: 0o755 });
+    expect(dir.find((e) => e.path === "code/main.go")).toMatchObject({ mode: 0o644 });
+  });
+});

@@ -167,12 +167,14 @@ describe("copying between stages", () => {
     try {
       const r = await build({ context: ctx, cacheDir: cache, outputs: [{ type: "local", dest: out }] });
       expect(fs.readFileSync(path.join(out, "copied/y"), "utf8")).toBe("y");
-      // WORKDIR /src and /copied already exist: their steps add no layer.
+      // WORKDIR /src and /copied already exist: their steps change nothing, and the image gets
+      // BuildKit's empty layer for each (a WORKDIR other than "/" always commits one).
       expect(r.steps.filter((s) => s.display.startsWith("WORKDIR")).map((s) => s.layer)).toEqual([
         undefined,
         undefined,
       ]);
-      expect(r.config.rootfs.diff_ids).toHaveLength(1);
+      expect(r.config.rootfs.diff_ids).toHaveLength(2);
+      expect(r.config.history?.map((h) => h.empty_layer ?? false)).toEqual([false, false]);
     } finally {
       rm(out);
     }

@@ -37,9 +37,9 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
     sources.push(value);
   }
   const destRaw = state.expander.word(ins.dest, env);
-  // A URL is never a glob: `?` starts its query and `*`/`[` are ordinary there.
-  const isGlob = (s: string): boolean => !(ins.kind === "ADD" && URL_SOURCE.test(s)) && /[*?[]/.test(s);
-  const multiple = sources.length + heredocFiles.length > 1 || sources.some(isGlob);
+  // Counted as written, like BuildKit: a wildcard is one source however many paths it matches
+  // (a match copies to the destination as named, as fsutil's copier does for each match).
+  const multiple = sources.length + heredocFiles.length > 1;
   let dest = resolveInImage(state, destRaw);
   if (multiple && !dest.endsWith("/")) {
     throw state.expander.error(
@@ -53,6 +53,14 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
     ins.chmod === undefined ? undefined : expandChecked(state, ins, "chmod", ins.chmod, checkChmod);
   const exclude = ins.exclude.map((e) => state.expander.text(e, ins.dest, env));
 
+  if (ins.kind === "ADD" && ins.checksum !== undefined) {
+    // BuildKit's checks (convert_copy.go): a checksum pins one remote file.
+    const flag = ins.node.flags.find((f) => /^--checksum=/i.test(f.value)) ?? ins.dest;
+    if (sources.length + heredocFiles.length !== 1)
+      throw state.expander.error(flag, "checksum can't be specified for multiple sources");
+    if (!URL_SOURCE.test(sources[0] ?? "") && !GIT_SOURCE.test(sources[0] ?? ""))
+      throw state.expander.error(flag, "checksum requires HTTP(S) or Git sources");
+  }
   let source: CopySource;
   let sourceKey: string;
   const fromValue = ins.kind === "COPY" ? ins.from : undefined;
@@ -65,6 +73,14 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
   } else if (fromValue !== undefined) {
     const flag = ins.node.flags.find((f) => /^--from=/i.test(f.value)) ?? ins.dest;
     const ref = state.resolveFrom(fromValue, flag);
+    if (ref.kind === "stage" && ref.stage > state.index) {
+      // BuildKit dispatches stages in file order: a later stage is not there yet to copy from.
+      const current = state.graph.nodes[state.index]?.stage.name ?? `stage-${state.index}`;
+      throw state.expander.error(
+        flag,
+        `cannot copy from stage "${fromValue}", it needs to be defined before current stage "${current}"`,
+      );
+    }
     if (ref.kind === "stage") {
       source = { kind: "stage", stage: ref.stage };
       sourceKey = `stage:${state.stageKey(ref.stage, flag)}`;
@@ -132,7 +148,17 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
         ? { checksum: ins.checksum ?? null, unpack: ins.unpack ?? null, keepGitDir: ins.keepGitDir }
         : null,
   });
-  const shown = heredocFiles.length > 0 ? heredocFiles.map((f) => `<<${f.name}`) : sources;
+  // BuildKit's commit message: flags it keeps, sources (heredocs as <<NAME), the destination as
+  // written (expanded, not resolved against WORKDIR).
+  const createdBy = [
+    ins.kind,
+    ...(ins.parents ? ["--parents"] : []),
+    ...(chown ? [`--chown=${chown}`] : []),
+    ...(chmod ? [`--chmod=${chmod}`] : []),
+    ...sources,
+    ...heredocFiles.map((f) => `<<${f.name}`),
+    destRaw,
+  ].join(" ");
   const step: CopyStep = {
     kind: "copy",
     instruction: ins.kind,
@@ -141,7 +167,7 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
     cacheKey,
     parentKey,
     display: ins.node.original.replace(/\s+/g, " ").slice(0, 200),
-    createdBy: `${ins.kind} ${[...(chown ? [`--chown=${chown}`] : []), ...(chmod ? [`--chmod=${chmod}`] : []), ...shown, dest].join(" ")} # buildkit`,
+    createdBy: `${createdBy} # buildkit`,
     span: ins.span,
     source,
     sources,

@@ -65,7 +65,8 @@ export async function dispatchInstruction(
     case "SHELL":
       return dispatchShell(state, ins);
     case "ONBUILD":
-      return state.configStep(ins, `ONBUILD ${ins.expression}`, (c) => {
+      // BuildKit records the trigger in the config only: no history entry.
+      return state.configStep(ins, null, (c) => {
         (c.OnBuild ??= []).push(ins.expression);
       });
     default:

@@ -37,11 +37,16 @@ export function dispatchWorkdir(state: StageState, ins: WorkdirInstruction): voi
 export function dispatchArg(state: StageState, ins: ArgInstruction): void {
   const env = state.env();
   // Every default is expanded against the scope before this ARG, as BuildKit does.
+  // A default is not evaluated when --build-arg gives the value (`${FOO:?msg}` does not fail).
   const values = ins.args.map((decl) =>
-    decl.defaultValue === undefined
+    decl.defaultValue === undefined || state.scope.overridden(decl.name)
       ? undefined
       : state.expander.text(decl.defaultValue, decl.word, env, decl.word.value.indexOf("=") + 1),
   );
-  ins.args.forEach((decl, i) => state.scope.declare(decl.name, values[i]));
-  // Like BuildKit, ARG leaves no history entry: its effect shows in the steps that read it.
+  const shown = ins.args.map((decl, i) => {
+    const value = state.scope.declare(decl.name, values[i]);
+    return value === undefined ? decl.name : `${decl.name}=${value}`;
+  });
+  // BuildKit writes an entry for ARG in a stage: each name with the value it took.
+  state.configStep(ins, `ARG ${shown.join(" ")}`, () => undefined);
 }

@@ -14,6 +14,7 @@ import type {
 import type { CommandLine } from "../../parser/instructions/base";
 import { checkPortSpec } from "../../parser/instructions/port";
 import { parseSignal } from "../../parser/instructions/signal";
+import { goDuration, goList, goQuotedList } from "./go-format";
 import type { StageState } from "./stage-state";
 
 /**
@@ -31,10 +32,6 @@ export function shellOf(state: StageState): string[] {
 /** Exec form as is; shell form wrapped in the stage's SHELL. */
 export function argvOf(state: StageState, command: CommandLine): string[] {
   return command.form === "exec" ? [...command.args] : [...shellOf(state), command.args[0] ?? ""];
-}
-
-function json(value: unknown): string {
-  return JSON.stringify(value);
 }
 
 /** `ENV a=1 b=$a`: every value is expanded against the env *before* this instruction, as Docker does. */
@@ -76,7 +73,7 @@ export function dispatchCmd(state: StageState, ins: CmdInstruction): void {
   const argv = argvOf(state, ins.command);
   state.checkArgv(argv, ins);
   state.cmdSet = true;
-  state.configStep(ins, `CMD ${json(argv)}`, (c) => {
+  state.configStep(ins, `CMD ${goQuotedList(argv)}`, (c) => {
     c.Cmd = argv;
   });
 }
@@ -85,7 +82,7 @@ export function dispatchEntrypoint(state: StageState, ins: EntrypointInstruction
   const argv = argvOf(state, ins.command);
   state.checkArgv(argv, ins);
   const keepCmd = state.cmdSet;
-  state.configStep(ins, `ENTRYPOINT ${json(argv)}`, (c) => {
+  state.configStep(ins, `ENTRYPOINT ${goQuotedList(argv)}`, (c) => {
     c.Entrypoint = argv;
     // Docker: an ENTRYPOINT resets a CMD inherited from the base image, not one set in this stage.
     if (!keepCmd) delete c.Cmd;
@@ -103,7 +100,9 @@ export function dispatchExpose(state: StageState, ins: ExposeInstruction): void 
       ports.push(...expandPortRange(spec));
     }
   }
-  state.configStep(ins, `EXPOSE ${ports.join(" ")}`, (c) => {
+  // BuildKit writes the port list sorted, whatever the order in the Dockerfile.
+  const sorted = [...new Set(ports)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  state.configStep(ins, `EXPOSE ${goList(sorted)}`, (c) => {
     const exposed = (c.ExposedPorts ??= {});
     for (const p of ports) exposed[p] = {};
   });
@@ -124,7 +123,7 @@ export function dispatchVolume(state: StageState, ins: VolumeInstruction): void 
     if (v.trim() === "") throw state.expander.error(w, "VOLUME specified can not be an empty string");
     return v;
   });
-  state.configStep(ins, `VOLUME ${json(volumes)}`, (c) => {
+  state.configStep(ins, `VOLUME ${goList(volumes)}`, (c) => {
     const all = (c.Volumes ??= {});
     for (const v of volumes) all[v] = {};
   });
@@ -155,7 +154,12 @@ export function dispatchStopsignal(state: StageState, ins: StopsignalInstruction
 export function dispatchHealthcheck(state: StageState, ins: HealthcheckInstruction): void {
   const h = ins.health;
   state.checkArgv(h.test, ins);
-  state.configStep(ins, `HEALTHCHECK ${json(h.test)}`, (c) => {
+  // `%+v` of BuildKit's HealthcheckConfig: every field, durations as Go prints them.
+  const shown =
+    `{Test:${goList(h.test)} Interval:${goDuration(h.interval ?? 0)} Timeout:${goDuration(h.timeout ?? 0)}` +
+    ` StartPeriod:${goDuration(h.startPeriod ?? 0)} StartInterval:${goDuration(h.startInterval ?? 0)}` +
+    ` Retries:${h.retries ?? 0}}`;
+  state.configStep(ins, `HEALTHCHECK ${shown}`, (c) => {
     c.Healthcheck = { Test: h.test };
     if (h.interval !== undefined) c.Healthcheck.Interval = h.interval;
     if (h.timeout !== undefined) c.Healthcheck.Timeout = h.timeout;
@@ -167,7 +171,7 @@ export function dispatchHealthcheck(state: StageState, ins: HealthcheckInstructi
 
 export function dispatchShell(state: StageState, ins: ShellInstruction): void {
   state.checkArgv(ins.shell, ins);
-  state.configStep(ins, `SHELL ${json(ins.shell)}`, (c) => {
+  state.configStep(ins, `SHELL ${goList(ins.shell)}`, (c) => {
     c.Shell = [...ins.shell];
   });
 }

@@ -40,7 +40,8 @@ export async function dispatchRun(state: StageState, ins: RunInstruction): Promi
     if (body.startsWith("#!")) {
       const file = `/dev/pipes/${doc.name}`;
       heredocFiles.push({ path: file, content: body, mode: 0o755 });
-      argv = [file];
+      // As BuildKit: the shell runs the file (so history reads `RUN /bin/sh -c /dev/pipes/EOF`).
+      argv = [...shellOf(state), file];
     } else {
       argv = [...shellOf(state), body];
     }
@@ -67,8 +68,9 @@ export async function dispatchRun(state: StageState, ins: RunInstruction): Promi
     network,
     security,
   });
-  const argsPrefix =
-    keyState.buildArgs.length > 0 ? `|${keyState.buildArgs.length} ${keyState.buildArgs.join(" ")} ` : "";
+  // BuildKit's runCommandString: every ARG of the stage, in declaration order, then the argv.
+  const historyArgs = state.scope.historyArgs();
+  const argsPrefix = historyArgs.length > 0 ? `|${historyArgs.length} ${historyArgs.join(" ")} ` : "";
   state.steps.push({
     kind: "run",
     id: state.nextId(),

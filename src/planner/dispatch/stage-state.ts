@@ -105,17 +105,25 @@ export class StageState {
     mutate(this.config);
   }
 
-  /** A config-only step: history and config, no layer, no change of the filesystem key. */
-  configStep(instruction: Instruction, createdBy: string, mutate: (config: ContainerConfig) => void): void {
+  /**
+   * A config-only step: history and config, no layer, no change of the filesystem key.
+   * `createdBy` null: the step writes no history entry.
+   */
+  configStep(
+    instruction: Instruction,
+    createdBy: string | null,
+    mutate: (config: ContainerConfig) => void,
+  ): void {
     this.setConfig(mutate);
     this.steps.push({
+      ...(createdBy === null ? { history: false as const } : {}),
       kind: "config",
       id: this.nextId(),
       stage: this.index,
       cacheKey: this.key,
       parentKey: this.key,
       display: display(instruction),
-      createdBy,
+      createdBy: createdBy ?? display(instruction),
       span: instruction.span,
     });
   }

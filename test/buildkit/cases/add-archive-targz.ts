@@ -4,7 +4,6 @@ import { fooTarGz } from "../harness/archives";
 export default {
   name: "testDockerfileAddArchive",
   upstream: UP.add,
-  knownDifference: 'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/"',
   variant: "tar.gz is extracted",
   dockerfile: `
 FROM scratch

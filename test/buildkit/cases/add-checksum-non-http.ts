@@ -4,8 +4,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testAddChecksum",
   upstream: UP.add,
-  knownFailure:
-    'the build succeeded; upstream expects an error containing ["checksum requires HTTP(S) or Git sources"]',
   variant: "NonHTTPSource",
   note: "Upstream asserts only that the build fails; the suite also wants BuildKit's wording.",
   dockerfile: `

@@ -4,8 +4,6 @@ import { fooTar } from "../harness/archives";
 export default {
   name: "testDockerfileAddChownArchive",
   upstream: UP.add,
-  knownDifference:
-    'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/" | history: COPY/ADD created_by: tsbuild "ADD --chown=100:200 t.tar /out/ # buildkit", BuildKit "ADD t.tar /out/ # buildkit"',
   dockerfile: `
 FROM scratch
 ADD --chown=100:200 t.tar /out/

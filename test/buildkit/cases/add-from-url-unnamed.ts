@@ -3,7 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testDockerfileADDFromURL",
   upstream: UP.add,
-  knownDifference: 'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/"',
   variant: "URL without a file name",
   note: "Upstream also checks the mtime is the Last-Modified header; the suite sets timestamps aside.",
   dockerfile: `

@@ -3,7 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testDockerfileADDFromURL",
   upstream: UP.add,
-  knownDifference: 'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/"',
   variant: "named file",
   note: "The HEAD-request count on rebuild is not ported (the suite builds once).",
   dockerfile: `

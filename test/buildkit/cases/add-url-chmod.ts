@@ -3,7 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testAddURLChmod",
   upstream: UP.add,
-  knownDifference: 'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/"',
   dockerfile: `
 FROM {{busybox}} AS build
 ADD --chmod=644 {{http}}/foo /tmp/foo1

@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testArgDefaultExpansion",
   upstream: UP.args,
-  knownFailure:
-    "the build failed; upstream expects success: DockerfileError: Dockerfile:4:9: FOO: foo missing",
   variant: "--build-arg BAR=123",
   dockerfile: `
 FROM scratch

@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testMultiArgs",
   upstream: UP.args,
-  knownDifference:
-    'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/" | history: COPY/ADD created_by: tsbuild "COPY /out / # buildkit", BuildKit "COPY /out . # buildkit"',
   dockerfile: `
 ARG a1="foo bar" a2=box
 ARG a3="$a2-foo"

@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testQuotedMetaArgs",
   upstream: UP.args,
-  knownDifference:
-    'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/" | history: COPY/ADD created_by: tsbuild "COPY /out / # buildkit", BuildKit "COPY /out . # buildkit"',
   dockerfile: `
 ARG a1="box"
 ARG a2="$a1-foo"

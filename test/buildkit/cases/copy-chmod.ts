@@ -3,9 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testCopyChmod",
   upstream: UP.copy,
-  knownDifference: 'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/"',
-  knownFailure:
-    '/parentperm: content "0755\\n", expected "0777\\n"; /subparentperm: content "0755\\n", expected "0770\\n"',
   dockerfile: `
 FROM {{busybox}} AS base
 

@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testCopyChownCreateDest",
   upstream: UP.copy,
-  knownDifference:
-    'history: BuildKit has history entries for ARG, tsbuild none; COPY/ADD created_by: tsbuild "COPY --chown=user:user . /dest # buildkit", BuildKit "COPY . /dest # buildkit"; COPY/ADD created_by: tsbuild "COPY --chown=user01:user . /dest01 # buildkit", BuildKit "COPY . /dest01 # buildkit"; a RUN that changes nothing is empty_layer=true in tsbuild, BuildKit writes an empty layer (false)',
   dockerfile: `
 FROM {{busybox}}
 ARG group
@@ -18,4 +16,9 @@ RUN [ "$(stat -c "%U %G" /dest01)" == "user01 user" ]
 `,
   buildArgs: { group: "user" },
   expect: {},
+  compareIgnore: {
+    fields: ["history"],
+    reason:
+      "upstream and 20.10 disagree: 20.10 writes ARG entries with the value as declared (ARG group); upstream writes the value the ARG took from --build-arg (ARG group=value)",
+  },
 } satisfies BuildkitCase;

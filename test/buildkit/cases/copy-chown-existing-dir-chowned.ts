@@ -4,10 +4,6 @@ import { chownExistingDirDockerfile } from "../harness/chown-existing-dir";
 export default {
   name: "testCopyChownExistingDir",
   upstream: UP.copy,
-  knownDifference:
-    'outcome: tsbuild failed: BuildError: RUN e="300:400"; p="/file"; a=`stat -c "%u:%g" "$p"`; if [ "$a" != "$e" ]; then echo "incorrect ownership on $p. expected $e, got $a"; exit 1; fi && e="300:400"; p="/dir"; a=`stat -c "%u:%g" "$p"`; if: process ["/bin/sh","-c","e=\\"300:400\\"; p=\\"/file\\"; a=`stat -c \\"%u:%g\\" \\"$p\\"`; if [ \\"$a\\" != \\"$e\\" ]; then echo \\"incorrect ownership on $p. expected $e, got $a\\"; exit 1; fi && e=\\"300:400\\"; p=\\"/dir\\"; a=`stat -c \\"%u:%g\\" \\"$p\\"`; if [ \\"$a\\" != \\"$e\\" ]; then echo \\"incorrect ownership on $p. expected $e, got $a\\"; exit 1; fi && e=\\"300:400\\"; p=\\"',
-  knownFailure:
-    'the build failed; upstream expects success: BuildError: RUN e="300:400"; p="/file"; a=`stat -c "%u:%g" "$p"`; if [ "$a" != "$e" ]; then echo "incorrect ownership on $p. expected $e, got $a"; exit 1; fi && e="300:400"; p="/dir"; a=`stat -c "%u:%g" "$p"`; if: process ["/bin/sh","-c","e=\\"300:400\\"; p=',
   variant: "default target copy_from_chowned",
   dockerfile: chownExistingDirDockerfile,
   dockerfileName: "Dockerfile.web",

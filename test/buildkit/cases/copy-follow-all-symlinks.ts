@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testCopyFollowAllSymlinks",
   upstream: UP.copy,
-  knownDifference:
-    'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/" | history: COPY/ADD created_by: tsbuild "COPY foo/sub /bar # buildkit", BuildKit "COPY foo/sub bar # buildkit"',
   dockerfile: `
 FROM scratch
 COPY foo /

@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testPreserveDestDirSlash",
   upstream: UP.copy,
-  knownDifference:
-    "history: a RUN that changes nothing is empty_layer=true in tsbuild, BuildKit writes an empty layer (false)",
   dockerfile: `
 FROM {{busybox}}
 COPY testfile /sample/

@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testCopyRelative",
   upstream: UP.copy,
-  knownDifference:
-    'history: a RUN that changes nothing is empty_layer=true in tsbuild, BuildKit writes an empty layer (false); COPY/ADD created_by: tsbuild "COPY foo /test1/test2/ # buildkit", BuildKit "COPY foo ./ # buildkit"; COPY/ADD created_by: tsbuild "ADD foo /test1/test2/bar/baz # buildkit", BuildKit "ADD foo ./bar/baz # buildkit"; COPY/ADD created_by: tsbuild "COPY foo /test1/test2/bar/baz2 # buildkit", BuildKit "COPY foo ./bar/baz2 # buildkit"; "WORKDIR /test1": empty_layer true in tsbuild, false in BuildKit (+3 more)',
   dockerfile: `
 FROM {{busybox}}
 WORKDIR /test1

@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testCopyVarSubstitution",
   upstream: UP.copy,
-  knownDifference:
-    'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/" | history: COPY/ADD created_by: tsbuild "COPY bar /baz # buildkit", BuildKit "COPY bar baz # buildkit"',
   dockerfile: `
 FROM scratch AS base
 ENV FOO bar

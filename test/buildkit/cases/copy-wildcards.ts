@@ -3,10 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testCopyWildcards",
   upstream: UP.copy,
-  knownDifference:
-    "outcome: tsbuild failed: DockerfileError: Dockerfile:4:12: When using COPY with more than one source file, the destination must be a directory and end with a / / BuildKit succeeded",
-  knownFailure:
-    "the build failed; upstream expects success: DockerfileError: Dockerfile:4:12: When using COPY with more than one source file, the destination must be a directory and end with a /",
   dockerfile: `
 FROM scratch AS base
 COPY *.go /gofiles/

@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testDockerfileDirs",
   upstream: UP.core,
-  knownDifference:
-    "history: a RUN that changes nothing is empty_layer=true in tsbuild, BuildKit writes an empty layer (false)",
   note: "The first of upstream's builds (context = Dockerfile dir); the relative-path and split-dir runs exercise buildctl's flags.",
   dockerfile: `
 FROM {{busybox}}

@@ -3,7 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testSymlinkedDockerfile",
   upstream: UP.core,
-  knownDifference: 'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/"',
   dockerfile: `
 FROM scratch
 ENV foo bar

@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testDockerignoreOverride",
   upstream: UP.dockerignore,
-  knownDifference:
-    'history: COPY/ADD created_by: tsbuild "COPY . / # buildkit", BuildKit "COPY . . # buildkit"; a RUN that changes nothing is empty_layer=true in tsbuild, BuildKit writes an empty layer (false)',
   variant: "-f Dockerfile2 with Dockerfile2.dockerignore",
   dockerfile: "\nFROM {{busybox}}\nCOPY . .\nRUN [ ! -f foo ] && [ -f bar ]\n",
   dockerfileName: "Dockerfile2",

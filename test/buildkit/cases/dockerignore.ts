@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testDockerignore",
   upstream: UP.dockerignore,
-  knownDifference:
-    'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/" | history: COPY/ADD created_by: tsbuild "COPY . / # buildkit", BuildKit "COPY . . # buildkit"',
   dockerfile: `
 FROM scratch
 COPY . .

@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testExportedHistory",
   upstream: UP.history,
-  knownFailure:
-    'history[1].created_by "COPY foo2 /foo3 # buildkit" does not contain "COPY foo2 foo3"; history[4] (RUN ls # buildkit) empty_layer true, expected false; history[5].created_by "EXPOSE 2375/tcp 5000/tcp 1234/udp" does not contain "EXPOSE [1234/udp 2375/tcp 5000/tcp]"',
   dockerfile: `
 FROM {{busybox}} AS base
 ENV foo=bar
@@ -28,10 +26,5 @@ EXPOSE 2375 5000 1234/udp
       { createdByContains: "EXPOSE [1234/udp 2375/tcp 5000/tcp]", emptyLayer: true },
     ],
     config: { Labels: { lbl: "val" }, ExposedPorts: ["1234/udp", "2375/tcp", "5000/tcp"], WorkingDir: "/" },
-  },
-  compareIgnore: {
-    fields: ["history"],
-    reason:
-      "upstream and 20.10 disagree: 20.10 writes EXPOSE map[1234/udp:{} 2375/tcp:{} 5000/tcp:{}]; upstream EXPOSE [1234/udp 2375/tcp 5000/tcp]",
   },
 } satisfies BuildkitCase;

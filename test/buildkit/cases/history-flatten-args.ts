@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testExportedHistoryFlattenArgs",
   upstream: UP.history,
-  knownFailure:
-    'history has 1 entries after the base, expected 4: ["RUN |2 bar=123 foo=bar2 /bin/sh -c ls /etc/ # buildkit"]; history[0].created_by "RUN |2 bar=123 foo=bar2 /bin/sh -c ls /etc/ # buildkit", expected "ARG foo=bar"',
   dockerfile: `
 FROM {{busybox}}
 ARG foo=bar

@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testPullScratch",
   upstream: UP.image,
-  knownDifference:
-    'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/" | history: COPY/ADD created_by: tsbuild "COPY foo / # buildkit", BuildKit "COPY foo . # buildkit"',
   note: "The last part (an LLB mount of the image) has no Dockerfile form and is not ported.",
   prebuild: [{ dockerfile: "\nFROM scratch\nLABEL foo=bar\n" }],
   dockerfile: `

@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testDockerfileScratchConfig",
   upstream: UP.image,
-  knownDifference: 'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/"',
-  knownFailure: 'config.WorkingDir undefined, expected "/"',
   dockerfile: `
 FROM scratch
 ENV foo=bar

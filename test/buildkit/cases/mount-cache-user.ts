@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testCacheMountUser",
   upstream: UP.mount,
-  knownDifference:
-    "history: a RUN that changes nothing is empty_layer=true in tsbuild, BuildKit writes an empty layer (false)",
   dockerfile: `
 FROM {{busybox}}
 RUN --mount=type=cache,target=/mycache,uid=1001,gid=1002,mode=0751 [ "$(stat -c "%u %g %f" /mycache)" == "1001 1002 41e9" ]

@@ -3,7 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testMountDuplicate",
   upstream: UP.mount,
-  knownDifference: 'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/"',
   note: "The first of upstream's two builds (a.txt = foo); the rebuild with an updated a.txt is not ported.",
   dockerfile: `
 FROM {{busybox}} AS base

@@ -3,7 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testMountRWCache",
   upstream: UP.mount,
-  knownDifference: 'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/"',
   note: "The first build only: upstream's rebuild with a changed cachebust file (cache by content) is not ported.",
   dockerfile: `
 from {{busybox}} AS build

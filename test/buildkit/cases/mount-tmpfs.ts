@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testMountTmpfs",
   upstream: UP.mount,
-  knownDifference:
-    "history: a RUN that changes nothing is empty_layer=true in tsbuild, BuildKit writes an empty layer (false)",
   dockerfile: `
 FROM {{busybox}}
 RUN --mount=target=/mytmp,type=tmpfs touch /mytmp/foo

@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testMultiStageImplicitFrom",
   upstream: UP.multistage,
-  knownDifference:
-    'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/" | history: COPY/ADD created_by: tsbuild "COPY /usr/bin/go /go # buildkit", BuildKit "COPY /usr/bin/go go # buildkit"',
   variant: "a stage name masks the image name",
   dockerfile: `
 FROM {{busybox}} AS golang

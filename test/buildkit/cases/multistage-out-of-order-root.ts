@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testOutOfOrderStage",
   upstream: UP.multistage,
-  knownFailure:
-    'the build succeeded; upstream expects an error containing ["cannot copy from stage","needs to be defined before current stage"]',
   variant: "COPY --from=build /",
   dockerfile: `
 FROM {{busybox}} AS target

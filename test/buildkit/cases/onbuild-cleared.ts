@@ -3,7 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testOnBuildCleared",
   upstream: UP.onbuild,
-  knownDifference: 'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/"',
   prebuild: [
     { dockerfile: "\nFROM {{busybox}}\nONBUILD RUN mkdir -p /out && echo -n 11 >> /out/foo\n" },
     { dockerfile: "\n\tFROM {{prebuilt0}} \n\t" },

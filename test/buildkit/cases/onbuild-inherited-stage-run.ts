@@ -3,7 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testOnBuildInheritedStageRun",
   upstream: UP.onbuild,
-  knownDifference: 'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/"',
   dockerfile: `
 FROM {{busybox}} AS base
 ONBUILD RUN mkdir -p /out && echo -n 11 >> /out/foo

@@ -3,7 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testOnBuildWithChildStage",
   upstream: UP.onbuild,
-  knownDifference: 'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/"',
   prebuild: [{ dockerfile: "\nFROM {{busybox}}\nONBUILD RUN mkdir -p /out && echo -n yes >> /out/didrun\n" }],
   dockerfile: `
 FROM {{prebuilt}} AS base

@@ -3,8 +3,6 @@ import type { BuildkitCase } from "../harness/case";
 export default {
   name: "testPlatformArgsImplicit",
   upstream: "frontend/dockerfile/dockerfile_platform_test.go",
-  knownDifference:
-    'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/" | history: COPY/ADD created_by: tsbuild "COPY foo /bar # buildkit", BuildKit "COPY foo bar # buildkit"; COPY/ADD created_by: tsbuild "COPY foo2 /bar2 # buildkit", BuildKit "COPY foo2 bar2 # buildkit"',
   dockerfile: `
 FROM scratch AS build-linux
 COPY foo bar

@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testSecretFileParams",
   upstream: UP.secrets,
-  knownDifference:
-    "history: a RUN that changes nothing is empty_layer=true in tsbuild, BuildKit writes an empty layer (false)",
   dockerfile: `
 FROM {{busybox}}
 RUN --mount=type=secret,required=false,mode=741,uid=100,gid=102,target=/mysecret [ "$(stat -c "%u %g %f" /mysecret)" = "100 102 81e1" ]

@@ -3,7 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testUser",
   upstream: UP.user,
-  knownDifference: 'config.WorkingDir: tsbuild leaves it unset, BuildKit writes "/"',
   dockerfile: `
 FROM {{busybox}} AS base
 RUN mkdir -m 0777 /out

@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testWorkdirExists",
   upstream: UP.workdir,
-  knownDifference:
-    'history: "WORKDIR /mydir": empty_layer true in tsbuild, false in BuildKit; a RUN that changes nothing is empty_layer=true in tsbuild, BuildKit writes an empty layer (false)',
   dockerfile: `
 FROM {{busybox}}
 RUN adduser -D user

@@ -48,11 +48,27 @@ interface HistoryLine {
   empty_layer: boolean;
 }
 
-const historyOf = (img: ReadImage): HistoryLine[] =>
+const historyOf = (img: ReadImage, rewrite: (s: string) => string = (s) => s): HistoryLine[] =>
   (img.config.history ?? []).map((h) => ({
-    created_by: h.created_by ?? "",
+    created_by: rewrite(h.created_by ?? ""),
     empty_layer: h.empty_layer ?? false,
   }));
+
+/**
+ * An upstream created_by as BuildKit 20.10's frontend (1.2) writes the same instruction, for
+ * the formats where 20.10 is older: EXPOSE printed from a map (`EXPOSE map[80/tcp:{}]`, upstream
+ * `EXPOSE [80/tcp]`), COPY/ADD without their --chown/--chmod flags (upstream keeps them).
+ */
+export function as2010(createdBy: string): string {
+  const expose = /^EXPOSE \[(.*)\]$/.exec(createdBy);
+  if (expose)
+    return `EXPOSE map[${expose[1]
+      .split(" ")
+      .filter(Boolean)
+      .map((p) => `${p}:{}`)
+      .join(" ")}]`;
+  return createdBy.replace(/^(COPY|ADD)((?: --(?:chown|chmod)=\S+)+)(?= )/, "$1");
+}
 
 /**
  * History differences, aligned on created_by (longest common subsequence) so that one missing
@@ -108,7 +124,7 @@ export function compareImages(ts: ReadImage, bk: ReadImage, ignore: readonly str
     if (fmt(a) !== fmt(b))
       diffs.push({ field: `config.${f}`, detail: `tsbuild ${fmt(a)} / BuildKit ${fmt(b)}` });
   }
-  const hd = historyDiff(historyOf(ts), historyOf(bk));
+  const hd = historyDiff(historyOf(ts, as2010), historyOf(bk));
   if (hd.length) diffs.push({ field: "history", detail: hd.join("\n") });
   const fd: string[] = [];
   // "rootfs:/path" in `ignore` leaves out that path and what is below it.
