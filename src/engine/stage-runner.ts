@@ -8,7 +8,6 @@ import type { Platform } from "../image/descriptor";
 import { buildLayer } from "../image/build-layer";
 import type { HistoryEntry, ImageConfig } from "../image/config";
 import type { LayerEntry } from "../image/layer-entry";
-import type { Compression } from "../image/media-types";
 import type { PlannedStage, Step } from "../planner/plan";
 import { BuildAbortedError, StepFailedError } from "./errors";
 import type { BuildEventListener } from "./progress";
@@ -31,7 +30,6 @@ export interface BuildRun {
   noCache: boolean;
   /** Stages (by index) whose steps ignore the cache (`--no-cache-filter`). */
   noCacheStages: ReadonlySet<number>;
-  compression: Compression;
   /** SOURCE_DATE_EPOCH in seconds: clamps mtimes and sets `created`. */
   sourceDateEpoch?: number;
   created: string;
@@ -269,7 +267,10 @@ async function usableRecord(key: string, run: BuildRun): Promise<StepRecord | un
   return record;
 }
 
-/** Serializes entries into a layer blob in the build's temp dir; null when there are none. */
+/**
+ * Serializes entries into an uncompressed layer tar in the build's temp dir (digest = diff_id);
+ * null when there are none. Exports compress it when they need to (LayerCompressor).
+ */
 async function writeLayer(
   entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>,
   run: BuildRun,
@@ -284,7 +285,7 @@ async function writeLayer(
   await fsp.mkdir(run.tmpDir, { recursive: true });
   const layer = await buildLayer(track(), {
     dir: run.tmpDir,
-    compression: run.compression,
+    compression: "uncompressed",
     ...(run.sourceDateEpoch !== undefined ? { clampMtime: run.sourceDateEpoch } : {}),
   });
   if (!any) {
