@@ -30,6 +30,8 @@ export interface CachePaths {
   readonly mounts: string;
   /** `context/context-stat/<hex>.json`: build contexts' stat → hash caches (src/context StatCache). */
   readonly context: string;
+  /** `compressed/<source hex>-<compression>-<level>.json`: compressed layers made on export (CompressedBlobs). */
+  readonly compressed: string;
 }
 
 /** The entries of the cache directory `root` (absolute). */
@@ -50,5 +52,6 @@ export function cachePaths(root: string): CachePaths {
     layers: at(inUserNamespace() ? "layers-userxattr" : "layers"),
     mounts: at("mounts"),
     context: at("context"),
+    compressed: at("compressed"),
   });
 }

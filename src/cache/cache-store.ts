@@ -4,6 +4,7 @@ import { BlobStore } from "./blob-store";
 import { type BuildSession, beginBuildSession } from "./build-sessions";
 import { ioError } from "./blob-writer";
 import { CacheMounts } from "./cache-mounts";
+import { CompressedBlobs } from "./compressed-blobs";
 import { cachePaths, type CachePaths } from "./cache-paths";
 import { ImageIndex } from "./image-index";
 import { LayerDirs } from "./layer-dirs";
@@ -26,6 +27,7 @@ import { STALE_TEMP_AGE_MS, sweepDeadTemps, tempPath, type SweepResult } from ".
  *   layers/<hex>/, <hex>.json     base layers unpacked for RUN and COPY (derived)      → LayerDirs
  *   mounts/<hex>/                 persistent RUN --mount=type=cache directories        → CacheMounts
  *   context/context-stat/*.json   build contexts' stat → content hash caches           → context StatCache
+ *   compressed/<hex>-<c>-<l>.json compressed layers made on export (blobs in blobs/)   → CompressedBlobs
  *
  * Anything written under a temporary name carries its writer's pid and start time
  * (`<name>.tmp-<pid>-<start>-<hex>`, temp-files.ts): `open()` and `prune` remove those of dead
@@ -35,6 +37,7 @@ import { STALE_TEMP_AGE_MS, sweepDeadTemps, tempPath, type SweepResult } from ".
 export class CacheStore {
   readonly layers: LayerDirs;
   readonly mounts: CacheMounts;
+  readonly compressed: CompressedBlobs;
 
   private constructor(
     readonly paths: CachePaths,
@@ -45,6 +48,7 @@ export class CacheStore {
   ) {
     this.layers = new LayerDirs(paths.layers);
     this.mounts = new CacheMounts(paths.mounts);
+    this.compressed = new CompressedBlobs(paths.compressed, blobs, lock);
   }
 
   /** The cache directory (absolute). */
@@ -117,6 +121,7 @@ export class CacheStore {
       p.mounts,
       p.context,
       path.join(p.context, "context-stat"),
+      p.compressed,
     ];
     for (const dir of dirs) {
       const r = await sweepDeadTemps(dir, { ...options, everything: dir === p.tmp });

@@ -23,6 +23,12 @@ export interface DiskUsage {
   imageBlobs: UsagePart;
   /** Blobs referenced by a step record but by no tagged image. */
   cacheOnlyBlobs: UsagePart;
+  /**
+   * Compressed layers made on export or push (`compressed/` entries), referenced by no tagged
+   * image nor step record: re-made on demand; `prune --all` frees them, a plain `prune` only
+   * those whose source layer is gone.
+   */
+  compressedBlobs: UsagePart;
   /** Blobs nothing references: what a plain `prune` frees. */
   unreferencedBlobs: UsagePart;
   /** Base layers unpacked for RUN and COPY (derived from their blobs; `prune --all` frees them). */
@@ -31,7 +37,7 @@ export interface DiskUsage {
   orphanedLayers: UsagePart;
   /** `RUN --mount=type=cache` directories (`prune --all` frees them). */
   cacheMounts: UsagePart;
-  /** Files of step records, the index, sessions, the lock, registry refs, verified stamps, context stat caches. */
+  /** Files of step records, the index, sessions, the lock, registry refs, verified stamps, context stat caches, compressed-layer entries. */
   metadata: UsagePart;
   /** In-flight or dead writers' temp files, build scratch directories. */
   temp: UsagePart;
@@ -45,13 +51,14 @@ const part = (): UsagePart => ({ count: 0, bytes: 0 });
 
 export async function diskUsage(store: CacheStore): Promise<DiskUsage> {
   const p = store.paths;
-  const [blobs, records, images, temps, layers, mounts] = await Promise.all([
+  const [blobs, records, images, temps, layers, mounts, variants] = await Promise.all([
     store.blobs.list(),
     store.records.list(),
     store.images.list(),
     store.blobs.listTemps(),
     store.layers.list(),
     store.mounts.list(),
+    store.compressed.list(),
   ]);
   const fromImages = await reachableBlobs(
     store.blobs,
@@ -63,6 +70,12 @@ export async function diskUsage(store: CacheStore): Promise<DiskUsage> {
     bytes: list.reduce((n, b) => n + b.size, 0),
   });
   const stored = new Set(blobs.map((b) => b.digest));
+  // A variant keeps its blob while its source is stored (as prune does).
+  const fromVariants = new Set(
+    variants.flatMap((v) => (v.variant && stored.has(v.variant.source) ? [v.variant.digest] : [])),
+  );
+  const referenced = (digest: string): boolean =>
+    fromImages.has(digest) || fromRecords.has(digest) || fromVariants.has(digest);
 
   const temp = sum(temps);
   const metadata = part();
@@ -82,7 +95,14 @@ export async function diskUsage(store: CacheStore): Promise<DiskUsage> {
       if (isTempName(name)) add(temp, await treeBytes(file));
     });
   }
-  for (const dir of [p.records, p.sessions, p.verified, p.context, path.join(p.context, "context-stat")]) {
+  for (const dir of [
+    p.records,
+    p.sessions,
+    p.verified,
+    p.context,
+    path.join(p.context, "context-stat"),
+    p.compressed,
+  ]) {
     await eachChild(dir, async (file, name, st) => {
       if (isTempName(name)) add(temp, await treeBytes(file));
       else if (!st.isDirectory()) add(metadata, st.size);
@@ -104,7 +124,12 @@ export async function diskUsage(store: CacheStore): Promise<DiskUsage> {
     images: images.length,
     imageBlobs: sum(blobs.filter((b) => fromImages.has(b.digest))),
     cacheOnlyBlobs: sum(blobs.filter((b) => !fromImages.has(b.digest) && fromRecords.has(b.digest))),
-    unreferencedBlobs: sum(blobs.filter((b) => !fromImages.has(b.digest) && !fromRecords.has(b.digest))),
+    compressedBlobs: sum(
+      blobs.filter(
+        (b) => !fromImages.has(b.digest) && !fromRecords.has(b.digest) && fromVariants.has(b.digest),
+      ),
+    ),
+    unreferencedBlobs: sum(blobs.filter((b) => !referenced(b.digest))),
     unpackedLayers,
     orphanedLayers,
     cacheMounts,

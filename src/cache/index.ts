@@ -4,6 +4,7 @@ export { CacheStore } from "./cache-store";
 export { BlobStore } from "./blob-store";
 export { BlobWriter, type BlobDescriptor, type ExpectedBlob } from "./blob-writer";
 export { StepRecords } from "./step-records";
+export { CompressedBlobs, type CompressedVariant, type VariantKey } from "./compressed-blobs";
 export type { LayerRef, NewStepRecord, StepRecord } from "./step-record";
 export { ImageIndex, type ImageEntry } from "./image-index";
 export { StoreLock, type LockOptions } from "./store-lock";

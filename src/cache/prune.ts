@@ -7,6 +7,7 @@ import type { LayerDirEntry } from "./layer-dirs";
 import { listDir } from "./errors";
 import { reachableBlobs } from "./manifest-refs";
 import type { StepRecord } from "./step-record";
+import type { CompressedVariant } from "./compressed-blobs";
 import { STALE_TEMP_AGE_MS, isTempName } from "./temp-files";
 
 export interface PruneOptions {
@@ -27,6 +28,8 @@ export interface PruneResult {
   layersRemoved: number;
   /** `RUN --mount=type=cache` directories removed. */
   mountsRemoved: number;
+  /** Compressed-layer entries (`compressed/`) removed; their blobs count in blobsRemoved. */
+  compressedRemoved: number;
   /** Dead writers' temp files and build scratch directories removed. */
   tempFilesRemoved: number;
   bytesFreed: number;
@@ -49,6 +52,9 @@ const IN_USE_SLACK_MS = 1000;
  *    oldest first, then biggest.
  * 3. Unpacked layers (derived data, re-unpacked on demand): always those whose blob is gone;
  *    with `all`, `keepStorage` or `until`, any other not used since (least recently used first).
+ *    Compressed layers made on export (derived too, re-made on demand) likewise: always those
+ *    whose source blob or own blob is gone (a live entry keeps its blob), with those options any
+ *    other not used since, with its blob once nothing else references it.
  * 4. Records: with `all` or `keepStorage`, every record; with `until`, only records unused for that
  *    long (both given: the intersection). Least recently used first, biggest layer first among
  *    equals; a record's blob goes with it once nothing else references it.
@@ -74,6 +80,7 @@ export async function prune(store: CacheStore, options: PruneOptions = {}): Prom
       blobsRemoved: 0,
       layersRemoved: 0,
       mountsRemoved: 0,
+      compressedRemoved: 0,
       tempFilesRemoved: 0,
       bytesFreed: 0,
     };
@@ -101,6 +108,18 @@ export async function prune(store: CacheStore, options: PruneOptions = {}): Prom
     );
     const refs = new Map<string, number>();
     for (const r of records) if (r.layer) refs.set(r.layer.digest, (refs.get(r.layer.digest) ?? 0) + 1);
+    // Compressed variants: a live entry (source and blob stored) references its blob like a record.
+    const variants: Array<{ file: string; mtimeMs: number; bytes: number; variant: CompressedVariant }> = [];
+    for (const entry of await store.compressed.list()) {
+      const v = entry.variant;
+      if (v && stored.has(v.source) && stored.has(v.digest)) {
+        variants.push({ ...entry, variant: v });
+        refs.set(v.digest, (refs.get(v.digest) ?? 0) + 1);
+      } else if (await store.compressed.deleteFile(entry.file)) {
+        result.compressedRemoved++;
+        result.bytesFreed += entry.bytes;
+      }
+    }
 
     const layers = await Promise.all(
       (await store.layers.list()).map(async (entry) => ({
@@ -147,6 +166,27 @@ export async function prune(store: CacheStore, options: PruneOptions = {}): Prom
     };
     layers.sort((a, b) => a.entry.lastUsedMs - b.entry.lastUsedMs || b.bytes - a.bytes);
     const orphanedLayers = (): Promise<void> => removeLayers((entry) => isOrphaned(entry, stored));
+    /** Compressed variants `which` selects (not in use), least recently used first, then their blobs. */
+    const removeVariants = async (
+      which: (v: (typeof variants)[number]) => boolean,
+      untilFits: boolean,
+    ): Promise<void> => {
+      for (const v of variants) {
+        if (untilFits && fits()) return;
+        if (v.file === "" || !which(v)) continue;
+        if (await store.compressed.deleteFile(v.file)) {
+          result.compressedRemoved++;
+          freed(v.bytes);
+        }
+        v.file = "";
+        const digest = v.variant.digest;
+        refs.set(digest, (refs.get(digest) ?? 1) - 1);
+        await removeIfUnreferenced(digest, mtimesOf.get(digest) ?? now);
+      }
+    };
+    variants.sort((a, b) => a.mtimeMs - b.mtimeMs || b.variant.size - a.variant.size);
+    const mtimesOf = new Map(blobs.map((b) => [b.digest, b.mtimeMs]));
+    const orphanedVariants = (): Promise<void> => removeVariants((v) => !stored.has(v.variant.source), false);
 
     // 2. Garbage blobs; 3. the layers they (or earlier prunes) orphaned, then unused ones.
     const garbage = blobs
@@ -156,8 +196,11 @@ export async function prune(store: CacheStore, options: PruneOptions = {}): Prom
       if (fits()) break;
       await removeIfUnreferenced(blob.digest, blob.mtimeMs);
     }
+    await orphanedVariants();
     await orphanedLayers();
     if (consider) await removeLayers((entry) => unusedFor(entry.lastUsedMs));
+    if (consider && !fits())
+      await removeVariants((v) => v.mtimeMs < inUseSince && unusedFor(v.mtimeMs), true);
 
     // 4. Records, least recently used first, with their blobs once unreferenced.
     if (consider && !fits()) {
@@ -174,6 +217,7 @@ export async function prune(store: CacheStore, options: PruneOptions = {}): Prom
         refs.set(digest, (refs.get(digest) ?? 1) - 1);
         await removeIfUnreferenced(digest, mtimes.get(digest) ?? now);
       }
+      await orphanedVariants();
       await orphanedLayers();
     }
 

@@ -68,6 +68,8 @@ export async function loadStoredImage(store: CacheStore, ref: string): Promise<S
         diffId: diffIds[i],
         size: d.size,
         mediaType: d.mediaType,
+        // Built layers are stored uncompressed; a compressed one came from a registry.
+        pulled: true,
       }),
     );
   }

@@ -55,6 +55,8 @@ export class BaseImages implements ImageResolver {
           diffId: image.config.rootfs.diff_ids[i],
           size: d.size,
           mediaType: d.mediaType,
+          // tsbuild's own images are stored uncompressed; anything compressed came from a registry.
+          pulled: true,
         }),
     );
     return { layers, config: image.config };

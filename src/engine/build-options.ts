@@ -34,8 +34,16 @@ export interface BuildOptions {
   outputs?: OutputSpec[];
   /** Cache directory (`--cache-dir`); default `$TSBUILD_CACHE_DIR`, `$XDG_CACHE_HOME/tsbuild`, `~/.cache/tsbuild`. */
   cacheDir?: string;
-  /** Layer compression (`--compression`), default gzip. */
+  /**
+   * Layer compression of image outputs and pushes (`--compression`; an output's own
+   * `compression=` wins), default gzip. Layers are cached uncompressed and compressed on the
+   * first export that needs them; the local store (`-t` alone) keeps them uncompressed.
+   */
   compression?: Compression;
+  /** `compression-level`: gzip 0-9 (default 6), zstd 0-22 (default 3). */
+  compressionLevel?: number;
+  /** `force-compression`: recompress base-image layers pulled in another compression too. */
+  forceCompression?: boolean;
   /** Steps run at once (`--jobs`); default twice the number of cores, at least 4 (see defaultJobs). */
   jobs?: number;
   /** SOURCE_DATE_EPOCH (seconds) for reproducible output; default from the env or build arg. */

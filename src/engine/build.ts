@@ -28,6 +28,7 @@ import { contextFingerprinter } from "./context-fingerprinter";
 import { BuildAbortedError, BuildError } from "./errors";
 import { LocalStepExecutor } from "./local-step-executor";
 import { writeOutputs } from "./outputs";
+import { LayerCompressor } from "./layer-compression";
 import { runStage, type BuildRun } from "./stage-runner";
 import type { StageResult } from "./stage-result";
 import { BaseImages } from "./base-images";
@@ -138,7 +139,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           )
           .map((s) => s.index),
       ),
-      compression: options.compression ?? "gzip",
       ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
       created: new Date(sourceDateEpoch !== undefined ? sourceDateEpoch * 1000 : Date.now())
         .toISOString()
@@ -160,17 +160,25 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       if (to.type === "local") await exportCache(store, keys, to.dest);
       else await exportRegistryCache(store, keys, to.ref, targetPlatform, cacheOpts);
     }
-    await writeOutputs(image, options.outputs ?? [], {
+    // Layers are compressed here, for the outputs that need it, never for the local store.
+    const exported = await writeOutputs(image, options.outputs ?? [], {
       tags: options.tags ?? [],
       emit,
       tmpDir,
       store,
+      compression: {
+        compression: options.compression ?? "gzip",
+        level: options.compressionLevel,
+        force: options.forceCompression,
+      },
+      compressor: new LayerCompressor(store),
       ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
 
     const manifest = await imageManifest(image);
-    const digest = sha256Digest(await manifestBlob(image));
+    // The image as the outputs carry it (compressed); else as stored (uncompressed layers).
+    const digest = exported ?? sha256Digest(await manifestBlob(image));
     const durationMs = Date.now() - started;
     const cached = run.outcomes.filter((o) => o.cached).length;
     emit({ type: "done", digest, durationMs, cached, total: run.outcomes.length });

@@ -7,11 +7,38 @@ import { writeLocal } from "../output/local";
 import { writeOciArchive } from "../output/oci-archive";
 import { writeOciLayout } from "../output/oci-layout";
 import { writeRootfsTar } from "../output/rootfs-tar";
+import { imageDigest } from "../image/image";
 import { BuildError } from "./errors";
+import type { CompressionRequest, LayerCompressor } from "./layer-compression";
 import type { OutputSpec } from "./output-spec";
 import type { BuildEventListener } from "./progress";
 
-/** Phase: writes the image to each `--output` destination, one after the other. */
+/**
+ * The compression an output's layers get: its own compression= keys, else the build's. A Docker
+ * archive holds plain tars (as `docker save` writes them) unless its -o asks for a compression;
+ * outputs of a root filesystem need none (undefined).
+ */
+export function outputCompression(
+  out: OutputSpec,
+  build: CompressionRequest,
+): CompressionRequest | undefined {
+  if (out.type === "local" || out.type === "tar") return undefined;
+  if (out.type === "image" && !out.push) return undefined;
+  const fallback: CompressionRequest = out.type === "docker" ? { compression: "uncompressed" } : build;
+  const compression = out.compression ?? fallback.compression;
+  const sameKind = out.compression === undefined || out.compression === fallback.compression;
+  return {
+    compression,
+    level: out.compressionLevel ?? (sameKind ? fallback.level : undefined),
+    force: out.forceCompression ?? fallback.force,
+  };
+}
+
+/**
+ * Phase: writes the image to each `--output` destination, one after the other, each with the
+ * layer compression it asks for (made lazily by `compressor`; all outputs' compressions start at
+ * once). Returns the manifest digest of the first output that writes one (archive, layout, push).
+ */
 export async function writeOutputs(
   image: Image,
   outputs: readonly OutputSpec[],
@@ -20,22 +47,34 @@ export async function writeOutputs(
     emit: BuildEventListener;
     tmpDir: string;
     store: CacheStore;
+    compression: CompressionRequest;
+    compressor: LayerCompressor;
     insecure?: readonly string[];
     signal?: AbortSignal;
   },
-): Promise<void> {
-  for (const out of outputs) {
+): Promise<string | undefined> {
+  const prepared = outputs.map((out) => {
+    const request = outputCompression(out, opts.compression);
+    if (request === undefined) return Promise.resolve(image);
+    const p = opts.compressor.image(image, request);
+    p.catch(() => undefined); // awaited in order below; an earlier output's failure ends the build
+    return p;
+  });
+  let digest: string | undefined;
+  for (const [i, out] of outputs.entries()) {
     const what = "dest" in out ? `${out.type} ${out.dest}` : out.type;
     const started = Date.now();
     opts.emit({ type: "export-start", what });
     const dest = "dest" in out && out.dest === "-" ? process.stdout : undefined;
+    const exported = await prepared[i];
     switch (out.type) {
       case "oci":
-        if (out.tar) await writeOciArchive(image, dest ?? out.dest, refName(opts.tags));
-        else await writeOciLayout(image, out.dest, refName(opts.tags));
+        if (out.tar) await writeOciArchive(exported, dest ?? out.dest, refName(opts.tags));
+        else await writeOciLayout(exported, out.dest, refName(opts.tags));
+        digest ??= await imageDigest(exported);
         break;
       case "docker":
-        await writeDockerArchive(image, dest ?? out.dest, { tags: [...opts.tags] });
+        await writeDockerArchive(exported, dest ?? out.dest, { tags: [...opts.tags] });
         break;
       case "local":
         await writeLocal(image, out.dest);
@@ -45,14 +84,15 @@ export async function writeOutputs(
         break;
       case "image":
         // The local image store always receives the image; push=true also sends it away.
-        if (out.push) await push(image, out.names ?? [...opts.tags], opts);
+        if (out.push) digest ??= await push(exported, out.names ?? [...opts.tags], opts);
         break;
       case "registry":
-        await push(image, out.names ?? [...opts.tags], opts);
+        digest ??= await push(exported, out.names ?? [...opts.tags], opts);
         break;
     }
     opts.emit({ type: "export-done", what, durationMs: Date.now() - started });
   }
+  return digest;
 }
 
 /** `type=registry` / `--push`: each name receives the image; the digest is the build's. */
@@ -60,16 +100,18 @@ async function push(
   image: Image,
   names: readonly string[],
   opts: { store: CacheStore; insecure?: readonly string[]; signal?: AbortSignal },
-): Promise<void> {
+): Promise<string> {
   if (names.length === 0)
     throw new BuildError("OUTPUT_NO_NAME", "--output type=registry needs name=<ref> or a -t tag");
+  let digest = "";
   for (const name of names) {
-    await pushImage(image, name, {
+    digest = await pushImage(image, name, {
       store: opts.store,
       ...(opts.insecure ? { insecure: opts.insecure } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
   }
+  return digest;
 }
 
 /** The OCI index's ref.name annotation: the first tag's tag part, like buildx's oci exporter. */

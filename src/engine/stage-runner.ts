@@ -8,7 +8,6 @@ import type { Platform } from "../image/descriptor";
 import { buildLayer } from "../image/build-layer";
 import type { HistoryEntry, ImageConfig } from "../image/config";
 import type { LayerEntry } from "../image/layer-entry";
-import type { Compression } from "../image/media-types";
 import type { PlannedStage, Step } from "../planner/plan";
 import { BuildAbortedError, StepFailedError } from "./errors";
 import type { BuildEventListener } from "./progress";
@@ -31,7 +30,6 @@ export interface BuildRun {
   noCache: boolean;
   /** Stages (by index) whose steps ignore the cache (`--no-cache-filter`). */
   noCacheStages: ReadonlySet<number>;
-  compression: Compression;
   /** SOURCE_DATE_EPOCH in seconds: clamps mtimes and sets `created`. */
   sourceDateEpoch?: number;
   created: string;
@@ -287,13 +285,13 @@ function rfc3339(iso: string): string {
 
 const emptyLayers = new WeakMap<BuildRun, Promise<BlobLayer>>();
 
-/** The build's empty layer (an end-of-archive tar in the build's compression), stored once. */
+/** The build's empty layer (an uncompressed end-of-archive tar; exports compress it), stored once. */
 function emptyLayer(run: BuildRun): Promise<BlobLayer> {
   let p = emptyLayers.get(run);
   if (!p) {
     p = (async () => {
       await fsp.mkdir(run.tmpDir, { recursive: true });
-      const layer = await buildLayer([], { dir: run.tmpDir, compression: run.compression });
+      const layer = await buildLayer([], { dir: run.tmpDir, compression: "uncompressed" });
       await run.store.blobs.importFile(layer.info.path, { digest: layer.info.digest });
       await run.verified.stamp(layer.info.digest);
       return new BlobLayer({ ...layer.info, path: run.store.blobs.path(layer.info.digest) });
@@ -303,7 +301,10 @@ function emptyLayer(run: BuildRun): Promise<BlobLayer> {
   return p;
 }
 
-/** Serializes entries into a layer blob in the build's temp dir; null when there are none. */
+/**
+ * Serializes entries into an uncompressed layer tar in the build's temp dir (digest = diff_id);
+ * null when there are none. Exports compress it when they need to (LayerCompressor).
+ */
 async function writeLayer(
   entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>,
   run: BuildRun,
@@ -318,7 +319,7 @@ async function writeLayer(
   await fsp.mkdir(run.tmpDir, { recursive: true });
   const layer = await buildLayer(track(), {
     dir: run.tmpDir,
-    compression: run.compression,
+    compression: "uncompressed",
     ...(run.sourceDateEpoch !== undefined ? { clampMtime: run.sourceDateEpoch } : {}),
   });
   if (!any) {

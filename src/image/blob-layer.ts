@@ -13,6 +13,12 @@ export interface BlobLayerInfo {
   diffId: Digest;
   size: number;
   mediaType: string;
+  /**
+   * A base image's blob as its registry serves it: an export keeps its compression unless
+   * force-compression asks otherwise (buildx's rule). Layers tsbuild built follow every export's
+   * requested compression.
+   */
+  pulled?: boolean;
 }
 
 /**

@@ -1,13 +1,17 @@
-import { PassThrough, type Transform } from "node:stream";
+import { type Duplex, PassThrough, type Transform } from "node:stream";
 import * as zlib from "node:zlib";
 import { UnsupportedCompressionError } from "./errors";
 import type { Compression } from "./media-types";
 import { ParallelGzip } from "./parallel-gzip";
+import { pigzPath, pigzStream } from "./pigz";
 
 export interface CompressorOptions {
   /** gzip 1-9 (default 6), zstd 1-22 (default 3). */
   level?: number | undefined;
-  /** gzip only: false uses zlib's single-threaded gzip (different bytes, same content). */
+  /**
+   * gzip only: false uses zlib's single-threaded gzip; otherwise pigz when it is on PATH, else
+   * the in-process block-parallel gzip (each makes different bytes of the same content).
+   */
   parallel?: boolean;
 }
 
@@ -52,15 +56,38 @@ export function parseCompression(value: string): Compression {
   );
 }
 
-export function createCompressor(compression: Compression, opts: CompressorOptions = {}): Transform {
+/** Levels as buildx's compression-level takes them: gzip 0-9 (default 6), zstd 0-22 (default 3). */
+const LEVELS: Record<Compression, { min: number; max: number; default: number }> = {
+  gzip: { min: 0, max: 9, default: 6 },
+  zstd: { min: 0, max: 22, default: 3 },
+  uncompressed: { min: 0, max: 0, default: 0 },
+};
+
+/**
+ * The level a compressor uses for `level` (undefined = the default); throws
+ * UnsupportedCompressionError for a level out of the compression's range. "uncompressed" is 0.
+ */
+export function effectiveLevel(compression: Compression, level?: number): number {
+  const range = LEVELS[compression];
+  if (level === undefined || compression === "uncompressed") return range.default;
+  if (!Number.isInteger(level) || level < range.min || level > range.max)
+    throw new UnsupportedCompressionError(
+      `compression-level ${level}: ${compression} takes ${range.min}-${range.max}`,
+    );
+  return level;
+}
+
+export function createCompressor(compression: Compression, opts: CompressorOptions = {}): Duplex {
+  const level = effectiveLevel(compression, opts.level);
   switch (compression) {
-    case "gzip":
-      return opts.parallel === false
-        ? zlib.createGzip({ level: opts.level ?? 6 })
-        : new ParallelGzip({ level: opts.level ?? 6 });
+    case "gzip": {
+      if (opts.parallel === false) return zlib.createGzip({ level });
+      const pigz = pigzPath();
+      return pigz !== null ? pigzStream(pigz, level) : new ParallelGzip({ level });
+    }
     case "zstd": {
       const { CompressStream } = loadZstd();
-      return new CompressStream({ compressionLevel: opts.level ?? 3 });
+      return new CompressStream({ compressionLevel: level });
     }
     case "uncompressed":
       return new PassThrough();

@@ -7,6 +7,7 @@ import { TsbuildError } from "../errors";
  * - INVALID_LAYER_ENTRY: a LayerEntry breaks its contract (bad path, size changed while reading)
  * - UNSUPPORTED_COMPRESSION: the compression is unknown or its codec is not installed
  * - LAYER_WRITE: writing or renaming a layer blob failed
+ * - LAYER_MISMATCH: a layer put in another's place has a different diff_id
  */
 export class ImageError extends TsbuildError {}
 

@@ -44,10 +44,13 @@ describe("tsbuild build (in-process)", () => {
     // COPY's layer only: WORKDIR /srv/www exists after the COPY, so it adds no layer.
     expect(info.Layers).toHaveLength(1);
 
+    const archive2 = path.join(out, "hello-again.oci.tar");
     const again = await cli(
       "build",
       "-t",
       "hello:latest",
+      "-o",
+      `type=oci,dest=${archive2}`,
       "--progress",
       "plain",
       "--cache-dir",
@@ -62,11 +65,14 @@ describe("tsbuild build (in-process)", () => {
     const starts = again.stderr.match(/^#\d+ \[site \d\/6\] .*$/gm) ?? [];
     expect(starts).toHaveLength(2);
     for (const n of [1, 2]) expect(again.stderr).toContain(`#${n} CACHED`);
-    expect(again.stderr).not.toMatch(/#\d DONE/);
+    expect(again.stderr).not.toMatch(/#[12] DONE/);
     expect(again.stderr).toContain("2/2 steps cached");
     // Same inputs and SOURCE_DATE_EPOCH, same image.
     const digestOf = (s: string): string | undefined => /digest\s+(sha256:[a-f0-9]{64})/.exec(s)?.[1];
     expect(digestOf(again.stderr)).toBe(digestOf(first.stderr));
+    // The layer was compressed once, by the first export; the second reused the blob.
+    expect(fs.readdirSync(path.join(cache, "compressed"))).toHaveLength(1);
+    expect(fs.readFileSync(archive2).equals(fs.readFileSync(archive))).toBe(true);
   });
 
   test("-q prints only the image ID; --iidfile and --metadata-file record the digests", async () => {

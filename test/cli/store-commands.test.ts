@@ -92,7 +92,7 @@ describe("image store commands", () => {
       ),
     );
     expect(lines[6]).toMatch(
-      /^<missing>\s+.* ago\s+COPY site\/ \/srv\/www\/ # buildkit\s+\d+B\s+buildkit.dockerfile.v0$/,
+      /^<missing>\s+.* ago\s+COPY site\/ \/srv\/www\/ # buildkit\s+[\d.]+k?B\s+buildkit.dockerfile.v0$/,
     );
     expect(lines[5]).toMatch(/LABEL .*\s0B\s/);
     const full = await cli("history", "--no-trunc", "hello", "--cache-dir", cache);

@@ -27,6 +27,7 @@ export const duCommand: CliCommand = {
     const rows = [
       row("Images (blobs)", du.imageBlobs, "rmi, then prune"),
       row("Build cache (blobs)", du.cacheOnlyBlobs, "prune --all"),
+      row("Compressed layers (blobs)", du.compressedBlobs, "prune --all"),
       row("Unreferenced blobs", du.unreferencedBlobs, "prune"),
       row(
         "Unpacked layers",

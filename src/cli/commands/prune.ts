@@ -44,6 +44,7 @@ export const pruneCommand: CliCommand = {
     process.stdout.write(
       `Removed ${result.recordsRemoved} step record(s), ${result.blobsRemoved} blob(s), ` +
         `${result.layersRemoved} unpacked layer(s), ${result.mountsRemoved} cache mount(s), ` +
+        `${result.compressedRemoved} compressed layer(s), ` +
         `${result.tempFilesRemoved} temp file(s)\n` +
         `Total reclaimed space: ${formatSize(result.bytesFreed)}\n`,
     );

@@ -2,11 +2,17 @@ import { resolveNetworkLimits } from "../../net/limits";
 import { networkArgs, networkOptionSpecs } from "../network-options";
 import type { Argv, ArgumentsCamelCase } from "yargs";
 import { pushImage } from "../../registry/push";
+import { LayerCompressor } from "../../engine/layer-compression";
+import type { Compression } from "../../image/media-types";
 import type { CliCommand } from "../command";
 import { loadStoredImage } from "../stored-image";
 import { openStore, stringList, withCacheDirOption } from "../store-option";
 
-/** `tsbuild push NAME [--insecure-registry HOST]`: sends a stored image to its registry; prints the digest. */
+/**
+ * `tsbuild push NAME [--insecure-registry HOST] [--compression gzip|zstd|uncompressed]`: sends a
+ * stored image to its registry, its built layers compressed on the way (cached, as for build
+ * outputs; pulled base layers as pulled); prints the digest.
+ */
 export const pushCommand: CliCommand = {
   command: "push <name>",
   describe: "Push an image of the local store to its registry",
@@ -18,13 +24,22 @@ export const pushCommand: CliCommand = {
         requiresArg: true,
         describe: "registry host[:port] reachable over plain HTTP (loopback always is); repeatable",
       })
+      .option("compression", {
+        choices: ["gzip", "zstd", "uncompressed"],
+        default: "gzip",
+        requiresArg: true,
+        describe: "compression of the layers tsbuild built",
+      })
       .options(networkOptionSpecs(false)),
   run: async (args: ArgumentsCamelCase) => {
     const name = String(args.name);
     const store = await openStore(args);
     const stored = await loadStoredImage(store, name);
     const insecure = stringList(args.insecureRegistry);
-    const digest = await pushImage(stored.image, name, {
+    // yargs has checked the value against the option's `choices`.
+    const compression = args.compression as Compression;
+    const image = await new LayerCompressor(store).image(stored.image, { compression });
+    const digest = await pushImage(image, name, {
       store,
       ...(insecure.length > 0 ? { insecure } : {}),
       client: { limits: resolveNetworkLimits(networkArgs(args), process.env) },
