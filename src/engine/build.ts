@@ -27,7 +27,7 @@ import type { BuildOptions, BuildResult, Entitlement } from "./build-options";
 import { contextFingerprinter } from "./context-fingerprinter";
 import { BuildAbortedError, BuildError } from "./errors";
 import { LocalStepExecutor } from "./local-step-executor";
-import { writeOutputs } from "./outputs";
+import { prepareOutputs, writeOutputs } from "./outputs";
 import { LayerCompressor } from "./layer-compression";
 import { runStage, type BuildRun } from "./stage-runner";
 import type { StageResult } from "./stage-result";
@@ -75,6 +75,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const sshAgents = new SshAgents(options.ssh ?? []);
   // From here on every exit path ends the session, or prune would protect this build forever.
   let tmpDir: string | undefined;
+  let prepared: Array<Promise<Image>> = [];
   try {
     tmpDir = await store.createBuildTemp();
     for (const from of options.cacheFrom ?? []) {
@@ -154,24 +155,29 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     };
     const target = await runStages(thePlan, run);
     const image = await assembleImage(target, thePlan, run, options.labels ?? {});
+    // Layers are compressed for the outputs that need them (never for the local store), while
+    // the image is stored and the cache exported.
+    prepared = prepareOutputs(
+      image,
+      options.outputs ?? [],
+      {
+        compression: options.compression ?? "gzip",
+        level: options.compressionLevel,
+        force: options.forceCompression,
+      },
+      new LayerCompressor(store),
+    );
     await storeImage(image, tags, store);
     const keys = run.outcomes.map((o) => o.cacheKey);
     for (const to of options.cacheTo ?? []) {
       if (to.type === "local") await exportCache(store, keys, to.dest);
       else await exportRegistryCache(store, keys, to.ref, targetPlatform, cacheOpts);
     }
-    // Layers are compressed here, for the outputs that need it, never for the local store.
-    const exported = await writeOutputs(image, options.outputs ?? [], {
+    const exported = await writeOutputs(image, options.outputs ?? [], prepared, {
       tags: options.tags ?? [],
       emit,
       tmpDir,
       store,
-      compression: {
-        compression: options.compression ?? "gzip",
-        level: options.compressionLevel,
-        force: options.forceCompression,
-      },
-      compressor: new LayerCompressor(store),
       ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -197,6 +203,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       durationMs,
     };
   } finally {
+    // No compression outlives the build (one started for an output a failure skipped).
+    await Promise.allSettled(prepared);
     await sshAgents.close();
     if (tmpDir !== undefined) await fsp.rm(tmpDir, { recursive: true, force: true });
     await session.end();

@@ -35,31 +35,43 @@ export function outputCompression(
 }
 
 /**
- * Phase: writes the image to each `--output` destination, one after the other, each with the
- * layer compression it asks for (made lazily by `compressor`; all outputs' compressions start at
- * once). Returns the manifest digest of the first output that writes one (archive, layout, push).
+ * Starts making each output's image (its layers in the compression it asks for, lazily through
+ * `compressor`), all at once, so that compression runs while the build stores the image and
+ * exports its cache. writeOutputs awaits them.
+ */
+export function prepareOutputs(
+  image: Image,
+  outputs: readonly OutputSpec[],
+  compression: CompressionRequest,
+  compressor: LayerCompressor,
+): Array<Promise<Image>> {
+  return outputs.map((out) => {
+    const request = outputCompression(out, compression);
+    if (request === undefined) return Promise.resolve(image);
+    const p = compressor.image(image, request);
+    p.catch(() => undefined); // awaited in order by writeOutputs; an earlier failure ends the build
+    return p;
+  });
+}
+
+/**
+ * Phase: writes the image to each `--output` destination, one after the other, each as
+ * `prepared` (prepareOutputs) made it. Returns the manifest digest of the first output that
+ * writes one (archive, layout, push).
  */
 export async function writeOutputs(
   image: Image,
   outputs: readonly OutputSpec[],
+  prepared: ReadonlyArray<Promise<Image>>,
   opts: {
     tags: readonly string[];
     emit: BuildEventListener;
     tmpDir: string;
     store: CacheStore;
-    compression: CompressionRequest;
-    compressor: LayerCompressor;
     insecure?: readonly string[];
     signal?: AbortSignal;
   },
 ): Promise<string | undefined> {
-  const prepared = outputs.map((out) => {
-    const request = outputCompression(out, opts.compression);
-    if (request === undefined) return Promise.resolve(image);
-    const p = opts.compressor.image(image, request);
-    p.catch(() => undefined); // awaited in order below; an earlier output's failure ends the build
-    return p;
-  });
   let digest: string | undefined;
   for (const [i, out] of outputs.entries()) {
     const what = "dest" in out ? `${out.type} ${out.dest}` : out.type;

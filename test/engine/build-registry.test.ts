@@ -94,8 +94,18 @@ it("tsbuild push sends a stored image", async () => {
   } finally {
     process.stdout.write = write;
   }
-  expect(out.join("")).toContain(`digest: ${built.digest}`);
-  expect(skopeoDigest(ref)).toBe(built.digest);
+  // The store keeps the layers uncompressed; the push gzips them: same config, another manifest.
+  const printed = /digest: (sha256:[a-f0-9]{64})/.exec(out.join(""))?.[1];
+  expect(printed).toBeDefined();
+  expect(skopeoDigest(ref)).toBe(printed);
+  const raw = JSON.parse(
+    execFileSync("skopeo", ["inspect", "--raw", "--tls-verify=false", `docker://${ref}`], {
+      encoding: "utf8",
+    }),
+  ) as { config: { digest: string }; layers: Array<{ mediaType: string }> };
+  expect(raw.config.digest).toBe(built.configDigest);
+  expect(raw.layers.map((l) => l.mediaType)).toEqual(["application/vnd.oci.image.layer.v1.tar+gzip"]);
+  expect(built.manifest.layers.map((l) => l.mediaType)).toEqual(["application/vnd.oci.image.layer.v1.tar"]);
 });
 
 it("--cache-to type=registry then --cache-from type=registry on an empty cache: everything is cached", async () => {
