@@ -1,5 +1,11 @@
 import type { CacheStore } from "../cache";
-import type { Image } from "../image/image";
+import * as path from "node:path";
+import type { Platform } from "../image/descriptor";
+import type { PlatformImage } from "../image/image-index";
+import { formatPlatform } from "../image/platform";
+import { UsageError } from "../errors";
+import { pushImageIndex } from "../registry/push-index";
+import { writeOciIndexArchive, writeOciIndexLayout } from "../output/oci-index-layout";
 import { pushImage } from "../registry/push";
 import { parseTag } from "../registry/reference";
 import { writeDockerArchive } from "../output/docker-archive";
@@ -11,9 +17,33 @@ import { BuildError } from "./errors";
 import type { OutputSpec } from "./output-spec";
 import type { BuildEventListener } from "./progress";
 
+/**
+ * Checked before the build: outputs that cannot hold several platforms refuse a multi-platform
+ * build up front (buildx's docker exporter refuses manifest lists too).
+ */
+export function checkMultiPlatformOutputs(
+  outputs: readonly OutputSpec[],
+  platforms: readonly Platform[],
+): void {
+  if (platforms.length < 2) return;
+  const list = platforms.map(formatPlatform).join(", ");
+  for (const out of outputs) {
+    if (out.type === "docker")
+      throw new UsageError(
+        `--output type=docker: a Docker archive holds one platform, this build has ${platforms.length} (${list}); ` +
+          "use type=oci for a multi-platform image, or build one --platform at a time",
+      );
+    if (out.type === "tar")
+      throw new UsageError(
+        `--output type=tar: a root filesystem tar holds one platform, this build has ${platforms.length} (${list}); ` +
+          "use type=local (one directory per platform) or build one --platform at a time",
+      );
+  }
+}
+
 /** Phase: writes the image to each `--output` destination, one after the other. */
 export async function writeOutputs(
-  image: Image,
+  images: readonly PlatformImage[],
   outputs: readonly OutputSpec[],
   opts: {
     tags: readonly string[];
@@ -24,6 +54,12 @@ export async function writeOutputs(
     signal?: AbortSignal;
   },
 ): Promise<void> {
+  checkMultiPlatformOutputs(
+    outputs,
+    images.map((i) => i.platform),
+  );
+  // One platform: the plain single-manifest outputs, exactly as before multi-platform builds.
+  const image = images.length === 1 ? images[0].image : undefined;
   for (const out of outputs) {
     const what = "dest" in out ? `${out.type} ${out.dest}` : out.type;
     const started = Date.now();
@@ -31,24 +67,33 @@ export async function writeOutputs(
     const dest = "dest" in out && out.dest === "-" ? process.stdout : undefined;
     switch (out.type) {
       case "oci":
-        if (out.tar) await writeOciArchive(image, dest ?? out.dest, refName(opts.tags));
+        if (image === undefined) {
+          if (out.tar) await writeOciIndexArchive(images, dest ?? out.dest, refName(opts.tags));
+          else await writeOciIndexLayout(images, out.dest, refName(opts.tags));
+        } else if (out.tar) await writeOciArchive(image, dest ?? out.dest, refName(opts.tags));
         else await writeOciLayout(image, out.dest, refName(opts.tags));
         break;
       case "docker":
-        await writeDockerArchive(image, dest ?? out.dest, { tags: [...opts.tags] });
+        // checkMultiPlatformOutputs refused several platforms.
+        await writeDockerArchive(images[0].image, dest ?? out.dest, { tags: [...opts.tags] });
         break;
       case "local":
-        await writeLocal(image, out.dest);
+        if (image !== undefined) await writeLocal(image, out.dest);
+        else {
+          // buildx's layout: one directory per platform, linux/arm/v7 → linux_arm_v7.
+          for (const i of images)
+            await writeLocal(i.image, path.join(out.dest, formatPlatform(i.platform).replace(/\//g, "_")));
+        }
         break;
       case "tar":
-        await writeRootfsTar(image, dest ?? out.dest);
+        await writeRootfsTar(images[0].image, dest ?? out.dest);
         break;
       case "image":
         // The local image store always receives the image; push=true also sends it away.
-        if (out.push) await push(image, out.names ?? [...opts.tags], opts);
+        if (out.push) await push(images, out.names ?? [...opts.tags], opts);
         break;
       case "registry":
-        await push(image, out.names ?? [...opts.tags], opts);
+        await push(images, out.names ?? [...opts.tags], opts);
         break;
     }
     opts.emit({ type: "export-done", what, durationMs: Date.now() - started });
@@ -57,18 +102,20 @@ export async function writeOutputs(
 
 /** `type=registry` / `--push`: each name receives the image; the digest is the build's. */
 async function push(
-  image: Image,
+  images: readonly PlatformImage[],
   names: readonly string[],
   opts: { store: CacheStore; insecure?: readonly string[]; signal?: AbortSignal },
 ): Promise<void> {
   if (names.length === 0)
     throw new BuildError("OUTPUT_NO_NAME", "--output type=registry needs name=<ref> or a -t tag");
+  const pushOpts = {
+    store: opts.store,
+    ...(opts.insecure ? { insecure: opts.insecure } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  };
   for (const name of names) {
-    await pushImage(image, name, {
-      store: opts.store,
-      ...(opts.insecure ? { insecure: opts.insecure } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
+    if (images.length === 1) await pushImage(images[0].image, name, pushOpts);
+    else await pushImageIndex(images, name, pushOpts);
   }
 }
 

@@ -40,8 +40,8 @@ export interface BuildRun {
   limit: ReturnType<typeof pLimit>;
   /** Results of stages by index (started in dependency order). */
   stages: Map<number, Promise<StageResult>>;
-  /** Base images by ref: their layers and config (registry pulls, named contexts). */
-  baseLayers(ref: string): Promise<{ layers: BlobLayer[]; config: ImageConfig }>;
+  /** Base images by ref, for `platform` (default: the build's target): their layers and config. */
+  baseLayers(ref: string, platform?: Platform): Promise<{ layers: BlobLayer[]; config: ImageConfig }>;
   /** One execution per cache key, even when two stages need the same step. */
   inflight: Map<string, Promise<LayerOutput>>;
   outcomes: StepOutcome[];
@@ -67,7 +67,7 @@ export async function runStage(stage: PlannedStage, run: BuildRun): Promise<Stag
     layers = [...base.layers];
     history = [...base.history];
   } else if (stage.base.kind === "image") {
-    const base = await run.baseLayers(stage.base.ref);
+    const base = await run.baseLayers(stage.base.ref, stage.platform);
     layers = [...base.layers];
     history = [...(base.config.history ?? [])];
   }
