@@ -55,6 +55,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   // As a non-root user the engine runs in a user namespace of its own (rootless builds).
   const userns = isolationPrefix(options.isolation ?? "auto");
   if (userns !== null) return buildInUserNamespace(options, userns);
+  // --platform: one or more targets (normalised, deduplicated); the first one stands for the
+  // build where only one platform can be named (registry cache images).
+  // Checked before any work, like the outputs that cannot hold several platforms.
+  const platforms = options.platform !== undefined ? parsePlatforms(options.platform) : [buildPlatform()];
+  if (platforms.length === 0) throw new UsageError("--platform: no platform given");
+  const targetPlatform = platforms[0];
+  checkMultiPlatformOutputs(options.outputs ?? [], platforms);
   const started = Date.now();
   const emit = options.onEvent ?? (() => undefined);
   const env = options.env ?? process.env;
@@ -68,12 +75,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
   // Tags are checked before any work: the one reference parser, as FROM and pushes use it.
   const tags = (options.tags ?? []).map((t) => parseTag(t));
-  // --platform: one or more targets (normalised, deduplicated); the first one stands for the
-  // build where only one platform can be named (registry cache images).
-  const platforms = options.platform !== undefined ? parsePlatforms(options.platform) : [buildPlatform()];
-  if (platforms.length === 0) throw new UsageError("--platform: no platform given");
-  const targetPlatform = platforms[0];
-  checkMultiPlatformOutputs(options.outputs ?? [], platforms);
   const network = resolveNetworkLimits(options.network, env);
   const cacheOpts = {
     ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
