@@ -171,7 +171,7 @@ async function execute(
         : step.kind === "copy"
           ? await run.executor.copy(step, inputs)
           : await run.executor.workdir(step, inputs);
-    const layer = await writeLayer(entries, run);
+    const layer = await writeLayer(entries, inputs.tmpDir, run);
     if (layer === null) {
       await run.store.records.put({
         key: recordKey(step, run),
@@ -269,9 +269,14 @@ async function usableRecord(key: string, run: BuildRun): Promise<StepRecord | un
   return record;
 }
 
-/** Serializes entries into a layer blob in the build's temp dir; null when there are none. */
+/**
+ * Serializes entries into a layer blob in the step's temp dir (its own: two steps of different
+ * keys may write byte-identical layers at once, and the blob is named by its digest); null when
+ * there are none.
+ */
 async function writeLayer(
   entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>,
+  dir: string,
   run: BuildRun,
 ): Promise<BlobLayer | null> {
   let any = false;
@@ -281,9 +286,9 @@ async function writeLayer(
       yield e;
     }
   }
-  await fsp.mkdir(run.tmpDir, { recursive: true });
+  await fsp.mkdir(dir, { recursive: true });
   const layer = await buildLayer(track(), {
-    dir: run.tmpDir,
+    dir,
     compression: run.compression,
     ...(run.sourceDateEpoch !== undefined ? { clampMtime: run.sourceDateEpoch } : {}),
   });

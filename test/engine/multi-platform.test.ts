@@ -2,6 +2,8 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
+import { CacheStore } from "../../src/cache";
+import { loadStoredImage } from "../../src/cli/stored-image";
 import { build } from "../../src/engine/build";
 import type { BuildEvent } from "../../src/engine/progress";
 import { MediaType } from "../../src/image/media-types";
@@ -128,6 +130,7 @@ test("amd64 + arm64: RUN runs each natively or emulated; OCI archive, push and l
   });
   const archive = path.join(work, "two.tar");
   const local = path.join(work, "two-local");
+  const layout = path.join(work, "two-layout");
   const appRef = `${registry.host}/mp/app:1`;
   try {
     const { result, events } = await buildWithEvents({
@@ -138,6 +141,7 @@ test("amd64 + arm64: RUN runs each natively or emulated; OCI archive, push and l
       outputs: [
         { type: "oci", dest: archive, tar: true },
         { type: "local", dest: local },
+        { type: "oci", dest: layout, tar: false },
         { type: "registry" },
       ],
     });
@@ -165,6 +169,16 @@ test("amd64 + arm64: RUN runs each natively or emulated; OCI archive, push and l
     ]);
     // skopeo re-hashes every blob of both images while copying.
     skopeo("copy", "--all", `oci-archive:${archive}`, `oci:${path.join(work, "copied")}:x`);
+
+    // type=oci,tar=false: the same index in a layout directory.
+    const fromDir = JSON.parse(skopeo("inspect", "--raw", `oci:${layout}`)) as IndexDoc;
+    expect(fromDir).toEqual(raw);
+
+    // The local image store: the tag names the index; the stored image is the first platform's.
+    const store = await CacheStore.open(cache);
+    const stored = await loadStoredImage(store, appRef);
+    expect(stored.entry).toMatchObject({ manifestDigest: result.digest, mediaType: MediaType.ociIndex });
+    expect(stored.config.architecture).toBe("amd64");
 
     // type=local: one directory per platform, named as buildx names them.
     expect(fs.readdirSync(local).sort()).toEqual(["linux_amd64", "linux_arm64"]);
