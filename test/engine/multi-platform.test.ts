@@ -280,6 +280,35 @@ test("a build stage that reads TARGETARCH is built once per target", async () =>
   }
 });
 
+test("upstream testPlatformArgsExplicit: TARGET* in a build-platform stage, a build arg overrides one", async () => {
+  const ctx = tempTree({
+    Dockerfile: [
+      `FROM --platform=$BUILDPLATFORM ${base} AS build`,
+      "ARG TARGETPLATFORM",
+      "ARG TARGETOS",
+      "RUN mkdir /out && echo -n $TARGETPLATFORM > /out/platform && echo -n $TARGETOS > /out/os",
+      "FROM scratch",
+      "COPY --from=build out .",
+      "",
+    ].join("\n"),
+  });
+  const local = path.join(work, "explicit-local");
+  try {
+    const result = await build({
+      context: ctx,
+      cacheDir: cache,
+      platform: "darwin/ppc64le",
+      buildArgs: { TARGETOS: "freebsd" },
+      outputs: [{ type: "local", dest: local }],
+    });
+    expect(fs.readFileSync(path.join(local, "platform"), "utf8")).toBe("darwin/ppc64le");
+    expect(fs.readFileSync(path.join(local, "os"), "utf8")).toBe("freebsd");
+    expect([result.config.os, result.config.architecture]).toEqual(["darwin", "ppc64le"]);
+  } finally {
+    rm(ctx);
+  }
+});
+
 test("a Docker archive refuses several platforms before any work, naming them", async () => {
   const ctx = tempTree({ Dockerfile: "FROM scratch\n" });
   try {
