@@ -7,7 +7,7 @@ import { parseOutputSpec } from "../engine/output-spec";
 import { UsageError, errorMessage } from "../errors";
 import type { Compression } from "../image/media-types";
 import { parseBuildArgs } from "../planner/build-args";
-import { parsePlatform } from "../planner/platform";
+import { parsePlatforms } from "../planner/platform";
 import { InvalidReferenceError } from "../registry/errors";
 import { parseTag } from "../registry/reference";
 import { parseFields, parseKeyValues } from "./key-value";
@@ -71,7 +71,7 @@ export async function parseBuildInvocation(
     }
   }
   const platform = optionalString(args.platform, "--platform");
-  if (platform !== undefined) parsePlatform(platform, "--platform");
+  if (platform !== undefined) parsePlatforms(platform, "--platform");
   const outputs = stringList(args.output).map(parseOutputSpec);
   const toStdout = outputs.filter((o) => "dest" in o && o.dest === "-").length;
   if (toStdout > 1) throw new UsageError("--output: only one output can be written to stdout (dest=-)");

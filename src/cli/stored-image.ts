@@ -4,7 +4,8 @@ import { BlobLayer } from "../image/blob-layer";
 import { serializeConfig, type ImageConfig } from "../image/config";
 import { sha256Digest } from "../image/digest";
 import type { Image } from "../image/image";
-import type { OciManifest } from "../image/manifest";
+import type { OciIndex, OciManifest } from "../image/manifest";
+import { MediaType } from "../image/media-types";
 import { familiarName, localImageKey, tryParseReference } from "../registry/reference";
 import { readAll } from "../bytes";
 
@@ -29,10 +30,11 @@ export interface StoredImage {
  */
 export async function loadStoredImage(store: CacheStore, ref: string): Promise<StoredImage> {
   const { entry, tags } = await findImage(store, ref);
-  const manifest = parseJson<OciManifest>(
-    await readBlob(store, entry.manifestDigest, ref),
-    `manifest of ${ref}`,
-  );
+  const manifestDigest =
+    entry.mediaType === MediaType.ociIndex
+      ? await firstPlatformManifest(store, entry, ref)
+      : entry.manifestDigest;
+  const manifest = parseJson<OciManifest>(await readBlob(store, manifestDigest, ref), `manifest of ${ref}`);
   if (!manifest || manifest.config?.digest !== entry.configDigest || !Array.isArray(manifest.layers)) {
     throw new StoredImageError(
       "STORED_IMAGE_INVALID",
@@ -75,6 +77,25 @@ export async function loadStoredImage(store: CacheStore, ref: string): Promise<S
   }
   const image: Image = Object.freeze({ config: Object.freeze(config), layers: Object.freeze(layers) });
   return { tags, entry, manifest, config, image };
+}
+
+/**
+ * A multi-platform build tags its image index; its image ID (configDigest) is the first
+ * platform's, and that platform's image is the one exported or inspected.
+ */
+async function firstPlatformManifest(store: CacheStore, entry: ImageEntry, ref: string): Promise<string> {
+  const index = parseJson<OciIndex>(
+    await readBlob(store, entry.manifestDigest, ref),
+    `image index of ${ref}`,
+  );
+  for (const d of Array.isArray(index?.manifests) ? index.manifests : []) {
+    const m = parseJson<OciManifest>(await readBlob(store, d.digest, ref), `manifest of ${ref}`);
+    if (m?.config?.digest === entry.configDigest) return d.digest;
+  }
+  throw new StoredImageError(
+    "STORED_IMAGE_INVALID",
+    `load image ${ref}: image index ${entry.manifestDigest} has no manifest with config ${entry.configDigest}`,
+  );
 }
 
 /**

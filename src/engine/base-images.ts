@@ -3,12 +3,17 @@ import type { CacheStore } from "../cache";
 import { BlobLayer } from "../image/blob-layer";
 import type { ImageConfig } from "../image/config";
 import type { Platform } from "../image/descriptor";
-import type { OciManifest } from "../image/manifest";
+import type { OciIndex, OciManifest } from "../image/manifest";
+import { MediaType } from "../image/media-types";
+import { formatPlatform } from "../image/platform";
+import { selectManifest } from "../registry/manifest-select";
 import type { ImageResolver, ResolvedImage } from "../planner/dispatch/inputs";
 import { pullImage } from "../registry/pull";
 import { BuildError } from "./errors";
 import { localImageKey } from "../registry/reference";
 import { readAll } from "../bytes";
+
+type LoadedImage = ResolvedImage & { manifest: OciManifest };
 
 /** How base images are found. */
 export interface BaseImageOptions {
@@ -28,25 +33,29 @@ export interface BaseImageOptions {
  * digest.
  */
 export class BaseImages implements ImageResolver {
-  private readonly cache = new Map<string, Promise<ResolvedImage & { manifest: OciManifest }>>();
+  private readonly cache = new Map<string, Promise<LoadedImage>>();
 
   constructor(
     private readonly store: CacheStore,
     private readonly options: BaseImageOptions = {},
   ) {}
 
+  /** Resolved once per (ref, platform): a multi-platform build resolves each base per platform. */
   resolve(ref: string, platform: Platform): Promise<ResolvedImage> {
-    let p = this.cache.get(ref);
+    const key = cacheKey(ref, platform);
+    let p = this.cache.get(key);
     if (!p) {
       p = this.load(ref, platform);
-      this.cache.set(ref, p);
+      this.cache.set(key, p);
     }
     return p;
   }
 
-  /** The layers and config of an image resolved before. */
-  async layers(ref: string): Promise<{ layers: BlobLayer[]; config: ImageConfig }> {
-    const image = await (this.cache.get(ref) ?? this.load(ref, undefined));
+  /** The layers and config of an image resolved before for `platform`. */
+  async layers(ref: string, platform: Platform): Promise<{ layers: BlobLayer[]; config: ImageConfig }> {
+    await this.resolve(ref, platform);
+    // resolve() has put the entry in the cache.
+    const image = await (this.cache.get(cacheKey(ref, platform)) as Promise<LoadedImage>);
     const layers = image.manifest.layers.map(
       (d, i) =>
         new BlobLayer({
@@ -62,10 +71,7 @@ export class BaseImages implements ImageResolver {
     return { layers, config: image.config };
   }
 
-  private async load(
-    ref: string,
-    platform: Platform | undefined,
-  ): Promise<ResolvedImage & { manifest: OciManifest }> {
+  private async load(ref: string, platform: Platform): Promise<LoadedImage> {
     const key = localImageKey(ref);
     const entry = this.options.pull
       ? undefined
@@ -74,18 +80,25 @@ export class BaseImages implements ImageResolver {
     if (entry === undefined) {
       const pulled = await pullImage(ref, {
         store: this.store,
-        ...(platform ? { platform } : {}),
+        platform,
         ...(this.options.insecure ? { insecure: this.options.insecure } : {}),
         ...(this.options.signal ? { signal: this.options.signal } : {}),
         ...(this.options.network ? { client: { limits: this.options.network } } : {}),
       });
       return { ref, digest: pulled.digest, config: pulled.config, manifest: pulled.manifest };
     }
+    // A multi-platform build stores an index under its tags: take the platform's manifest.
+    let manifestDigest = entry.manifestDigest;
+    if (entry.mediaType === MediaType.ociIndex) {
+      // A stored, digest-verified document written by tsbuild.
+      const index = JSON.parse((await this.readBlob(manifestDigest)).toString("utf8")) as OciIndex;
+      manifestDigest = selectManifest(index, platform, `resolve base image ${ref}`).digest;
+    }
     // A stored, digest-verified document (built by tsbuild or checked when pulled).
-    const manifest = JSON.parse((await this.readBlob(entry.manifestDigest)).toString("utf8")) as OciManifest;
+    const manifest = JSON.parse((await this.readBlob(manifestDigest)).toString("utf8")) as OciManifest;
     // A stored, digest-verified document (built by tsbuild or checked when pulled).
     const config = JSON.parse((await this.readBlob(manifest.config.digest)).toString("utf8")) as ImageConfig;
-    if (platform && (config.os !== platform.os || config.architecture !== platform.architecture)) {
+    if (config.os !== platform.os || config.architecture !== platform.architecture) {
       throw new BuildError(
         "IMAGE_PLATFORM_MISMATCH",
         `resolve base image ${ref}: it is ${config.os}/${config.architecture}, the build targets ${platform.os}/${platform.architecture}`,
@@ -99,10 +112,14 @@ export class BaseImages implements ImageResolver {
         );
       }
     }
-    return { ref, digest: entry.manifestDigest, config, manifest };
+    return { ref, digest: manifestDigest, config, manifest };
   }
 
   private async readBlob(digest: string): Promise<Buffer> {
     return readAll(await this.store.blobs.open(digest));
   }
+}
+
+function cacheKey(ref: string, platform: Platform): string {
+  return `${ref} ${formatPlatform(platform)}`;
 }

@@ -28,8 +28,13 @@ export interface BuildOptions {
   noCacheFilter?: string[];
   /** `--label K=V` added to the image config. */
   labels?: Record<string, string>;
-  /** `--platform os/arch[/variant]`; default the host's. */
-  platform?: string;
+  /**
+   * `--platform os/arch[/variant]`, or several (comma-separated, or a list): each is built and the
+   * image is an OCI image index with one manifest per platform. Normalised as containerd does
+   * (`arm64` → linux/arm64, `linux/arm` → linux/arm/v7); an unknown OS or architecture is a
+   * UsageError. Default: the host's.
+   */
+  platform?: string | readonly string[];
   /** `-o type=...`; the image is always stored in the local image store as well. */
   outputs?: OutputSpec[];
   /** Cache directory (`--cache-dir`); default `$TSBUILD_CACHE_DIR`, `$XDG_CACHE_HOME/tsbuild`, `~/.cache/tsbuild`. */
@@ -108,4 +113,20 @@ export interface BuildResult {
   outputs: OutputSpec[];
   warnings: { rule: string; message: string; line?: number }[];
   durationMs: number;
+  /**
+   * Multi-platform builds only: `digest` is then the image index's (mediaType says so) and
+   * `manifest`/`config`/`configDigest` are the first platform's; each platform's are here.
+   */
+  platforms?: PlatformBuildResult[];
+  mediaType?: string;
+}
+
+/** One platform's image of a multi-platform build. */
+export interface PlatformBuildResult {
+  /** Normalised, e.g. "linux/arm64", "linux/arm/v7". */
+  platform: string;
+  digest: string;
+  configDigest: string;
+  manifest: OciManifest;
+  config: ImageConfig;
 }

@@ -21,15 +21,22 @@ import { decodeDockerfile } from "../parser/decode";
 import { loadDockerfile } from "../parser/load";
 import { parseBuildArgs } from "../planner/build-args";
 import { plan } from "../planner/planner";
-import { hostPlatform, parsePlatform } from "../planner/platform";
+import { formatPlatform, hostPlatform, parsePlatforms } from "../planner/platform";
+import { normalizePlatformSpec } from "../planner/platform-spec";
+import { Readable } from "node:stream";
+import type { Platform } from "../image/descriptor";
+import { imageIndexBlob, type PlatformImage } from "../image/image-index";
+import { MediaType } from "../image/media-types";
+import { UsageError } from "../errors";
+import { labelPlans, runPlatformStages, stageIdentity, type PlatformRun } from "./platform-scheduler";
 import type { Plan } from "../planner/plan";
-import type { BuildOptions, BuildResult, Entitlement } from "./build-options";
+import type { BuildOptions, BuildResult, Entitlement, PlatformBuildResult } from "./build-options";
 import { contextFingerprinter } from "./context-fingerprinter";
-import { BuildAbortedError, BuildError } from "./errors";
+import { BuildError } from "./errors";
 import { LocalStepExecutor } from "./local-step-executor";
-import { prepareOutputs, writeOutputs } from "./outputs";
+import { checkMultiPlatformOutputs, prepareOutputs, writeOutputs } from "./outputs";
 import { LayerCompressor } from "./layer-compression";
-import { runStage, type BuildRun } from "./stage-runner";
+import type { BuildRun } from "./stage-runner";
 import type { StageResult } from "./stage-result";
 import { BaseImages } from "./base-images";
 import { UnpackedLayers } from "../rootfs/unpacked-layers";
@@ -51,6 +58,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   // As a non-root user the engine runs in a user namespace of its own (rootless builds).
   const userns = isolationPrefix(options.isolation ?? "auto");
   if (userns !== null) return buildInUserNamespace(options, userns);
+  // --platform: one or more targets (normalised, deduplicated); the first one stands for the
+  // build where only one platform can be named (registry cache images).
+  // Checked before any work, like the outputs that cannot hold several platforms.
+  const platforms = options.platform !== undefined ? parsePlatforms(options.platform) : [buildPlatform()];
+  if (platforms.length === 0) throw new UsageError("--platform: no platform given");
+  const targetPlatform = platforms[0];
+  checkMultiPlatformOutputs(options.outputs ?? [], platforms);
   const started = Date.now();
   const emit = options.onEvent ?? (() => undefined);
   const env = options.env ?? process.env;
@@ -64,7 +78,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
   // Tags are checked before any work: the one reference parser, as FROM and pushes use it.
   const tags = (options.tags ?? []).map((t) => parseTag(t));
-  const targetPlatform = options.platform ? parsePlatform(options.platform) : hostPlatform();
   const network = resolveNetworkLimits(options.network, env);
   const cacheOpts = {
     ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
@@ -75,7 +88,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const sshAgents = new SshAgents(options.ssh ?? []);
   // From here on every exit path ends the session, or prune would protect this build forever.
   let tmpDir: string | undefined;
-  let prepared: Array<Promise<Image>> = [];
+  let prepared: Array<Promise<readonly PlatformImage[]>> = [];
   try {
     tmpDir = await store.createBuildTemp();
     for (const from of options.cacheFrom ?? []) {
@@ -86,7 +99,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       dockerfilePath,
       cacheDir: store.paths.context,
     });
-    const platform = targetPlatform;
     const buildArgs = new Map(Object.entries(options.buildArgs ?? {}));
     const sourceDateEpoch =
       options.sourceDateEpoch ?? epochFrom(buildArgs.get("SOURCE_DATE_EPOCH") ?? env.SOURCE_DATE_EPOCH);
@@ -96,16 +108,20 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       ...(options.signal ? { signal: options.signal } : {}),
       network,
     });
-    const thePlan = await plan(
-      dockerfile,
-      { target: options.target, buildArgs, buildPlatform: hostPlatform() },
-      {
-        images: baseImages,
-        context: contextFingerprinter(context),
-        platform,
-        urls: httpUrlValidator(options.signal, network),
-      },
-    );
+    const fingerprinter = contextFingerprinter(context);
+    const urls = httpUrlValidator(options.signal, network);
+    const plans: Plan[] = [];
+    for (const platform of platforms) {
+      plans.push(
+        await plan(
+          dockerfile,
+          { target: options.target, buildArgs, buildPlatform: buildPlatform() },
+          { images: baseImages, context: fingerprinter, platform, urls },
+        ),
+      );
+    }
+    // The platforms' plans come from one Dockerfile: warnings and entitlements are the same.
+    const thePlan = plans[0];
     checkEntitlements(thePlan, new Set(options.allow ?? []), dockerfileName);
     for (const w of thePlan.warnings)
       emit({
@@ -114,10 +130,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         message: w.message,
         ...(w.span ? { line: w.span.start.line } : {}),
       });
+    const uniqueStages = [
+      ...new Map(plans.flatMap((p) => p.stages).map((s) => [stageIdentity(s), s])).values(),
+    ];
     emit({
       type: "plan",
-      stages: thePlan.stages.length,
-      steps: thePlan.stages.reduce((n, s) => n + s.steps.length, 0),
+      stages: uniqueStages.length,
+      steps: uniqueStages.reduce((n, s) => n + s.steps.length, 0),
     });
 
     const run: BuildRun = {
@@ -148,17 +167,31 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       ...(options.signal ? { signal: options.signal } : {}),
       limit: pLimit(Math.max(1, options.jobs ?? defaultJobs())),
       stages: new Map(),
-      baseLayers: (ref) => baseImages.layers(ref),
+      baseLayers: (ref, platform) => baseImages.layers(ref, platform ?? targetPlatform),
       inflight: new Map(),
       outcomes: [],
       vertex: { next: 0 },
     };
-    const target = await runStages(thePlan, run);
-    const image = await assembleImage(target, thePlan, run, options.labels ?? {});
+    // One run per target platform, sharing the step cache, the outcomes and the job limit.
+    const runs: PlatformRun[] = plans.map((p, i) => ({
+      platform: platforms[i],
+      plan: p,
+      run: { ...run, stages: new Map(), baseLayers: (ref, at) => baseImages.layers(ref, at ?? platforms[i]) },
+    }));
+    if (runs.length > 1) labelPlans(runs).forEach((labelled, i) => (runs[i].plan = labelled));
+    const targets = await runPlatformStages(runs);
+    const images: PlatformImage[] = [];
+    for (const [i, r] of runs.entries()) {
+      images.push({
+        platform: r.platform,
+        image: await assembleImage(targets[i], r.plan, run, options.labels ?? {}),
+      });
+    }
+    const image = images[0].image;
     // Layers are compressed for the outputs that need them (never for the local store), while
-    // the image is stored and the cache exported.
+    // the images are stored and the cache exported.
     prepared = prepareOutputs(
-      image,
+      images,
       options.outputs ?? [],
       {
         compression: options.compression ?? "gzip",
@@ -167,13 +200,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       },
       new LayerCompressor(store),
     );
-    await storeImage(image, tags, store);
+    const stored = await storeImages(images, tags, store);
     const keys = run.outcomes.map((o) => o.cacheKey);
     for (const to of options.cacheTo ?? []) {
       if (to.type === "local") await exportCache(store, keys, to.dest);
       else await exportRegistryCache(store, keys, to.ref, targetPlatform, cacheOpts);
     }
-    const exported = await writeOutputs(image, options.outputs ?? [], prepared, {
+    const exported = await writeOutputs(images, options.outputs ?? [], prepared, {
       tags: options.tags ?? [],
       emit,
       tmpDir,
@@ -184,7 +217,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
     const manifest = await imageManifest(image);
     // The image as the outputs carry it (compressed); else as stored (uncompressed layers).
-    const digest = exported ?? sha256Digest(await manifestBlob(image));
+    const digest = exported ?? stored.digest;
     const durationMs = Date.now() - started;
     const cached = run.outcomes.filter((o) => o.cached).length;
     emit({ type: "done", digest, durationMs, cached, total: run.outcomes.length });
@@ -201,6 +234,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         ...(w.span ? { line: w.span.start.line } : {}),
       })),
       durationMs,
+      ...(images.length > 1
+        ? { platforms: await platformResults(images), mediaType: MediaType.ociIndex }
+        : {}),
     };
   } finally {
     // No compression outlives the build (one started for an output a failure skipped).
@@ -209,36 +245,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (tmpDir !== undefined) await fsp.rm(tmpDir, { recursive: true, force: true });
     await session.end();
   }
-}
-
-/** Phase: start every needed stage as soon as its dependencies allow; resolve to the target's result. */
-async function runStages(thePlan: Plan, shared: BuildRun): Promise<StageResult> {
-  // The first failing stage cancels the others, running steps included (BuildKit does too).
-  const failFast = new AbortController();
-  const run: BuildRun = {
-    ...shared,
-    signal: shared.signal ? AbortSignal.any([shared.signal, failFast.signal]) : failFast.signal,
-  };
-  const all: Promise<StageResult>[] = [];
-  for (const stage of thePlan.stages) {
-    const p = (async () => {
-      await Promise.all(stage.dependsOn.map((d) => run.stages.get(d)));
-      if (failFast.signal.aborted) throw new BuildAbortedError();
-      return runStage(stage, run);
-    })();
-    p.catch(() => failFast.abort());
-    run.stages.set(stage.index, p);
-    all.push(p);
-  }
-  const results = await Promise.allSettled(all);
-  const failure = results.find(
-    (r): r is PromiseRejectedResult => r.status === "rejected" && !(r.reason instanceof BuildAbortedError),
-  );
-  if (failure) throw failure.reason;
-  const aborted = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (aborted) throw aborted.reason;
-  // Every result is fulfilled here: any rejection was thrown above.
-  return (results[results.length - 1] as PromiseFulfilledResult<StageResult>).value;
 }
 
 /** Phase: the image of the target stage — its layers, config, labels and history. */
@@ -259,21 +265,59 @@ async function assembleImage(
   });
 }
 
-/** Phase: config and manifest blobs into the store, then each tag into the image index. */
-async function storeImage(image: Image, tags: readonly Reference[], store: CacheStore): Promise<void> {
-  const config = configBlob(image);
-  const manifest = await manifestBlob(image);
-  const { Readable } = await import("node:stream");
-  const configDigest = sha256Digest(config);
-  const manifestDigest = sha256Digest(manifest);
-  await store.blobs.put(Readable.from([config]), { digest: configDigest, size: config.length });
-  await store.blobs.put(Readable.from([manifest]), { digest: manifestDigest, size: manifest.length });
+/**
+ * Phase: config and manifest blobs into the store (and the image index of a multi-platform
+ * build), then each tag into the local image index. Returns the digest the tags point at.
+ */
+async function storeImages(
+  images: readonly PlatformImage[],
+  tags: readonly Reference[],
+  store: CacheStore,
+): Promise<{ digest: string }> {
+  const put = async (blob: Buffer): Promise<string> => {
+    const digest = sha256Digest(blob);
+    await store.blobs.put(Readable.from([blob]), { digest, size: blob.length });
+    return digest;
+  };
+  let manifestDigest = "";
+  let configDigest = "";
+  for (const { image } of images) {
+    const c = await put(configBlob(image));
+    const m = await put(await manifestBlob(image));
+    if (manifestDigest === "") [manifestDigest, configDigest] = [m, c];
+  }
+  // Several platforms: the tags name the index; the first platform's config is the image ID.
+  const multi = images.length > 1;
+  if (multi) manifestDigest = await put((await imageIndexBlob(images)).blob);
+  const created = images[0].image.config.created;
   for (const tag of tags)
     await store.images.tag(familiarString(tag), {
       manifestDigest,
       configDigest,
-      ...(image.config.created !== undefined ? { created: image.config.created } : {}),
+      ...(multi ? { mediaType: MediaType.ociIndex } : {}),
+      ...(created !== undefined ? { created } : {}),
     });
+  return { digest: manifestDigest };
+}
+
+/** Per-platform digests, manifests and configs of a multi-platform build, for its result. */
+async function platformResults(images: readonly PlatformImage[]): Promise<PlatformBuildResult[]> {
+  const out: PlatformBuildResult[] = [];
+  for (const { platform, image } of images) {
+    out.push({
+      platform: formatPlatform(platform),
+      digest: sha256Digest(await manifestBlob(image)),
+      configDigest: sha256Digest(configBlob(image)),
+      manifest: await imageManifest(image),
+      config: structuredClone(image.config),
+    });
+  }
+  return out;
+}
+
+/** BUILDPLATFORM: the host, normalised as target platforms are (arm64 has no variant). */
+function buildPlatform(): Platform {
+  return normalizePlatformSpec(formatPlatform(hostPlatform()));
 }
 
 /**

@@ -1,5 +1,11 @@
 import type { CacheStore } from "../cache";
-import type { Image } from "../image/image";
+import * as path from "node:path";
+import type { Platform } from "../image/descriptor";
+import type { PlatformImage } from "../image/image-index";
+import { formatPlatform } from "../image/platform";
+import { UsageError } from "../errors";
+import { pushImageIndex } from "../registry/push-index";
+import { writeOciIndexArchive, writeOciIndexLayout } from "../output/oci-index-layout";
 import { pushImage } from "../registry/push";
 import { parseTag } from "../registry/reference";
 import { writeDockerArchive } from "../output/docker-archive";
@@ -8,6 +14,7 @@ import { writeOciArchive } from "../output/oci-archive";
 import { writeOciLayout } from "../output/oci-layout";
 import { writeRootfsTar } from "../output/rootfs-tar";
 import { imageDigest } from "../image/image";
+import { imageIndexBlob } from "../image/image-index";
 import { BuildError } from "./errors";
 import type { CompressionRequest, LayerCompressor } from "./layer-compression";
 import type { OutputSpec } from "./output-spec";
@@ -35,34 +42,60 @@ export function outputCompression(
 }
 
 /**
- * Starts making each output's image (its layers in the compression it asks for, lazily through
- * `compressor`), all at once, so that compression runs while the build stores the image and
+ * Starts making each output's images (their layers in the compression it asks for, lazily through
+ * `compressor`), all at once, so that compression runs while the build stores the images and
  * exports its cache. writeOutputs awaits them.
  */
 export function prepareOutputs(
-  image: Image,
+  images: readonly PlatformImage[],
   outputs: readonly OutputSpec[],
   compression: CompressionRequest,
   compressor: LayerCompressor,
-): Array<Promise<Image>> {
+): Array<Promise<readonly PlatformImage[]>> {
   return outputs.map((out) => {
     const request = outputCompression(out, compression);
-    if (request === undefined) return Promise.resolve(image);
-    const p = compressor.image(image, request);
+    if (request === undefined) return Promise.resolve(images);
+    const p = Promise.all(
+      images.map(async (i) => ({ platform: i.platform, image: await compressor.image(i.image, request) })),
+    );
     p.catch(() => undefined); // awaited in order by writeOutputs; an earlier failure ends the build
     return p;
   });
 }
 
 /**
- * Phase: writes the image to each `--output` destination, one after the other, each as
- * `prepared` (prepareOutputs) made it. Returns the manifest digest of the first output that
- * writes one (archive, layout, push).
+ * Checked before the build: outputs that cannot hold several platforms refuse a multi-platform
+ * build up front (buildx's docker exporter refuses manifest lists too).
+ */
+export function checkMultiPlatformOutputs(
+  outputs: readonly OutputSpec[],
+  platforms: readonly Platform[],
+): void {
+  if (platforms.length < 2) return;
+  const list = platforms.map(formatPlatform).join(", ");
+  for (const out of outputs) {
+    if (out.type === "docker")
+      throw new UsageError(
+        `--output type=docker: a Docker archive holds one platform, this build has ${platforms.length} (${list}); ` +
+          "use type=oci for a multi-platform image, or build one --platform at a time",
+      );
+    if (out.type === "tar")
+      throw new UsageError(
+        `--output type=tar: a root filesystem tar holds one platform, this build has ${platforms.length} (${list}); ` +
+          "use type=local (one directory per platform) or build one --platform at a time",
+      );
+  }
+}
+
+/**
+ * Phase: writes the images to each `--output` destination, one after the other, each as
+ * `prepared` (prepareOutputs) made them. Returns the digest (manifest, or index when several
+ * platforms) of the first output that writes one (archive, layout, push).
  */
 export async function writeOutputs(
-  image: Image,
+  images: readonly PlatformImage[],
   outputs: readonly OutputSpec[],
-  prepared: ReadonlyArray<Promise<Image>>,
+  prepared: ReadonlyArray<Promise<readonly PlatformImage[]>>,
   opts: {
     tags: readonly string[];
     emit: BuildEventListener;
@@ -72,27 +105,46 @@ export async function writeOutputs(
     signal?: AbortSignal;
   },
 ): Promise<string | undefined> {
+  checkMultiPlatformOutputs(
+    outputs,
+    images.map((i) => i.platform),
+  );
+  // One platform: the plain single-manifest outputs, exactly as before multi-platform builds.
+  const image = images.length === 1 ? images[0].image : undefined;
   let digest: string | undefined;
-  for (const [i, out] of outputs.entries()) {
+  for (const [n, out] of outputs.entries()) {
     const what = "dest" in out ? `${out.type} ${out.dest}` : out.type;
     const started = Date.now();
     opts.emit({ type: "export-start", what });
     const dest = "dest" in out && out.dest === "-" ? process.stdout : undefined;
-    const exported = await prepared[i];
+    const exported = await prepared[n];
+    const single = exported.length === 1 ? exported[0].image : undefined;
     switch (out.type) {
       case "oci":
-        if (out.tar) await writeOciArchive(exported, dest ?? out.dest, refName(opts.tags));
-        else await writeOciLayout(exported, out.dest, refName(opts.tags));
-        digest ??= await imageDigest(exported);
+        if (single === undefined) {
+          if (out.tar) await writeOciIndexArchive(exported, dest ?? out.dest, refName(opts.tags));
+          else await writeOciIndexLayout(exported, out.dest, refName(opts.tags));
+          digest ??= (await imageIndexBlob(exported)).descriptor.digest;
+        } else {
+          if (out.tar) await writeOciArchive(single, dest ?? out.dest, refName(opts.tags));
+          else await writeOciLayout(single, out.dest, refName(opts.tags));
+          digest ??= await imageDigest(single);
+        }
         break;
       case "docker":
-        await writeDockerArchive(exported, dest ?? out.dest, { tags: [...opts.tags] });
+        // checkMultiPlatformOutputs refused several platforms.
+        await writeDockerArchive(exported[0].image, dest ?? out.dest, { tags: [...opts.tags] });
         break;
       case "local":
-        await writeLocal(image, out.dest);
+        if (image !== undefined) await writeLocal(image, out.dest);
+        else {
+          // buildx's layout: one directory per platform, linux/arm/v7 → linux_arm_v7.
+          for (const i of images)
+            await writeLocal(i.image, path.join(out.dest, formatPlatform(i.platform).replace(/\//g, "_")));
+        }
         break;
       case "tar":
-        await writeRootfsTar(image, dest ?? out.dest);
+        await writeRootfsTar(images[0].image, dest ?? out.dest);
         break;
       case "image":
         // The local image store always receives the image; push=true also sends it away.
@@ -109,19 +161,23 @@ export async function writeOutputs(
 
 /** `type=registry` / `--push`: each name receives the image; the digest is the build's. */
 async function push(
-  image: Image,
+  images: readonly PlatformImage[],
   names: readonly string[],
   opts: { store: CacheStore; insecure?: readonly string[]; signal?: AbortSignal },
 ): Promise<string> {
   if (names.length === 0)
     throw new BuildError("OUTPUT_NO_NAME", "--output type=registry needs name=<ref> or a -t tag");
+  const pushOpts = {
+    store: opts.store,
+    ...(opts.insecure ? { insecure: opts.insecure } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  };
   let digest = "";
   for (const name of names) {
-    digest = await pushImage(image, name, {
-      store: opts.store,
-      ...(opts.insecure ? { insecure: opts.insecure } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
+    digest =
+      images.length === 1
+        ? await pushImage(images[0].image, name, pushOpts)
+        : await pushImageIndex(images, name, pushOpts);
   }
   return digest;
 }

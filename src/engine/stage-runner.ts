@@ -38,8 +38,8 @@ export interface BuildRun {
   limit: ReturnType<typeof pLimit>;
   /** Results of stages by index (started in dependency order). */
   stages: Map<number, Promise<StageResult>>;
-  /** Base images by ref: their layers and config (registry pulls, named contexts). */
-  baseLayers(ref: string): Promise<{ layers: BlobLayer[]; config: ImageConfig }>;
+  /** Base images by ref, for `platform` (default: the build's target): their layers and config. */
+  baseLayers(ref: string, platform?: Platform): Promise<{ layers: BlobLayer[]; config: ImageConfig }>;
   /** One execution per cache key, even when two stages need the same step. */
   inflight: Map<string, Promise<LayerOutput>>;
   outcomes: StepOutcome[];
@@ -67,7 +67,7 @@ export async function runStage(stage: PlannedStage, run: BuildRun): Promise<Stag
     layers = [...base.layers];
     history = [...base.history];
   } else if (stage.base.kind === "image") {
-    const base = await run.baseLayers(stage.base.ref);
+    const base = await run.baseLayers(stage.base.ref, stage.platform);
     layers = [...base.layers];
     history = [...(base.config.history ?? [])];
   }
@@ -177,7 +177,7 @@ async function execute(
         : step.kind === "copy"
           ? await run.executor.copy(step, inputs)
           : await run.executor.workdir(step, inputs);
-    const layer = await writeLayer(entries, run);
+    const layer = await writeLayer(entries, inputs.tmpDir, run);
     if (layer === null) {
       await run.store.records.put({
         key: recordKey(step, run),
@@ -291,7 +291,9 @@ function emptyLayer(run: BuildRun): Promise<BlobLayer> {
   if (!p) {
     p = (async () => {
       await fsp.mkdir(run.tmpDir, { recursive: true });
-      const layer = await buildLayer([], { dir: run.tmpDir, compression: "uncompressed" });
+      // A directory of its own: each platform's run of a multi-platform build makes one.
+      const dir = await fsp.mkdtemp(path.join(run.tmpDir, "empty-layer-"));
+      const layer = await buildLayer([], { dir, compression: "uncompressed" });
       await run.store.blobs.importFile(layer.info.path, { digest: layer.info.digest });
       await run.verified.stamp(layer.info.digest);
       return new BlobLayer({ ...layer.info, path: run.store.blobs.path(layer.info.digest) });
@@ -302,11 +304,13 @@ function emptyLayer(run: BuildRun): Promise<BlobLayer> {
 }
 
 /**
- * Serializes entries into an uncompressed layer tar in the build's temp dir (digest = diff_id);
- * null when there are none. Exports compress it when they need to (LayerCompressor).
+ * Serializes entries into an uncompressed layer tar (digest = diff_id) in the step's temp dir (its
+ * own: two steps of different keys may write byte-identical layers at once, and the blob is named
+ * by its digest); null when there are none. Exports compress it when they need to (LayerCompressor).
  */
 async function writeLayer(
   entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>,
+  dir: string,
   run: BuildRun,
 ): Promise<BlobLayer | null> {
   let any = false;
@@ -316,9 +320,9 @@ async function writeLayer(
       yield e;
     }
   }
-  await fsp.mkdir(run.tmpDir, { recursive: true });
+  await fsp.mkdir(dir, { recursive: true });
   const layer = await buildLayer(track(), {
-    dir: run.tmpDir,
+    dir,
     compression: "uncompressed",
     ...(run.sourceDateEpoch !== undefined ? { clampMtime: run.sourceDateEpoch } : {}),
   });

@@ -17,6 +17,7 @@ import { StageGraph, type StageNode } from "./stage-graph";
 import { VariableScope } from "./variable-scope";
 import { invalidText } from "./text-check";
 import { UsageError } from "../errors";
+import { normalizePlatformSpec, PlatformSpecError } from "./platform-spec";
 
 export interface PlanOptions {
   /** `--target`: the stage to build (default: the last). */
@@ -46,8 +47,10 @@ export async function plan(dockerfile: Dockerfile, options: PlanOptions, inputs:
   const graph = new StageGraph(dockerfile.stages, ctx, expander, globals);
   const target = graph.resolveTarget(options.target);
   const order = graph.needed(target);
+  const platforms = stagePlatforms(order, graph, ctx, expander, globals, inputs.platform);
   const bases = await resolveBases(
     order.map((i) => graph.nodes[i]),
+    platforms,
     inputs,
   );
 
@@ -55,7 +58,9 @@ export async function plan(dockerfile: Dockerfile, options: PlanOptions, inputs:
   const stageKeys = new Map<number, string>();
   for (const index of order) {
     const node = graph.nodes[index];
-    const base = baseOf(node, bases, planned, inputs.platform);
+    // Every needed stage got its platform above.
+    const platform = platforms.get(index) as Platform;
+    const base = baseOf(node, bases, planned, platform);
     const scope = new VariableScope(overrides, globals, (name) => consumed.add(name));
     const label = node.stage.name ?? String(index);
     const state = new StageState(
@@ -88,7 +93,7 @@ export async function plan(dockerfile: Dockerfile, options: PlanOptions, inputs:
     const stage: PlannedStage = {
       index,
       base: base.ref,
-      platform: inputs.platform,
+      platform,
       dependsOn: node.dependsOn,
       steps: state.steps,
       config,
@@ -158,11 +163,66 @@ function resolveGlobalArgs(
   return globals;
 }
 
-/** Phase: pull/resolve every image the needed stages start from, concurrently. */
-async function resolveBases(nodes: StageNode[], inputs: PlanInputs): Promise<Map<string, ResolvedImage>> {
-  const refs = new Set(nodes.flatMap((n) => (n.base.kind === "image" ? [n.base.ref] : [])));
-  const resolved = await Promise.all([...refs].map((ref) => inputs.images.resolve(ref, inputs.platform)));
-  return new Map(resolved.map((r) => [r.ref, r]));
+/**
+ * Phase: the platform of each needed stage, as BuildKit decides it: a stage built on another
+ * stage has its parent's; else `FROM --platform=` (expanded with the global ARGs, so
+ * `$BUILDPLATFORM` works), else the build's target platform.
+ */
+function stagePlatforms(
+  order: readonly number[],
+  graph: StageGraph,
+  ctx: ParseContext,
+  expander: Expander,
+  globals: ReadonlyMap<string, string>,
+  target: Platform,
+): Map<number, Platform> {
+  const out = new Map<number, Platform>();
+  for (const index of order) {
+    const node = graph.nodes[index];
+    const from = node.stage.from;
+    const parent = node.base.kind === "stage" ? out.get(node.base.stage) : undefined;
+    if (parent !== undefined) {
+      out.set(index, parent);
+    } else if (from.platform !== undefined && from.platformWord !== undefined) {
+      const word = from.platformWord;
+      const value = expander.text(from.platform, word, globals, word.value.indexOf("=") + 1);
+      try {
+        out.set(index, normalizePlatformSpec(value));
+      } catch (err) {
+        if (!(err instanceof PlatformSpecError)) throw err;
+        throw ctx.error(
+          word.span,
+          `FROM --platform=${from.platform}: invalid platform "${value}": ${err.message}`,
+        );
+      }
+    } else {
+      out.set(index, target);
+    }
+  }
+  return out;
+}
+
+/** Key of a base image resolved for one platform. */
+function baseKey(ref: string, platform: Platform): string {
+  return `${ref} ${formatPlatform(platform)}`;
+}
+
+/** Phase: pull/resolve every image the needed stages start from, for their platform, concurrently. */
+async function resolveBases(
+  nodes: StageNode[],
+  platforms: ReadonlyMap<number, Platform>,
+  inputs: PlanInputs,
+): Promise<Map<string, ResolvedImage>> {
+  const wanted = new Map<string, { ref: string; platform: Platform }>();
+  for (const n of nodes) {
+    if (n.base.kind !== "image") continue;
+    const platform = platforms.get(n.stage.index) as Platform;
+    wanted.set(baseKey(n.base.ref, platform), { ref: n.base.ref, platform });
+  }
+  const resolved = await Promise.all(
+    [...wanted].map(async ([key, w]) => [key, await inputs.images.resolve(w.ref, w.platform)] as const),
+  );
+  return new Map(resolved);
 }
 
 interface Base {
@@ -185,11 +245,13 @@ function baseOf(
   }
   if (node.base.kind === "image") {
     // Every image base was resolved before stages are planned.
-    const image = bases.get(node.base.ref) as ResolvedImage;
+    const image = bases.get(baseKey(node.base.ref, platform)) as ResolvedImage;
     return {
       ref: { kind: "image", ref: image.ref, digest: image.digest },
       config: { ...image.config, history: image.config.history ?? [] },
-      key: hashKey({ base: image.digest }),
+      // The platform is in the key even though the manifest digest implies it: a single-platform
+      // image used for two targets must not share RUN results between them.
+      key: hashKey({ base: image.digest, platform: formatPlatform(platform) }),
     };
   }
   return {

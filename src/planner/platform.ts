@@ -1,20 +1,31 @@
 import type { Platform } from "../image/descriptor";
 import { formatPlatform, hostPlatform } from "../image/platform";
+import { UsageError } from "../errors";
+import { normalizePlatformList, normalizePlatformSpec, PlatformSpecError } from "./platform-spec";
 
 export { formatPlatform, hostPlatform };
-import { UsageError } from "../errors";
 
-/** Parses `os/arch[/variant]` (`linux/amd64`, `linux/arm/v7`); `what` names the flag or line in errors. */
+/**
+ * Parses one `os[/arch[/variant]]` (`linux/amd64`, `arm64`, `linux/arm` → linux/arm/v7),
+ * normalised as containerd does; `what` names the flag in the UsageError.
+ */
 export function parsePlatform(text: string, what = "--platform"): Platform {
-  const parts = text.trim().toLowerCase().split("/");
-  if (parts.length < 1 || parts.length > 3 || parts.some((p) => !/^[a-z0-9_.-]+$/.test(p))) {
-    throw new UsageError(`${what}: invalid platform "${text}" (expected os/arch[/variant])`);
+  try {
+    return normalizePlatformSpec(text);
+  } catch (err) {
+    if (!(err instanceof PlatformSpecError)) throw err;
+    throw new UsageError(`${what}: invalid platform "${text.trim()}": ${err.message}`);
   }
-  const [os, architecture = hostPlatform().architecture, variant] = parts;
-  const platform: Platform = { os, architecture: architecture === "x86_64" ? "amd64" : architecture };
-  if (variant !== undefined) platform.variant = variant;
-  else if (platform.architecture === "arm64") platform.variant = "v8";
-  return platform;
+}
+
+/** A comma-separated `--platform` list (or a list of them): normalised, deduplicated, never empty. */
+export function parsePlatforms(value: string | readonly string[], what = "--platform"): Platform[] {
+  try {
+    return normalizePlatformList(value);
+  } catch (err) {
+    if (!(err instanceof PlatformSpecError)) throw err;
+    throw new UsageError(`${what}: ${err.message}`);
+  }
 }
 
 /** The automatic platform ARGs Docker defines for every build (BUILDPLATFORM, TARGETOS, ...). */

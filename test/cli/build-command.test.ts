@@ -186,6 +186,14 @@ describe("tsbuild build (in-process)", () => {
     [["--build-arg", "1X=2", "."], /--build-arg: invalid name/],
     [["--label", "novalue", "."], /--label: invalid value "novalue"/],
     [["--platform", "linux/a b", "."], /--platform: invalid platform/],
+    [
+      ["--platform", "linux/amd64,linux/amd6", "."],
+      /--platform: invalid platform "linux\/amd6": "amd6" is not a known architecture/,
+    ],
+    [
+      ["--platform", "linux/amd64,linux/arm64", "-o", "type=docker,dest=x.tar", "."],
+      /--output type=docker: a Docker archive holds one platform, this build has 2 \(linux\/amd64, linux\/arm64\)/,
+    ],
     [["-t", "Bad:Name", "."], /--tag: invalid reference format "Bad:Name"/],
     [["--secret", "src=/etc/hostname", "."], /--secret: missing id=/],
     [["--secret", "id=x,src=/nonexistent/secret", "."], /--secret id=x: cannot read src/],

@@ -62,7 +62,7 @@ export const buildCommand: CliCommand = {
       .option("platform", {
         type: "string",
         requiresArg: true,
-        describe: "target platform os/arch[/variant]",
+        describe: "target platform(s) os/arch[/variant], comma-separated for a multi-platform image",
       })
       .option("output", {
         alias: "o",
