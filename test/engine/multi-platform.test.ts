@@ -69,6 +69,11 @@ function skopeo(...args: string[]): string {
   return execFileSync("skopeo", args, { encoding: "utf8" });
 }
 
+/** A step's label without its "i/n" position (which counts ARG steps or not, as history does). */
+function prefix(label: string): string {
+  return label.replace(/ \d+\/\d+\]$/, "]");
+}
+
 function stepStarts(events: BuildEvent[]): Extract<BuildEvent, { type: "step-start" }>[] {
   return events.filter((e): e is Extract<BuildEvent, { type: "step-start" }> => e.type === "step-start");
 }
@@ -147,7 +152,7 @@ test("amd64 + arm64: RUN runs each natively or emulated; OCI archive, push and l
     });
     // Each platform's RUN ran once, labelled with its platform; arm64's printed aarch64.
     const runs = stepStarts(events).filter((e) => e.display.startsWith("RUN"));
-    expect(runs.map((e) => e.label).sort()).toEqual(["[linux/amd64 0 1/1]", "[linux/arm64 0 1/1]"]);
+    expect(runs.map((e) => prefix(e.label)).sort()).toEqual(["[linux/amd64 0]", "[linux/arm64 0]"]);
     const arm = runs.find((e) => e.label.startsWith("[linux/arm64")) as (typeof runs)[number];
     const armLog = events
       .filter((e) => e.type === "step-log" && e.vertex === arm.vertex)
@@ -271,9 +276,9 @@ test("a build stage that reads TARGETARCH is built once per target", async () =>
       platform: "linux/amd64,linux/arm64",
     });
     const compile = stepStarts(events).filter((e) => e.display.includes("for-$TARGETARCH"));
-    expect(compile.map((e) => e.label).sort()).toEqual([
-      "[linux/amd64 build 1/1]",
-      "[linux/amd64->linux/arm64 build 1/1]",
+    expect(compile.map((e) => prefix(e.label)).sort()).toEqual([
+      "[linux/amd64 build]",
+      "[linux/amd64->linux/arm64 build]",
     ]);
   } finally {
     rm(ctx);
