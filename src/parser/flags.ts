@@ -73,8 +73,12 @@ export function parseFlags(
     const nameSpan = subSpan(word, 0, 2 + name.length);
     const kind = spec[name];
     if (kind === undefined) {
-      const hint = known.length === 0 ? ` (${keyword} takes no flags)` : didYouMean(`--${name}`, known);
-      throw ctx.error(nameSpan, `unknown flag --${name} for ${keyword}${hint}`);
+      const hint =
+        known.length === 0
+          ? ` (${keyword} takes no flags)`
+          : didYouMean(`--${name}`, known).replace("--", "");
+      // BuildKit's wording ("unknown flag: mont"), with the instruction.
+      throw ctx.error(nameSpan, `unknown flag: ${name} for ${keyword}${hint}`);
     }
     if (kind !== "list" && parsed.get(name) !== undefined) {
       throw ctx.error(nameSpan, `duplicate flag --${name} for ${keyword}`);

@@ -59,7 +59,7 @@ export function groupStages(ctx: ParseContext, instructions: readonly Instructio
   if (stages.length === 0) {
     const last = instructions[instructions.length - 1];
     const at = last ? last.node.keywordSpan : { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
-    throw ctx.error(at, "no FROM instruction: the Dockerfile has no build stage");
+    throw ctx.error(at, "dockerfile contains no stages to build (no FROM instruction)");
   }
   return { metaArgs, stages };
 }

@@ -42,3 +42,23 @@ export function didYouMean(word: string, candidates: Iterable<string>): string {
   const hit = suggest(word, candidates);
   return hit === undefined ? "" : ` (did you mean ${hit}?)`;
 }
+
+/**
+ * BuildKit's own suggestion rule (util/suggest WrapError): the first candidate at the smallest
+ * edit distance below 3, none on an exact match; for messages whose wording follows BuildKit's.
+ */
+export function buildkitDidYouMean(word: string, candidates: Iterable<string>): string {
+  const needle = word.toLowerCase();
+  let best: string | undefined;
+  let min = 3;
+  for (const candidate of candidates) {
+    const c = candidate.toLowerCase();
+    if (c === needle) return "";
+    const d = editDistance(needle, c);
+    if (d < min) {
+      best = candidate;
+      min = d;
+    }
+  }
+  return best === undefined ? "" : ` (did you mean ${best}?)`;
+}

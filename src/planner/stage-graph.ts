@@ -1,7 +1,7 @@
 import type { Word } from "../parser/ast";
 import type { ParseContext } from "../parser/instructions/context";
 import type { Stage } from "../parser/stages";
-import { didYouMean } from "../parser/suggest";
+import { buildkitDidYouMean } from "../parser/suggest";
 import { UsageError } from "../errors";
 import type { Expander } from "./expand";
 
@@ -27,7 +27,7 @@ export class StageGraph {
   private readonly byName = new Map<string, number>();
 
   constructor(
-    stages: readonly Stage[],
+    private readonly stages: readonly Stage[],
     private readonly ctx: ParseContext,
     private readonly expander: Expander,
     /** Global ARGs: the only variables `FROM` and `--from` values may use (as in BuildKit). */
@@ -53,7 +53,9 @@ export class StageGraph {
     const index = this.byName.get(target.toLowerCase());
     if (index === undefined) {
       const names = [...this.byName.keys()];
-      throw new UsageError(`--target: no stage named "${target}"${didYouMean(target.toLowerCase(), names)}`);
+      throw new UsageError(
+        `target stage "${target}" could not be found${buildkitDidYouMean(target.toLowerCase(), names)}`,
+      );
     }
     return index;
   }
@@ -87,12 +89,15 @@ export class StageGraph {
    * Resolves a `--from` value written at `word` as seen from stage `from`. The value is expanded
    * with the global ARGs only, here and in dispatch alike, so the graph and the steps agree.
    */
-  resolveFromRaw(raw: string, word: Word, from: number): StageRef {
+  resolveFromRaw(raw: string, word: Word, from: number, what: "COPY" | "mount" = "COPY"): StageRef {
     const value = this.expander.text(raw, word, this.globals);
     if (value === "")
+      // BuildKit's wording (it expands no variable there; tsbuild expands the global ARGs).
       throw this.ctx.error(
         word.span,
-        `--from=${raw} expands to an empty string (only global ARGs apply here)`,
+        what === "COPY"
+          ? `--from=${raw}: variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround (only global ARGs apply here)`
+          : `from=${raw}: 'from' doesn't support variable expansion, define alias stage instead (only global ARGs apply here)`,
       );
     return this.resolveFrom(value, word, from);
   }
@@ -136,9 +141,20 @@ export class StageGraph {
     }
     const deps = new Set<number>();
     if (base.kind === "stage") deps.add(base.stage);
-    for (const instruction of stage.instructions) {
+    // A stage built FROM another runs that stage's ONBUILD triggers first (BuildKit): what they
+    // read is a dependency of this stage.
+    const triggers =
+      base.kind === "stage"
+        ? this.stages[base.stage].instructions.flatMap((i) => (i.kind === "ONBUILD" ? [i.trigger] : []))
+        : [];
+    for (const instruction of [...triggers, ...stage.instructions]) {
       for (const ref of this.fromWords(instruction)) {
-        const resolved = this.resolveFromRaw(ref.value, ref, stage.index);
+        const resolved = this.resolveFromRaw(
+          ref.value,
+          ref,
+          stage.index,
+          instruction.kind === "RUN" ? "mount" : "COPY",
+        );
         if (resolved.kind === "stage") deps.add(resolved.stage);
       }
     }

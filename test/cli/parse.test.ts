@@ -103,7 +103,7 @@ describe("tsbuild parse", () => {
     expect(stdout).toBe("");
     expect(stderr).toBe(
       [
-        `error: ${file}:2:6: unknown flag --chmood for COPY (did you mean --chmod?)`,
+        `error: ${file}:2:6: unknown flag: chmood for COPY (did you mean chmod?)`,
         "2 | COPY --chmood=755 a /b",
         "  |      ^^^^^^^^",
         "",

@@ -185,3 +185,82 @@ describe("behaviour BuildKit's users rely on", () => {
     );
   });
 });
+
+describe("ONBUILD triggers", () => {
+  it("ONBUILD RUN <<EOF stores the body with the trigger; a build on that image runs it", async () => {
+    const p = await planOf({
+      dockerfile: 'FROM base\nONBUILD RUN <<EOF\necho "hello world" >> /dest\nEOF\n',
+      contextDir: ctx,
+      images: imageResolver({ base: {} }),
+    });
+    const onbuild = target(p).config.config.OnBuild ?? [];
+    expect(onbuild).toEqual(['RUN <<EOF\necho "hello world" >> /dest\nEOF']);
+    const q = await planOf({
+      dockerfile: "FROM withtrigger\n",
+      contextDir: ctx,
+      images: imageResolver({ withtrigger: { OnBuild: onbuild } }),
+    });
+    const run = target(q).steps.find((s) => s.kind === "run");
+    expect(run?.kind === "run" && run.argv).toEqual(["/bin/sh", "-c", 'echo "hello world" >> /dest\n']);
+  });
+
+  it("a stage FROM a stage runs its ONBUILD COPY --from=<stage>, which becomes a dependency", async () => {
+    const p = await planOf({
+      dockerfile:
+        "FROM scratch AS src\nCOPY a.txt /in\nFROM scratch AS base\nONBUILD COPY --from=src /in /out\nFROM base AS mid\nFROM scratch\nCOPY --from=mid /out /\n",
+      contextDir: ctx,
+    });
+    const mid = p.stages.find((s) => s.name === "mid");
+    expect(mid?.dependsOn.sort()).toEqual([0, 1]);
+    expect(mid?.steps.filter((s) => s.kind === "copy").map((s) => s.createdBy)).toEqual([
+      "COPY /in /out # buildkit",
+    ]);
+  });
+});
+
+describe("RUN --mount fields expand before they are checked (BuildKit)", () => {
+  it("type=$VAR from an ARG or ENV (inherited across stages) is the expanded type", async () => {
+    const p = await planOf({
+      dockerfile:
+        "FROM scratch AS one\nARG T=cache\nENV ID=mycache\nRUN --mount=type=$T,id=$ID,target=/c true\nFROM one\nENV T2=tmpfs\nRUN --mount=type=$T2,target=/t,size=1m true\n",
+      contextDir: ctx,
+    });
+    const mounts = p.stages.flatMap((s) => s.steps.flatMap((st) => (st.kind === "run" ? st.mounts : [])));
+    expect(mounts.map((m) => [m.type, m.target, m.id])).toEqual([
+      ["cache", "/c", "mycache"],
+      ["tmpfs", "/t", undefined],
+    ]);
+  });
+
+  it("an expanded type that is not one is still an error", async () => {
+    await expect(
+      planOf({
+        dockerfile: "FROM scratch\nARG T=tmp\nRUN --mount=type=$T,target=/c true\n",
+        contextDir: ctx,
+      }),
+    ).rejects.toThrow(/invalid --mount after expansion/);
+  });
+});
+
+describe("error wording BuildKit users know", () => {
+  it("an unknown --target: BuildKit's message and suggestion (distance below 3)", async () => {
+    await expect(
+      planOf({ dockerfile: "FROM scratch AS build\nFROM scratch\n", contextDir: ctx, target: "bulid" }),
+    ).rejects.toThrow('target stage "bulid" could not be found (did you mean build?)');
+    await expect(
+      planOf({ dockerfile: "FROM scratch AS build\n", contextDir: ctx, target: "zzzzz" }),
+    ).rejects.toThrow(/^target stage "zzzzz" could not be found$/);
+  });
+
+  it("no stage, and a numeric-looking --chmod that is not octal", async () => {
+    await expect(planOf({ dockerfile: "ARG foo=bar\n", contextDir: ctx })).rejects.toThrow(
+      /dockerfile contains no stages to build/,
+    );
+    for (const mode of ["64a", "10000"])
+      await expect(
+        planOf({ dockerfile: `FROM scratch\nCOPY --chmod=${mode} a.txt /\n`, contextDir: ctx }),
+      ).rejects.toThrow(
+        `invalid chmod parameter: '${mode}'. it should be octal string and between 0 and 07777`,
+      );
+  });
+});

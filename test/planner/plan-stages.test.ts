@@ -34,7 +34,7 @@ describe("stages and target", () => {
 
   it("an unknown --target is a usage error with a suggestion", async () => {
     await expect(planOf({ dockerfile: multi, contextDir: ctx, target: "fnal" })).rejects.toThrow(
-      new UsageError('--target: no stage named "fnal" (did you mean final?)'),
+      new UsageError('target stage "fnal" could not be found (did you mean final?)'),
     );
   });
 

@@ -21,9 +21,10 @@ export interface CopyOptions {
 
 /** Octal (`755`, `0644`) or symbolic (`u+x,g-w`, `a=rX`) mode; undefined when valid. */
 export function checkChmod(value: string): string | undefined {
-  if (/^[0-7]+$/.test(value)) {
-    return parseInt(value, 8) <= 0o7777 ? undefined : `mode ${value} is larger than 7777`;
-  }
+  // BuildKit's wording for anything that looks numeric (its users grep for it).
+  const notOctal = `invalid chmod parameter: '${value}'. it should be octal string and between 0 and 07777`;
+  if (/^[0-7]+$/.test(value)) return parseInt(value, 8) <= 0o7777 ? undefined : notOctal;
+  if (/^[0-9]/.test(value)) return notOctal;
   const clause = /^[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+$/;
   if (value.split(",").every((part) => clause.test(part))) return undefined;
   return "expected an octal mode like 755 or a symbolic mode like u+x,g-w";

@@ -31,6 +31,15 @@ export function parseOnbuild<Child>(
   return {
     ...base("ONBUILD", node),
     trigger: parseChild(child),
-    expression: node.original.replace(/^\s*ONBUILD\s*/i, ""),
+    // As BuildKit stores it: the trigger's line, then each heredoc body and terminator.
+    expression:
+      node.original.replace(/^\s*ONBUILD\s*/i, "") +
+      heredocsOf(node, child)
+        .map((h) => `\n${h.content}${h.name}`)
+        .join(""),
   };
+}
+
+function heredocsOf(node: InstructionNode, child: InstructionNode): InstructionNode["heredocs"] {
+  return node.heredocs.length > 0 ? node.heredocs : child.heredocs;
 }

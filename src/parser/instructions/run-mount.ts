@@ -1,5 +1,5 @@
 import { TsbuildError } from "../../errors";
-import { didYouMean } from "../suggest";
+import { buildkitDidYouMean, didYouMean } from "../suggest";
 import { hasVariable } from "./base";
 import { isOneOf } from "../../guards";
 
@@ -115,26 +115,29 @@ export function parseMount(spec: string): Mount {
   const fields = splitCsv(spec);
   const typeField = fields.find((f) => f.key === "type");
   let type: MountType = "bind";
-  if (typeField) {
+  // `type=$VAR`: the type is known once the planner expands the flag (and parses it again); until
+  // then any key of any type is accepted, as BuildKit expands mount fields before checking them.
+  const typeDeferred = typeField?.value !== undefined && hasVariable(typeField.value);
+  if (typeField && !typeDeferred) {
     const value = typeField.value ?? "";
     if (!isOneOf(MOUNT_TYPES, value)) {
       throw fieldError(
         typeField,
-        `invalid --mount type=${value} (expected bind, cache, tmpfs, secret or ssh)${didYouMean(value, MOUNT_TYPES)}`,
+        `unsupported mount type "${value}" (expected bind, cache, tmpfs, secret or ssh)${buildkitDidYouMean(value, MOUNT_TYPES)}`,
         true,
       );
     }
     type = value;
   }
   const mount: Mount = { type, readOnly: type === "bind" };
-  const allowed = KEYS_BY_TYPE[type];
+  const allowed = typeDeferred ? [...new Set(Object.values(KEYS_BY_TYPE).flat())] : KEYS_BY_TYPE[type];
   const seen = new Set<string>();
   for (const field of fields) {
     const { key, value } = field;
     if (!allowed.includes(key)) {
       const known = Object.values(KEYS_BY_TYPE).some((keys) => keys.includes(key));
       const hint = known ? "" : didYouMean(key, allowed);
-      throw fieldError(field, `unknown key "${key}" for --mount type=${type}${hint}`);
+      throw fieldError(field, `unexpected key '${key}' for --mount type=${type}${hint}`);
     }
     const canonical = canonicalKey(key);
     if (seen.has(canonical) && canonical !== "readonly") {
@@ -147,7 +150,11 @@ export function parseMount(spec: string): Mount {
     }
     applyField(mount, field, value);
   }
-  if ((type === "bind" || type === "cache" || type === "tmpfs") && mount.target === undefined) {
+  if (
+    !typeDeferred &&
+    (type === "bind" || type === "cache" || type === "tmpfs") &&
+    mount.target === undefined
+  ) {
     throw new InvalidFlagValueError(`--mount type=${type} requires a target`, 0, spec.length);
   }
   return mount;
@@ -258,7 +265,7 @@ function applyField(mount: Mount, field: Field, value: string): void {
       }
       return;
     default:
-      throw fieldError(field, `unknown key "${field.key}" for --mount type=${mount.type}`);
+      throw fieldError(field, `unexpected key '${field.key}' for --mount type=${mount.type}`);
   }
 }
 

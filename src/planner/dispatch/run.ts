@@ -126,7 +126,7 @@ async function planMount(
   if (spec.type === "cache" && planned.id === undefined) planned.id = planned.target;
   if (spec.type === "secret" && planned.id === undefined) planned.id = path.basename(spec.source ?? target);
   if (from !== undefined) {
-    const ref = state.resolveFrom(from, flag.word);
+    const ref = state.resolveFrom(from, flag.word, "mount");
     if (ref.kind === "scratch")
       throw state.expander.error(flag.word, "--mount from=scratch has nothing to mount");
     if (ref.kind === "stage") planned.from = ref;

@@ -136,8 +136,8 @@ export class StageState {
   }
 
   /** A `--from` value as written (expanded with the global ARGs, like the stage graph does). */
-  resolveFrom(raw: string, word: Word): StageRef {
-    return this.graph.resolveFromRaw(raw, word, this.index);
+  resolveFrom(raw: string, word: Word, what: "COPY" | "mount" = "COPY"): StageRef {
+    return this.graph.resolveFromRaw(raw, word, this.index, what);
   }
 
   /**

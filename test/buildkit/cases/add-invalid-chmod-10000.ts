@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testAddInvalidChmod",
   upstream: UP.add,
-  knownFailure:
-    "the error does not contain \"invalid chmod parameter: '10000'. it should be octal string and between 0 and 07777\": DockerfileError: Dockerfile:3:13: invalid --chmod=10000 for ADD: mode 10000 is larger than 7777",
   variant: "--chmod=10000",
   dockerfile: `
 FROM scratch

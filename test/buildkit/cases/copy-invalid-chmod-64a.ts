@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testCopyInvalidChmod",
   upstream: UP.copy,
-  knownFailure:
-    "the error does not contain \"invalid chmod parameter: '64a'. it should be octal string and between 0 and 07777\": DockerfileError: Dockerfile:3:14: invalid --chmod=64a for COPY: expected an octal mode like 755 or a symbolic mode like u+x,g-w",
   variant: "--chmod=64a",
   dockerfile: `
 FROM scratch

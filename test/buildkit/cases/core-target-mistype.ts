@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testTargetMistype",
   upstream: UP.core,
-  knownFailure:
-    'the error does not contain "target stage \\"bulid\\" could not be found (did you mean build?)": UsageError: --target: no stage named "bulid"',
   dockerfile: `
 FROM scratch AS build
 COPY Dockerfile /out

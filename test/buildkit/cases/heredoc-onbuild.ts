@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testOnBuildHeredoc",
   upstream: UP.heredoc,
-  knownFailure:
-    "the build failed; upstream expects success: DockerfileError: Dockerfile (ONBUILD trigger of the base image):1:5: unterminated heredoc EOF",
   prebuild: [{ dockerfile: '\nFROM {{busybox}}\nONBUILD RUN <<EOF\necho "hello world" >> /dest\nEOF\n' }],
   dockerfile: `
 	FROM {{prebuilt}} AS base

@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testMountArg",
   upstream: UP.mount,
-  knownFailure:
-    "the build failed; upstream expects success: DockerfileError: Dockerfile:4:18: invalid --mount type=$MNT_TYPE (expected bind, cache, tmpfs, secret or ssh)",
   dockerfile: `
 FROM {{busybox}}
 ARG MNT_TYPE=cache

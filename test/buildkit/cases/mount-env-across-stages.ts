@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testMountEnvAcrossStages",
   upstream: UP.mount,
-  knownFailure:
-    "the build failed; upstream expects success: DockerfileError: Dockerfile:7:18: invalid --mount type=$MNT_TYPE2 (expected bind, cache, tmpfs, secret or ssh)",
   dockerfile: `
 FROM {{busybox}} as stage1
 

@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testOnBuildInheritedStageWithFrom",
   upstream: UP.onbuild,
-  knownFailure:
-    "the build failed; upstream expects success: DockerfileError: Dockerfile:1:6: stage 0 is read here but is not among the stages this one depends on (ONBUILD triggers cannot read stages)",
   dockerfile: `
 FROM {{busybox}} AS src
 RUN mkdir -p /in && echo -n 12 > /in/file

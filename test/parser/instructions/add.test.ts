@@ -31,11 +31,11 @@ describe("ADD", () => {
 
   test("ADD --from=build x /y (COPY only)", () => {
     const err = errorOf("ADD --from=build x /y");
-    expect(err.problem).toBe("unknown flag --from for ADD");
+    expect(err.problem).toBe("unknown flag: from for ADD");
     expect(err.column).toBe(5);
   });
 
   test("ADD --unpak x /y", () => {
-    expect(errorOf("ADD --unpak x /y").problem).toBe("unknown flag --unpak for ADD (did you mean --unpack?)");
+    expect(errorOf("ADD --unpak x /y").problem).toBe("unknown flag: unpak for ADD (did you mean unpack?)");
   });
 });

@@ -46,7 +46,7 @@ describe("COPY", () => {
 
   test("COPY --chmood=755 a /b", () => {
     const err = errorOf("COPY --chmood=755 a /b");
-    expect(err.problem).toBe("unknown flag --chmood for COPY (did you mean --chmod?)");
+    expect(err.problem).toBe("unknown flag: chmood for COPY (did you mean chmod?)");
     expect([err.line, err.column, err.span.end.column]).toEqual([1, 6, 13]);
   });
 
@@ -64,7 +64,9 @@ describe("COPY", () => {
 
   test("COPY --chmod=8755 a /b", () => {
     const err = errorOf("COPY --chmod=8755 a /b");
-    expect(err.problem).toMatch(/^invalid --chmod=8755 for COPY: expected an octal mode/);
+    expect(err.problem).toBe(
+      "invalid --chmod=8755 for COPY: invalid chmod parameter: '8755'. it should be octal string and between 0 and 07777",
+    );
     expect(err.column).toBe(14);
   });
 
@@ -74,7 +76,7 @@ describe("COPY", () => {
 
   test("COPY --chmod=77777 a /b", () => {
     expect(errorOf("COPY --chmod=77777 a /b").problem).toBe(
-      "invalid --chmod=77777 for COPY: mode 77777 is larger than 7777",
+      "invalid --chmod=77777 for COPY: invalid chmod parameter: '77777'. it should be octal string and between 0 and 07777",
     );
   });
 
@@ -99,6 +101,6 @@ describe("COPY", () => {
   });
 
   test("COPY --checksum=sha256:abc a /b (ADD only)", () => {
-    expect(errorOf("COPY --checksum=sha256:abc a /b").problem).toBe("unknown flag --checksum for COPY");
+    expect(errorOf("COPY --checksum=sha256:abc a /b").problem).toBe("unknown flag: checksum for COPY");
   });
 });

@@ -28,7 +28,7 @@ describe("ENV", () => {
 
   test("ENV --x=1 A=1 (ENV takes no flags)", () => {
     const err = errorOf("ENV --x=1 A=1");
-    expect(err.problem).toBe("unknown flag --x for ENV (ENV takes no flags)");
+    expect(err.problem).toBe("unknown flag: x for ENV (ENV takes no flags)");
     expect(err.column).toBe(5);
   });
 });

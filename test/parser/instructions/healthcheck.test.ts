@@ -82,7 +82,7 @@ describe("HEALTHCHECK", () => {
 
   test("HEALTHCHECK --intervall=5s CMD true", () => {
     expect(errorOf("HEALTHCHECK --intervall=5s CMD true").problem).toBe(
-      "unknown flag --intervall for HEALTHCHECK (did you mean --interval?)",
+      "unknown flag: intervall for HEALTHCHECK (did you mean interval?)",
     );
   });
 });

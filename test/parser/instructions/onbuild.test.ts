@@ -28,7 +28,7 @@ describe("ONBUILD", () => {
 
   test("ONBUILD COPY --chmood=1 a /b (the trigger is validated now)", () => {
     const err = errorOf("ONBUILD COPY --chmood=1 a /b");
-    expect(err.problem).toBe("unknown flag --chmood for COPY (did you mean --chmod?)");
+    expect(err.problem).toBe("unknown flag: chmood for COPY (did you mean chmod?)");
     expect(err.column).toBe(14);
   });
 });
