@@ -1,12 +1,13 @@
 import type { CacheStore } from "../cache";
 import type { Image } from "../image/image";
 import { pushImage } from "../registry/push";
-import { parseTag } from "../registry/reference";
+import { formatReference, parseTag } from "../registry/reference";
 import { writeDockerArchive } from "../output/docker-archive";
 import { writeLocal } from "../output/local";
 import { writeOciArchive } from "../output/oci-archive";
 import { writeOciLayout } from "../output/oci-layout";
 import { writeRootfsTar } from "../output/rootfs-tar";
+import { loadIntoEngine, selectLoadEngine } from "../output/engine-load";
 import { BuildError } from "./errors";
 import type { OutputSpec } from "./output-spec";
 import type { BuildEventListener } from "./progress";
@@ -22,6 +23,10 @@ export async function writeOutputs(
     store: CacheStore;
     insecure?: readonly string[];
     signal?: AbortSignal;
+    /** For `type=load`: which engine (TSBUILD_LOAD) and the engine's environment. */
+    env?: NodeJS.ProcessEnv;
+    /** `--annotation index:` / `manifest-descriptor:` values for OCI layouts and archives. */
+    layoutAnnotations?: { index?: Record<string, string>; descriptor?: Record<string, string> };
   },
 ): Promise<void> {
   for (const out of outputs) {
@@ -30,13 +35,31 @@ export async function writeOutputs(
     opts.emit({ type: "export-start", what });
     const dest = "dest" in out && out.dest === "-" ? process.stdout : undefined;
     switch (out.type) {
-      case "oci":
-        if (out.tar) await writeOciArchive(image, dest ?? out.dest, refName(opts.tags));
-        else await writeOciLayout(image, out.dest, refName(opts.tags));
+      case "oci": {
+        const layout = { ...refName(out.names ?? opts.tags), ...(opts.layoutAnnotations ?? {}) };
+        if (out.tar) await writeOciArchive(image, dest ?? out.dest, layout);
+        else await writeOciLayout(image, out.dest, layout);
         break;
+      }
       case "docker":
-        await writeDockerArchive(image, dest ?? out.dest, { tags: [...opts.tags] });
+        await writeDockerArchive(image, dest ?? out.dest, { tags: [...(out.names ?? opts.tags)] });
         break;
+      case "load": {
+        const env = opts.env ?? process.env;
+        const engine = out.engine ?? selectLoadEngine(env);
+        if (engine === "none") {
+          if (env.TSBUILD_LOAD !== "none")
+            opts.emit({
+              type: "warning",
+              rule: "LoadNoEngine",
+              message:
+                "--load: no docker daemon or podman found (set TSBUILD_LOAD=podman|docker); the image is in tsbuild's local image store only",
+            });
+          break;
+        }
+        await loadIntoEngine(image, engine, out.names ?? opts.tags, env, opts.signal);
+        break;
+      }
       case "local":
         await writeLocal(image, out.dest);
         break;
@@ -72,8 +95,14 @@ async function push(
   }
 }
 
-/** The OCI index's ref.name annotation: the first tag's tag part, like buildx's oci exporter. */
-function refName(tags: readonly string[]): { refName?: string } {
+/**
+ * The OCI index's name annotations for the first tag, as BuildKit's oci exporter writes them:
+ * org.opencontainers.image.ref.name is the tag part, io.containerd.image.name the full name
+ * (what `podman load` and `ctr import` name the image by).
+ */
+function refName(tags: readonly string[]): { refName?: string; imageName?: string } {
   const first = tags[0];
-  return first === undefined ? {} : { refName: parseTag(first).tag ?? "latest" };
+  if (first === undefined) return {};
+  const ref = parseTag(first);
+  return { refName: ref.tag ?? "latest", imageName: formatReference(ref) };
 }
