@@ -16,6 +16,9 @@ import { parseAllow, parseIsolation, parsePidsLimit, parseRuntime, parseUlimits 
 import { parseSecretSpecs, type SecretSpec } from "./secret-spec";
 import { parseSshSpec } from "../engine/ssh-agents";
 import { cacheDirArg, stringList } from "./store-option";
+import { sandboxArgs } from "./sandbox-flags";
+import { buildContextArgs } from "./context-flags";
+import { annotationArgs, loadOutputs } from "./output-flags";
 
 /**
  * A `tsbuild build` command line, validated: every flag value is checked here, before anything
@@ -80,13 +83,16 @@ export async function parseBuildInvocation(
   if (toStdout === 1 && process.stdout.isTTY === true)
     throw new UsageError("--output -: refusing to write a tar to the terminal; redirect stdout");
   const jobs = args.jobs === undefined ? undefined : parseJobs(String(args.jobs));
-  const secrets = parseSecretSpecs(stringList(args.secret));
+  const secrets = parseSecretSpecs(stringList(args.secret), env);
   for (const secret of secrets) {
     if ("src" in secret) {
       try {
         await fsp.access(path.resolve(secret.src), fsp.constants.R_OK);
       } catch {
-        throw new UsageError(`--secret id=${secret.id}: cannot read src ${secret.src}`);
+        throw new UsageError(
+          `--secret id=${secret.id}: cannot read src ${secret.src}` +
+            (secret.src === secret.id ? ` (and no environment variable ${secret.id} is set)` : ""),
+        );
       }
     }
   }
@@ -96,6 +102,10 @@ export async function parseBuildInvocation(
   const cacheDir = cacheDirArg(args);
   const target = optionalString(args.target, "--target");
   if (args.push === true) outputs.push({ type: "registry" });
+  outputs.push(...loadOutputs(args));
+  const sandbox = sandboxArgs(args);
+  const buildContexts = buildContextArgs(args);
+  const annotations = annotationArgs(args);
   const insecure = stringList(args.insecureRegistry);
   const cacheFrom = stringList(args.cacheFrom).map((v) => parseCacheSpec("--cache-from", v, "src"));
   const cacheTo = stringList(args.cacheTo).map((v) => parseCacheSpec("--cache-to", v, "dest"));
@@ -137,6 +147,9 @@ export async function parseBuildInvocation(
       ...(stringList(args.noCacheFilter).length > 0 ? { noCacheFilter: stringList(args.noCacheFilter) } : {}),
       ...(insecure.length > 0 ? { insecureRegistries: insecure } : {}),
       ...(Object.keys(network).length > 0 ? { network } : {}),
+      ...sandbox,
+      ...(buildContexts.length > 0 ? { buildContexts } : {}),
+      ...(annotations.length > 0 ? { annotations } : {}),
       ...(cacheFrom.length > 0
         ? {
             cacheFrom: cacheFrom.map((c) =>

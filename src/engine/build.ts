@@ -12,6 +12,7 @@ import {
   emptyImage,
   imageManifest,
   manifestBlob,
+  withAnnotations,
   withConfig,
 } from "../image/image";
 import { sha256Digest } from "../image/digest";
@@ -29,6 +30,8 @@ import { writeOutputs } from "./outputs";
 import { runStage, type BuildRun } from "./stage-runner";
 import type { StageResult } from "./stage-result";
 import { BaseImages } from "./base-images";
+import { NamedContexts } from "./named-contexts";
+import { resolveAnnotations } from "./annotations";
 import { UnpackedLayers } from "../rootfs/unpacked-layers";
 import { httpUrlValidator } from "./url-validator";
 import { isolationPrefix } from "../executor/isolation";
@@ -63,6 +66,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const tags = (options.tags ?? []).map((t) => parseTag(t));
   const targetPlatform = options.platform ? parsePlatform(options.platform) : hostPlatform();
   const network = resolveNetworkLimits(options.network, env);
+  if (options.networkMode === "host" && !(options.allow ?? []).includes("network.host"))
+    throw new BuildError(
+      "ENTITLEMENT_NOT_ALLOWED",
+      "--network host needs the network.host entitlement: build with --allow network.host",
+    );
   const cacheOpts = {
     ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
@@ -92,11 +100,16 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       ...(options.signal ? { signal: options.signal } : {}),
       network,
     });
+    const images = new NamedContexts(baseImages, options.buildContexts ?? [], {
+      store,
+      tmpDir,
+      compression: options.compression ?? "gzip",
+    });
     const thePlan = await plan(
       dockerfile,
       { target: options.target, buildArgs, buildPlatform: hostPlatform() },
       {
-        images: baseImages,
+        images,
         context: contextFingerprinter(context),
         platform,
         urls: httpUrlValidator(options.signal, network),
@@ -125,7 +138,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         new UnpackedLayers(store.layers),
         { cacheMounts: store.mounts, secrets: options.secrets ?? [], env, ssh: sshAgents },
         network,
-        { runtime: options.runtime, pidsLimit: options.pidsLimit, ulimits: options.ulimits },
+        {
+          runtime: options.runtime,
+          pidsLimit: options.pidsLimit,
+          ulimits: options.ulimits,
+          networkMode: options.networkMode,
+          extraHosts: options.addHosts,
+          shmSizeBytes: options.shmSize,
+        },
       ),
       tmpDir,
       noCache: options.noCache ?? false,
@@ -138,20 +158,27 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       ),
       compression: options.compression ?? "gzip",
       ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
-      created: new Date(sourceDateEpoch !== undefined ? sourceDateEpoch * 1000 : Date.now())
-        .toISOString()
-        .replace(/\.\d{3}Z$/, "Z"),
+      created: createdTime(sourceDateEpoch),
       emit,
       ...(options.signal ? { signal: options.signal } : {}),
       limit: pLimit(Math.max(1, options.jobs ?? defaultJobs())),
       stages: new Map(),
-      baseLayers: (ref) => baseImages.layers(ref),
+      baseLayers: (ref) => images.layers(ref),
       inflight: new Map(),
       outcomes: [],
       vertex: { next: 0 },
     };
     const target = await runStages(thePlan, run);
-    const image = await assembleImage(target, thePlan, run, options.labels ?? {});
+    const annotations = resolveAnnotations(
+      options.annotations ?? [],
+      thePlan.platform,
+      options.outputs ?? [],
+      (message) => emit({ type: "warning", rule: "AnnotationIgnored", message }),
+    );
+    const image = withAnnotations(
+      await assembleImage(target, thePlan, run, options.labels ?? {}),
+      annotations.manifest,
+    );
     await storeImage(image, tags, store);
     const keys = run.outcomes.map((o) => o.cacheKey);
     for (const to of options.cacheTo ?? []) {
@@ -163,6 +190,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       emit,
       tmpDir,
       store,
+      env,
+      layoutAnnotations: { index: annotations.index, descriptor: annotations.descriptor },
       ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -289,6 +318,13 @@ async function readDockerfile(contextDir: string, file: string, explicit: boolea
 function displayPath(file: string): string {
   const rel = path.relative(process.cwd(), file);
   return rel.startsWith("..") ? file : rel;
+}
+
+/** The image's `created`: SOURCE_DATE_EPOCH when set, else now (RFC 3339, whole seconds). */
+function createdTime(sourceDateEpoch: number | undefined): string {
+  return new Date(sourceDateEpoch !== undefined ? sourceDateEpoch * 1000 : Date.now())
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z");
 }
 
 function epochFrom(value: string | undefined): number | undefined {

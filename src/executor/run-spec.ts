@@ -86,6 +86,10 @@ export interface RunSpec {
   platform?: Platform | undefined;
   /** "runc" (default when present), "crun", or "auto". */
   runtime?: string | undefined;
+  /** `--add-host`: lines added to the container's /etc/hosts, after localhost's. */
+  extraHosts?: readonly { host: string; ip: string }[] | undefined;
+  /** Size of /dev/shm in bytes (`--shm-size`); default 64 MiB, as Docker's. */
+  shmSizeBytes?: number | undefined;
   signal?: AbortSignal | undefined;
 }
 

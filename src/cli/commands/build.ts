@@ -15,6 +15,9 @@ import type { SecretSpec } from "../secret-spec";
 import { extractStdinContext } from "../stdin-context";
 import { withCacheDirOption } from "../store-option";
 import { networkOptionSpecs } from "../network-options";
+import { sandboxOptionSpecs } from "../sandbox-flags";
+import { contextOptionSpecs } from "../context-flags";
+import { outputOptionSpecs } from "../output-flags";
 import { readAll } from "../../bytes";
 
 /** CONTEXT is missing or not a directory, or an output file could not be written. */
@@ -157,7 +160,10 @@ export const buildCommand: CliCommand = {
         requiresArg: true,
         describe: "export this build's cache: type=local,dest=DIR or type=registry,ref=REF; repeatable",
       })
-      .options(networkOptionSpecs(true)),
+      .options(networkOptionSpecs(true))
+      .options(sandboxOptionSpecs)
+      .options(contextOptionSpecs)
+      .options(outputOptionSpecs),
   run: async (args: ArgumentsCamelCase) => {
     const invocation = await parseBuildInvocation(args, process.env);
     return runBuild(invocation);
