@@ -41,7 +41,7 @@ function makeImage(
 
 /** A new image whose manifest carries `annotations` (added to any it has). */
 export function withAnnotations(image: Image, annotations: Readonly<Record<string, string>>): Image {
-  return makeImage(structuredClone(image.config) as ImageConfig, image.layers, {
+  return makeImage(structuredClone(image.config), image.layers, {
     ...(image.annotations ?? {}),
     ...annotations,
   });
