@@ -102,7 +102,7 @@ export async function parseBuildInvocation(
   const cacheDir = cacheDirArg(args);
   const target = optionalString(args.target, "--target");
   if (args.push === true) outputs.push({ type: "registry" });
-  outputs.push(...loadOutputs(args));
+  outputs.push(...loadOutputs(args, env));
   const sandbox = sandboxArgs(args);
   const buildContexts = buildContextArgs(args);
   const annotations = annotationArgs(args);

@@ -3,6 +3,7 @@ import type { ArgumentsCamelCase, Options } from "yargs";
 import { parseAnnotation, type AnnotationSpec } from "../engine/annotations";
 import type { OutputSpec } from "../engine/output-spec";
 import { stringList } from "./store-option";
+import { UsageError } from "../errors";
 
 export const outputOptionSpecs: Record<string, Options> = {
   load: {
@@ -18,8 +19,11 @@ export const outputOptionSpecs: Record<string, Options> = {
   },
 };
 
-/** The load output `--load` adds (none without the flag). */
-export function loadOutputs(args: ArgumentsCamelCase): OutputSpec[] {
+/** The load output `--load` adds (none without the flag); a bad $TSBUILD_LOAD is a usage error. */
+export function loadOutputs(args: ArgumentsCamelCase, env: NodeJS.ProcessEnv): OutputSpec[] {
+  const chosen = env.TSBUILD_LOAD;
+  if (chosen !== undefined && chosen !== "" && !["podman", "docker", "none"].includes(chosen))
+    throw new UsageError(`TSBUILD_LOAD: "${chosen}" is not podman, docker or none`);
   return args.load === true ? [{ type: "load" }] : [];
 }
 
