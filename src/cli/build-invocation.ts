@@ -19,6 +19,7 @@ import { cacheDirArg, stringList } from "./store-option";
 import { sandboxArgs } from "./sandbox-flags";
 import { buildContextArgs } from "./context-flags";
 import { annotationArgs, loadOutputs } from "./output-flags";
+import { readBuildxEnv } from "./buildx-env";
 
 /**
  * A `tsbuild build` command line, validated: every flag value is checked here, before anything
@@ -37,6 +38,10 @@ export interface BuildInvocation {
   quiet: boolean;
   iidfile?: string;
   metadataFile?: string;
+  /** `--dry-run`: plan and print, run nothing. */
+  dryRun: boolean;
+  /** Lines for stderr before the build (buildx variables tsbuild does not honour). */
+  notices: string[];
 }
 
 export async function parseBuildInvocation(
@@ -97,6 +102,7 @@ export async function parseBuildInvocation(
     }
   }
   const quiet = args.quiet === true;
+  const buildxEnv = readBuildxEnv(env);
   const iidfile = optionalString(args.iidfile, "--iidfile");
   const metadataFile = optionalString(args.metadataFile, "--metadata-file");
   const cacheDir = cacheDirArg(args);
@@ -167,8 +173,10 @@ export async function parseBuildInvocation(
     },
     secrets,
     // yargs has checked the value against the option's `choices`.
-    progress: quiet ? "quiet" : ((args.progress as ProgressMode | undefined) ?? "auto"),
+    progress: quiet ? "quiet" : ((args.progress as ProgressMode | undefined) ?? buildxEnv.progress ?? "auto"),
+    notices: buildxEnv.notices,
     quiet,
+    dryRun: args.dryRun === true,
     ...(iidfile !== undefined ? { iidfile } : {}),
     ...(metadataFile !== undefined ? { metadataFile } : {}),
   };
