@@ -16,6 +16,10 @@ import { parseAllow, parseIsolation, parsePidsLimit, parseRuntime, parseUlimits 
 import { parseSecretSpecs, type SecretSpec } from "./secret-spec";
 import { parseSshSpec } from "../engine/ssh-agents";
 import { cacheDirArg, stringList } from "./store-option";
+import { sandboxArgs } from "./sandbox-flags";
+import { buildContextArgs } from "./context-flags";
+import { annotationArgs, loadOutputs } from "./output-flags";
+import { readBuildxEnv } from "./buildx-env";
 
 /**
  * A `tsbuild build` command line, validated: every flag value is checked here, before anything
@@ -34,6 +38,10 @@ export interface BuildInvocation {
   quiet: boolean;
   iidfile?: string;
   metadataFile?: string;
+  /** `--dry-run`: plan and print, run nothing. */
+  dryRun: boolean;
+  /** Lines for stderr before the build (buildx variables tsbuild does not honour). */
+  notices: string[];
 }
 
 export async function parseBuildInvocation(
@@ -80,22 +88,30 @@ export async function parseBuildInvocation(
   if (toStdout === 1 && process.stdout.isTTY === true)
     throw new UsageError("--output -: refusing to write a tar to the terminal; redirect stdout");
   const jobs = args.jobs === undefined ? undefined : parseJobs(String(args.jobs));
-  const secrets = parseSecretSpecs(stringList(args.secret));
+  const secrets = parseSecretSpecs(stringList(args.secret), env);
   for (const secret of secrets) {
     if ("src" in secret) {
       try {
         await fsp.access(path.resolve(secret.src), fsp.constants.R_OK);
       } catch {
-        throw new UsageError(`--secret id=${secret.id}: cannot read src ${secret.src}`);
+        throw new UsageError(
+          `--secret id=${secret.id}: cannot read src ${secret.src}` +
+            (secret.src === secret.id ? ` (and no environment variable ${secret.id} is set)` : ""),
+        );
       }
     }
   }
   const quiet = args.quiet === true;
+  const buildxEnv = readBuildxEnv(env);
   const iidfile = optionalString(args.iidfile, "--iidfile");
   const metadataFile = optionalString(args.metadataFile, "--metadata-file");
   const cacheDir = cacheDirArg(args);
   const target = optionalString(args.target, "--target");
   if (args.push === true) outputs.push({ type: "registry" });
+  outputs.push(...loadOutputs(args, env));
+  const sandbox = sandboxArgs(args);
+  const buildContexts = buildContextArgs(args);
+  const annotations = annotationArgs(args);
   const insecure = stringList(args.insecureRegistry);
   const cacheFrom = stringList(args.cacheFrom).map((v) => parseCacheSpec("--cache-from", v, "src"));
   const cacheTo = stringList(args.cacheTo).map((v) => parseCacheSpec("--cache-to", v, "dest"));
@@ -137,6 +153,9 @@ export async function parseBuildInvocation(
       ...(stringList(args.noCacheFilter).length > 0 ? { noCacheFilter: stringList(args.noCacheFilter) } : {}),
       ...(insecure.length > 0 ? { insecureRegistries: insecure } : {}),
       ...(Object.keys(network).length > 0 ? { network } : {}),
+      ...sandbox,
+      ...(buildContexts.length > 0 ? { buildContexts } : {}),
+      ...(annotations.length > 0 ? { annotations } : {}),
       ...(cacheFrom.length > 0
         ? {
             cacheFrom: cacheFrom.map((c) =>
@@ -154,8 +173,10 @@ export async function parseBuildInvocation(
     },
     secrets,
     // yargs has checked the value against the option's `choices`.
-    progress: quiet ? "quiet" : ((args.progress as ProgressMode | undefined) ?? "auto"),
+    progress: quiet ? "quiet" : ((args.progress as ProgressMode | undefined) ?? buildxEnv.progress ?? "auto"),
+    notices: buildxEnv.notices,
     quiet,
+    dryRun: args.dryRun === true,
     ...(iidfile !== undefined ? { iidfile } : {}),
     ...(metadataFile !== undefined ? { metadataFile } : {}),
   };

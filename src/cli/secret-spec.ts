@@ -6,11 +6,13 @@ export type SecretSpec = { id: string; src: string } | { id: string; env: string
 
 /**
  * Parses `--secret id=x,src=path`, `id=x,env=VAR`, `type=env,id=VAR` as buildx does: `source` is
- * an alias of `src`; `type=env` without `env` reads the variable named like the id; `type=file`
- * without `src` is an error. Values are not read here: the build reads them only when a RUN
- * mounts the secret, so nothing secret stays in memory longer than needed.
+ * an alias of `src`; `type=env` reads `env` (or `src`, as buildx maps it) else the variable named
+ * like the id; `id=X` alone is the variable X when `env` has it, else the file X (BuildKit's
+ * secrets store rule); `type=file` without `src` reads the file named like the id. Values are not
+ * read here: the build reads them only when a RUN mounts the secret, so nothing secret stays in
+ * memory longer than needed.
  */
-export function parseSecretSpec(text: string): SecretSpec {
+export function parseSecretSpec(text: string, env: NodeJS.ProcessEnv = process.env): SecretSpec {
   const fields = parseFields("--secret", text);
   for (const key of fields.keys()) {
     if (!["id", "type", "src", "source", "env"].includes(key)) {
@@ -19,23 +21,27 @@ export function parseSecretSpec(text: string): SecretSpec {
   }
   const id = fields.get("id");
   if (id === undefined || id === "") throw new UsageError(`--secret: missing id= in "${text}"`);
-  const type = fields.get("type") ?? (fields.has("env") ? "env" : "file");
-  if (type !== "file" && type !== "env")
-    throw new UsageError(`--secret: unknown type "${type}" in "${text}" (expected file or env)`);
+  const explicit = fields.get("type");
+  if (explicit !== undefined && explicit !== "file" && explicit !== "env")
+    throw new UsageError(`--secret: unknown type "${explicit}" in "${text}" (expected file or env)`);
   const src = fields.get("src") ?? fields.get("source");
-  if (type === "env") {
-    if (src !== undefined) throw new UsageError(`--secret: type=env takes env=, not src=, in "${text}"`);
-    const env = fields.get("env") || id;
-    return { id, env };
+  if (src !== undefined && fields.has("env"))
+    throw new UsageError(`--secret: give src= or env=, not both, in "${text}"`);
+  if (explicit === "env" || fields.has("env")) {
+    if (explicit === "file") throw new UsageError(`--secret: type=file takes src=, not env=, in "${text}"`);
+    return { id, env: fields.get("env") || src || id };
   }
-  if (fields.has("env")) throw new UsageError(`--secret: type=file takes src=, not env=, in "${text}"`);
-  if (src === undefined || src === "") throw new UsageError(`--secret: missing src= (or env=) in "${text}"`);
-  return { id, src };
+  if (src !== undefined && src !== "") return { id, src };
+  if (explicit === "file") return { id, src: id };
+  return env[id] !== undefined ? { id, env: id } : { id, src: id };
 }
 
 /** Parses every `--secret`, refusing two secrets with one id (the mount would be ambiguous). */
-export function parseSecretSpecs(texts: readonly string[]): SecretSpec[] {
-  const specs = texts.map(parseSecretSpec);
+export function parseSecretSpecs(
+  texts: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): SecretSpec[] {
+  const specs = texts.map((t) => parseSecretSpec(t, env));
   const seen = new Set<string>();
   for (const spec of specs) {
     if (seen.has(spec.id)) throw new UsageError(`--secret: id "${spec.id}" given twice`);

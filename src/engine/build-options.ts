@@ -5,6 +5,8 @@ import type { ProcessLimit } from "../executor/run-spec";
 import type { SshSpec } from "./ssh-agents";
 import type { Compression } from "../image/media-types";
 import type { OutputSpec } from "./output-spec";
+import type { AnnotationSpec } from "./annotations";
+import type { NamedContext } from "./named-contexts";
 import type { BuildEventListener } from "./progress";
 import type { StepOutcome } from "./stage-result";
 
@@ -92,6 +94,19 @@ export interface BuildOptions {
   isolation?: "auto" | "root" | "rootless";
   /** `--ssh`: SSH agents (sockets) or private keys RUN --mount=type=ssh can use, by id. */
   ssh?: SshSpec[];
+  /** `--annotation`: manifest (default), index and descriptor annotations (see parseAnnotation). */
+  annotations?: AnnotationSpec[];
+  /**
+   * `--network`: the network of RUN steps without `--network=` ("default", "none", or "host",
+   * which needs the network.host entitlement). Default "default".
+   */
+  networkMode?: "default" | "none" | "host";
+  /** `--add-host host:ip`: extra lines of every RUN container's /etc/hosts. */
+  addHosts?: { host: string; ip: string }[];
+  /** `--shm-size`: size of /dev/shm in RUN containers, in bytes (default 64 MiB). */
+  shmSize?: number;
+  /** `--build-context name=...`: what `FROM name` and `COPY --from=name` read. */
+  buildContexts?: NamedContext[];
 }
 
 export type Entitlement = "network.host" | "security.insecure";

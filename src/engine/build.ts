@@ -13,6 +13,7 @@ import {
   emptyImage,
   imageManifest,
   manifestBlob,
+  withAnnotations,
   withConfig,
 } from "../image/image";
 import { sha256Digest } from "../image/digest";
@@ -39,6 +40,8 @@ import { LayerCompressor } from "./layer-compression";
 import type { BuildRun } from "./stage-runner";
 import type { StageResult } from "./stage-result";
 import { BaseImages } from "./base-images";
+import { NamedContexts } from "./named-contexts";
+import { resolveAnnotations } from "./annotations";
 import { UnpackedLayers } from "../rootfs/unpacked-layers";
 import { httpUrlValidator } from "./url-validator";
 import { isolationPrefix } from "../executor/isolation";
@@ -79,6 +82,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   // Tags are checked before any work: the one reference parser, as FROM and pushes use it.
   const tags = (options.tags ?? []).map((t) => parseTag(t));
   const network = resolveNetworkLimits(options.network, env);
+  if (options.networkMode === "host" && !(options.allow ?? []).includes("network.host"))
+    throw new BuildError(
+      "ENTITLEMENT_NOT_ALLOWED",
+      "--network host needs the network.host entitlement: build with --allow network.host",
+    );
   const cacheOpts = {
     ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
@@ -108,6 +116,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       ...(options.signal ? { signal: options.signal } : {}),
       network,
     });
+    // Named contexts first (--build-context), every other name through the base images. Their
+    // layers are stored uncompressed, like every layer the build makes.
+    const sources = new NamedContexts(baseImages, options.buildContexts ?? [], {
+      store,
+      tmpDir,
+      compression: "uncompressed",
+    });
     const fingerprinter = contextFingerprinter(context);
     const urls = httpUrlValidator(options.signal, network);
     const plans: Plan[] = [];
@@ -116,7 +131,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         await plan(
           dockerfile,
           { target: options.target, buildArgs, buildPlatform: buildPlatform() },
-          { images: baseImages, context: fingerprinter, platform, urls },
+          { images: sources, context: fingerprinter, platform, urls },
         ),
       );
     }
@@ -148,7 +163,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         new UnpackedLayers(store.layers),
         { cacheMounts: store.mounts, secrets: options.secrets ?? [], env, ssh: sshAgents },
         network,
-        { runtime: options.runtime, pidsLimit: options.pidsLimit, ulimits: options.ulimits },
+        {
+          runtime: options.runtime,
+          pidsLimit: options.pidsLimit,
+          ulimits: options.ulimits,
+          networkMode: options.networkMode,
+          extraHosts: options.addHosts,
+          shmSizeBytes: options.shmSize,
+        },
       ),
       tmpDir,
       noCache: options.noCache ?? false,
@@ -160,14 +182,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
           .map((s) => s.index),
       ),
       ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
-      created: new Date(sourceDateEpoch !== undefined ? sourceDateEpoch * 1000 : Date.now())
-        .toISOString()
-        .replace(/\.\d{3}Z$/, "Z"),
+      created: createdTime(sourceDateEpoch),
       emit,
       ...(options.signal ? { signal: options.signal } : {}),
       limit: pLimit(Math.max(1, options.jobs ?? defaultJobs())),
       stages: new Map(),
-      baseLayers: (ref, platform) => baseImages.layers(ref, platform ?? targetPlatform),
+      baseLayers: (ref, platform) => sources.layers(ref, platform ?? targetPlatform),
       inflight: new Map(),
       outcomes: [],
       vertex: { next: 0 },
@@ -176,15 +196,24 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const runs: PlatformRun[] = plans.map((p, i) => ({
       platform: platforms[i],
       plan: p,
-      run: { ...run, stages: new Map(), baseLayers: (ref, at) => baseImages.layers(ref, at ?? platforms[i]) },
+      run: { ...run, stages: new Map(), baseLayers: (ref, at) => sources.layers(ref, at ?? platforms[i]) },
     }));
     if (runs.length > 1) labelPlans(runs).forEach((labelled, i) => (runs[i].plan = labelled));
     const targets = await runPlatformStages(runs);
+    const annotations = resolveAnnotations(
+      options.annotations ?? [],
+      thePlan.platform,
+      options.outputs ?? [],
+      (message) => emit({ type: "warning", rule: "AnnotationIgnored", message }),
+    );
     const images: PlatformImage[] = [];
     for (const [i, r] of runs.entries()) {
       images.push({
         platform: r.platform,
-        image: await assembleImage(targets[i], r.plan, run, options.labels ?? {}),
+        image: withAnnotations(
+          await assembleImage(targets[i], r.plan, run, options.labels ?? {}),
+          annotations.manifest,
+        ),
       });
     }
     const image = images[0].image;
@@ -211,6 +240,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       emit,
       tmpDir,
       store,
+      env,
+      layoutAnnotations: { index: annotations.index, descriptor: annotations.descriptor },
       ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -359,6 +390,13 @@ async function readDockerfile(contextDir: string, file: string, explicit: boolea
 function displayPath(file: string): string {
   const rel = path.relative(process.cwd(), file);
   return rel.startsWith("..") ? file : rel;
+}
+
+/** The image's `created`: SOURCE_DATE_EPOCH when set, else now (RFC 3339, whole seconds). */
+function createdTime(sourceDateEpoch: number | undefined): string {
+  return new Date(sourceDateEpoch !== undefined ? sourceDateEpoch * 1000 : Date.now())
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z");
 }
 
 function epochFrom(value: string | undefined): number | undefined {

@@ -7,7 +7,7 @@ import { UsageError } from "../errors";
 import { pushImageIndex } from "../registry/push-index";
 import { writeOciIndexArchive, writeOciIndexLayout } from "../output/oci-index-layout";
 import { pushImage } from "../registry/push";
-import { parseTag } from "../registry/reference";
+import { formatReference, parseTag } from "../registry/reference";
 import { writeDockerArchive } from "../output/docker-archive";
 import { writeLocal } from "../output/local";
 import { writeOciArchive } from "../output/oci-archive";
@@ -15,6 +15,7 @@ import { writeOciLayout } from "../output/oci-layout";
 import { writeRootfsTar } from "../output/rootfs-tar";
 import { imageDigest } from "../image/image";
 import { imageIndexBlob } from "../image/image-index";
+import { loadIntoEngine, selectLoadEngine } from "../output/engine-load";
 import { BuildError } from "./errors";
 import type { CompressionRequest, LayerCompressor } from "./layer-compression";
 import type { OutputSpec } from "./output-spec";
@@ -29,7 +30,8 @@ export function outputCompression(
   out: OutputSpec,
   build: CompressionRequest,
 ): CompressionRequest | undefined {
-  if (out.type === "local" || out.type === "tar") return undefined;
+  // A load pipes a Docker archive into the engine: plain tars, as `docker save` writes them.
+  if (out.type === "local" || out.type === "tar" || out.type === "load") return undefined;
   if (out.type === "image" && !out.push) return undefined;
   const fallback: CompressionRequest = out.type === "docker" ? { compression: "uncompressed" } : build;
   const compression = out.compression ?? fallback.compression;
@@ -74,9 +76,9 @@ export function checkMultiPlatformOutputs(
   if (platforms.length < 2) return;
   const list = platforms.map(formatPlatform).join(", ");
   for (const out of outputs) {
-    if (out.type === "docker")
+    if (out.type === "docker" || out.type === "load")
       throw new UsageError(
-        `--output type=docker: a Docker archive holds one platform, this build has ${platforms.length} (${list}); ` +
+        `${out.type === "load" ? "--load" : "--output type=docker"}: a Docker archive holds one platform, this build has ${platforms.length} (${list}); ` +
           "use type=oci for a multi-platform image, or build one --platform at a time",
       );
     if (out.type === "tar")
@@ -103,6 +105,10 @@ export async function writeOutputs(
     store: CacheStore;
     insecure?: readonly string[];
     signal?: AbortSignal;
+    /** For `type=load`: which engine (TSBUILD_LOAD) and the engine's environment. */
+    env?: NodeJS.ProcessEnv;
+    /** `--annotation index:` / `manifest-descriptor:` values for OCI layouts and archives. */
+    layoutAnnotations?: { index?: Record<string, string>; descriptor?: Record<string, string> };
   },
 ): Promise<string | undefined> {
   checkMultiPlatformOutputs(
@@ -120,21 +126,42 @@ export async function writeOutputs(
     const exported = await prepared[n];
     const single = exported.length === 1 ? exported[0].image : undefined;
     switch (out.type) {
-      case "oci":
+      case "oci": {
+        const layout = { ...refName(out.names ?? opts.tags), ...(opts.layoutAnnotations ?? {}) };
         if (single === undefined) {
-          if (out.tar) await writeOciIndexArchive(exported, dest ?? out.dest, refName(opts.tags));
-          else await writeOciIndexLayout(exported, out.dest, refName(opts.tags));
+          if (out.tar) await writeOciIndexArchive(exported, dest ?? out.dest, layout);
+          else await writeOciIndexLayout(exported, out.dest, layout);
           digest ??= (await imageIndexBlob(exported)).descriptor.digest;
         } else {
-          if (out.tar) await writeOciArchive(single, dest ?? out.dest, refName(opts.tags));
-          else await writeOciLayout(single, out.dest, refName(opts.tags));
+          if (out.tar) await writeOciArchive(single, dest ?? out.dest, layout);
+          else await writeOciLayout(single, out.dest, layout);
           digest ??= await imageDigest(single);
         }
         break;
+      }
       case "docker":
         // checkMultiPlatformOutputs refused several platforms.
-        await writeDockerArchive(exported[0].image, dest ?? out.dest, { tags: [...opts.tags] });
+        await writeDockerArchive(exported[0].image, dest ?? out.dest, {
+          tags: [...(out.names ?? opts.tags)],
+        });
         break;
+      case "load": {
+        const env = opts.env ?? process.env;
+        const engine = out.engine ?? selectLoadEngine(env);
+        if (engine === "none") {
+          if (env.TSBUILD_LOAD !== "none")
+            opts.emit({
+              type: "warning",
+              rule: "LoadNoEngine",
+              message:
+                "--load: no docker daemon or podman found (set TSBUILD_LOAD=podman|docker); the image is in tsbuild's local image store only",
+            });
+          break;
+        }
+        // checkMultiPlatformOutputs refused several platforms.
+        await loadIntoEngine(exported[0].image, engine, out.names ?? opts.tags, env, opts.signal);
+        break;
+      }
       case "local":
         if (image !== undefined) await writeLocal(image, out.dest);
         else {
@@ -182,8 +209,14 @@ async function push(
   return digest;
 }
 
-/** The OCI index's ref.name annotation: the first tag's tag part, like buildx's oci exporter. */
-function refName(tags: readonly string[]): { refName?: string } {
+/**
+ * The OCI index's name annotations for the first tag, as BuildKit's oci exporter writes them:
+ * org.opencontainers.image.ref.name is the tag part, io.containerd.image.name the full name
+ * (what `podman load` and `ctr import` name the image by).
+ */
+function refName(tags: readonly string[]): { refName?: string; imageName?: string } {
   const first = tags[0];
-  return first === undefined ? {} : { refName: parseTag(first).tag ?? "latest" };
+  if (first === undefined) return {};
+  const ref = parseTag(first);
+  return { refName: ref.tag ?? "latest", imageName: formatReference(ref) };
 }

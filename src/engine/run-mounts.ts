@@ -25,7 +25,7 @@ export interface MountSources {
 /** A step's executor mounts, the environment they add, and what to undo after the step. */
 export interface StepMounts {
   mounts: RunMount[];
-  /** "SSH_AUTH_SOCK=/run/buildkit/ssh_agent.0" when an ssh mount is present. */
+  /** "SSH_AUTH_SOCK=/run/buildkit/ssh_agent.0" when an ssh mount is present; secrets with env=. */
   env: string[];
   release(): Promise<void>;
 }
@@ -35,6 +35,12 @@ export interface RunSettings {
   runtime?: string | undefined;
   pidsLimit?: number | undefined;
   ulimits?: readonly ProcessLimit[] | undefined;
+  /** `--network`: what a RUN without `--network=` gets. */
+  networkMode?: "default" | "none" | "host" | undefined;
+  /** `--add-host`. */
+  extraHosts?: readonly { host: string; ip: string }[] | undefined;
+  /** `--shm-size` in bytes. */
+  shmSizeBytes?: number | undefined;
 }
 
 /**
@@ -59,9 +65,16 @@ export async function runMounts(
       if (m.type === "ssh") {
         const mount = await sshMount(m, step, sources, releases);
         if (mount === undefined) continue;
-        if (env.length === 0) env.push(`SSH_AUTH_SOCK=${mount.target}`);
+        if (!env.some((e) => e.startsWith("SSH_AUTH_SOCK="))) env.push(`SSH_AUTH_SOCK=${mount.target}`);
         out.push(mount);
         continue;
+      }
+      if (m.type === "secret" && m.env !== undefined) {
+        const value = await secretFor(m, step, sources);
+        if (value === undefined) continue;
+        // The variable reaches only this process; never the image, the key or the history.
+        env.push(`${m.env}=${value.toString("utf8")}`);
+        if (m.envOnly === true) continue;
       }
       const mount = await runMount(m, i, step, inputs, sources);
       if (mount) out.push(mount);
@@ -149,21 +162,8 @@ async function runMount(
       return { type: "tmpfs", target: m.target, ...(m.size !== undefined ? { sizeBytes: m.size } : {}) };
     case "secret": {
       const id = m.id ?? path.basename(m.target);
-      const content = await secretContent(id, sources);
-      if (content === undefined) {
-        if (m.required)
-          throw new BuildError(
-            "SECRET_MISSING",
-            `${step.display}: secret "${id}" is required but was not given (--secret id=${id},src=...)`,
-          );
-        return undefined;
-      }
-      if (m.env !== undefined) {
-        throw new BuildError(
-          "MOUNT_UNSUPPORTED",
-          `${step.display}: secrets as environment variables (env=) are not supported yet`,
-        );
-      }
+      const content = await secretFor(m, step, sources);
+      if (content === undefined) return undefined;
       return {
         type: "secret",
         id,
@@ -229,6 +229,18 @@ async function contextTree(source: string, i: number, inputs: StepInputs): Promi
     }
   }
   return base;
+}
+
+/** The secret a mount names; undefined when not given and not required (BuildKit skips it). */
+async function secretFor(m: PlannedMount, step: RunStep, sources: MountSources): Promise<Buffer | undefined> {
+  const id = m.id ?? path.basename(m.target);
+  const content = await secretContent(id, sources);
+  if (content === undefined && m.required === true)
+    throw new BuildError(
+      "SECRET_MISSING",
+      `${step.display}: secret "${id}" is required but was not given (--secret id=${id},src=... or env=...)`,
+    );
+  return content;
 }
 
 async function secretContent(id: string, sources: MountSources): Promise<Buffer | undefined> {

@@ -128,6 +128,8 @@ export interface ContainerSpecInput {
   ttyGroupMapped: boolean;
   cgroupsPath?: string | undefined;
   seccompProfile?: string | undefined;
+  /** Size of /dev/shm in bytes; default 64 MiB (Docker's). */
+  shmSizeBytes?: number | undefined;
 }
 
 export interface OciSpec {
@@ -227,7 +229,7 @@ function systemMounts(input: ContainerSpecInput): OciMount[] {
       destination: "/dev/shm",
       type: "tmpfs",
       source: "shm",
-      options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"],
+      options: ["nosuid", "noexec", "nodev", "mode=1777", `size=${shmSizeOption(input.shmSizeBytes)}`],
     },
     { destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"] },
   ];
@@ -247,6 +249,11 @@ function systemMounts(input: ContainerSpecInput): OciMount[] {
     });
   }
   return mounts;
+}
+
+/** tmpfs's size= for /dev/shm: whole KiB (tmpfs rounds to pages anyway), default 64 MiB. */
+function shmSizeOption(bytes: number | undefined): string {
+  return bytes === undefined ? "65536k" : `${Math.max(1, Math.ceil(bytes / 1024))}k`;
 }
 
 /**

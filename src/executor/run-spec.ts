@@ -91,6 +91,10 @@ export interface RunSpec {
    * "auto" (default; also `TSBUILD_SNAPSHOTTER`): overlay unless a probe shows it cannot mount.
    */
   snapshotter?: string | undefined;
+  /** `--add-host`: lines added to the container's /etc/hosts, after localhost's. */
+  extraHosts?: readonly { host: string; ip: string }[] | undefined;
+  /** Size of /dev/shm in bytes (`--shm-size`); default 64 MiB, as Docker's. */
+  shmSizeBytes?: number | undefined;
   signal?: AbortSignal | undefined;
 }
 

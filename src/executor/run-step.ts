@@ -98,6 +98,7 @@ export async function runStep(spec: RunSpec, io: RunIO = {}): Promise<RunResult>
       userns,
       ttyGroupMapped: !userns || idMapped("gid", 5),
       cgroupsPath: userns ? undefined : `/tsbuild/${path.basename(bundle)}`,
+      shmSizeBytes: spec.shmSizeBytes,
     });
     stubs = new MountStubs(view);
     for (const m of config.mounts) stubs.add(m.destination);
@@ -254,7 +255,8 @@ async function etcMounts(bundle: string, spec: RunSpec): Promise<OciMount[]> {
   const hosts = path.join(bundle, "hosts");
   await fs.promises.writeFile(
     hosts,
-    `127.0.0.1\tlocalhost ${spec.hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n`,
+    `127.0.0.1\tlocalhost ${spec.hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n` +
+      (spec.extraHosts ?? []).map((h) => `${h.ip}\t${h.host}\n`).join(""),
   );
   const resolv = path.join(bundle, "resolv.conf");
   let hostResolv = "";

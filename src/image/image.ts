@@ -13,6 +13,8 @@ import { MediaType } from "./media-types";
 export interface Image {
   readonly config: Readonly<ImageConfig>;
   readonly layers: readonly Layer[];
+  /** The manifest's annotations (`--annotation`); part of the manifest, so of the digest. */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 function freezeDeep<T>(value: T): T {
@@ -23,8 +25,26 @@ function freezeDeep<T>(value: T): T {
   return value;
 }
 
-function makeImage(config: ImageConfig, layers: readonly Layer[]): Image {
-  return Object.freeze({ config: freezeDeep(structuredClone(config)), layers: Object.freeze([...layers]) });
+function makeImage(
+  config: ImageConfig,
+  layers: readonly Layer[],
+  annotations?: Readonly<Record<string, string>>,
+): Image {
+  return Object.freeze({
+    config: freezeDeep(structuredClone(config)),
+    layers: Object.freeze([...layers]),
+    ...(annotations !== undefined && Object.keys(annotations).length > 0
+      ? { annotations: Object.freeze({ ...annotations }) }
+      : {}),
+  });
+}
+
+/** A new image whose manifest carries `annotations` (added to any it has). */
+export function withAnnotations(image: Image, annotations: Readonly<Record<string, string>>): Image {
+  return makeImage(structuredClone(image.config), image.layers, {
+    ...(image.annotations ?? {}),
+    ...annotations,
+  });
 }
 
 /** FROM scratch: no layers, no history, an empty runtime config. */
@@ -57,7 +77,7 @@ export async function appendLayers(
     return h;
   });
   config.history = [...(config.history ?? []), ...added];
-  return makeImage(config, [...image.layers, ...layers]);
+  return makeImage(config, [...image.layers, ...layers], image.annotations);
 }
 
 /**
@@ -69,7 +89,7 @@ export function withConfig(image: Image, mutate: (draft: ImageConfig) => void): 
   const draft = structuredClone(image.config) as ImageConfig;
   mutate(draft);
   draft.rootfs = { type: "layers", diff_ids: [...image.config.rootfs.diff_ids] };
-  return makeImage(draft, image.layers);
+  return makeImage(draft, image.layers, image.annotations);
 }
 
 /** Serialized configs by image: images are frozen, and outputs ask for the same blob many times. */
@@ -98,7 +118,13 @@ export async function imageManifest(image: Image): Promise<OciManifest> {
       size: await l.size(),
     })),
   );
-  return { schemaVersion: 2, mediaType: MediaType.ociManifest, config: configDescriptor(image), layers };
+  return {
+    schemaVersion: 2,
+    mediaType: MediaType.ociManifest,
+    config: configDescriptor(image),
+    layers,
+    ...(image.annotations !== undefined ? { annotations: { ...image.annotations } } : {}),
+  };
 }
 
 export async function manifestBlob(image: Image): Promise<Buffer> {

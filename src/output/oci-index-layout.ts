@@ -5,7 +5,7 @@ import { configBlob, manifestBlob } from "../image/image";
 import { AnnotationRefName, serializeIndex } from "../image/manifest";
 import { MediaType } from "../image/media-types";
 import { bufferFile, writeArchiveDir, writeArchiveTar, type ArchiveFile } from "./archive-file";
-import { layerBlobFiles, type OciLayoutOptions } from "./oci-layout";
+import { AnnotationImageName, layerBlobFiles, type OciLayoutOptions } from "./oci-layout";
 
 const OCI_LAYOUT = Buffer.from(JSON.stringify({ imageLayoutVersion: "1.0.0" }));
 
@@ -30,11 +30,19 @@ export async function ociIndexLayoutFiles(
   const { blob, descriptor } = await imageIndexBlob(images);
   add(bufferFile(`blobs/sha256/${digestHex(descriptor.digest)}`, blob));
   const annotations = {
-    ...(opts.annotations ?? {}),
+    ...(opts.descriptor ?? {}),
+    ...(opts.imageName !== undefined ? { [AnnotationImageName]: opts.imageName } : {}),
     ...(opts.refName !== undefined ? { [AnnotationRefName]: opts.refName } : {}),
   };
   if (Object.keys(annotations).length > 0) descriptor.annotations = annotations;
-  const top = serializeIndex({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [descriptor] });
+  const top = serializeIndex({
+    schemaVersion: 2,
+    mediaType: MediaType.ociIndex,
+    manifests: [descriptor],
+    ...(opts.index !== undefined && Object.keys(opts.index).length > 0
+      ? { annotations: { ...opts.index } }
+      : {}),
+  });
   return [bufferFile("oci-layout", OCI_LAYOUT), ...files.values(), bufferFile("index.json", top)];
 }
 

@@ -6,9 +6,19 @@ import { bufferFile, writeArchiveDir, type ArchiveFile } from "./archive-file";
 export interface OciLayoutOptions {
   /** Written as the org.opencontainers.image.ref.name annotation (e.g. "latest" or "app:1.0"). */
   refName?: string;
-  /** Extra annotations on the index's manifest descriptor (e.g. io.containerd.image.name). */
-  annotations?: Record<string, string>;
+  /**
+   * The full image name ("docker.io/library/app:1.0"), written as io.containerd.image.name
+   * beside ref.name, as BuildKit does: podman and containerd name the loaded image by it.
+   */
+  imageName?: string;
+  /** Extra annotations on the index's manifest descriptor (`--annotation manifest-descriptor:`). */
+  descriptor?: Record<string, string>;
+  /** Annotations of index.json itself (`--annotation index:`). */
+  index?: Record<string, string>;
 }
+
+/** containerd's image-name annotation (images.AnnotationImageName). */
+export const AnnotationImageName = "io.containerd.image.name";
 
 const OCI_LAYOUT = Buffer.from(JSON.stringify({ imageLayoutVersion: "1.0.0" }));
 
@@ -34,14 +44,20 @@ export async function ociLayoutFiles(image: Image, opts: OciLayoutOptions = {}):
   const config = configBlob(image);
   const manifest = await manifestBlob(image);
   const desc = await manifestDescriptor(image);
-  if (opts.annotations) desc.annotations = { ...opts.annotations };
-  const index = serializeIndex(singleManifestIndex(desc, opts.refName));
+  const annotations = {
+    ...(opts.descriptor ?? {}),
+    ...(opts.imageName !== undefined ? { [AnnotationImageName]: opts.imageName } : {}),
+  };
+  if (Object.keys(annotations).length > 0) desc.annotations = annotations;
+  const index = singleManifestIndex(desc, opts.refName);
+  if (opts.index !== undefined && Object.keys(opts.index).length > 0) index.annotations = { ...opts.index };
+  const indexBlob = serializeIndex(index);
   return [
     bufferFile("oci-layout", OCI_LAYOUT),
     ...(await layerBlobFiles(image)),
     bufferFile(`blobs/sha256/${digestHex(sha256Digest(config))}`, config),
     bufferFile(`blobs/sha256/${digestHex(desc.digest)}`, manifest),
-    bufferFile("index.json", index),
+    bufferFile("index.json", indexBlob),
   ];
 }
 

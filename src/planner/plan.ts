@@ -99,6 +99,8 @@ export interface RunStep extends StepCommon {
 /** A RUN --mount after expansion; `from` resolved to a stage index or image ref. */
 export interface PlannedMount extends Omit<Mount, "from"> {
   target: string;
+  /** A secret with `env=` and no `target=`: exposed as the variable only, no file. */
+  envOnly?: boolean;
   from?:
     | { kind: "stage"; stage: number }
     | { kind: "context"; fingerprint?: string }

@@ -12,16 +12,21 @@ describe("--secret", () => {
     ["type=file,id=npm,src=x", { id: "npm", src: "x" }],
     ["id=tok,env=GITHUB_TOKEN", { id: "tok", env: "GITHUB_TOKEN" }],
     ["type=env,id=GITHUB_TOKEN", { id: "GITHUB_TOKEN", env: "GITHUB_TOKEN" }],
+    ["type=env,id=tok,src=GITHUB_TOKEN", { id: "tok", env: "GITHUB_TOKEN" }],
+    ["env=GITHUB_TOKEN,id=tok", { id: "tok", env: "GITHUB_TOKEN" }],
+    // buildx's short form: the variable named like the id when set, else the file of that name.
+    ["id=SET_VAR", { id: "SET_VAR", env: "SET_VAR" }],
+    ["id=unset.txt", { id: "unset.txt", src: "unset.txt" }],
+    ["type=file,id=SET_VAR", { id: "SET_VAR", src: "SET_VAR" }],
   ])("%s", (text, expected) => {
-    expect(parseSecretSpec(text)).toEqual(expected);
+    expect(parseSecretSpec(text, { SET_VAR: "x" })).toEqual(expected);
   });
 
   test.each([
     ["src=x", /missing id=/],
-    ["id=a", /missing src= \(or env=\)/],
     ["id=a,type=ssh", /unknown type "ssh"/],
     ["id=a,src=x,mode=0400", /unknown field "mode"/],
-    ["id=a,type=env,src=x", /type=env takes env=/],
+    ["id=a,src=x,env=Y", /give src= or env=, not both/],
     ["id=a,type=file,env=X", /type=file takes src=/],
     ["id=a,id=b,src=x", /field "id" given twice/],
     ["id", /invalid field "id"/],

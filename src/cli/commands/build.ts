@@ -15,6 +15,11 @@ import type { SecretSpec } from "../secret-spec";
 import { extractStdinContext } from "../stdin-context";
 import { withCacheDirOption } from "../store-option";
 import { networkOptionSpecs } from "../network-options";
+import { sandboxOptionSpecs } from "../sandbox-flags";
+import { contextOptionSpecs } from "../context-flags";
+import { outputOptionSpecs } from "../output-flags";
+import { dryRunOptionSpecs, formatDryRun } from "../dry-run";
+import { planBuild } from "../../engine/dry-run";
 import { readAll } from "../../bytes";
 
 /** CONTEXT is missing or not a directory, or an output file could not be written. */
@@ -114,7 +119,7 @@ export const buildCommand: CliCommand = {
       .option("progress", {
         choices: PROGRESS_MODES,
         requiresArg: true,
-        describe: "progress output (auto: tty on a terminal, else plain)",
+        describe: "progress output (auto: tty on a terminal, else plain; default $BUILDKIT_PROGRESS)",
       })
       .option("quiet", { alias: "q", type: "boolean", describe: "print only the image ID on success" })
       .option("compression", {
@@ -157,7 +162,11 @@ export const buildCommand: CliCommand = {
         requiresArg: true,
         describe: "export this build's cache: type=local,dest=DIR or type=registry,ref=REF; repeatable",
       })
-      .options(networkOptionSpecs(true)),
+      .options(networkOptionSpecs(true))
+      .options(sandboxOptionSpecs)
+      .options(contextOptionSpecs)
+      .options(outputOptionSpecs)
+      .options(dryRunOptionSpecs),
   run: async (args: ArgumentsCamelCase) => {
     const invocation = await parseBuildInvocation(args, process.env);
     return runBuild(invocation);
@@ -165,6 +174,7 @@ export const buildCommand: CliCommand = {
 };
 
 async function runBuild(invocation: BuildInvocation): Promise<number> {
+  for (const notice of invocation.notices) process.stderr.write(`${notice}\n`);
   const { contextDir, dispose } = await prepareContext(invocation.context);
   const controller = new AbortController();
   let signalled: "SIGINT" | "SIGTERM" | undefined;
@@ -200,6 +210,11 @@ async function runBuild(invocation: BuildInvocation): Promise<number> {
       },
       ...(invocation.secrets.length > 0 ? { secrets: invocation.secrets } : {}),
     };
+    if (invocation.dryRun) {
+      close();
+      process.stdout.write(formatDryRun(await planBuild(options)));
+      return 0;
+    }
     let result: BuildResult;
     try {
       result = await build(options);

@@ -125,6 +125,8 @@ async function planMount(
   const planned: PlannedMount = { ...rest, target: path.resolve(state.config.WorkingDir || "/", target) };
   if (spec.type === "cache" && planned.id === undefined) planned.id = planned.target;
   if (spec.type === "secret" && planned.id === undefined) planned.id = path.basename(spec.source ?? target);
+  // BuildKit: a secret with env= and no target is only the variable, no file.
+  if (spec.type === "secret" && spec.env !== undefined && spec.target === undefined) planned.envOnly = true;
   if (from !== undefined) {
     const ref = state.resolveFrom(from, flag.word, "mount");
     if (ref.kind === "scratch")

@@ -1,0 +1,283 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { closeDeflatePool } from "../../src/image/parallel-gzip";
+import { startRegistry, type TestRegistry } from "../support/registry";
+import { cli, rm, tempDir, tempTree, type CliOutput } from "./helpers";
+
+/**
+ * buildx flags end to end through the CLI (in-process): RUN steps on a busybox image built in
+ * the test, results read back from `-o type=local` / OCI layouts.
+ */
+afterAll(() => closeDeflatePool());
+
+const BASE = 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n';
+let ctx: string;
+let cache: string;
+let out: string;
+beforeEach(() => {
+  ctx = tempTree({ busybox: fs.readFileSync("/bin/busybox") });
+  fs.chmodSync(path.join(ctx, "busybox"), 0o755);
+  cache = tempDir("tsbuild-cli-cache-");
+  out = tempDir("tsbuild-cli-out-");
+});
+afterEach(() => rm(ctx, cache, out));
+
+async function buildHere(dockerfile: string, ...flags: string[]): Promise<CliOutput> {
+  fs.writeFileSync(path.join(ctx, "Dockerfile"), dockerfile);
+  return cli("build", "--progress", "plain", "--cache-dir", cache, ...flags, ctx);
+}
+
+function expectOk(r: CliOutput): void {
+  if (r.status !== 0) throw new Error(`build failed (${r.status}):\n${r.stderr}`);
+}
+
+const read = (rel: string): string => fs.readFileSync(path.join(out, rel), "utf8");
+
+test("--add-host lines are in RUN's /etc/hosts; --shm-size sizes /dev/shm", async () => {
+  const r = await buildHere(
+    `${BASE}RUN cat /etc/hosts > /hosts && df -k /dev/shm | tail -n 1 > /shm\n`,
+    "--add-host",
+    "registry.example:10.1.2.3",
+    "--add-host",
+    "v6.example=[fd00::1]",
+    "--shm-size",
+    "96m",
+    "-o",
+    `type=local,dest=${out}`,
+  );
+  expectOk(r);
+  expect(read("hosts")).toContain("10.1.2.3\tregistry.example\n");
+  expect(read("hosts")).toContain("fd00::1\tv6.example\n");
+  // df -k: "shm <1K-blocks> ..." — 96 MiB is 98304 KiB.
+  expect(read("shm").split(/\s+/)[1]).toBe("98304");
+});
+
+test("--add-host and --shm-size values are checked: exit 2 naming the flag", async () => {
+  for (const [flag, value, message] of [
+    ["--add-host", "nocolon", /--add-host: "nocolon" is not host:ip/],
+    ["--add-host", "h:999.1.1.1", /is not an IP address/],
+    ["--shm-size", "lots", /--shm-size: "lots" is not a size/],
+    ["--network", "bridge", /--network: "bridge" is not default, none or host/],
+  ] as const) {
+    const r = await buildHere(BASE, flag, value);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+  }
+});
+
+test("--network none leaves RUN only lo; default and host (with --allow) see the host's interfaces", async () => {
+  const df = `${BASE}RUN cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d ' ' | sort > /ifaces\n`;
+  expectOk(await buildHere(df, "--network", "none", "-o", `type=local,dest=${out}`));
+  expect(read("ifaces")).toBe("lo\n");
+  // Default: the host's network (more than lo on this machine).
+  const hostIfaces = fs
+    .readFileSync("/proc/net/dev", "utf8")
+    .split("\n")
+    .slice(2)
+    .filter((l) => l.includes(":")).length;
+  rm(out);
+  expectOk(await buildHere(df, "--no-cache", "-o", `type=local,dest=${out}`));
+  expect(read("ifaces").trim().split("\n")).toHaveLength(hostIfaces);
+
+  const denied = await buildHere(df, "--network", "host");
+  expect(denied.status).toBe(1);
+  expect(denied.stderr).toContain(
+    "--network host needs the network.host entitlement: build with --allow network.host",
+  );
+  rm(out);
+  expectOk(
+    await buildHere(
+      df,
+      "--no-cache",
+      "--network",
+      "host",
+      "--allow",
+      "network.host",
+      "-o",
+      `type=local,dest=${out}`,
+    ),
+  );
+  expect(read("ifaces").trim().split("\n")).toHaveLength(hostIfaces);
+});
+
+test("--secret id=X reads the variable X (else the file X); RUN --mount=type=secret,env= sets a variable", async () => {
+  const prior = process.env.TSB_TEST_TOKEN;
+  const cwd = process.cwd();
+  process.env.TSB_TEST_TOKEN = "from-env";
+  fs.writeFileSync(path.join(ctx, "filetoken"), "from-file");
+  process.chdir(ctx);
+  try {
+    const r = await buildHere(
+      `${BASE}RUN --mount=type=secret,id=TSB_TEST_TOKEN cat /run/secrets/TSB_TEST_TOKEN > /a\n` +
+        `RUN --mount=type=secret,id=filetoken cat /run/secrets/filetoken > /b\n` +
+        // env= without target: only the variable (BuildKit), no file under /run/secrets.
+        `RUN --mount=type=secret,id=other,env=MY_TOKEN echo "$MY_TOKEN" > /c && ls /run/secrets > /c-files 2>&1 || true\n` +
+        `RUN --mount=type=secret,id=other,env=MY_TOKEN,target=/tok cat /tok > /d && echo "$MY_TOKEN" >> /d\n`,
+      "--secret",
+      "id=TSB_TEST_TOKEN",
+      "--secret",
+      "id=filetoken",
+      "--secret",
+      "id=other,env=TSB_TEST_TOKEN",
+      "-o",
+      `type=local,dest=${out}`,
+    );
+    expectOk(r);
+  } finally {
+    process.chdir(cwd);
+    if (prior === undefined) delete process.env.TSB_TEST_TOKEN;
+    else process.env.TSB_TEST_TOKEN = prior;
+  }
+  expect(read("a")).toBe("from-env");
+  expect(read("b")).toBe("from-file");
+  expect(read("c")).toBe("from-env\n");
+  expect(read("c-files")).not.toContain("other");
+  expect(read("d")).toBe("from-envfrom-env\n");
+});
+
+test("--secret id=X with neither a variable nor a file X is a usage error", async () => {
+  const r = await buildHere(BASE, "--secret", "id=NO_SUCH_SECRET_ANYWHERE");
+  expect(r.status).toBe(2);
+  expect(r.stderr).toContain(
+    "--secret id=NO_SUCH_SECRET_ANYWHERE: cannot read src NO_SUCH_SECRET_ANYWHERE (and no environment variable NO_SUCH_SECRET_ANYWHERE is set)",
+  );
+});
+
+describe("--build-context", () => {
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry();
+  });
+  afterAll(() => registry.stop());
+
+  test("a directory: FROM name and COPY --from=name read its files; unchanged files stay cached", async () => {
+    const lib = tempTree({
+      "lib/a.txt": "from the named dir\n",
+      ".dockerignore": "secret.txt\n",
+      "secret.txt": "no",
+    });
+    try {
+      const first = await buildHere(
+        `${BASE}COPY --from=mylib /lib/a.txt /copied.txt\nRUN ls / > /root-list\n`,
+        "--build-context",
+        `mylib=${lib}`,
+        "-o",
+        `type=local,dest=${out}`,
+      );
+      expectOk(first);
+      expect(read("copied.txt")).toBe("from the named dir\n");
+      rm(out);
+      const asBase = await buildHere(
+        "FROM mylib\n",
+        "--build-context",
+        `mylib=${lib}`,
+        "-o",
+        `type=local,dest=${out}`,
+      );
+      expectOk(asBase);
+      expect(read("lib/a.txt")).toBe("from the named dir\n");
+      // The named context's own .dockerignore applies.
+      expect(fs.existsSync(path.join(out, "secret.txt"))).toBe(false);
+      // A touch changes no key: the COPY stays cached.
+      fs.utimesSync(path.join(lib, "lib/a.txt"), new Date(), new Date(Date.now() + 5000));
+      const again = await buildHere(
+        `${BASE}COPY --from=mylib /lib/a.txt /copied.txt\nRUN ls / > /root-list\n`,
+        "--build-context",
+        `mylib=${lib}`,
+      );
+      expectOk(again);
+      expect(again.stderr).toMatch(/4\/4 steps cached/);
+    } finally {
+      rm(lib);
+    }
+  });
+
+  test("docker-image://REF from the local registry replaces FROM name", async () => {
+    const ref = `${registry.host}/tsbuild/ctx-base:1`;
+    expectOk(await buildHere(`${BASE}RUN echo pushed > /marker\n`, "-t", ref, "--push"));
+    // A fresh cache: the image can only come from the registry.
+    const fresh = tempDir("tsbuild-cli-cache-");
+    try {
+      fs.writeFileSync(path.join(ctx, "Dockerfile"), "FROM alias\nRUN cat /marker > /seen\n");
+      const r = await cli(
+        "build",
+        "--progress",
+        "plain",
+        "--cache-dir",
+        fresh,
+        "--build-context",
+        `alias=docker-image://${ref}`,
+        "-o",
+        `type=local,dest=${out}`,
+        ctx,
+      );
+      expectOk(r);
+      expect(read("seen")).toBe("pushed\n");
+    } finally {
+      rm(fresh);
+    }
+  });
+
+  test("oci-layout://PATH[:TAG] imports the layout's image for FROM and COPY --from", async () => {
+    const layout = path.join(out, "layout");
+    expectOk(
+      await buildHere(
+        `${BASE}RUN echo in-layout > /marker\n`,
+        "-t",
+        "layout-img:v2",
+        "-o",
+        `type=oci,dest=${layout},tar=false`,
+      ),
+    );
+    const fresh = tempDir("tsbuild-cli-cache-");
+    const dest = path.join(out, "result");
+    try {
+      fs.writeFileSync(
+        path.join(ctx, "Dockerfile"),
+        "FROM base\nCOPY --from=other /marker /copied\nRUN cat /marker /copied > /seen\n",
+      );
+      const r = await cli(
+        "build",
+        "--progress",
+        "plain",
+        "--cache-dir",
+        fresh,
+        "--build-context",
+        `base=oci-layout://${layout}:v2`,
+        "--build-context",
+        `other=oci-layout://${layout}`,
+        "-o",
+        `type=local,dest=${dest}`,
+        ctx,
+      );
+      expectOk(r);
+      expect(fs.readFileSync(path.join(dest, "seen"), "utf8")).toBe("in-layout\nin-layout\n");
+      const missing = await cli(
+        "build",
+        "--cache-dir",
+        fresh,
+        "--build-context",
+        `base=oci-layout://${layout}:nosuchtag`,
+        ctx,
+      );
+      expect(missing.status).toBe(1);
+      expect(missing.stderr).toContain("no image nosuchtag in index.json");
+    } finally {
+      rm(fresh);
+    }
+  });
+
+  test("bad values are usage errors", async () => {
+    for (const [value, message] of [
+      ["novalue", /is not NAME=SOURCE/],
+      ["x=https://example.com/repo.git", /is not supported/],
+      [`x=${path.join(ctx, "nope")}`, /not a directory/],
+      [`x=oci-layout://${ctx}`, /is not an OCI layout/],
+      ["Bad Name=.", /not a valid context name/],
+    ] as const) {
+      const r = await buildHere(BASE, "--build-context", value);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
