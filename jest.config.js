@@ -3,8 +3,9 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
-  // The BuildKit differential suite has its own config and services (npm run test:buildkit).
-  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/buildkit/"],
+  // The BuildKit differential suite has its own config and services (npm run test:buildkit); the
+  // conformance vectors live outside the repository (npm run test:conformance).
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/buildkit/", "<rootDir>/test/conformance/"],
   transform: {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
   },

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// tsc drops the executable bit; the package's bin must keep it for `npx tsbuild`.
+// tsc drops the executable bit; the package's bin must keep it for `tsbuild` (npm link, npm i -g, npx tsbuild-engine).
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# The quick-start example: builds fixtures/hello with the freshly built CLI into an OCI archive,
-# then shows the result from the local image store. Uses its own cache dir unless
-# TSBUILD_CACHE_DIR is set, and leaves hello.oci.tar in the current directory.
+# The quick-start example: copies Debian's static busybox (package busybox-static, installed by
+# scripts/setup-system.sh) into example/, builds example/ with the freshly built CLI into
+# hello.oci.tar in the current directory (image ID in hello.iid), then lists it from the local
+# image store (the default cache dir, or $TSBUILD_CACHE_DIR).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-export TSBUILD_CACHE_DIR="${TSBUILD_CACHE_DIR:-$(mktemp -d -t tsbuild-example-XXXXXX)}"
-tsbuild() { node dist/cli/main.js "$@"; }
-tsbuild build -t hello:latest -o type=oci,dest=./hello.oci.tar --progress plain fixtures/hello
+root="$(cd "$(dirname "$0")/.." && pwd)"
+# FROM scratch has no libc: only the statically linked build runs there.
+if ! dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "install ok installed"; then
+  echo "example: needs Debian's busybox-static (run scripts/setup-system.sh as root)" >&2
+  exit 1
+fi
+install -m 0755 /bin/busybox "$root/example/busybox"
+tsbuild() { node "$root/dist/cli/main.js" "$@"; }
+tsbuild build -t hello:latest -o type=oci,dest=hello.oci.tar --iidfile hello.iid --progress plain "$root/example"
 echo
-echo "Built ./hello.oci.tar (cache and image store: $TSBUILD_CACHE_DIR)"
-tsbuild images
-echo
-tsbuild history hello
+echo "Built $PWD/hello.oci.tar, image ID $(cat hello.iid)"
+tsbuild images hello

@@ -1,5 +1,5 @@
 /**
- * tsbuild's public API: `import { build, parse, ... } from "tsbuild"`.
+ * tsbuild's public API: `import { build, parse, ... } from "tsbuild-engine"`.
  * Each export is documented where it is defined.
  */
 export { TsbuildError, UsageError } from "./errors";

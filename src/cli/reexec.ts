@@ -27,7 +27,8 @@ export function isolationOf(argv: readonly string[], env: NodeJS.ProcessEnv): Is
  * or null when this process should run the command itself.
  */
 export async function maybeReexec(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number | null> {
-  if (argv.some((a) => a === "--help" || a === "-h" || a === "--version")) return null;
+  if (argv.some((a) => a === "--help" || a === "-h" || a === "--version" || a === "--get-yargs-completions"))
+    return null;
   const first = argv.find((a) => !a.startsWith("-"));
   if (first !== undefined && LIGHT.has(first)) return null;
   const plan = isolationPrefix(isolationOf(argv, env));

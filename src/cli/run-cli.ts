@@ -31,6 +31,9 @@ export async function runCli(argv: string[]): Promise<number> {
       status = await command.run(args);
     });
   }
+  // `tsbuild completion` prints a bash (and zsh bashcompinit) script that calls back into
+  // `tsbuild --get-yargs-completions`, so completions follow the flags defined above.
+  parser.completion("completion", "Print a shell completion script (tsbuild completion >> ~/.bashrc)");
   try {
     await parser.parseAsync();
   } catch (err) {

@@ -42,10 +42,20 @@ interface TaskResult {
   error?: string;
 }
 
+/**
+ * How long an idle pool keeps its workers. Each worker is a whole V8 isolate: left alive, they add
+ * up where many pools are made in one process (jest gives every test file its own module registry,
+ * hence its own pool) and make process exit slow enough for jest to force-kill its workers.
+ */
+export const DEFLATE_IDLE_MS = 2000;
+
 /** A small pool of deflate workers shared by every ParallelGzip stream of the process. */
 class DeflatePool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
+  /** Workers terminated on purpose: their exit is not a failure of the tasks still running. */
+  private readonly retiring = new Set<Worker>();
+  private idleTimer: NodeJS.Timeout | undefined;
   private readonly waiting: { task: Task; resolve: (b: Buffer) => void; reject: (e: Error) => void }[] = [];
   private readonly running = new Map<number, { resolve: (b: Buffer) => void; reject: (e: Error) => void }>();
   private nextId = 0;
@@ -73,6 +83,7 @@ class DeflatePool {
     });
     worker.on("error", (err) => this.fail(worker, err));
     worker.on("exit", (code) => {
+      if (this.retiring.delete(worker)) return;
       if (code !== 0) this.fail(worker, new Error(`deflate worker exited with code ${code}`));
     });
     this.workers.push(worker);
@@ -99,13 +110,32 @@ class DeflatePool {
       worker.ref();
       worker.postMessage(job.task);
     }
-    // Idle workers must not keep the process alive.
+    // Idle workers must not keep the process alive, and go away once the pool has been idle a while.
     for (const w of this.idle) w.unref();
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (this.running.size === 0 && this.waiting.length === 0 && this.idle.length > 0) {
+      this.idleTimer = setTimeout(() => this.retireIdle(), DEFLATE_IDLE_MS);
+      this.idleTimer.unref();
+    }
+  }
+
+  private retireIdle(): void {
+    this.idleTimer = undefined;
+    for (const w of this.idle.splice(0)) {
+      const i = this.workers.indexOf(w);
+      if (i >= 0) this.workers.splice(i, 1);
+      this.retiring.add(w);
+      void w.terminate();
+    }
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     const all = this.workers.splice(0);
     this.idle.length = 0;
+    for (const w of all) this.retiring.add(w);
     await Promise.all(all.map((w) => w.terminate()));
   }
 }

@@ -19,7 +19,8 @@ export class PrivatePodman {
     return spawnSync("podman", ["--version"]).status === 0;
   }
 
-  private baseArgs(): string[] {
+  /** The global flags (before the podman subcommand) that select this private store. */
+  baseArgs(): string[] {
     return [
       "--root",
       path.join(this.dir, "root"),
@@ -50,20 +51,12 @@ export class PrivatePodman {
     return this.podman(["load", "-i", archive]);
   }
 
+  /** The run flags these machines need (runc cannot raise the ulimits podman asks for by default). */
+  static readonly RUN_FLAGS = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"];
+
   /** `podman run --rm` with the ulimits and no network. */
   run(image: string, cmd: string[] = []): string {
-    return this.podman([
-      "run",
-      "--rm",
-      "--network",
-      "none",
-      "--ulimit",
-      "nofile=1024:1024",
-      "--ulimit",
-      "nproc=1024:1024",
-      image,
-      ...cmd,
-    ]);
+    return this.podman(["run", "--rm", "--network", "none", ...PrivatePodman.RUN_FLAGS, image, ...cmd]);
   }
 
   cleanup(): void {

@@ -1,13 +1,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { processWord, processWords, ShellExpansionError } from "../../../src/parser/shell";
-import { conformanceRoot } from "../../support/paths";
+import { processWord, processWords, ShellExpansionError } from "../../src/parser/shell";
+import { conformanceDir } from "../support/conformance-source";
+import { repoRoot } from "../support/paths";
 
 /**
  * BuildKit's own expansion vectors, read in place (see the README beside them, sections 4-5).
  */
-const shellDir = path.join(conformanceRoot, "frontend", "dockerfile", "shell");
+const shellDir = path.join(conformanceDir(repoRoot), "frontend", "dockerfile", "shell");
 
 interface EnvVarVector {
   readonly tag: string;

@@ -1,11 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { dumpBuildkit } from "../../../src/parser/dump";
-import { DockerfileError } from "../../../src/parser/errors";
-import { parse } from "../../../src/parser/parse";
-import { conformanceRoot } from "../../support/paths";
+import { dumpBuildkit } from "../../src/parser/dump";
+import { DockerfileError } from "../../src/parser/errors";
+import { parse } from "../../src/parser/parse";
+import { conformanceDir } from "../support/conformance-source";
+import { repoRoot } from "../support/paths";
 
-const parserRoot = path.join(conformanceRoot, "frontend", "dockerfile", "parser");
+const parserRoot = path.join(conformanceDir(repoRoot), "frontend", "dockerfile", "parser");
 const read = (...p: string[]): string => fs.readFileSync(path.join(parserRoot, ...p), "utf8");
 const cases = (dir: string): string[] => fs.readdirSync(path.join(parserRoot, dir)).sort();
 
