@@ -100,6 +100,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         context: contextFingerprinter(context),
         platform,
         urls: httpUrlValidator(options.signal, network),
+        isIgnored: (p) => context.isIgnored(p),
       },
     );
     checkEntitlements(thePlan, new Set(options.allow ?? []), dockerfileName);
@@ -108,7 +109,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         type: "warning",
         rule: w.rule,
         message: w.message,
-        ...(w.span ? { line: w.span.start.line } : {}),
+        file: dockerfileName,
+        ...(w.span ? { line: w.span.start.line, column: w.span.start.column } : {}),
+        ...(w.url ? { url: w.url } : {}),
       });
     emit({
       type: "plan",
@@ -281,12 +284,12 @@ function checkEntitlements(thePlan: Plan, allowed: ReadonlySet<Entitlement>, fil
 }
 
 /** The Dockerfile's text; the default one must lie inside the context (see readDockerfileFile). */
-async function readDockerfile(contextDir: string, file: string, explicit: boolean): Promise<string> {
+export async function readDockerfile(contextDir: string, file: string, explicit: boolean): Promise<string> {
   const { bytes } = await readDockerfileFile(contextDir, file, explicit, displayPath(file));
   return decodeDockerfile(bytes, displayPath(file));
 }
 
-function displayPath(file: string): string {
+export function displayPath(file: string): string {
   const rel = path.relative(process.cwd(), file);
   return rel.startsWith("..") ? file : rel;
 }

@@ -10,6 +10,8 @@ import { PROXY_ARGS } from "./build-args";
 export class VariableScope {
   private readonly args = new Map<string, string>();
   private readonly env = new Map<string, string>();
+  /** Every ARG name declared in the stage, with or without a value (UndefinedVar ignores them). */
+  private readonly declared = new Set<string>();
   /** runArgs results, dropped whenever a variable changes (RUN/COPY read them far more often). */
   private runArgsCache: { forKey: string[] | undefined; forRun: string[] | undefined } = {
     forKey: undefined,
@@ -30,6 +32,7 @@ export class VariableScope {
   /** `ARG name[=default]`: the override wins, then the default, then the global value. */
   declare(name: string, defaultValue: string | undefined): void {
     this.consumed(name);
+    this.declared.add(name);
     const value = this.overrides.get(name) ?? defaultValue ?? this.globals.get(name);
     if (value !== undefined) this.args.set(name, value);
     else this.args.delete(name);
@@ -82,6 +85,16 @@ export class VariableScope {
     if (forKey) this.runArgsCache.forKey = list;
     else this.runArgsCache.forRun = list;
     return list;
+  }
+
+  /** Whether `$name` refers to something this stage defined: an ENV, or an ARG even without value. */
+  isDefined(name: string): boolean {
+    return this.env.has(name) || this.declared.has(name);
+  }
+
+  /** Names a misspelt `$name` may have meant: ENV keys and declared ARGs. */
+  knownNames(): string[] {
+    return [...this.env.keys(), ...this.declared];
   }
 
   private changed(): void {
