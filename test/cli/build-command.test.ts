@@ -131,7 +131,8 @@ describe("tsbuild build (in-process)", () => {
       expect(r.status).toBe(0);
       expect(r.stderr).toContain("COPY a.txt /");
       expect(r.stderr).not.toContain("COPY b.txt /");
-      expect(r.stderr).toMatch(/WARNING: JSONArgsRecommended: .* \(line 5\)/);
+      expect(r.stderr).toMatch(/ warnings? found:\n/);
+      expect(r.stderr).toMatch(/\n - JSONArgsRecommended: .* \(line 5\)\n/);
       const inspect = await cli("inspect", "args", "--cache-dir", cache);
       const [image] = JSON.parse(inspect.stdout) as Array<{
         config: { config: { Labels: Record<string, string> } };

@@ -190,7 +190,11 @@ describe("createRenderer", () => {
         { rule: "X", message: "no line" },
       ]),
     ).toBe(
-      "WARNING: JSONArgsRecommended: JSON arguments recommended for CMD (line 5)\nWARNING: X: no line\n",
+      "\n 2 warnings found:\n - JSONArgsRecommended: JSON arguments recommended for CMD (line 5)\n - X: no line\n",
     );
+    expect(formatWarnings([{ rule: "R", message: "m", line: 1 }], true)).toBe(
+      "\n \x1b[33m1 warning found:\n\x1b[0m - R: m (line 1)\n",
+    );
+    expect(formatWarnings([])).toBe("");
   });
 });

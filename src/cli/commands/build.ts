@@ -16,6 +16,8 @@ import { extractStdinContext } from "../stdin-context";
 import { withCacheDirOption } from "../store-option";
 import { networkOptionSpecs } from "../network-options";
 import { readAll } from "../../bytes";
+import { callOptionSpecs, parseCallOption, runCall } from "../call";
+import { colorEnabled } from "../progress/color";
 
 /** CONTEXT is missing or not a directory, or an output file could not be written. */
 export class BuildInputError extends TsbuildError {}
@@ -157,9 +159,12 @@ export const buildCommand: CliCommand = {
         requiresArg: true,
         describe: "export this build's cache: type=local,dest=DIR or type=registry,ref=REF; repeatable",
       })
-      .options(networkOptionSpecs(true)),
+      .options(networkOptionSpecs(true))
+      .options(callOptionSpecs),
   run: async (args: ArgumentsCamelCase) => {
     const invocation = await parseBuildInvocation(args, process.env);
+    const call = parseCallOption(args);
+    if (call !== undefined) return runCall(call, invocation);
     return runBuild(invocation);
   },
 };
@@ -186,7 +191,8 @@ async function runBuild(invocation: BuildInvocation): Promise<number> {
     if (closed) return;
     closed = true;
     renderer.close();
-    if (invocation.progress !== "rawjson") process.stderr.write(formatWarnings(warnings));
+    if (isHuman(invocation.progress))
+      process.stderr.write(formatWarnings(warnings, colorEnabled(process.stderr)));
   };
   try {
     const options: BuildOptions & { secrets?: SecretSpec[] } = {
@@ -226,7 +232,7 @@ async function runBuild(invocation: BuildInvocation): Promise<number> {
 }
 
 /** The context directory to build: CONTEXT itself, or stdin's tar extracted into a temp dir. */
-async function prepareContext(
+export async function prepareContext(
   context: string,
 ): Promise<{ contextDir: string; dispose: () => Promise<void> }> {
   if (context === "-") {
@@ -252,7 +258,7 @@ async function prepareContext(
  * `-f`: stdin's text, a path relative to the cwd (as docker reads it), or — when the context came
  * on stdin — a path inside that tar. Without -f, build() reads CONTEXT/Dockerfile.
  */
-async function dockerfileOptions(
+export async function dockerfileOptions(
   invocation: BuildInvocation,
   contextDir: string,
 ): Promise<Pick<BuildOptions, "dockerfile" | "dockerfileText">> {
