@@ -7,6 +7,7 @@ import type { Compression } from "../image/media-types";
 import type { OutputSpec } from "./output-spec";
 import type { BuildEventListener } from "./progress";
 import type { StepOutcome } from "./stage-result";
+import type { AttestSpec } from "./attestations";
 
 /** Options of one build, named after `docker build` / `buildx build` flags. */
 export interface BuildOptions {
@@ -34,6 +35,11 @@ export interface BuildOptions {
   outputs?: OutputSpec[];
   /** Cache directory (`--cache-dir`); default `$TSBUILD_CACHE_DIR`, `$XDG_CACHE_HOME/tsbuild`, `~/.cache/tsbuild`. */
   cacheDir?: string;
+  /**
+   * `--attest` / `--provenance` / `--sbom`: attestations stored beside the image in OCI outputs
+   * (an attestation manifest in the image index, as BuildKit stores them).
+   */
+  attest?: AttestSpec[];
   /** Layer compression (`--compression`), default gzip. */
   compression?: Compression;
   /** Steps run at once (`--jobs`); default twice the number of cores, at least 4 (see defaultJobs). */

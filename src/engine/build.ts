@@ -37,6 +37,8 @@ import { SshAgents } from "./ssh-agents";
 import { VerifiedBlobs } from "./verified-blobs";
 import { familiarString, parseTag, type Reference } from "../registry/reference";
 import { exportRegistryCache, importRegistryCache } from "./registry-cache";
+import { buildAttestations } from "./attestations";
+import { SbomScannerMissingError, findSbomScanner } from "../attest/sbom";
 
 /**
  * Builds a Dockerfile into an image — the in-process API behind `tsbuild build`. Phases: read
@@ -67,6 +69,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };
+  // A missing SBOM scanner fails before any work, not after the build.
+  if ((options.attest ?? []).some((a) => a.type === "sbom") && findSbomScanner(env) === undefined)
+    throw new SbomScannerMissingError();
   const store = await CacheStore.open(resolveCacheDir({ cacheDir: options.cacheDir, env }));
   const session = await store.beginBuild();
   const sshAgents = new SshAgents(options.ssh ?? []);
@@ -161,8 +166,22 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       if (to.type === "local") await exportCache(store, keys, to.dest);
       else await exportRegistryCache(store, keys, to.ref, targetPlatform, cacheOpts);
     }
+    const attestations = await buildAttestations(options.attest ?? [], {
+      image,
+      plan: thePlan,
+      tags: options.tags ?? [],
+      buildArgs: options.buildArgs ?? {},
+      ...(options.target !== undefined ? { target: options.target } : {}),
+      dockerfile: dockerfileName,
+      dockerfileText: text,
+      steps: run.outcomes,
+      startedOn: new Date(started),
+      tmpDir,
+      env,
+    });
     await writeOutputs(image, options.outputs ?? [], {
       tags: options.tags ?? [],
+      attestations,
       emit,
       tmpDir,
       store,

@@ -5,7 +5,8 @@ import { parseTag } from "../registry/reference";
 import { writeDockerArchive } from "../output/docker-archive";
 import { writeLocal } from "../output/local";
 import { writeOciArchive } from "../output/oci-archive";
-import { writeOciLayout } from "../output/oci-layout";
+import { writeOciLayout, type OciLayoutOptions } from "../output/oci-layout";
+import type { AttestationManifest } from "../attest/in-toto";
 import { writeRootfsTar } from "../output/rootfs-tar";
 import { BuildError } from "./errors";
 import type { OutputSpec } from "./output-spec";
@@ -17,6 +18,8 @@ export async function writeOutputs(
   outputs: readonly OutputSpec[],
   opts: {
     tags: readonly string[];
+    /** Attestation manifests for OCI outputs (other outputs have no place for them, as in BuildKit). */
+    attestations?: readonly AttestationManifest[];
     emit: BuildEventListener;
     tmpDir: string;
     store: CacheStore;
@@ -31,8 +34,8 @@ export async function writeOutputs(
     const dest = "dest" in out && out.dest === "-" ? process.stdout : undefined;
     switch (out.type) {
       case "oci":
-        if (out.tar) await writeOciArchive(image, dest ?? out.dest, refName(opts.tags));
-        else await writeOciLayout(image, out.dest, refName(opts.tags));
+        if (out.tar) await writeOciArchive(image, dest ?? out.dest, ociOptions(opts));
+        else await writeOciLayout(image, out.dest, ociOptions(opts));
         break;
       case "docker":
         await writeDockerArchive(image, dest ?? out.dest, { tags: [...opts.tags] });
@@ -70,6 +73,16 @@ async function push(
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
   }
+}
+
+function ociOptions(opts: {
+  tags: readonly string[];
+  attestations?: readonly AttestationManifest[];
+}): OciLayoutOptions {
+  return {
+    ...refName(opts.tags),
+    ...(opts.attestations && opts.attestations.length > 0 ? { attestations: opts.attestations } : {}),
+  };
 }
 
 /** The OCI index's ref.name annotation: the first tag's tag part, like buildx's oci exporter. */

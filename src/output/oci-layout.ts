@@ -2,12 +2,20 @@ import { digestHex, sha256Digest } from "../image/digest";
 import { configBlob, manifestBlob, manifestDescriptor, type Image } from "../image/image";
 import { serializeIndex, singleManifestIndex } from "../image/manifest";
 import { bufferFile, writeArchiveDir, type ArchiveFile } from "./archive-file";
+import type { AttestationManifest } from "../attest/in-toto";
+import type { Descriptor } from "../image/descriptor";
+import { MediaType } from "../image/media-types";
 
 export interface OciLayoutOptions {
   /** Written as the org.opencontainers.image.ref.name annotation (e.g. "latest" or "app:1.0"). */
   refName?: string;
   /** Extra annotations on the index's manifest descriptor (e.g. io.containerd.image.name). */
   annotations?: Record<string, string>;
+  /**
+   * Attestation manifests (provenance, SBOM) to store beside the image. With any, the layout's
+   * index.json points at an image index holding the image and them, as BuildKit writes it.
+   */
+  attestations?: readonly AttestationManifest[];
 }
 
 const OCI_LAYOUT = Buffer.from(JSON.stringify({ imageLayoutVersion: "1.0.0" }));
@@ -34,13 +42,29 @@ export async function ociLayoutFiles(image: Image, opts: OciLayoutOptions = {}):
   const config = configBlob(image);
   const manifest = await manifestBlob(image);
   const desc = await manifestDescriptor(image);
-  if (opts.annotations) desc.annotations = { ...opts.annotations };
-  const index = serializeIndex(singleManifestIndex(desc, opts.refName));
+  const attestations = opts.attestations ?? [];
+  const extra: ArchiveFile[] = [];
+  let top: Descriptor = desc;
+  if (attestations.length > 0) {
+    const imageIndex = serializeIndex({
+      schemaVersion: 2,
+      mediaType: MediaType.ociIndex,
+      manifests: [desc, ...attestations.map((a) => a.descriptor)],
+    });
+    const indexDigest = sha256Digest(imageIndex);
+    for (const a of attestations)
+      for (const b of a.blobs) extra.push(bufferFile(`blobs/sha256/${digestHex(b.digest)}`, b.data));
+    extra.push(bufferFile(`blobs/sha256/${digestHex(indexDigest)}`, imageIndex));
+    top = { mediaType: MediaType.ociIndex, digest: indexDigest, size: imageIndex.length };
+  }
+  if (opts.annotations) top.annotations = { ...opts.annotations };
+  const index = serializeIndex(singleManifestIndex(top, opts.refName));
   return [
     bufferFile("oci-layout", OCI_LAYOUT),
     ...(await layerBlobFiles(image)),
     bufferFile(`blobs/sha256/${digestHex(sha256Digest(config))}`, config),
     bufferFile(`blobs/sha256/${digestHex(desc.digest)}`, manifest),
+    ...extra,
     bufferFile("index.json", index),
   ];
 }

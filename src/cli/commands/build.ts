@@ -18,6 +18,7 @@ import { networkOptionSpecs } from "../network-options";
 import { readAll } from "../../bytes";
 import { callOptionSpecs, parseCallOption, runCall } from "../call";
 import { colorEnabled } from "../progress/color";
+import { attestOptionSpecs, parseAttestFlags } from "../attest-flags";
 
 /** CONTEXT is missing or not a directory, or an output file could not be written. */
 export class BuildInputError extends TsbuildError {}
@@ -160,9 +161,12 @@ export const buildCommand: CliCommand = {
         describe: "export this build's cache: type=local,dest=DIR or type=registry,ref=REF; repeatable",
       })
       .options(networkOptionSpecs(true))
-      .options(callOptionSpecs),
+      .options(callOptionSpecs)
+      .options(attestOptionSpecs),
   run: async (args: ArgumentsCamelCase) => {
     const invocation = await parseBuildInvocation(args, process.env);
+    const attest = parseAttestFlags(args);
+    if (attest.length > 0) invocation.options.attest = attest;
     const call = parseCallOption(args);
     if (call !== undefined) return runCall(call, invocation);
     return runBuild(invocation);
