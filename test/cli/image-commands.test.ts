@@ -22,7 +22,7 @@ describe("image commands", () => {
       const r = await cli("build", "-t", tag, "--progress", "quiet", "--cache-dir", cache, ctx);
       expect(r.status).toBe(0);
     }
-  });
+  }, 300_000);
   afterAll(() => {
     fs.rmSync(cache, { recursive: true, force: true });
     fs.rmSync(work, { recursive: true, force: true });
@@ -104,9 +104,9 @@ describe("image commands", () => {
     beforeAll(async () => {
       ensureDist();
       registry = await startRegistry({ htpasswd: { alice: "wonderland-pw" } });
-    });
+    }, 600_000);
     afterAll(async () => {
-      await registry.stop();
+      await registry?.stop();
     });
 
     test("-p works with docker's warning; --password-stdin without; a wrong password fails (exit 1)", () => {
