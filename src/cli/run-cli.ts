@@ -18,6 +18,9 @@ export async function runCli(argv: string[]): Promise<number> {
     .demandCommand(1, "a command is required (see --help)")
     .help()
     .alias("h", "help")
+    .epilog(
+      "Exit status: 0 success, 1 the build or command failed, 2 usage error, 130/143 interrupted (SIGINT/SIGTERM).",
+    )
     .version()
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((msg, err) => {

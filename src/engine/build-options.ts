@@ -9,6 +9,7 @@ import type { AnnotationSpec } from "./annotations";
 import type { NamedContext } from "./named-contexts";
 import type { BuildEventListener } from "./progress";
 import type { StepOutcome } from "./stage-result";
+import type { AttestSpec } from "./attestations";
 
 /** Options of one build, named after `docker build` / `buildx build` flags. */
 export interface BuildOptions {
@@ -41,6 +42,11 @@ export interface BuildOptions {
   outputs?: OutputSpec[];
   /** Cache directory (`--cache-dir`); default `$TSBUILD_CACHE_DIR`, `$XDG_CACHE_HOME/tsbuild`, `~/.cache/tsbuild`. */
   cacheDir?: string;
+  /**
+   * `--attest` / `--provenance` / `--sbom`: attestations stored beside the image in OCI outputs
+   * (an attestation manifest in the image index, as BuildKit stores them).
+   */
+  attest?: AttestSpec[];
   /**
    * Layer compression of image outputs and pushes (`--compression`; an output's own
    * `compression=` wins), default gzip. Layers are cached uncompressed and compressed on the

@@ -50,6 +50,9 @@ import { SshAgents } from "./ssh-agents";
 import { VerifiedBlobs } from "./verified-blobs";
 import { familiarString, parseTag, type Reference } from "../registry/reference";
 import { exportRegistryCache, importRegistryCache } from "./registry-cache";
+import { buildAttestations } from "./attestations";
+import type { AttestationManifest } from "../attest/in-toto";
+import { SbomScannerMissingError, findSbomScanner } from "../attest/sbom";
 
 /**
  * Builds a Dockerfile into an image — the in-process API behind `tsbuild build`. Phases: read
@@ -68,6 +71,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   if (platforms.length === 0) throw new UsageError("--platform: no platform given");
   const targetPlatform = platforms[0];
   checkMultiPlatformOutputs(options.outputs ?? [], platforms);
+  if (platforms.length > 1 && (options.attest ?? []).length > 0)
+    throw new UsageError(
+      "--attest/--provenance/--sbom: attestations are written for single-platform builds only; build one --platform at a time",
+    );
   const started = Date.now();
   const emit = options.onEvent ?? (() => undefined);
   const env = options.env ?? process.env;
@@ -91,6 +98,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };
+  // A missing SBOM scanner fails before any work, not after the build.
+  if ((options.attest ?? []).some((a) => a.type === "sbom") && findSbomScanner(env) === undefined)
+    throw new SbomScannerMissingError();
   const store = await CacheStore.open(resolveCacheDir({ cacheDir: options.cacheDir, env }));
   const session = await store.beginBuild();
   const sshAgents = new SshAgents(options.ssh ?? []);
@@ -131,7 +141,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         await plan(
           dockerfile,
           { target: options.target, buildArgs, buildPlatform: buildPlatform() },
-          { images: sources, context: fingerprinter, platform, urls },
+          { images: sources, context: fingerprinter, platform, urls, isIgnored: (p) => context.isIgnored(p) },
         ),
       );
     }
@@ -143,7 +153,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         type: "warning",
         rule: w.rule,
         message: w.message,
-        ...(w.span ? { line: w.span.start.line } : {}),
+        file: dockerfileName,
+        ...(w.span ? { line: w.span.start.line, column: w.span.start.column } : {}),
+        ...(w.url ? { url: w.url } : {}),
       });
     const uniqueStages = [
       ...new Map(plans.flatMap((p) => p.stages).map((s) => [stageIdentity(s), s])).values(),
@@ -235,7 +247,24 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       if (to.type === "local") await exportCache(store, keys, to.dest);
       else await exportRegistryCache(store, keys, to.ref, targetPlatform, cacheOpts);
     }
+    const attestSpecs = options.attest ?? [];
+    const buildTmp = tmpDir;
+    const attest = async (exportedImage: Image): Promise<readonly AttestationManifest[]> =>
+      buildAttestations(attestSpecs, {
+        image: exportedImage,
+        plan: thePlan,
+        tags: options.tags ?? [],
+        buildArgs: options.buildArgs ?? {},
+        ...(options.target !== undefined ? { target: options.target } : {}),
+        dockerfile: dockerfileName,
+        dockerfileText: text,
+        steps: run.outcomes,
+        startedOn: new Date(started),
+        tmpDir: buildTmp,
+        env,
+      });
     const exported = await writeOutputs(images, options.outputs ?? [], prepared, {
+      ...(attestSpecs.length > 0 ? { attest } : {}),
       tags: options.tags ?? [],
       emit,
       tmpDir,
@@ -382,12 +411,12 @@ function defaultDockerfileName(contextDir: string): string {
 }
 
 /** The Dockerfile's text; the default one must lie inside the context (see readDockerfileFile). */
-async function readDockerfile(contextDir: string, file: string, explicit: boolean): Promise<string> {
+export async function readDockerfile(contextDir: string, file: string, explicit: boolean): Promise<string> {
   const { bytes } = await readDockerfileFile(contextDir, file, explicit, displayPath(file));
   return decodeDockerfile(bytes, displayPath(file));
 }
 
-function displayPath(file: string): string {
+export function displayPath(file: string): string {
   const rel = path.relative(process.cwd(), file);
   return rel.startsWith("..") ? file : rel;
 }

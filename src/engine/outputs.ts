@@ -1,6 +1,7 @@
 import type { CacheStore } from "../cache";
 import * as path from "node:path";
 import type { Platform } from "../image/descriptor";
+import type { Image } from "../image/image";
 import type { PlatformImage } from "../image/image-index";
 import { formatPlatform } from "../image/platform";
 import { UsageError } from "../errors";
@@ -12,6 +13,7 @@ import { writeDockerArchive } from "../output/docker-archive";
 import { writeLocal } from "../output/local";
 import { writeOciArchive } from "../output/oci-archive";
 import { writeOciLayout } from "../output/oci-layout";
+import type { AttestationManifest } from "../attest/in-toto";
 import { writeRootfsTar } from "../output/rootfs-tar";
 import { imageDigest } from "../image/image";
 import { imageIndexBlob } from "../image/image-index";
@@ -100,6 +102,11 @@ export async function writeOutputs(
   prepared: ReadonlyArray<Promise<readonly PlatformImage[]>>,
   opts: {
     tags: readonly string[];
+    /**
+     * Attestation manifests of the image an OCI output carries (other outputs have no place for
+     * them, as in BuildKit).
+     */
+    attest?: (image: Image) => Promise<readonly AttestationManifest[]>;
     emit: BuildEventListener;
     tmpDir: string;
     store: CacheStore;
@@ -133,8 +140,11 @@ export async function writeOutputs(
           else await writeOciIndexLayout(exported, out.dest, layout);
           digest ??= (await imageIndexBlob(exported)).descriptor.digest;
         } else {
-          if (out.tar) await writeOciArchive(single, dest ?? out.dest, layout);
-          else await writeOciLayout(single, out.dest, layout);
+          // Attestations name the manifest this output carries (compressed as it asks).
+          const attestations = opts.attest !== undefined ? await opts.attest(single) : [];
+          const withAttestations = attestations.length > 0 ? { ...layout, attestations } : layout;
+          if (out.tar) await writeOciArchive(single, dest ?? out.dest, withAttestations);
+          else await writeOciLayout(single, out.dest, withAttestations);
           digest ??= await imageDigest(single);
         }
         break;

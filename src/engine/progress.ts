@@ -4,7 +4,16 @@
  */
 export type BuildEvent =
   | { type: "plan"; stages: number; steps: number }
-  | { type: "warning"; rule: string; message: string; file?: string; line?: number }
+  | {
+      type: "warning";
+      rule: string;
+      message: string;
+      file?: string;
+      line?: number;
+      column?: number;
+      /** The rule's documentation page. */
+      url?: string;
+    }
   | { type: "step-start"; id: string; vertex: number; label: string; display: string }
   | { type: "step-cached"; id: string; vertex: number }
   | { type: "step-log"; id: string; vertex: number; stream: "stdout" | "stderr"; text: string }

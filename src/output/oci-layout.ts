@@ -2,6 +2,9 @@ import { digestHex, sha256Digest } from "../image/digest";
 import { configBlob, manifestBlob, manifestDescriptor, type Image } from "../image/image";
 import { serializeIndex, singleManifestIndex } from "../image/manifest";
 import { bufferFile, writeArchiveDir, type ArchiveFile } from "./archive-file";
+import type { AttestationManifest } from "../attest/in-toto";
+import type { Descriptor } from "../image/descriptor";
+import { MediaType } from "../image/media-types";
 
 export interface OciLayoutOptions {
   /** Written as the org.opencontainers.image.ref.name annotation (e.g. "latest" or "app:1.0"). */
@@ -15,6 +18,11 @@ export interface OciLayoutOptions {
   descriptor?: Record<string, string>;
   /** Annotations of index.json itself (`--annotation index:`). */
   index?: Record<string, string>;
+  /**
+   * Attestation manifests (provenance, SBOM) to store beside the image. With any, the layout's
+   * index.json points at an image index holding the image and them, as BuildKit writes it.
+   */
+  attestations?: readonly AttestationManifest[];
 }
 
 /** containerd's image-name annotation (images.AnnotationImageName). */
@@ -44,12 +52,27 @@ export async function ociLayoutFiles(image: Image, opts: OciLayoutOptions = {}):
   const config = configBlob(image);
   const manifest = await manifestBlob(image);
   const desc = await manifestDescriptor(image);
+  const attestations = opts.attestations ?? [];
+  const extra: ArchiveFile[] = [];
+  let top: Descriptor = desc;
+  if (attestations.length > 0) {
+    const imageIndex = serializeIndex({
+      schemaVersion: 2,
+      mediaType: MediaType.ociIndex,
+      manifests: [desc, ...attestations.map((a) => a.descriptor)],
+    });
+    const indexDigest = sha256Digest(imageIndex);
+    for (const a of attestations)
+      for (const b of a.blobs) extra.push(bufferFile(`blobs/sha256/${digestHex(b.digest)}`, b.data));
+    extra.push(bufferFile(`blobs/sha256/${digestHex(indexDigest)}`, imageIndex));
+    top = { mediaType: MediaType.ociIndex, digest: indexDigest, size: imageIndex.length };
+  }
   const annotations = {
     ...(opts.descriptor ?? {}),
     ...(opts.imageName !== undefined ? { [AnnotationImageName]: opts.imageName } : {}),
   };
-  if (Object.keys(annotations).length > 0) desc.annotations = annotations;
-  const index = singleManifestIndex(desc, opts.refName);
+  if (Object.keys(annotations).length > 0) top.annotations = annotations;
+  const index = singleManifestIndex(top, opts.refName);
   if (opts.index !== undefined && Object.keys(opts.index).length > 0) index.annotations = { ...opts.index };
   const indexBlob = serializeIndex(index);
   return [
@@ -57,6 +80,7 @@ export async function ociLayoutFiles(image: Image, opts: OciLayoutOptions = {}):
     ...(await layerBlobFiles(image)),
     bufferFile(`blobs/sha256/${digestHex(sha256Digest(config))}`, config),
     bufferFile(`blobs/sha256/${digestHex(desc.digest)}`, manifest),
+    ...extra,
     bufferFile("index.json", indexBlob),
   ];
 }

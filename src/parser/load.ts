@@ -1,7 +1,7 @@
 import type { DockerfileAst } from "./ast";
 import { parseInstructions, type Instruction } from "./instruction";
 import { ParseContext } from "./instructions/context";
-import { lint, lintFailure, parseCheckDirective, type LintWarning } from "./lint";
+import { lint, lintFailure, parseCheckDirective, type CheckOptions, type LintWarning } from "./lint";
 import { parse } from "./parse";
 import { groupStages, type StagedInstructions } from "./stages";
 
@@ -10,11 +10,15 @@ export interface Dockerfile extends StagedInstructions {
   ast: DockerfileAst;
   instructions: Instruction[];
   warnings: LintWarning[];
+  /** The `# check=` directive: rules skipped, experimental rules asked for, error=true. */
+  checks: CheckOptions;
 }
 
 export interface LoadOptions {
   /** Display name for errors (default "Dockerfile"). */
   file?: string;
+  /** Return warnings even with `# check=error=true` (`--check` reports them all, then fails). */
+  lintErrorsAsWarnings?: boolean;
 }
 
 /**
@@ -24,11 +28,14 @@ export interface LoadOptions {
  */
 export function loadDockerfile(text: string, opts: LoadOptions = {}): Dockerfile {
   const ast = parse(text, { file: opts.file ?? "Dockerfile" });
-  return analyzeDockerfile(ast);
+  return analyzeDockerfile(ast, opts);
 }
 
 /** The same for an AST already parsed. */
-export function analyzeDockerfile(ast: DockerfileAst): Dockerfile {
+export function analyzeDockerfile(
+  ast: DockerfileAst,
+  opts: Pick<LoadOptions, "lintErrorsAsWarnings"> = {},
+): Dockerfile {
   const ctx = new ParseContext(ast.file, ast.lines);
   const checks = parseCheckDirective(
     ctx,
@@ -37,6 +44,7 @@ export function analyzeDockerfile(ast: DockerfileAst): Dockerfile {
   const instructions = parseInstructions(ast);
   const staged = groupStages(ctx, instructions);
   const warnings = lint({ ast, instructions, ...staged }, checks);
-  if (checks.error && warnings.length > 0) throw lintFailure(ctx, warnings);
-  return { ast, instructions, ...staged, warnings };
+  if (checks.error && warnings.length > 0 && opts.lintErrorsAsWarnings !== true)
+    throw lintFailure(ctx, warnings);
+  return { ast, instructions, ...staged, warnings, checks };
 }

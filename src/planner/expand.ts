@@ -16,6 +16,11 @@ export const MAX_EXPANDED_TOTAL = 64 << 20;
 export class Expander {
   /** Characters all expansions of this plan produced so far. */
   private produced = 0;
+  /**
+   * Told of each plain `$NAME`/`${NAME}` that was not set when expanded (UndefinedVar); names used
+   * with a modifier (`${NAME:-x}`) have a fallback and are not reported.
+   */
+  onUndefined: ((name: string, at: Word) => void) | undefined;
 
   constructor(
     private readonly ctx: ParseContext,
@@ -31,8 +36,10 @@ export class Expander {
   /** Expands `text` that was written inside `at` (a flag value, a heredoc name, ...). */
   text(text: string, at: Word, env: ShellEnv, offsetInWord = 0): string {
     let out: string;
+    const watched = this.watch(text, at, env);
     try {
-      out = processWord(text, env, { escapeToken: this.escapeToken });
+      out = processWord(text, watched.env, { escapeToken: this.escapeToken });
+      watched.report();
     } catch (err) {
       throw this.wrap(err, at, offsetInWord);
     }
@@ -43,8 +50,10 @@ export class Expander {
 
   words(word: Word, env: ShellEnv): string[] {
     let out: string[];
+    const watched = this.watch(word.value, word, env);
     try {
-      out = processWords(word.value, env, { escapeToken: this.escapeToken });
+      out = processWords(word.value, watched.env, { escapeToken: this.escapeToken });
+      watched.report();
     } catch (err) {
       throw this.wrap(err, word, 0);
     }
@@ -82,6 +91,25 @@ export class Expander {
     }
   }
 
+  /** `env` with unset lookups recorded, and a `report()` to call once expansion succeeded. */
+  private watch(text: string, at: Word, env: ShellEnv): { env: ShellEnv; report: () => void } {
+    const hook = this.onUndefined;
+    if (hook === undefined || !text.includes("$")) return { env, report: () => undefined };
+    const find = lookupOf(env);
+    const missing = new Set<string>();
+    return {
+      env: (name) => {
+        const value = find(name);
+        if (value === undefined) missing.add(name);
+        return value;
+      },
+      report: () => {
+        if (missing.size === 0) return;
+        for (const name of plainReferences(text, this.escapeToken)) if (missing.has(name)) hook(name, at);
+      },
+    };
+  }
+
   error(word: Word, problem: string): DockerfileError {
     return this.ctx.error(word.span, problem);
   }
@@ -90,4 +118,26 @@ export class Expander {
     if (!(err instanceof ShellExpansionError)) return err;
     return this.ctx.error(subSpan(at, offsetInWord + err.offset, err.length), err.problem);
   }
+}
+
+function lookupOf(env: ShellEnv): (name: string) => string | undefined {
+  if (typeof env === "function") return env;
+  if (env instanceof Map) return (name) => env.get(name);
+  const record = env as Readonly<Record<string, string>>;
+  return (name) => (Object.hasOwn(record, name) ? record[name] : undefined);
+}
+
+/** Names referenced as `$NAME` or `${NAME}` (no modifier), in order, each once. */
+export function plainReferences(text: string, escapeToken: string): string[] {
+  const names = new Set<string>();
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === escapeToken) {
+      i++;
+      continue;
+    }
+    if (text[i] !== "$") continue;
+    const m = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/.exec(text.slice(i, i + 256));
+    if (m) names.add(m[1] ?? m[2]);
+  }
+  return [...names];
 }

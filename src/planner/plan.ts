@@ -23,6 +23,8 @@ export interface PlanWarning {
   rule: string;
   message: string;
   span?: Span;
+  /** The rule's documentation page, when it has one. */
+  url?: string;
 }
 
 /** Where a stage starts from. */

@@ -5,7 +5,7 @@ import type { Instruction } from "../parser/instruction";
 import { parseInstruction } from "../parser/instruction";
 import { ParseContext } from "../parser/instructions/context";
 import { parse } from "../parser/parse";
-import { SPECIAL_ARGS } from "./build-args";
+import { PROXY_ARGS, SPECIAL_ARGS } from "./build-args";
 import { hashKey } from "./cache-key";
 import { dispatchInstruction, type StageExtras } from "./dispatch/dispatch";
 import type { PlanInputs, ResolvedImage } from "./dispatch/inputs";
@@ -18,6 +18,11 @@ import { VariableScope } from "./variable-scope";
 import { invalidText } from "./text-check";
 import { UsageError } from "../errors";
 import { normalizePlatformSpec, PlatformSpecError } from "./platform-spec";
+import { BUILD_RULES } from "../lint/rules";
+import { buildChecks, byPosition } from "../lint";
+import { lintFailure, ruleEnabled, type LintWarning } from "../parser/lint";
+import { ruleUrl } from "../parser/lint/rule";
+import { suggest } from "../parser/suggest";
 
 export interface PlanOptions {
   /** `--target`: the stage to build (default: the last). */
@@ -26,6 +31,8 @@ export interface PlanOptions {
   buildArgs?: ReadonlyMap<string, string>;
   /** The platform tsbuild runs on (BUILDPLATFORM). */
   buildPlatform: Platform;
+  /** Return lint findings as warnings even with `# check=error=true` (`--check` lists them all). */
+  lintErrorsAsWarnings?: boolean;
 }
 
 /**
@@ -54,8 +61,45 @@ export async function plan(dockerfile: Dockerfile, options: PlanOptions, inputs:
     inputs,
   );
 
+  const checkWarnings: PlanWarning[] = buildChecks(dockerfile, {
+    platformArgs: platformArgs(options.buildPlatform, inputs.platform),
+    ...(inputs.isIgnored ? { isIgnored: inputs.isIgnored } : {}),
+  });
+  const enabled = (name: keyof typeof BUILD_RULES): boolean =>
+    ruleEnabled(dockerfile.checks, { name, ...BUILD_RULES[name] });
+  const addCheck = (rule: keyof typeof BUILD_RULES, message: string, span: PlanWarning["span"]): void => {
+    checkWarnings.push({ rule, message, ...(span ? { span } : {}), url: ruleUrl(rule) });
+  };
+  if (enabled("InvalidBaseImagePlatform")) {
+    for (const image of bases.values()) {
+      const mismatch = platformMismatch(image, inputs.platform);
+      if (mismatch === undefined) continue;
+      const from = order
+        .map((i) => graph.nodes[i])
+        .find((n) => n.base.kind === "image" && n.base.ref === image.ref);
+      addCheck(
+        "InvalidBaseImagePlatform",
+        BUILD_RULES.InvalidBaseImagePlatform.format(image.ref, mismatch.expected, mismatch.actual),
+        from?.stage.from.span,
+      );
+    }
+  }
+
   const planned = new Map<number, PlannedStage>();
   const stageKeys = new Map<number, string>();
+  let currentScope: VariableScope | undefined;
+  const reported = new Set<string>();
+  if (enabled("UndefinedVar")) {
+    expander.onUndefined = (name, at) => {
+      const scope = currentScope;
+      if (scope === undefined || scope.isDefined(name) || PROXY_ARGS.has(name)) return;
+      const key = `${at.span.start.line}:${name}`;
+      if (reported.has(key)) return;
+      reported.add(key);
+      const hit = suggest(name, scope.knownNames());
+      addCheck("UndefinedVar", BUILD_RULES.UndefinedVar.format(name, hit), at.span);
+    };
+  }
   for (const index of order) {
     const node = graph.nodes[index];
     // Every needed stage got its platform above.
@@ -76,13 +120,17 @@ export async function plan(dockerfile: Dockerfile, options: PlanOptions, inputs:
       stageKeys,
     );
     const extras: StageExtras = {};
+    // The base image's triggers are not this Dockerfile's text: no lint positions for them.
+    currentScope = undefined;
     for (const trigger of onbuildTriggers(base.config.config.OnBuild ?? [], dockerfile.ast.file)) {
       await dispatchInstruction(state, trigger, extras);
     }
     if (base.config.config.OnBuild) state.setConfig((c) => delete c.OnBuild);
+    currentScope = scope;
     for (const instruction of node.stage.instructions) {
       await dispatchInstruction(state, instruction, extras);
     }
+    currentScope = undefined;
     const config: ImageConfig = {
       ...base.config,
       config: state.config,
@@ -105,11 +153,17 @@ export async function plan(dockerfile: Dockerfile, options: PlanOptions, inputs:
     stageKeys.set(index, state.key);
   }
 
+  expander.onUndefined = undefined;
+  const located = checkWarnings.filter((w): w is LintWarning => w.span !== undefined);
+  if (dockerfile.checks.error && located.length > 0 && options.lintErrorsAsWarnings !== true)
+    throw lintFailure(ctx, byPosition(located));
   const warnings: PlanWarning[] = dockerfile.warnings.map((w) => ({
     rule: w.rule,
     message: w.message,
     span: w.span,
+    ...(w.url !== undefined ? { url: w.url } : {}),
   }));
+  warnings.push(...checkWarnings);
   const unused = [...(options.buildArgs ?? new Map()).keys()].filter(
     (k) => !consumed.has(k) && !SPECIAL_ARGS.has(k),
   );
@@ -126,6 +180,22 @@ export async function plan(dockerfile: Dockerfile, options: PlanOptions, inputs:
     platform: inputs.platform,
     warnings,
   };
+}
+
+/** The image's platform when it is not the one the build asked for (os and architecture; variant if both say). */
+function platformMismatch(
+  image: ResolvedImage,
+  wanted: Platform,
+): { expected: string; actual: string } | undefined {
+  const { os, architecture, variant } = image.config;
+  if (os === undefined || architecture === undefined) return undefined;
+  const differs =
+    os !== wanted.os ||
+    architecture !== wanted.architecture ||
+    (variant !== undefined && wanted.variant !== undefined && variant !== wanted.variant);
+  if (!differs) return undefined;
+  const actual: Platform = { os, architecture, ...(variant !== undefined ? { variant } : {}) };
+  return { expected: formatPlatform(wanted), actual: formatPlatform(actual) };
 }
 
 /** `--build-arg` values reach RUN's environment unexpanded: the same text rules apply to them. */

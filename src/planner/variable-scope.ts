@@ -9,7 +9,10 @@ import { PROXY_ARGS } from "./build-args";
  */
 export class VariableScope {
   private readonly args = new Map<string, string>();
-  /** Every name declared by ARG in this stage, in first-declaration order (BuildKit's buildArgs). */
+  /**
+   * Every name declared by ARG in this stage, with or without a value, in first-declaration order
+   * (BuildKit's buildArgs; UndefinedVar ignores them).
+   */
   private readonly declared = new Set<string>();
   private readonly env = new Map<string, string>();
   /** runArgs results, dropped whenever a variable changes (RUN/COPY read them far more often). */
@@ -35,10 +38,10 @@ export class VariableScope {
    */
   declare(name: string, defaultValue: string | undefined): string | undefined {
     this.consumed(name);
+    this.declared.add(name);
     const value = this.overrides.get(name) ?? defaultValue ?? this.globals.get(name);
     if (value !== undefined) this.args.set(name, value);
     else this.args.delete(name);
-    this.declared.add(name);
     this.changed();
     return value;
   }
@@ -111,6 +114,16 @@ export class VariableScope {
     if (forKey) this.runArgsCache.forKey = list;
     else this.runArgsCache.forRun = list;
     return list;
+  }
+
+  /** Whether `$name` refers to something this stage defined: an ENV, or an ARG even without value. */
+  isDefined(name: string): boolean {
+    return this.env.has(name) || this.declared.has(name);
+  }
+
+  /** Names a misspelt `$name` may have meant: ENV keys and declared ARGs. */
+  knownNames(): string[] {
+    return [...this.env.keys(), ...this.declared];
   }
 
   private changed(): void {

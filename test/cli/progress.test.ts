@@ -6,6 +6,7 @@ import {
   TtyRenderer,
   formatWarnings,
 } from "../../src/cli/progress";
+import type { SolveStatus } from "../../src/cli/progress/rawjson";
 
 /** A fake stderr: records writes; a terminal when `tty` is set. */
 function sink(
@@ -81,17 +82,51 @@ describe("plain progress", () => {
 });
 
 describe("rawjson progress", () => {
-  test("one JSON object per event, with the time", () => {
+  test("BuildKit's SolveStatus lines: vertexes (started, cached, completed, error), base64 logs, warnings", () => {
     const out = sink();
-    const r = new RawJsonRenderer(out, () => 42);
-    const events: BuildEvent[] = [
-      start(1, "[x 1/1]", "COPY a /"),
-      { type: "done", digest: "sha256:ab", durationMs: 5, cached: 0, total: 1 },
-    ];
-    for (const e of events) r.onEvent(e);
+    const r = new RawJsonRenderer(out, () => Date.UTC(2024, 0, 2, 3, 4, 5));
+    r.onEvent(start(1, "[x 1/2]", "COPY a /"));
+    r.onEvent({ type: "step-cached", id: "0.1", vertex: 1 });
+    r.onEvent(start(2, "[x 2/2]", "RUN make"));
+    r.onEvent({ type: "step-log", id: "0.2", vertex: 2, stream: "stderr", text: "cc main.c\n" });
+    r.onEvent({ type: "step-error", id: "0.2", vertex: 2, message: "exit code 2" });
+    r.onEvent({
+      type: "warning",
+      rule: "JSONArgsRecommended",
+      message: "use JSON",
+      line: 3,
+      url: "https://x/",
+    });
+    r.onEvent({ type: "done", digest: "sha256:ab", durationMs: 5, cached: 0, total: 1 });
     r.close();
-    const lines = out.text().trimEnd().split("\n");
-    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual(events.map((e) => ({ time: 42, ...e })));
+    const lines = out
+      .text()
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as SolveStatus);
+    expect(lines).toHaveLength(6);
+    for (const l of lines) expect(Object.keys(l)).toEqual(["vertexes", "statuses", "logs", "warnings"]);
+    const t = "2024-01-02T03:04:05.000Z";
+    const d1 = lines[0].vertexes?.[0].digest;
+    expect(d1).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(lines[0].vertexes).toEqual([{ digest: d1, name: "[x 1/2] COPY a /", started: t }]);
+    expect(lines[1].vertexes).toEqual([
+      { digest: d1, name: "[x 1/2] COPY a /", started: t, completed: t, cached: true },
+    ]);
+    const d2 = lines[2].vertexes?.[0].digest;
+    expect(d2).not.toBe(d1);
+    expect(lines[3].logs).toEqual([
+      { vertex: d2, stream: 2, data: Buffer.from("cc main.c\n").toString("base64"), timestamp: t },
+    ]);
+    expect(lines[4].vertexes?.[0]).toMatchObject({ digest: d2, completed: t, error: "exit code 2" });
+    expect(lines[5].warnings).toEqual([
+      {
+        level: 1,
+        short: Buffer.from("JSONArgsRecommended: use JSON (line 3)").toString("base64"),
+        url: "https://x/",
+        range: [{ start: { line: 3 }, end: { line: 3 } }],
+      },
+    ]);
   });
 });
 
@@ -190,7 +225,11 @@ describe("createRenderer", () => {
         { rule: "X", message: "no line" },
       ]),
     ).toBe(
-      "WARNING: JSONArgsRecommended: JSON arguments recommended for CMD (line 5)\nWARNING: X: no line\n",
+      "\n 2 warnings found:\n - JSONArgsRecommended: JSON arguments recommended for CMD (line 5)\n - X: no line\n",
     );
+    expect(formatWarnings([{ rule: "R", message: "m", line: 1 }], true)).toBe(
+      "\n \x1b[33m1 warning found:\n\x1b[0m - R: m (line 1)\n",
+    );
+    expect(formatWarnings([])).toBe("");
   });
 });

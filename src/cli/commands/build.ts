@@ -21,6 +21,9 @@ import { outputOptionSpecs } from "../output-flags";
 import { dryRunOptionSpecs, formatDryRun } from "../dry-run";
 import { planBuild } from "../../engine/dry-run";
 import { readAll } from "../../bytes";
+import { callOptionSpecs, parseCallOption, runCall } from "../call";
+import { colorEnabled } from "../progress/color";
+import { attestOptionSpecs, parseAttestFlags } from "../attest-flags";
 
 /** CONTEXT is missing or not a directory, or an output file could not be written. */
 export class BuildInputError extends TsbuildError {}
@@ -166,9 +169,15 @@ export const buildCommand: CliCommand = {
       .options(sandboxOptionSpecs)
       .options(contextOptionSpecs)
       .options(outputOptionSpecs)
-      .options(dryRunOptionSpecs),
+      .options(dryRunOptionSpecs)
+      .options(callOptionSpecs)
+      .options(attestOptionSpecs),
   run: async (args: ArgumentsCamelCase) => {
     const invocation = await parseBuildInvocation(args, process.env);
+    const attest = parseAttestFlags(args);
+    if (attest.length > 0) invocation.options.attest = attest;
+    const call = parseCallOption(args);
+    if (call !== undefined) return runCall(call, invocation);
     return runBuild(invocation);
   },
 };
@@ -196,7 +205,8 @@ async function runBuild(invocation: BuildInvocation): Promise<number> {
     if (closed) return;
     closed = true;
     renderer.close();
-    if (invocation.progress !== "rawjson") process.stderr.write(formatWarnings(warnings));
+    if (isHuman(invocation.progress))
+      process.stderr.write(formatWarnings(warnings, colorEnabled(process.stderr)));
   };
   try {
     const options: BuildOptions & { secrets?: SecretSpec[] } = {
@@ -241,7 +251,7 @@ async function runBuild(invocation: BuildInvocation): Promise<number> {
 }
 
 /** The context directory to build: CONTEXT itself, or stdin's tar extracted into a temp dir. */
-async function prepareContext(
+export async function prepareContext(
   context: string,
 ): Promise<{ contextDir: string; dispose: () => Promise<void> }> {
   if (context === "-") {
@@ -267,7 +277,7 @@ async function prepareContext(
  * `-f`: stdin's text, a path relative to the cwd (as docker reads it), or — when the context came
  * on stdin — a path inside that tar. Without -f, build() reads CONTEXT/Dockerfile.
  */
-async function dockerfileOptions(
+export async function dockerfileOptions(
   invocation: BuildInvocation,
   contextDir: string,
 ): Promise<Pick<BuildOptions, "dockerfile" | "dockerfileText">> {

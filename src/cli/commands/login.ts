@@ -12,7 +12,7 @@ async function readStdin(): Promise<string> {
 /**
  * `tsbuild login [SERVER] -u USER --password-stdin`: checks the credentials against the registry
  * and stores them in ~/.docker/config.json ($DOCKER_CONFIG), as `docker login` does. A password on
- * the command line is refused: it would end up in shell history and `ps`.
+ * the command line (`-p`) works with docker's warning: it ends up in shell history and `ps`.
  */
 export const loginCommand: CliCommand = {
   command: "login [server]",
@@ -21,7 +21,14 @@ export const loginCommand: CliCommand = {
     y
       .positional("server", { type: "string", describe: "registry host (default docker.io)" })
       .option("username", { alias: "u", type: "string", requiresArg: true, describe: "user name" })
+      .option("password", {
+        alias: "p",
+        type: "string",
+        requiresArg: true,
+        describe: "password (insecure: visible in shell history and ps; prefer --password-stdin)",
+      })
       .option("password-stdin", { type: "boolean", describe: "read the password from stdin" })
+      .conflicts("password", "password-stdin")
       .option("insecure-registry", {
         type: "string",
         requiresArg: true,
@@ -30,9 +37,18 @@ export const loginCommand: CliCommand = {
   run: async (args: ArgumentsCamelCase) => {
     const username = typeof args.username === "string" ? args.username : undefined;
     if (username === undefined || username === "") throw new UsageError("login: --username is required");
-    if (args.passwordStdin !== true) throw new UsageError("login: give the password with --password-stdin");
-    const password = await readStdin();
-    if (password === "") throw new UsageError("--password-stdin: empty password");
+    let password: string;
+    if (typeof args.password === "string") {
+      // docker's wording: the flag works, with a warning.
+      process.stderr.write("WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n");
+      password = args.password;
+      if (password === "") throw new UsageError("--password: empty password");
+    } else {
+      if (args.passwordStdin !== true)
+        throw new UsageError("login: give the password with --password-stdin (or -p)");
+      password = await readStdin();
+      if (password === "") throw new UsageError("--password-stdin: empty password");
+    }
     const server = typeof args.server === "string" ? args.server : undefined;
     const insecure = stringList(args.insecureRegistry);
     await login(server, { username, password }, insecure.length > 0 ? { insecure } : {});

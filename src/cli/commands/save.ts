@@ -5,7 +5,8 @@ import { writeOciArchive } from "../../output/oci-archive";
 import { localImageKey, tryParseReference } from "../../registry/reference";
 import type { CliCommand } from "../command";
 import { loadStoredImage } from "../stored-image";
-import { openStore, withCacheDirOption } from "../store-option";
+import { openStore, stringList, withCacheDirOption } from "../store-option";
+import { writeMultiImageArchive, type ArchiveImage } from "../../output/multi-archive";
 
 /**
  * `tsbuild save NAME -o x.tar [--format oci|docker]`: the stored image as an OCI archive (default;
@@ -14,11 +15,15 @@ import { openStore, withCacheDirOption } from "../store-option";
  * unless stdout is a terminal.
  */
 export const saveCommand: CliCommand = {
-  command: "save <name>",
+  command: "save <names..>",
   describe: "Write an image of the local store to a tar archive",
   builder: (y: Argv) =>
     withCacheDirOption(y)
-      .positional("name", { type: "string", describe: "tag, image ID or manifest digest" })
+      .positional("names", {
+        type: "string",
+        array: true,
+        describe: "tags, image IDs or manifest digests (several: one archive holding them all)",
+      })
       .option("output", {
         alias: "o",
         type: "string",
@@ -32,7 +37,9 @@ export const saveCommand: CliCommand = {
         describe: "archive format",
       }),
   run: async (args: ArgumentsCamelCase) => {
-    const name = String(args.name);
+    const names = stringList(args.names);
+    if (names.length > 1) return saveSeveral(args, names);
+    const name = names[0] ?? "";
     const output = typeof args.output === "string" ? args.output : "-";
     if (output === "") throw new UsageError("--output: empty value");
     if (output === "-" && process.stdout.isTTY === true) {
@@ -54,3 +61,26 @@ export const saveCommand: CliCommand = {
     return 0;
   },
 };
+
+/** `save A B ...`: one archive with every image (each blob once) under the names given. */
+async function saveSeveral(args: ArgumentsCamelCase, names: readonly string[]): Promise<number> {
+  const output = typeof args.output === "string" ? args.output : "-";
+  if (output === "") throw new UsageError("--output: empty value");
+  if (output === "-" && process.stdout.isTTY === true) {
+    throw new UsageError("save: refusing to write a tar to the terminal; use -o FILE or redirect stdout");
+  }
+  const store = await openStore(args);
+  const images: ArchiveImage[] = [];
+  for (const name of names) {
+    const stored = await loadStoredImage(store, name);
+    const key = localImageKey(name);
+    const tags = key !== undefined && stored.tags.includes(key) ? [key] : stored.tags;
+    // Several images cannot all be "latest": each is named in full (app:1.0), which skopeo's
+    // oci-archive:FILE:app:1.0 selects.
+    const refName = tags[0];
+    images.push({ image: stored.image, tags, ...(refName !== undefined ? { refName } : {}) });
+  }
+  const format = args.format === "docker" ? "docker" : "oci";
+  await writeMultiImageArchive(images, format, output === "-" ? process.stdout : output);
+  return 0;
+}

@@ -1,16 +1,130 @@
+import { createHash } from "node:crypto";
 import type { BuildEvent } from "../../engine/progress";
 import type { ProgressRenderer, TextSink } from "./sink";
 
-/** `--progress=rawjson`: every event as one JSON line, with the time it was seen (ms since epoch). */
+/** BuildKit's client.Vertex as JSON (zero fields omitted, as Go's omitempty does). */
+interface Vertex {
+  digest: string;
+  inputs?: string[];
+  name: string;
+  started?: string;
+  completed?: string;
+  cached?: boolean;
+  error?: string;
+}
+
+/** One client.SolveStatus: what `buildx build --progress=rawjson` writes, one per line. */
+export interface SolveStatus {
+  vertexes: Vertex[] | null;
+  statuses:
+    | { id: string; vertex?: string; name?: string; total?: number; current: number; timestamp: string }[]
+    | null;
+  logs: { vertex: string; stream: number; data: string; timestamp: string }[] | null;
+  warnings:
+    | { vertex?: string; level: number; short: string; detail?: string[]; url?: string; range?: unknown[] }[]
+    | null;
+}
+
+/**
+ * `--progress=rawjson`: BuildKit's SolveStatus stream, one compact JSON object per line, so a tool
+ * that reads buildx's rawjson (a json.Decoder loop) reads tsbuild's. A vertex is sent again
+ * whenever it changes (started, cached, completed, error), as BuildKit does; log data is base64.
+ * Vertex digests are the sha256 of tsbuild's step id (there is no LLB op to digest).
+ */
 export class RawJsonRenderer implements ProgressRenderer {
+  private readonly vertexes = new Map<string, Vertex>();
+  private readonly exports = new Map<string, string>();
+
   constructor(
     private readonly out: TextSink,
     private readonly now: () => number = Date.now,
   ) {}
 
   onEvent(event: BuildEvent): void {
-    this.out.write(JSON.stringify({ time: this.now(), ...event }) + "\n");
+    const at = new Date(this.now()).toISOString();
+    switch (event.type) {
+      case "step-start": {
+        const v: Vertex = {
+          digest: vertexDigest(event.id),
+          name: `${event.label} ${event.display}`,
+          started: at,
+        };
+        this.vertexes.set(event.id, v);
+        this.send({ vertexes: [v] });
+        break;
+      }
+      case "step-cached":
+        this.update(event.id, { cached: true, completed: at });
+        break;
+      case "step-done":
+        this.update(event.id, { completed: at });
+        break;
+      case "step-error":
+        this.update(event.id, { completed: at, error: event.message });
+        break;
+      case "step-log": {
+        const v = this.vertexes.get(event.id);
+        if (v === undefined) break;
+        const data = Buffer.from(event.text).toString("base64");
+        this.send({
+          logs: [{ vertex: v.digest, stream: event.stream === "stdout" ? 1 : 2, data, timestamp: at }],
+        });
+        break;
+      }
+      case "export-start": {
+        const id = `export:${event.what}`;
+        this.exports.set(event.what, id);
+        const v: Vertex = { digest: vertexDigest(id), name: `exporting to ${event.what}`, started: at };
+        this.vertexes.set(id, v);
+        this.send({ vertexes: [v] });
+        break;
+      }
+      case "export-done": {
+        const id = this.exports.get(event.what);
+        if (id !== undefined) this.update(id, { completed: at });
+        break;
+      }
+      case "warning": {
+        const short = `${event.rule}: ${event.message}${event.line !== undefined ? ` (line ${event.line})` : ""}`;
+        this.send({
+          warnings: [
+            {
+              level: 1,
+              short: Buffer.from(short).toString("base64"),
+              ...(event.url !== undefined ? { url: event.url } : {}),
+              ...(event.line !== undefined
+                ? { range: [{ start: { line: event.line }, end: { line: event.line } }] }
+                : {}),
+            },
+          ],
+        });
+        break;
+      }
+      default:
+        break; // plan and done have no SolveStatus counterpart
+    }
   }
 
   close(): void {}
+
+  private update(id: string, change: Partial<Vertex>): void {
+    const v = this.vertexes.get(id);
+    if (v === undefined) return;
+    Object.assign(v, change);
+    this.send({ vertexes: [{ ...v }] });
+  }
+
+  private send(status: Partial<SolveStatus>): void {
+    const full: SolveStatus = {
+      vertexes: status.vertexes ?? null,
+      statuses: status.statuses ?? null,
+      logs: status.logs ?? null,
+      warnings: status.warnings ?? null,
+    };
+    this.out.write(JSON.stringify(full) + "\n");
+  }
+}
+
+function vertexDigest(id: string): string {
+  return `sha256:${createHash("sha256").update(id).digest("hex")}`;
 }

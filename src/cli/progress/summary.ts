@@ -2,17 +2,25 @@ import type { BuildResult } from "../../engine/build-options";
 import { formatSize } from "../../cache/units";
 import { seconds } from "../human-time";
 
-/** Warnings after the build, like buildx prints lint results: rule, message and line. */
+/**
+ * Warnings after the build, as buildx's printWarnings shows lint results:
+ *
+ *    1 warning found:
+ *    - JSONArgsRecommended: JSON arguments recommended for CMD ... (line 2)
+ *
+ * The count line is yellow when `color` (a terminal without NO_COLOR).
+ */
 export function formatWarnings(
-  warnings: ReadonlyArray<{ rule: string; message: string; line?: number; file?: string }>,
+  warnings: ReadonlyArray<{ rule: string; message: string; line?: number }>,
+  color = false,
 ): string {
-  return warnings
-    .map((w) => {
-      const where =
-        w.line !== undefined ? ` (${w.file !== undefined ? `${w.file}:` : "line "}${w.line})` : "";
-      return `WARNING: ${w.rule}: ${w.message}${where}\n`;
-    })
-    .join("");
+  if (warnings.length === 0) return "";
+  const count = warnings.length === 1 ? "1 warning found:" : `${warnings.length} warnings found:`;
+  const head = color ? `\x1b[33m${count}\n\x1b[0m` : `${count}\n`;
+  const lines = warnings.map(
+    (w) => ` - ${w.rule}: ${w.message}${w.line !== undefined ? ` (line ${w.line})` : ""}\n`,
+  );
+  return `\n ${head}${lines.join("")}`;
 }
 
 /**

@@ -20,6 +20,8 @@ export interface TtyRendererOptions {
   /** Redraw period in ms; 0 draws only on `render()` and `close()` (tests). Default 100. */
   intervalMs?: number;
   now?: () => number;
+  /** ANSI colors (failed steps red), off by default; createRenderer turns them on per colorEnabled. */
+  color?: boolean;
 }
 
 /**
@@ -32,6 +34,7 @@ export class TtyRenderer implements ProgressRenderer {
   private readonly rows = new Map<string, Row>();
   private readonly started: number;
   private readonly now: () => number;
+  private readonly color: boolean;
   private readonly timer: NodeJS.Timeout | undefined;
   private drawnLines = 0;
   private frame = 0;
@@ -43,6 +46,7 @@ export class TtyRenderer implements ProgressRenderer {
     options: TtyRendererOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.color = options.color ?? false;
     this.started = this.now();
     const interval = options.intervalMs ?? 100;
     this.out.write(`${ESC}?25l`);
@@ -150,7 +154,8 @@ export class TtyRenderer implements ProgressRenderer {
             : row.state === "running" && live
               ? `${SPINNER[this.frame % SPINNER.length]} `
               : "";
-      body.push(fit(` => ${mark}${row.title}`, timer, width));
+      const line = fit(` => ${mark}${row.title}`, timer, width);
+      body.push(this.color && row.state === "error" ? `${ESC}31m${line}${ESC}0m` : line);
       if (row.state === "running" || row.state === "error") {
         const logs = row.partial !== "" ? [...row.logs, row.partial].slice(-LOG_LINES) : row.logs;
         for (const l of logs) body.push(truncate(` => => # ${l}`, width));

@@ -6,15 +6,32 @@ export interface CheckOptions {
   skip: ReadonlySet<string>;
   skipAll: boolean;
   error: boolean;
+  /** Experimental rules run only when named here (`experimental=Rule`), or all with `experimental=all`. */
+  experimental: ReadonlySet<string>;
+  experimentalAll: boolean;
 }
 
-export const DEFAULT_CHECK_OPTIONS: CheckOptions = { skip: new Set(), skipAll: false, error: false };
+export const DEFAULT_CHECK_OPTIONS: CheckOptions = {
+  skip: new Set(),
+  skipAll: false,
+  error: false,
+  experimental: new Set(),
+  experimentalAll: false,
+};
+
+/** Whether `rule` runs under `options`: experimental rules are opt-in and ignore `skip`, as in BuildKit. */
+export function ruleEnabled(options: CheckOptions, rule: { name: string; experimental?: boolean }): boolean {
+  if (rule.experimental === true) return options.experimentalAll || options.experimental.has(rule.name);
+  return !options.skipAll && !options.skip.has(rule.name);
+}
 
 export function parseCheckDirective(ctx: ParseContext, directive: Directive | undefined): CheckOptions {
   if (directive === undefined) return DEFAULT_CHECK_OPTIONS;
   const skip = new Set<string>();
   let skipAll = false;
   let error = false;
+  const experimental = new Set<string>();
+  let experimentalAll = false;
   for (const part of directive.value.split(";")) {
     const option = part.trim();
     if (option === "") continue;
@@ -35,7 +52,11 @@ export function parseCheckDirective(ctx: ParseContext, directive: Directive | un
         error = value.toLowerCase() === "true";
         break;
       case "experimental":
-        break; // tsbuild has no experimental rules; accepted for compatibility
+        for (const name of value.split(",").map((s) => s.trim())) {
+          if (name.toLowerCase() === "all") experimentalAll = true;
+          else if (name !== "") experimental.add(name);
+        }
+        break;
       default:
         throw ctx.error(
           directive.span,
@@ -43,5 +64,5 @@ export function parseCheckDirective(ctx: ParseContext, directive: Directive | un
         );
     }
   }
-  return { skip, skipAll, error };
+  return { skip, skipAll, error, experimental, experimentalAll };
 }

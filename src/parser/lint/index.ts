@@ -1,11 +1,12 @@
 import type { DockerfileError } from "../errors";
 import type { ParseContext } from "../instructions/context";
-import type { CheckOptions } from "./check-directive";
+import { ruleEnabled, type CheckOptions } from "./check-directive";
 import { consistentInstructionCasing } from "./consistent-instruction-casing";
 import { duplicateStageName } from "./duplicate-stage-name";
 import { exposeInvalidFormat } from "./expose-invalid-format";
 import { exposeProtoCasing } from "./expose-proto-casing";
 import { fromAsCasing } from "./from-as-casing";
+import { invalidDefinitionDescription } from "./invalid-definition-description";
 import { fromPlatformFlagConstDisallowed } from "./from-platform-flag-const-disallowed";
 import { jsonArgsRecommended } from "./json-args-recommended";
 import { legacyKeyValueFormat } from "./legacy-key-value-format";
@@ -21,7 +22,12 @@ import { undefinedArgInFrom } from "./undefined-arg-in-from";
 import { workdirRelativePath } from "./workdir-relative-path";
 
 export type { LintInput, LintRule, LintWarning } from "./rule";
-export { parseCheckDirective, type CheckOptions } from "./check-directive";
+export {
+  DEFAULT_CHECK_OPTIONS,
+  parseCheckDirective,
+  ruleEnabled,
+  type CheckOptions,
+} from "./check-directive";
 
 /** Every rule, in BuildKit's documentation order where it has one. */
 export const LINT_RULES: readonly LintRule[] = [
@@ -42,14 +48,14 @@ export const LINT_RULES: readonly LintRule[] = [
   fromPlatformFlagConstDisallowed,
   exposeProtoCasing,
   exposeInvalidFormat,
+  invalidDefinitionDescription,
 ];
 
 /** Runs the rules not skipped by `options`; warnings come sorted by position. */
 export function lint(input: LintInput, options: CheckOptions): LintWarning[] {
-  if (options.skipAll) return [];
   const warnings: LintWarning[] = [];
   for (const rule of LINT_RULES) {
-    if (options.skip.has(rule.name)) continue;
+    if (!ruleEnabled(options, rule)) continue;
     const url = ruleUrl(rule.name);
     rule.check(input, (span, message) => warnings.push({ rule: rule.name, message, span, url }));
   }

@@ -24,6 +24,8 @@ export interface LintRule {
   name: string;
   /** One line on what the rule catches (shown by `tsbuild parse` listings and docs). */
   description: string;
+  /** Opt-in with `# check=experimental=...` (BuildKit's experimental rules). */
+  experimental?: boolean;
   check(input: LintInput, report: Report): void;
 }
 

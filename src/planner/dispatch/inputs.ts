@@ -36,4 +36,6 @@ export interface PlanInputs {
   platform: Platform;
   /** Without it, ADD <url> without --checksum is keyed on the URL alone. */
   urls?: UrlValidator;
+  /** Whether .dockerignore leaves out a context path (the CopyIgnoredFile check); none: not checked. */
+  isIgnored?: (path: string) => boolean;
 }

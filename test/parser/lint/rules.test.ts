@@ -168,3 +168,37 @@ describe("# check directive", () => {
     expect(() => lintLines("# check=sikp=all", "FROM a")).toThrow(/invalid check directive option "sikp"/);
   });
 });
+
+describe("InvalidDefinitionDescription (experimental)", () => {
+  const exp = "# check=experimental=InvalidDefinitionDescription";
+
+  test("a comment above FROM … AS / ARG that does not start with the name → warning", () => {
+    const warnings = lintLines(
+      exp,
+      "# a non-descriptive comment",
+      "FROM scratch AS base",
+      "",
+      "# another",
+      "ARG VERSION=1",
+    );
+    expect(summary(warnings)).toEqual([
+      "InvalidDefinitionDescription@3:1",
+      "InvalidDefinitionDescription@6:1",
+    ]);
+    expect(warnings[0].message).toBe(
+      "Comment for build stage should follow the format: `# base <description>`",
+    );
+    expect(warnings[1].message).toBe("Comment for ARG should follow the format: `# VERSION <description>`");
+  });
+
+  test("descriptions that start with the name, or a blank line in between → none", () => {
+    expect(
+      lintLines(exp, "# base is a stage", "FROM scratch AS base", "# VERSION the version", "ARG VERSION=1"),
+    ).toEqual([]);
+    expect(lintLines(exp, "# a comment", "", "FROM scratch AS base")).toEqual([]);
+  });
+
+  test("not run unless asked for (experimental)", () => {
+    expect(lintLines("# a non-descriptive comment", "FROM scratch AS base")).toEqual([]);
+  });
+});
