@@ -8,8 +8,6 @@ import { openStore, stringList, withCacheDirOption } from "../store-option";
  * (an array like `docker inspect`, so several names can be inspected at once).
  */
 export const inspectCommand: CliCommand = {
-  command: "inspect <names..>",
-  describe: "Show an image's manifest and config as JSON",
   builder: (y: Argv) =>
     withCacheDirOption(y).positional("names", {
       type: "string",

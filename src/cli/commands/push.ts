@@ -8,8 +8,6 @@ import { openStore, stringList, withCacheDirOption } from "../store-option";
 
 /** `tsbuild push NAME [--insecure-registry HOST]`: sends a stored image to its registry; prints the digest. */
 export const pushCommand: CliCommand = {
-  command: "push <name>",
-  describe: "Push an image of the local store to its registry",
   builder: (y: Argv) =>
     withCacheDirOption(y)
       .positional("name", { type: "string", describe: "registry/repository[:tag] as tagged by build -t" })

@@ -14,8 +14,6 @@ import { openStore, withCacheDirOption } from "../store-option";
  * unless stdout is a terminal.
  */
 export const saveCommand: CliCommand = {
-  command: "save <name>",
-  describe: "Write an image of the local store to a tar archive",
   builder: (y: Argv) =>
     withCacheDirOption(y)
       .positional("name", { type: "string", describe: "tag, image ID or manifest digest" })
