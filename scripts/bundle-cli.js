@@ -31,7 +31,8 @@ const common = {
 };
 
 const targets = [
-  { entry: "src/cli/main.ts", out: "dist/cli/main.js" },
+  { entry: "src/cli/main.ts", out: "dist/cli/tsbuild.js" },
+  { entry: "src/cli/launcher.ts", out: "dist/cli/main.js" },
   { entry: "src/engine/userns-worker.ts", out: "dist/engine/userns-worker.js" },
 ];
 

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /* eslint-disable @typescript-eslint/no-require-imports -- modules load only on the paths that use them */
 import type * as ReexecModule from "./reexec";
 import type * as RunCliModule from "./run-cli";

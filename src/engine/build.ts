@@ -2,6 +2,7 @@ import { resolveNetworkLimits } from "../net/limits";
 import * as fsp from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
+import { Readable } from "node:stream";
 import pLimit from "p-limit";
 import { CacheStore, exportCache, importCache, resolveCacheDir } from "../cache";
 import { openContext, readDockerfileFile } from "../context";
@@ -244,7 +245,6 @@ async function assembleImage(
 async function storeImage(image: Image, tags: readonly Reference[], store: CacheStore): Promise<void> {
   const config = configBlob(image);
   const manifest = await manifestBlob(image);
-  const { Readable } = await import("node:stream");
   const configDigest = sha256Digest(config);
   const manifestDigest = sha256Digest(manifest);
   await store.blobs.put(Readable.from([config]), { digest: configDigest, size: config.length });
