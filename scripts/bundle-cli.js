@@ -36,6 +36,12 @@ const targets = [
   { entry: "src/engine/userns-worker.ts", out: "dist/engine/userns-worker.js" },
 ];
 
+// The launcher's code caches belong to the bundle they were made from.
+const cliDir = path.join(root, "dist", "cli");
+for (const name of fs.existsSync(cliDir) ? fs.readdirSync(cliDir) : []) {
+  if (name.startsWith(".tsbuild.js.") && name.endsWith(".v8cache")) fs.rmSync(path.join(cliDir, name));
+}
+
 Promise.all(
   targets.map((t) =>
     esbuild.build({ ...common, entryPoints: [path.join(root, t.entry)], outfile: path.join(root, t.out) }),

@@ -40,10 +40,11 @@ function cacheKey(argv: readonly string[]): string | undefined {
 
 const bundle = path.join(__dirname, "tsbuild.js");
 const key = process.env.TSBUILD_NO_COMPILE_CACHE === "1" ? undefined : cacheKey(process.argv.slice(2));
-const cacheFile = path.join(
-  __dirname,
-  `.tsbuild.js.${process.version}-${process.arch}.${key ?? "none"}.v8cache`,
-);
+// V8 checks a cache against the source's length, not its bytes: the bundle's size and mtime
+// name the cache, so a rebuilt bundle never runs another bundle's code.
+const { mtimeMs, size } = fs.statSync(bundle);
+const tag = `${process.version}-${process.arch}-${size}-${Math.floor(mtimeMs)}`;
+const cacheFile = path.join(__dirname, `.tsbuild.js.${tag}.${key ?? "none"}.v8cache`);
 
 function readCache(): Buffer | undefined {
   try {
