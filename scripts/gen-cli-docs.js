@@ -79,7 +79,9 @@ function recordCommand(command) {
       },
     },
   );
-  command.builder(recorder);
+  // A lazily loaded entry ({ command, describe, load }) or a command module itself.
+  const module = typeof command.load === "function" ? command.load() : command;
+  module.builder(recorder);
   return { options, positionals };
 }
 

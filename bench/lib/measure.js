@@ -88,7 +88,8 @@ async function measureVersion(ctx) {
     out[name] = [];
     for (let i = 0; i < n; i++) {
       const r = await run(cmd, args, { measureRss: true, tmpDir: ctx.work });
-      out[name].push({ seconds: r.seconds, maxRssKB: r.maxRssKB });
+      // CPU time too: on a shared, loaded machine it is steadier than wall time.
+      out[name].push({ seconds: r.seconds, maxRssKB: r.maxRssKB, cpu: r.cpuSeconds });
     }
     ctx.log(`[version] ${name}: ${out[name].map((r) => r.seconds.toFixed(3)).join(" ")}`);
   }

@@ -11,8 +11,12 @@ export interface ProcessIdentity {
   start: string | null;
 }
 
+let self: ProcessIdentity | undefined;
+
+/** This process (read once: every lock and session of a build asks, and it never changes). */
 export function currentProcess(): ProcessIdentity {
-  return { pid: process.pid, start: processStartTime(process.pid) };
+  self ??= { pid: process.pid, start: processStartTime(process.pid) };
+  return { ...self };
 }
 
 /** False when the pid no longer exists or now belongs to a process that started at another time. */

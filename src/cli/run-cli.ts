@@ -2,6 +2,7 @@ import yargs from "yargs";
 import { TsbuildError, UsageError } from "../errors";
 import { DockerfileError } from "../parser/errors";
 import { commands } from "./commands";
+import { cliVersion } from "./version";
 
 /** Exit statuses, as `docker build`: 0 built/ok, 1 the operation failed, 2 usage error. */
 export const EXIT_OK = 0;
@@ -21,7 +22,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .epilog(
       "Exit status: 0 success, 1 the build or command failed, 2 usage error, 130/143 interrupted (SIGINT/SIGTERM).",
     )
-    .version()
+    .version(cliVersion())
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((msg, err) => {
       // Throwing stops yargs before it runs a command's handler (recording the message did not:
@@ -29,10 +30,15 @@ export async function runCli(argv: string[]): Promise<number> {
       if (err && err.name !== "YError") throw err;
       throw new UsageError(msg || (err?.message ?? "invalid arguments"));
     });
-  for (const command of commands) {
-    parser.command(command.command, command.describe, command.builder, async (args) => {
-      status = await command.run(args);
-    });
+  for (const entry of commands) {
+    parser.command(
+      entry.command,
+      entry.describe,
+      (y) => entry.load().builder(y),
+      async (args) => {
+        status = await entry.load().run(args);
+      },
+    );
   }
   // `tsbuild completion` prints a bash (and zsh bashcompinit) script that calls back into
   // `tsbuild --get-yargs-completions`, so completions follow the flags defined above.

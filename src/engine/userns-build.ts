@@ -13,11 +13,18 @@ import type { BuildOptions, BuildResult } from "./build-options";
 import { BuildError } from "./errors";
 import { deserializeError, type ParentMessage, type WorkerMessage } from "./userns-protocol";
 
-/** The compiled worker (src/ runs under ts-jest use the one `npm run build` wrote to dist/). */
+/**
+ * The compiled worker: next to this module in dist/engine/, or dist/engine/ seen from the CLI
+ * bundle in dist/cli/; src/ runs under ts-jest use the one `npm run build` wrote to dist/.
+ */
 function workerPath(): string {
-  const compiled = path.join(__dirname, "userns-worker.js");
-  if (fs.existsSync(compiled)) return compiled;
-  return path.resolve(__dirname, "../../dist/engine/userns-worker.js");
+  const candidates = [
+    path.join(__dirname, "userns-worker.js"),
+    path.join(__dirname, "..", "engine", "userns-worker.js"),
+  ];
+  return (
+    candidates.find((c) => fs.existsSync(c)) ?? path.resolve(__dirname, "../../dist/engine/userns-worker.js")
+  );
 }
 
 export async function buildInUserNamespace(

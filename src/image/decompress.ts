@@ -7,10 +7,15 @@
 import { Duplex, PassThrough, Readable, Transform } from "node:stream";
 import type { TransformCallback } from "node:stream";
 import * as zlib from "node:zlib";
-import { Decompress as ZstdDecompress } from "fzstd";
-import { XzReadableStream } from "xz-decompress";
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-import unbzip2 = require("unbzip2-stream");
+import type * as Fzstd from "fzstd";
+import type * as XzDecompress from "xz-decompress";
+import type Unbzip2 from "unbzip2-stream";
+
+/* eslint-disable @typescript-eslint/no-require-imports -- the decoders load on first use (start-up) */
+const fzstd = (): typeof Fzstd => require("fzstd") as typeof Fzstd;
+const xz = (): typeof XzDecompress => require("xz-decompress") as typeof XzDecompress;
+const unbzip2 = (): ReturnType<typeof Unbzip2> => (require("unbzip2-stream") as typeof Unbzip2)();
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export type Compression = "gzip" | "bzip2" | "xz" | "zstd" | "none";
 
@@ -49,7 +54,7 @@ export function createDecompressor(compression: Compression): Duplex {
 }
 
 class ZstdDecompressor extends Transform {
-  private readonly decoder = new ZstdDecompress((chunk) => {
+  private readonly decoder = new (fzstd().Decompress)((chunk) => {
     this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   });
 
@@ -117,7 +122,7 @@ class XzDecompressor extends Duplex {
     super();
     // Node's and the DOM lib's ReadableStream types differ; it is the same object.
     const webInput = Readable.toWeb(this.input) as unknown as ReadableStream<Uint8Array>;
-    this.reader = new XzReadableStream(webInput).getReader();
+    this.reader = new (xz().XzReadableStream)(webInput).getReader();
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {

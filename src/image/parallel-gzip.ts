@@ -1,6 +1,6 @@
 import * as os from "node:os";
 import { Transform, type TransformCallback } from "node:stream";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { crc32 } from "./crc32";
 
 /**
@@ -70,7 +70,10 @@ class DeflatePool {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    // Loaded on the first compressed block, not at start-up.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Worker: WorkerClass } = require("node:worker_threads") as typeof import("node:worker_threads");
+    const worker = new WorkerClass(WORKER_SOURCE, { eval: true });
     worker.on("message", (msg: TaskResult) => {
       const pending = this.running.get(msg.id);
       this.running.delete(msg.id);

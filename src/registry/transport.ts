@@ -1,5 +1,5 @@
-import * as http from "node:http";
-import * as https from "node:https";
+import type * as http from "node:http";
+import type * as https from "node:https";
 import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { DEFAULT_NETWORK_LIMITS, type NetworkLimits } from "../net/limits";
@@ -43,15 +43,35 @@ export class TransportFailure extends Error {
   }
 }
 
-const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
-const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 32 });
+interface Client {
+  mod: typeof http | typeof https;
+  agent: http.Agent;
+}
+
+/**
+ * node:http and node:https (and tls under them) load on the first request: a build whose base
+ * images are all in the local store never pays for them at start-up.
+ */
+const clients: { "http:"?: Client; "https:"?: Client } = {};
+function clientFor(protocol: string): Client {
+  const key = protocol === "https:" ? "https:" : "http:";
+  let client = clients[key];
+  if (client === undefined) {
+    /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use */
+    const mod =
+      key === "https:" ? (require("node:https") as typeof https) : (require("node:http") as typeof http);
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    client = { mod, agent: new mod.Agent({ keepAlive: true, maxSockets: 32 }) };
+    clients[key] = client;
+  }
+  return client;
+}
 
 export const DEFAULT_TIMEOUT_MS = DEFAULT_NETWORK_LIMITS.idleTimeoutMs;
 
 export function sendRequest(req: HttpRequest): Promise<HttpResponse> {
   return new Promise<HttpResponse>((resolve, reject) => {
-    const isHttps = req.url.protocol === "https:";
-    const mod = isHttps ? https : http;
+    const { mod, agent } = clientFor(req.url.protocol);
     const headers: Record<string, string> = { ...(req.headers ?? {}) };
     if (Buffer.isBuffer(req.body)) headers["content-length"] = String(req.body.length);
     let settled = false;
@@ -77,17 +97,13 @@ export function sendRequest(req: HttpRequest): Promise<HttpResponse> {
       if (response) response.destroy(failure);
       else r.destroy(failure);
     });
-    const r = mod.request(
-      req.url,
-      { method: req.method, headers, agent: isHttps ? httpsAgent : httpAgent, signal: req.signal },
-      (res) => {
-        settled = true;
-        response = res;
-        res.once("close", () => guard.stop());
-        // After the headers, the idle timeout keeps guarding the body: a stalled body errors.
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url: req.url });
-      },
-    );
+    const r = mod.request(req.url, { method: req.method, headers, agent, signal: req.signal }, (res) => {
+      settled = true;
+      response = res;
+      res.once("close", () => guard.stop());
+      // After the headers, the idle timeout keeps guarding the body: a stalled body errors.
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url: req.url });
+    });
     r.once("socket", (s: Socket) => {
       socket = s;
       base = s.bytesRead + s.bytesWritten;

@@ -41,7 +41,9 @@ export const mainJs = path.join(repoRoot, "dist", "cli", "main.js");
  */
 export function ensureDist(): void {
   const started = Date.now();
-  const result = spawnSync("flock", ["/tmp/tsbuild-dist.lock", "npx", "tsc", "-p", "tsconfig.build.json"], {
+  // tsc writes the library; scripts/bundle-cli.js writes the bin (dist/cli/main.js) the tests run.
+  const script = "npx tsc -p tsconfig.build.json; node scripts/bundle-cli.js";
+  const result = spawnSync("flock", ["/tmp/tsbuild-dist.lock", "sh", "-c", script], {
     cwd: repoRoot,
     encoding: "utf8",
   });

@@ -2,13 +2,13 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { CliCommand } from "../../src/cli/command";
+import type { CommandEntry } from "../../src/cli/command";
 import { commands } from "../../src/cli/commands";
 import { ensureDist, mainJs } from "../cli/helpers";
 import { repoRoot } from "../support/paths";
 
 interface CliDocsGenerator {
-  renderCliDocs(commands: CliCommand[]): { text: string; supported: number; total: number };
+  renderCliDocs(commands: CommandEntry[]): { text: string; supported: number; total: number };
   BUILDX_FLAGS: [string, string, string][];
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -37,8 +37,6 @@ const SIGNAL_EXIT: Record<"SIGINT" | "SIGTERM", number> = { SIGINT: 130, SIGTERM
  * tar). Exit 0 built, 1 the build failed, 2 a usage error, 130/143 interrupted.
  */
 export const buildCommand: CliCommand = {
-  command: ["build [context]", "$0 [context]"],
-  describe: "Build an image from a Dockerfile (the default command)",
   builder: (y: Argv) =>
     withCacheDirOption(y)
       // `--no-cache` is a flag of its own, not the negation of a `--cache`.

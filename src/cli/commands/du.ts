@@ -7,8 +7,6 @@ import { openStore, withCacheDirOption } from "../store-option";
 
 /** `tsbuild du`: what the cache directory holds and what `prune` / `prune --all` would free. */
 export const duCommand: CliCommand = {
-  command: "du",
-  describe: "Show disk usage of the cache and image store",
   builder: (y: Argv) =>
     withCacheDirOption(y).option("json", { type: "boolean", describe: "print the figures as JSON" }),
   run: async (args: ArgumentsCamelCase) => {

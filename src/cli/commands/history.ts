@@ -15,8 +15,6 @@ const CREATED_BY_WIDTH = 45;
  * the compressed layer blob's size for entries that made a layer, 0B for metadata-only ones.
  */
 export const historyCommand: CliCommand = {
-  command: "history <name>",
-  describe: "Show the history of an image",
   builder: (y: Argv) =>
     withCacheDirOption(y)
       .positional("name", { type: "string", describe: "tag, image ID or manifest digest" })

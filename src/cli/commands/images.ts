@@ -16,8 +16,6 @@ import { GoTemplate } from "../go-template";
  * the sum of the compressed layer blobs plus config (what the store holds and a push would send).
  */
 export const imagesCommand: CliCommand = {
-  command: "images [reference]",
-  describe: "List images in the local image store",
   builder: (y: Argv) =>
     withCacheDirOption(y)
       .positional("reference", {

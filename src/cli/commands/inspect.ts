@@ -11,8 +11,6 @@ import { openStore, stringList, withCacheDirOption } from "../store-option";
  * `{{json .Config}}`, `{{.Config.Env}}`, `{{.Architecture}}`, ...); `--format json` is that object.
  */
 export const inspectCommand: CliCommand = {
-  command: "inspect <names..>",
-  describe: "Show an image's manifest and config as JSON",
   builder: (y: Argv) =>
     withCacheDirOption(y)
       .positional("names", {

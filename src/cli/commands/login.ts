@@ -15,8 +15,6 @@ async function readStdin(): Promise<string> {
  * the command line (`-p`) works with docker's warning: it ends up in shell history and `ps`.
  */
 export const loginCommand: CliCommand = {
-  command: "login [server]",
-  describe: "Log in to a registry (credentials go to ~/.docker/config.json)",
   builder: (y: Argv) =>
     y
       .positional("server", { type: "string", describe: "registry host (default docker.io)" })
@@ -59,8 +57,6 @@ export const loginCommand: CliCommand = {
 
 /** `tsbuild logout [SERVER]`: removes stored credentials. */
 export const logoutCommand: CliCommand = {
-  command: "logout [server]",
-  describe: "Log out from a registry",
   builder: (y: Argv) =>
     y.positional("server", { type: "string", describe: "registry host (default docker.io)" }),
   run: async (args: ArgumentsCamelCase) => {

@@ -25,8 +25,6 @@ export class DockerfileReadError extends TsbuildError {
  * raw AST dump (`--dump`). Exit 0 when it parses, 1 with a located error when it does not.
  */
 export const parseCommand: CliCommand = {
-  command: "parse [file]",
-  describe: "Parse a Dockerfile and print its stages, instructions and lint warnings",
   builder: (y: Argv) =>
     y
       .positional("file", {

@@ -12,8 +12,6 @@ import { openStore, stringList, withCacheDirOption } from "../store-option";
  * unless -f; a non-interactive "no" (or end of input) cancels and exits 0.
  */
 export const pruneCommand: CliCommand = {
-  command: "prune",
-  describe: "Remove build cache",
   builder: (y: Argv) =>
     withCacheDirOption(y)
       .option("all", {

@@ -14,8 +14,6 @@ import { openStore, stringList, withCacheDirOption } from "../store-option";
  * outputs; pulled base layers as pulled); prints the digest.
  */
 export const pushCommand: CliCommand = {
-  command: "push <name>",
-  describe: "Push an image of the local store to its registry",
   builder: (y: Argv) =>
     withCacheDirOption(y)
       .positional("name", { type: "string", describe: "registry/repository[:tag] as tagged by build -t" })

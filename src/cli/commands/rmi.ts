@@ -10,8 +10,6 @@ import { openStore, stringList, withCacheDirOption } from "../store-option";
  * refuses without -f). Blobs stay until `tsbuild prune` finds nothing references them.
  */
 export const rmiCommand: CliCommand = {
-  command: "rmi <names..>",
-  describe: "Remove one or more images from the local image store",
   builder: (y: Argv) =>
     withCacheDirOption(y)
       .positional("names", { type: "string", array: true, describe: "tag, image ID or manifest digest" })

@@ -15,8 +15,6 @@ import { writeMultiImageArchive, type ArchiveImage } from "../../output/multi-ar
  * unless stdout is a terminal.
  */
 export const saveCommand: CliCommand = {
-  command: "save <names..>",
-  describe: "Write an image of the local store to a tar archive",
   builder: (y: Argv) =>
     withCacheDirOption(y)
       .positional("names", {

@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+/**
+ * The bin (dist/cli/main.js, written by scripts/bundle-cli.js): runs the CLI bundle
+ * (dist/cli/tsbuild.js) through V8's code cache. Node 20 has no module.enableCompileCache()
+ * (22.1+), so this does what it does by hand: compile with the cached data kept next to the
+ * bundle, and when there was none or V8 rejected it (another Node, another bundle), write it at
+ * exit, when it also holds the functions this run compiled (--help and --version
+ * are not cached). An unwritable dist/ only loses the
+ * cache. Only fs, path and vm load here; everything else is the bundle's business.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as vm from "node:vm";
+import { createRequire } from "node:module";
+
+/**
+ * One cache per command: V8 caches the functions a run has compiled, so a cache written by
+ * `tsbuild images` would leave a build compiling most of its code again. Only a cache key:
+ * anything else counts as the default command.
+ */
+const CACHE_KEYS = new Set([
+  "build",
+  "images",
+  "inspect",
+  "history",
+  "save",
+  "push",
+  "rmi",
+  "du",
+  "prune",
+  "parse",
+  "login",
+  "logout",
+]);
+function cacheKey(argv: readonly string[]): string | undefined {
+  if (argv.includes("--version") || argv.includes("--help") || argv.includes("-h")) return undefined;
+  const first = argv.find((a) => !a.startsWith("-"));
+  return first !== undefined && CACHE_KEYS.has(first) ? first : "build";
+}
+
+const bundle = path.join(__dirname, "tsbuild.js");
+const key = process.env.TSBUILD_NO_COMPILE_CACHE === "1" ? undefined : cacheKey(process.argv.slice(2));
+// V8 checks a cache against the source's length, not its bytes: the bundle's size and mtime
+// name the cache, so a rebuilt bundle never runs another bundle's code.
+const { mtimeMs, size } = fs.statSync(bundle);
+const tag = `${process.version}-${process.arch}-${size}-${Math.floor(mtimeMs)}`;
+const cacheFile = path.join(__dirname, `.tsbuild.js.${tag}.${key ?? "none"}.v8cache`);
+
+function readCache(): Buffer | undefined {
+  try {
+    return fs.readFileSync(cacheFile);
+  } catch {
+    return undefined;
+  }
+}
+
+function writeCache(script: vm.Script): void {
+  const tmp = `${cacheFile}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, script.createCachedData());
+    fs.renameSync(tmp, cacheFile);
+  } catch {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+const source = fs.readFileSync(bundle, "utf8");
+const cachedData = key === undefined ? undefined : readCache();
+const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  filename: bundle,
+  ...(cachedData !== undefined ? { cachedData } : {}),
+});
+if (key !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
+  process.once("exit", () => writeCache(script));
+}
+const entry = script.runInThisContext() as (
+  exports: object,
+  require: NodeJS.Require,
+  module: { exports: object },
+  filename: string,
+  dirname: string,
+) => void;
+const mod = { exports: {} };
+entry(mod.exports, createRequire(bundle), mod, bundle, __dirname);
