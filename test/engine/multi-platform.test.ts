@@ -314,6 +314,24 @@ test("upstream testPlatformArgsExplicit: TARGET* in a build-platform stage, a bu
   }
 });
 
+test("steps without changes on both platforms at once share the build's one empty layer", async () => {
+  const ctx = tempTree({
+    Dockerfile: `FROM ${base}\nRUN true\nRUN true && true\nRUN true && true && true\n`,
+  });
+  try {
+    const result = await build({
+      context: ctx,
+      cacheDir: cache,
+      noCache: true,
+      platform: "linux/amd64,linux/arm64",
+    });
+    const layers = result.platforms?.map((p) => p.manifest.layers.slice(-3).map((l) => l.digest));
+    expect(new Set(layers?.flat()).size).toBe(1);
+  } finally {
+    rm(ctx);
+  }
+});
+
 test("a Docker archive refuses several platforms before any work, naming them", async () => {
   const ctx = tempTree({ Dockerfile: "FROM scratch\n" });
   try {
