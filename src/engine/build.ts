@@ -36,6 +36,7 @@ import { contextFingerprinter } from "./context-fingerprinter";
 import { BuildError } from "./errors";
 import { LocalStepExecutor } from "./local-step-executor";
 import { checkMultiPlatformOutputs, prepareOutputs, writeOutputs } from "./outputs";
+import type { OutputSpec } from "./output-spec";
 import { LayerCompressor } from "./layer-compression";
 import type { BuildRun } from "./stage-runner";
 import type { StageResult } from "./stage-result";
@@ -295,7 +296,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       })),
       durationMs,
       ...(images.length > 1
-        ? { platforms: await platformResults(images), mediaType: MediaType.ociIndex }
+        ? {
+            platforms: await platformResults(await carriedImages(images, options.outputs ?? [], prepared)),
+            mediaType: MediaType.ociIndex,
+          }
         : {}),
     };
   } finally {
@@ -373,6 +377,22 @@ async function platformResults(images: readonly PlatformImage[]): Promise<Platfo
     });
   }
   return out;
+}
+
+/**
+ * The images as the first output that names the build's digest carries them (an OCI output or
+ * a push: compressed as that output asked), so per-platform digests agree with `digest`; else
+ * as stored.
+ */
+async function carriedImages(
+  images: readonly PlatformImage[],
+  outputs: readonly OutputSpec[],
+  prepared: ReadonlyArray<Promise<readonly PlatformImage[]>>,
+): Promise<readonly PlatformImage[]> {
+  const n = outputs.findIndex(
+    (o) => o.type === "oci" || o.type === "registry" || (o.type === "image" && o.push),
+  );
+  return n >= 0 && prepared[n] !== undefined ? prepared[n] : images;
 }
 
 /** BUILDPLATFORM: the host, normalised as target platforms are (arm64 has no variant). */

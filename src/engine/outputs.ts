@@ -185,10 +185,17 @@ export async function writeOutputs(
         break;
       case "image":
         // The local image store always receives the image; push=true also sends it away.
-        if (out.push) digest ??= await push(exported, out.names ?? [...opts.tags], opts);
+        if (out.push) {
+          // Pushed whether or not an earlier output named the digest (`??=` would skip the push).
+          const pushed = await push(exported, out.names ?? [...opts.tags], opts);
+          digest ??= pushed;
+        }
         break;
       case "registry":
-        digest ??= await push(exported, out.names ?? [...opts.tags], opts);
+        {
+          const pushed = await push(exported, out.names ?? [...opts.tags], opts);
+          digest ??= pushed;
+        }
         break;
     }
     opts.emit({ type: "export-done", what, durationMs: Date.now() - started });

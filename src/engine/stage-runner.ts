@@ -283,11 +283,12 @@ function rfc3339(iso: string): string {
   return Number.isNaN(t) ? iso : new Date(t).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-const emptyLayers = new WeakMap<BuildRun, Promise<BlobLayer>>();
+/** By the build's store, not its run: a multi-platform build's platforms (one BuildRun each) share it. */
+const emptyLayers = new WeakMap<CacheStore, Promise<BlobLayer>>();
 
 /** The build's empty layer (an uncompressed end-of-archive tar; exports compress it), stored once. */
 function emptyLayer(run: BuildRun): Promise<BlobLayer> {
-  let p = emptyLayers.get(run);
+  let p = emptyLayers.get(run.store);
   if (!p) {
     p = (async () => {
       await fsp.mkdir(run.tmpDir, { recursive: true });
@@ -298,7 +299,7 @@ function emptyLayer(run: BuildRun): Promise<BlobLayer> {
       await run.verified.stamp(layer.info.digest);
       return new BlobLayer({ ...layer.info, path: run.store.blobs.path(layer.info.digest) });
     })();
-    emptyLayers.set(run, p);
+    emptyLayers.set(run.store, p);
   }
   return p;
 }
