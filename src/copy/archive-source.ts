@@ -30,14 +30,14 @@ export async function looksLikeArchive(open: () => Readable): Promise<boolean> {
 
 /**
  * Extracts an ADD archive into a fresh directory under `tmpDir` with the unpacker's safe
- * `applyArchive` (nothing can land outside it; `.wh.` names stay ordinary files; devices are
+ * `applyArchive` (nothing can land outside it; `.wh.` names are refused, since in the layer they would read as whiteouts; devices are
  * skipped) and returns a group of its contents, laid out under the destination directory. The
  * extracted files are read when the layer is written, so `tmpDir` must outlive that.
  */
 export async function archiveGroup(open: () => Readable, tmpDir: string): Promise<CopyGroup> {
   const dir = path.join(tmpDir, `add-${randomBytes(6).toString("hex")}`);
   await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
-  await applyArchive(open(), dir, { whiteoutMode: "none", xattrs: false, devices: "skip" });
+  await applyArchive(open(), dir, { whiteoutMode: "refuse", xattrs: false, devices: "skip" });
   const view = new LayerView([dir]);
   return { kind: "directory", keepOwner: true, chmod: false, items: archiveItems(view) };
 }

@@ -6,9 +6,11 @@
  * - "overlay": whiteouts are materialized the way overlayfs reads them from a lower dir: a 0/0
  *   character device for `.wh.<name>`, the opaque attribute of ../overlay.ts on an opaque directory. The
  *   executor unpacks each layer into its own directory and stacks them. Needs root.
- * - "none": `.wh.*` names are ordinary files (ADD of a plain archive, like Docker).
+ * - "none": `.wh.*` names are ordinary files (a context tar on stdin: never a layer by itself).
+ * - "refuse": a `.wh.*` name anywhere in an entry's path is an error (ADD of a plain archive:
+ *   written into a layer, every consumer would read it as a deletion of lower content).
  */
-export type WhiteoutMode = "apply" | "overlay" | "none";
+export type WhiteoutMode = "apply" | "overlay" | "none" | "refuse";
 
 /**
  * What to do with character and block device entries (fifos are always created):
