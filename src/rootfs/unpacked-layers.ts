@@ -1,6 +1,7 @@
 import type { LayerDirs } from "../cache/layer-dirs";
 import type { BlobLayer } from "../image/blob-layer";
 import { applyLayer } from "./unpack/apply-layer";
+import { DEFAULT_NETWORK_LIMITS } from "../net/limits";
 
 /**
  * Layers unpacked once into the cache's content-addressed layer directories (`LayerDirs`, which
@@ -11,7 +12,11 @@ import { applyLayer } from "./unpack/apply-layer";
 export class UnpackedLayers {
   private readonly pending = new Map<string, Promise<string>>();
 
-  constructor(private readonly dirs: LayerDirs) {}
+  /** `maxSize`: bytes of content one layer may expand to (--max-layer-size). */
+  constructor(
+    private readonly dirs: LayerDirs,
+    private readonly maxSize: number = DEFAULT_NETWORK_LIMITS.maxLayerSize,
+  ) {}
 
   /** The directory holding `layer`'s files, unpacking it first if needed. */
   dir(layer: BlobLayer): Promise<string> {
@@ -19,7 +24,11 @@ export class UnpackedLayers {
     let p = this.pending.get(diffId);
     if (!p) {
       p = this.dirs.ensure(diffId, layer.info.digest, async (tmp) => {
-        await applyLayer(await layer.uncompressed(), tmp, { whiteoutMode: "overlay", devices: "create" });
+        await applyLayer(await layer.uncompressed(), tmp, {
+          whiteoutMode: "overlay",
+          devices: "create",
+          maxSize: this.maxSize,
+        });
       });
       this.pending.set(diffId, p);
       p.catch(() => this.pending.delete(diffId));

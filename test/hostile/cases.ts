@@ -324,6 +324,7 @@ export const CASES: HostileCase[] = [
     anchor: "a pull that never ends (issue #14)",
     context: (e) => df(`FROM ${e.registry}/hostile/busybox:1\n`),
     options: () => fastNet,
+    faults: () => [{ match: (_m, p) => p.includes("/manifests/"), action: { kind: "drip", intervalMs: 200 } }],
     error: /timed out sending the manifest: (slower than 200 bytes\/s|no data) for 800 ms/,
   },
 ];

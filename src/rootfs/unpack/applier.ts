@@ -136,8 +136,14 @@ export class LayerApplier {
 
   private async file(rel: string, header: TarHeader, content: EntryContent): Promise<void> {
     const name = header.name;
-    const target = await this.resolveForCreate(rel, name);
     const size = header.size ?? 0;
+    if (this.stats.bytes + size > this.opts.maxSize)
+      throw new UnpackError(
+        "UNPACK_TOO_LARGE",
+        `refuse entry ${name}: its ${size} bytes would take the layer past ${this.opts.maxSize} bytes, the limit on what one layer or archive may expand to (--max-layer-size)`,
+        name,
+      );
+    const target = await this.resolveForCreate(rel, name);
     const data = size <= INLINE_MAX ? await readAll(content) : null;
     const mode = header.mode ?? 0o644;
     const xattrs = this.xattrsOf(header);

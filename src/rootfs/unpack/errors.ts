@@ -11,6 +11,8 @@ export type UnpackErrorCode =
   | "UNPACK_BAD_HARDLINK"
   /** A tar entry type tsbuild does not know how to create. */
   | "UNPACK_UNSUPPORTED_TYPE"
+  /** The content would pass `maxSize` (--max-layer-size). */
+  | "UNPACK_TOO_LARGE"
   /** A `.wh.` name while `whiteoutMode: "refuse"`. */
   | "UNPACK_WHITEOUT_NAME"
   /** A device node while `devices: "refuse"`. */

@@ -43,6 +43,11 @@ export interface ApplyOptions {
   xattrs?: boolean;
   /** Called for each UnpackWarning; they are counted in ApplyStats either way. */
   onWarning?: (warning: UnpackWarning) => void;
+  /**
+   * Bytes of file content one apply may write (a gzip bomb, a size-lying header); an entry that
+   * would pass it fails with UNPACK_TOO_LARGE before any of its bytes are written. Default: none.
+   */
+  maxSize?: number;
   /** Directories whose deferred metadata (owner, mode, times) is set at once at the end. Default 32. */
   concurrency?: number;
 }
@@ -75,6 +80,7 @@ export interface ResolvedApplyOptions {
   xattrs: boolean;
   onWarning: (warning: UnpackWarning) => void;
   concurrency: number;
+  maxSize: number;
 }
 
 export function resolveApplyOptions(opts: ApplyOptions = {}): ResolvedApplyOptions {
@@ -87,6 +93,7 @@ export function resolveApplyOptions(opts: ApplyOptions = {}): ResolvedApplyOptio
     xattrs: opts.xattrs ?? true,
     onWarning: opts.onWarning ?? (() => undefined),
     concurrency: Math.max(1, opts.concurrency ?? 32),
+    maxSize: opts.maxSize ?? Number.POSITIVE_INFINITY,
   };
 }
 
