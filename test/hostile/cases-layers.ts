@@ -92,12 +92,12 @@ export const LAYER_CASES: HostileCase[] = [
   },
   {
     id: "layer-absolute-dotdot",
-    outcome: "C",
+    outcome: "E",
     title: "a layer entry /../x (absolute, then up)",
     anchor: "an absolute name cleaned against the host root",
     image: () => onBusybox(layer([{ name: "/../../abs-escaped", data: "x" }])),
     context: run,
-    check: (_r, out) => expect(fs.readFileSync(path.join(out, "abs-escaped"), "utf8")).toBe("x"),
+    error: /refuse entry \/\.\.\/\.\.\/abs-escaped: path climbs above the target root/,
   },
   {
     id: "layer-hardlink-out",
@@ -120,7 +120,7 @@ export const LAYER_CASES: HostileCase[] = [
   {
     id: "layer-prefix-sibling",
     outcome: "C",
-    title: "dest/link -> ../dest-evil, then dest/link/f; COPY --from of /dest",
+    title: "dest/link -> ../dest-evil, then dest/link/f in the next layer; COPY --from",
     anchor: "string-prefix containment: `dest` accepted for `dest-evil` (umoci, Docker cp)",
     image: () =>
       onBusybox(
@@ -132,9 +132,11 @@ export const LAYER_CASES: HostileCase[] = [
         layer([{ name: "dest/link/f", data: "through" }]),
       ),
     context: (e) => run(e, `FROM scratch\nCOPY --from=0 /dest /copied\nCOPY --from=0 /dest-evil /evil\n`),
+    // Each layer is unpacked into its own directory, so the second layer's dest/link is a directory
+    // over the lower symlink (overlayfs: the upper directory wins); nothing leaves the root.
     check: (_r, out) => {
-      expect(fs.readlinkSync(path.join(out, "copied/link"))).toBe("../dest-evil");
-      expect(fs.readFileSync(path.join(out, "evil/f"), "utf8")).toBe("through");
+      expect(fs.readFileSync(path.join(out, "copied/link/f"), "utf8")).toBe("through");
+      expect(fs.readdirSync(path.join(out, "evil"))).toEqual([]);
     },
   },
   {
@@ -308,20 +310,19 @@ export const LAYER_CASES: HostileCase[] = [
     check: (_r, out, e) => {
       expect(fs.readFileSync(path.join(out, e.secret), "utf8")).toBe("pax\n");
       expect(fs.existsSync(path.join(out, "innocent"))).toBe(false);
+      noSecretUnder(out);
     },
   },
   {
     id: "layer-pax-linkpath",
-    outcome: "C",
+    outcome: "E",
     title: "a PAX linkpath to the host secret; COPY --from of the link",
-    anchor: "a symlink followed when copied out of an image",
+    anchor: "a symlink followed on the host when copied out of an image",
     image: (e) =>
       onBusybox(layer([{ name: "l", type: "2", linkname: "harmless", pax: { linkpath: e.secret } }])),
+    // COPY follows a source symlink (as BuildKit), but inside the stage's root, where it is missing.
     context: (e) => run(e, "FROM scratch\nCOPY --from=0 /l /l\n"),
-    check: (_r, out, e) => {
-      expect(fs.readlinkSync(path.join(out, "l"))).toBe(e.secret);
-      noSecretUnder(out);
-    },
+    error: /Dockerfile:4:1: .*copy from stage 0: \/l not found/,
   },
   {
     id: "layer-gnu-sparse",
@@ -338,9 +339,12 @@ export const LAYER_CASES: HostileCase[] = [
     title: "a header claiming 1 TiB for 1 KiB of data",
     anchor: "preallocation or a wait for data that never comes",
     image: () =>
-      onBusybox({ tar: rawTar([{ name: "big", data: "x".repeat(1024), size: 2 ** 40 }], false), gzip: true }),
+      onBusybox({
+        tar: rawTar([{ name: "big", data: "x".repeat(1024), size: 0, pax: { size: String(2 ** 40) } }], false),
+        gzip: true,
+      }),
     context: run,
-    error: /--max-layer-size/,
+    error: /refuse entry big: its 1099511627776 bytes would take the layer past 34359738368 bytes.*--max-layer-size/,
   },
   {
     id: "layer-size-lies-small",
@@ -394,7 +398,7 @@ export const LAYER_CASES: HostileCase[] = [
     outcome: "E",
     title: "a 4 KB gzip layer expanding to 2 GiB, --max-layer-size 256MB",
     anchor: "disk and memory exhaustion by a decompression bomb",
-    image: (e) => ({ layers: [gzipBombLayer(path.join(e.target), "bomb", 2 << 30)], busybox: true }),
+    image: (e) => ({ layers: [gzipBombLayer(path.join(e.target), "bomb", 2 * 1024 ** 3)], busybox: true }),
     context: run,
     options: () => ({ network: { maxLayerSize: 256 << 20 } }),
     error: /refuse entry bomb: its 2147483648 bytes would take the layer past 268435456 bytes.*--max-layer-size/,
@@ -402,7 +406,7 @@ export const LAYER_CASES: HostileCase[] = [
   {
     id: "layer-xattr-capability",
     outcome: "OK",
-    title: "security.capability (binary, bytes >= 0x80) through unpack, COPY --from, export",
+    title: "security.capability (binary, bytes >= 0x80) through unpack, a RUN's copy-up, export",
     anchor: "file capabilities altered or dropped (tar-stream decodes PAX as UTF-8)",
     image: () =>
       onBusybox(
@@ -411,7 +415,8 @@ export const LAYER_CASES: HostileCase[] = [
           { name: "bin/ping", data: "ELF", mode: 0o755, pax: { "SCHILY.xattr.security.capability": CAP_VALUE } },
         ]),
       ),
-    context: (e) => ({ Dockerfile: `FROM ${e.image} AS base\nRUN true\nFROM scratch\nCOPY --from=base /bin/ping /ping\n` }),
+    // touch copies the file up into the RUN's upper dir (xattrs with it): the RUN layer carries it.
+    context: (e) => ({ Dockerfile: `FROM ${e.image}\nRUN touch /bin/ping\n` }),
     options: (e) => ({
       outputs: [
         { type: "local", dest: path.join(e.target, "out") },
@@ -419,9 +424,9 @@ export const LAYER_CASES: HostileCase[] = [
       ],
     }),
     check: (_r, out, e) => {
-      expect(getXattr(path.join(out, "ping"), "security.capability")).toEqual(CAP_VALUE);
+      expect(getXattr(path.join(out, "bin/ping"), "security.capability")).toEqual(CAP_VALUE);
       const entries = lastLayerXattrs(path.join(e.target, "oci"));
-      expect(entries.get("ping")?.["security.capability"]).toEqual(CAP_VALUE);
+      expect(entries.get("bin/ping")?.["security.capability"]).toEqual(CAP_VALUE);
     },
   },
   {
@@ -466,6 +471,6 @@ export const LAYER_CASES: HostileCase[] = [
     anchor: "content not matching what the image claims",
     image: () => onBusybox({ ...layer([{ name: "f", data: "real" }]), diffId: `sha256:${"1".repeat(64)}` }),
     context: run,
-    error: /diff_?id|digest/i,
+    error: /Dockerfile:2:1: .*its content hashes to sha256:[0-9a-f]{64}, not to the diff_id sha256:1{64} the image config gives/,
   },
 ];

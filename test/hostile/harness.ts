@@ -163,11 +163,19 @@ export async function runCase(c: HostileCase, env: CaseEnv): Promise<BuildResult
   const started = Date.now();
   let result: BuildResult | undefined;
   let error: unknown;
+  // Peak RSS of this process while the case runs (the bombs' memory bound).
+  const baseRss = process.memoryUsage().rss;
+  let peakRss = baseRss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
   try {
     result = await (c.action ? c.action(env, options) : build(options));
   } catch (err) {
     error = err;
+  } finally {
+    clearInterval(sampler);
   }
+  if (c.id.includes("bomb"))
+    console.log(`${c.id}: peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (${((peakRss - baseRss) / 2 ** 20).toFixed(0)} MiB over the start)`);
   const elapsed = Date.now() - started;
   expect(elapsed).toBeLessThan(c.timeoutMs ?? 60_000);
   if (c.outcome === "E") {

@@ -11,6 +11,8 @@ export type UnpackErrorCode =
   | "UNPACK_BAD_HARDLINK"
   /** A tar entry type tsbuild does not know how to create. */
   | "UNPACK_UNSUPPORTED_TYPE"
+  /** The uncompressed layer does not hash to the diff_id its image config gives. */
+  | "UNPACK_DIFF_ID_MISMATCH"
   /** The content would pass `maxSize` (--max-layer-size). */
   | "UNPACK_TOO_LARGE"
   /** A `.wh.` name while `whiteoutMode: "refuse"`. */
