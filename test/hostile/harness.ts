@@ -53,6 +53,8 @@ export interface HostileCase {
   teardown?: (env: CaseEnv) => void | Promise<void>;
   /** What the case does instead of one build with `options` (concurrent builds, a push). */
   action?: (env: CaseEnv, options: BuildOptions) => Promise<BuildResult>;
+  /** Any outcome: checks after the build (for E, what must not have changed). */
+  verify?: (env: CaseEnv) => void | Promise<void>;
   /** C/OK: skip the rebuild that must give the same digest (a case whose inputs change). */
   noRebuild?: boolean;
 }
@@ -184,6 +186,7 @@ export async function runCase(c: HostileCase, env: CaseEnv): Promise<BuildResult
     expect(error.message).toMatch(c.error ?? /./);
     expect(error.message).not.toMatch(/\n\s+at .*:\d+:\d+\)?$/m); // no stack trace in the message
     expect(error.message).not.toContain(SECRET_TEXT.trim());
+    await c.verify?.(env);
   } else {
     if (error !== undefined) throw error;
     await c.check?.(result as BuildResult, out, env);
@@ -193,6 +196,7 @@ export async function runCase(c: HostileCase, env: CaseEnv): Promise<BuildResult
       const again = await build(options);
       expect(again.digest).toBe(result.digest);
     }
+    await c.verify?.(env);
   }
   return result;
 }
