@@ -192,7 +192,10 @@ async function urlGroups(
     const open = (): Readable => fs.createReadStream(file.hostPath, { highWaterMark: 256 * 1024 });
     // BuildKit extracts a URL only when asked explicitly (`ADD --unpack=true <url>`).
     if (spec.unpack === true && (await looksLikeArchive(open))) {
-      groups.push({ ...(await archiveGroup(open, inputs.tmpDir, inputs.network?.maxLayerSize)), extracted: true });
+      groups.push({
+        ...(await archiveGroup(open, inputs.tmpDir, inputs.network?.maxLayerSize)),
+        extracted: true,
+      });
       continue;
     }
     const item: CopyItem = {

@@ -26,8 +26,8 @@ const onBusybox = (...layers: LayerSpec[]) => ({
 
 /** A `security.capability` value (VFS_CAP_REVISION_2, cap_setuid|cap_net_raw|cap_sys_admin permitted, effective) with bytes ≥ 0x80. */
 export const CAP_VALUE = Buffer.from([
-  0x01, 0x00, 0x00, 0x02, 0x80, 0x20, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-  0x00, 0x00, 0x00,
+  0x01, 0x00, 0x00, 0x02, 0x80, 0x20, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00,
 ]);
 
 /** Whether `file` inside `out` holds the sentinel's secret. */
@@ -54,7 +54,7 @@ export function lastLayerXattrs(dir: string): Map<string, Record<string, Buffer>
   if (last.mediaType.endsWith("+gzip")) tar = zlib.gunzipSync(tar);
   const out = new Map<string, Record<string, Buffer>>();
   let pending: Record<string, Buffer> | undefined;
-  for (let off = 0; off + 512 <= tar.length; ) {
+  for (let off = 0; off + 512 <= tar.length;) {
     const h = tar.subarray(off, off + 512);
     if (h.every((b) => b === 0)) break;
     const name = h.subarray(0, 100).toString("utf8").replace(/\0.*$/s, "");
@@ -340,11 +340,15 @@ export const LAYER_CASES: HostileCase[] = [
     anchor: "preallocation or a wait for data that never comes",
     image: () =>
       onBusybox({
-        tar: rawTar([{ name: "big", data: "x".repeat(1024), size: 0, pax: { size: String(2 ** 40) } }], false),
+        tar: rawTar(
+          [{ name: "big", data: "x".repeat(1024), size: 0, pax: { size: String(2 ** 40) } }],
+          false,
+        ),
         gzip: true,
       }),
     context: run,
-    error: /refuse entry big: its 1099511627776 bytes would take the layer past 34359738368 bytes.*--max-layer-size/,
+    error:
+      /refuse entry big: its 1099511627776 bytes would take the layer past 34359738368 bytes.*--max-layer-size/,
   },
   {
     id: "layer-size-lies-small",
@@ -353,7 +357,10 @@ export const LAYER_CASES: HostileCase[] = [
     anchor: "file data parsed as the next header",
     image: () =>
       onBusybox({
-        tar: rawTar([{ name: "small", data: "A".repeat(2048), size: 10 }, { name: "after", data: "x" }]),
+        tar: rawTar([
+          { name: "small", data: "A".repeat(2048), size: 10 },
+          { name: "after", data: "x" },
+        ]),
         gzip: true,
       }),
     context: run,
@@ -401,7 +408,8 @@ export const LAYER_CASES: HostileCase[] = [
     image: (e) => ({ layers: [gzipBombLayer(path.join(e.target), "bomb", 2 * 1024 ** 3)], busybox: true }),
     context: run,
     options: () => ({ network: { maxLayerSize: 256 << 20 } }),
-    error: /refuse entry bomb: its 2147483648 bytes would take the layer past 268435456 bytes.*--max-layer-size/,
+    error:
+      /refuse entry bomb: its 2147483648 bytes would take the layer past 268435456 bytes.*--max-layer-size/,
   },
   {
     id: "layer-xattr-capability",
@@ -412,7 +420,12 @@ export const LAYER_CASES: HostileCase[] = [
       onBusybox(
         layer([
           { name: "bin/", type: "5" },
-          { name: "bin/ping", data: "ELF", mode: 0o755, pax: { "SCHILY.xattr.security.capability": CAP_VALUE } },
+          {
+            name: "bin/ping",
+            data: "ELF",
+            mode: 0o755,
+            pax: { "SCHILY.xattr.security.capability": CAP_VALUE },
+          },
         ]),
       ),
     // touch copies the file up into the RUN's upper dir (xattrs with it): the RUN layer carries it.
@@ -471,6 +484,7 @@ export const LAYER_CASES: HostileCase[] = [
     anchor: "content not matching what the image claims",
     image: () => onBusybox({ ...layer([{ name: "f", data: "real" }]), diffId: `sha256:${"1".repeat(64)}` }),
     context: run,
-    error: /Dockerfile:2:1: .*its content hashes to sha256:[0-9a-f]{64}, not to the diff_id sha256:1{64} the image config gives/,
+    error:
+      /Dockerfile:2:1: .*its content hashes to sha256:[0-9a-f]{64}, not to the diff_id sha256:1{64} the image config gives/,
   },
 ];

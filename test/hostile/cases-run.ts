@@ -101,7 +101,13 @@ export const RUN_CASES: HostileCase[] = [
     setup: (e) => {
       fs.mkdirSync(e.context, { recursive: true });
       fs.writeFileSync(path.join(e.target, "escape.c"), ESCAPE_C);
-      execFileSync("gcc", ["-static", "-O1", "-o", path.join(e.context, "escape"), path.join(e.target, "escape.c")]);
+      execFileSync("gcc", [
+        "-static",
+        "-O1",
+        "-o",
+        path.join(e.context, "escape"),
+        path.join(e.target, "escape.c"),
+      ]);
     },
     context: (e) => df(`FROM ${BB(e)}\nCOPY escape /escape\nRUN /escape ${e.sentinel}\n`),
   },
@@ -172,17 +178,25 @@ export const RUN_CASES: HostileCase[] = [
     id: "run-image-dev-symlink",
     outcome: "E",
     title: "an image whose /dev is a symlink to the sentinel",
-    anchor: "runc's /dev/ptmx, /dev/fd links made on the host through it (found here; runc CVE-2021-30465 class)",
-    image: (e) => ({ layers: [{ tar: rawTar([{ name: "dev", type: "2", linkname: e.sentinel }]) }], busybox: true }),
+    anchor:
+      "runc's /dev/ptmx, /dev/fd links made on the host through it (found here; runc CVE-2021-30465 class)",
+    image: (e) => ({
+      layers: [{ tar: rawTar([{ name: "dev", type: "2", linkname: e.sentinel }]) }],
+      busybox: true,
+    }),
     context: (e) => df(`FROM ${e.image}\nRUN test -c /dev/null && ls /dev >/dev/null\n`),
-    error: /Dockerfile:2:1: .*RUN: \/dev in the image is a symlink \(to ".*tsbuild-sentinel-.*"\); the runtime mounts \/dev itself/,
+    error:
+      /Dockerfile:2:1: .*RUN: \/dev in the image is a symlink \(to ".*tsbuild-sentinel-.*"\); the runtime mounts \/dev itself/,
   },
   {
     id: "run-image-proc-symlink",
     outcome: "E",
     title: "an image whose /proc is a symlink to the sentinel",
     anchor: "procfs mounted over a host path (runc CVE-2019-19921)",
-    image: (e) => ({ layers: [{ tar: rawTar([{ name: "proc", type: "2", linkname: e.sentinel }]) }], busybox: true }),
+    image: (e) => ({
+      layers: [{ tar: rawTar([{ name: "proc", type: "2", linkname: e.sentinel }]) }],
+      busybox: true,
+    }),
     context: (e) => df(`FROM ${e.image}\nRUN true\n`),
     error: /Dockerfile:2:1: .*RUN: \/proc in the image is a symlink/,
   },
@@ -233,7 +247,9 @@ export const RUN_CASES: HostileCase[] = [
       assertNoSecret(path.join(e.target, "out"), []);
       assertNoSecret(path.join(e.target, "oci"), []);
       assertNoSecret(e.cacheDir, secretEvents.get(e.target) ?? []);
-      expect(fs.readdirSync("/dev/shm").filter((n) => n.startsWith(`tsbuild-secret-${process.pid}-`))).toEqual([]);
+      expect(
+        fs.readdirSync("/dev/shm").filter((n) => n.startsWith(`tsbuild-secret-${process.pid}-`)),
+      ).toEqual([]);
     },
   },
   {
@@ -274,7 +290,8 @@ export const RUN_CASES: HostileCase[] = [
     title: "RUN touch /etc/.wh.passwd",
     anchor: "a RUN diff emitting a file as a whiteout (Kaniko whiteout bug, issue #14)",
     context: (e) => df(`FROM ${BB(e)}\nRUN mkdir -p /etc && touch /etc/.wh.passwd\n`),
-    error: /Dockerfile:2:1: .*"etc\/\.wh\.passwd" is named like a whiteout: .*deletes "passwd" from the layers below/,
+    error:
+      /Dockerfile:2:1: .*"etc\/\.wh\.passwd" is named like a whiteout: .*deletes "passwd" from the layers below/,
   },
   {
     id: "run-creates-opaque-name",

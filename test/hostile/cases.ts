@@ -260,8 +260,13 @@ export const CASES: HostileCase[] = [
     outcome: "E",
     title: "COPY etcx/ /etc/ where etcx holds .wh.passwd",
     anchor: "a context file read as a whiteout deleting /etc/passwd (Kaniko whiteout bug, issue #14)",
-    context: () => ({ "etcx/.wh.passwd": "", "etcx/ok": "ok", Dockerfile: "FROM scratch\nCOPY etcx/ /etc/\n" }),
-    error: /Dockerfile:2:1: COPY etcx\/ \/etc\/: .*"etc\/\.wh\.passwd" is named like a whiteout: .*deletes "passwd" from the layers below/,
+    context: () => ({
+      "etcx/.wh.passwd": "",
+      "etcx/ok": "ok",
+      Dockerfile: "FROM scratch\nCOPY etcx/ /etc/\n",
+    }),
+    error:
+      /Dockerfile:2:1: COPY etcx\/ \/etc\/: .*"etc\/\.wh\.passwd" is named like a whiteout: .*deletes "passwd" from the layers below/,
   },
   {
     id: "context-opaque-copy",
@@ -291,7 +296,8 @@ export const CASES: HostileCase[] = [
       "x.tgz": zlib.gzipSync(rawTar([{ name: "etc/.wh..wh..opq" }])),
       Dockerfile: "FROM scratch\nADD x.tgz /\n",
     }),
-    error: /Dockerfile:2:1: .*archive entry "etc\/\.wh\.\.wh\.\.opq" is named like a whiteout: .*hides the whole directory/,
+    error:
+      /Dockerfile:2:1: .*archive entry "etc\/\.wh\.\.wh\.\.opq" is named like a whiteout: .*hides the whole directory/,
   },
   {
     id: "add-tar-dotdot",
@@ -329,11 +335,15 @@ export const CASES: HostileCase[] = [
     anchor: "disk exhaustion by a decompression bomb in the context",
     setup: (e) => {
       fs.mkdirSync(e.context, { recursive: true });
-      fs.renameSync(gzipBombLayer(e.target, "zeros", 2 * 1024 ** 3).file, path.join(e.context, "bomb.tar.gz"));
+      fs.renameSync(
+        gzipBombLayer(e.target, "zeros", 2 * 1024 ** 3).file,
+        path.join(e.context, "bomb.tar.gz"),
+      );
     },
     context: () => df("FROM scratch\nADD bomb.tar.gz /\n"),
     options: () => ({ network: { maxLayerSize: 256 << 20 } }),
-    error: /Dockerfile:2:1: .*refuse entry zeros: its 2147483648 bytes would take the layer past 268435456 bytes/,
+    error:
+      /Dockerfile:2:1: .*refuse entry zeros: its 2147483648 bytes would take the layer past 268435456 bytes/,
   },
   // --- ADD <url> ----------------------------------------------------------------------------------
   {
@@ -407,7 +417,9 @@ export const CASES: HostileCase[] = [
     anchor: "a pull that never ends (issue #14)",
     context: (e) => df(`FROM ${e.registry}/hostile/busybox:1\n`),
     options: () => fastNet,
-    faults: () => [{ match: (_m, p) => p.includes("/manifests/"), action: { kind: "drip", intervalMs: 200 } }],
+    faults: () => [
+      { match: (_m, p) => p.includes("/manifests/"), action: { kind: "drip", intervalMs: 200 } },
+    ],
     error: /timed out sending the manifest: (slower than 200 bytes\/s|no data) for 800 ms/,
   },
 ];

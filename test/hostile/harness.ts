@@ -177,7 +177,9 @@ export async function runCase(c: HostileCase, env: CaseEnv): Promise<BuildResult
     clearInterval(sampler);
   }
   if (c.id.includes("bomb"))
-    console.log(`${c.id}: peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (${((peakRss - baseRss) / 2 ** 20).toFixed(0)} MiB over the start)`);
+    console.log(
+      `${c.id}: peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (${((peakRss - baseRss) / 2 ** 20).toFixed(0)} MiB over the start)`,
+    );
   const elapsed = Date.now() - started;
   expect(elapsed).toBeLessThan(c.timeoutMs ?? 60_000);
   if (c.outcome === "E") {
@@ -204,7 +206,5 @@ export async function runCase(c: HostileCase, env: CaseEnv): Promise<BuildResult
 /** Processes whose command line names one of `paths` (a step or helper left running). */
 export function processesUnder(paths: readonly string[]): string[] {
   const out = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
-  return out
-    .split("\n")
-    .filter((l) => paths.some((p) => l.includes(p)) && !/\bps -eo\b/.test(l));
+  return out.split("\n").filter((l) => paths.some((p) => l.includes(p)) && !/\bps -eo\b/.test(l));
 }

@@ -70,7 +70,11 @@ export function rawTar(entries: RawEntry[], end = true): Buffer {
       const records = Buffer.concat(
         Object.entries(e.pax).map(([k, v]) => paxRecord(k, Buffer.isBuffer(v) ? v : Buffer.from(v))),
       );
-      parts.push(header({ name: "PaxHeader" }, records.length, "x", "PaxHeader"), records, pad(records.length));
+      parts.push(
+        header({ name: "PaxHeader" }, records.length, "x", "PaxHeader"),
+        records,
+        pad(records.length),
+      );
     }
     const data = Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data ?? "");
     const type = e.type ?? "0";
@@ -126,7 +130,8 @@ export function fileLayer(dir: string, spec: LayerSpec): FileLayer {
   const digest = sha(blob);
   const file = path.join(dir, digest.slice(7));
   fs.writeFileSync(file, blob);
-  const gz = spec.gzip === true || (spec.blob !== undefined && spec.blob[0] === 0x1f && spec.blob[1] === 0x8b);
+  const gz =
+    spec.gzip === true || (spec.blob !== undefined && spec.blob[0] === 0x1f && spec.blob[1] === 0x8b);
   return new FileLayer(file, {
     digest,
     diffId: spec.diffId ?? sha(spec.tar),
