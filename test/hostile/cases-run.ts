@@ -229,7 +229,7 @@ export const RUN_CASES: HostileCase[] = [
     anchor: "secrets leaked into a layer, history, config, cache key or log (BuildKit secrets rules)",
     context: (e) =>
       df(
-        `FROM ${BB(e)}\nRUN --mount=type=secret,id=s,required=true mkdir -p /tmp && cp /run/secrets/s /tmp/c && grep -q sentinel-hash /tmp/c && rm /tmp/c\nRUN --mount=type=secret,id=s,env=S test -n "$S"\n`,
+        `FROM ${BB(e)}\nRUN --mount=type=secret,id=s,required=true mkdir -p /tmp && cp /run/secrets/s /tmp/c && grep -q sentinel-hash /tmp/c && rm /tmp/c\nRUN --mount=type=secret,id=s,target=/etc/s,mode=0400 test -s /etc/s\n`,
       ),
     options: (e) => {
       const events: BuildEvent[] = [];
