@@ -326,7 +326,8 @@ export const CACHE_CASES: HostileCase[] = [
         },
       },
     ],
-    error: /blob sha256:[0-9a-f]{64}: registry 127\.0\.0\.1:\d+ redirected more than 5 times \(a redirect loop\), last to http:\/\/127\.0\.0\.1:\d+\/v2\/hostile\/busybox\/blobs\/loop/,
+    error:
+      /blob sha256:[0-9a-f]{64}: registry 127\.0\.0\.1:\d+ redirected more than 5 times \(a redirect loop\), last to http:\/\/127\.0\.0\.1:\d+\/v2\/hostile\/busybox\/blobs\/loop/,
   },
   {
     id: "registry-401-loop",
