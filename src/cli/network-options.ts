@@ -16,13 +16,14 @@ const DESCRIPTIONS: Record<Key, string> = {
   lowSpeedLimit: `fail a network read slower than this many bytes/s over that time (default ${DEFAULT_NETWORK_LIMITS.lowSpeedLimit}; $TSBUILD_NETWORK_LOW_SPEED_LIMIT)`,
   maxTimeMs: `fail one network request that takes longer (default ${formatMs(DEFAULT_NETWORK_LIMITS.maxTimeMs)}; $TSBUILD_NETWORK_MAX_TIME)`,
   maxDownloadSize: `largest ADD <url> download (default 8GB; $TSBUILD_MAX_DOWNLOAD_SIZE)`,
+  maxLayerSize: `largest a base layer or an ADD archive may expand to (default 32GB; $TSBUILD_MAX_LAYER_SIZE)`,
 };
 
 /** The network-limit flags for yargs' `.options()` (see NetworkLimits); `downloads` adds --max-download-size. */
 export function networkOptionSpecs(downloads: boolean): Record<string, Options> {
   const out: Record<string, Options> = {};
   for (const key of KEYS) {
-    if (key === "maxDownloadSize" && !downloads) continue;
+    if ((key === "maxDownloadSize" || key === "maxLayerSize") && !downloads) continue;
     out[NETWORK_LIMIT_SETTINGS[key].flag.slice(2)] = {
       type: "string",
       requiresArg: true,

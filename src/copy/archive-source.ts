@@ -6,6 +6,7 @@ import { applyArchive, isArchive } from "../rootfs/unpack/archive";
 import type { CopyGroup, CopyItem } from "./copy-item";
 import { LayerView } from "../rootfs/layer-view";
 import { asBuffer } from "../bytes";
+import { DEFAULT_NETWORK_LIMITS } from "../net/limits";
 
 /** Bytes read to decide whether a file is an archive: room for a whole bzip2 block. */
 const SNIFF_BYTES = 1024 * 1024;
@@ -30,14 +31,18 @@ export async function looksLikeArchive(open: () => Readable): Promise<boolean> {
 
 /**
  * Extracts an ADD archive into a fresh directory under `tmpDir` with the unpacker's safe
- * `applyArchive` (nothing can land outside it; `.wh.` names stay ordinary files; devices are
+ * `applyArchive` (nothing can land outside it; `.wh.` names are refused, since in the layer they would read as whiteouts; devices are
  * skipped) and returns a group of its contents, laid out under the destination directory. The
  * extracted files are read when the layer is written, so `tmpDir` must outlive that.
  */
-export async function archiveGroup(open: () => Readable, tmpDir: string): Promise<CopyGroup> {
+export async function archiveGroup(
+  open: () => Readable,
+  tmpDir: string,
+  maxSize: number = DEFAULT_NETWORK_LIMITS.maxLayerSize,
+): Promise<CopyGroup> {
   const dir = path.join(tmpDir, `add-${randomBytes(6).toString("hex")}`);
   await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
-  await applyArchive(open(), dir, { whiteoutMode: "none", xattrs: false, devices: "skip" });
+  await applyArchive(open(), dir, { whiteoutMode: "refuse", xattrs: false, devices: "skip", maxSize });
   const view = new LayerView([dir]);
   return { kind: "directory", keepOwner: true, chmod: false, items: archiveItems(view) };
 }

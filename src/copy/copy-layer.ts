@@ -141,7 +141,10 @@ async function sourceGroups(
         if (spec.instruction === "ADD" && spec.unpack !== false && src.kind === "entry") {
           const file = await singleFile(inputs.context, src);
           if (file?.type === "file" && (await looksLikeArchive(() => file.open()))) {
-            groups.push({ ...(await archiveGroup(() => file.open(), inputs.tmpDir)), extracted: true });
+            groups.push({
+              ...(await archiveGroup(() => file.open(), inputs.tmpDir, inputs.network?.maxLayerSize)),
+              extracted: true,
+            });
             continue;
           }
           groups.push({ ...group, items: file === undefined ? [] : [file] });
@@ -200,7 +203,10 @@ async function urlGroups(
     const open = (): Readable => fs.createReadStream(file.hostPath, { highWaterMark: 256 * 1024 });
     // BuildKit extracts a URL only when asked explicitly (`ADD --unpack=true <url>`).
     if (spec.unpack === true && (await looksLikeArchive(open))) {
-      groups.push({ ...(await archiveGroup(open, inputs.tmpDir)), extracted: true });
+      groups.push({
+        ...(await archiveGroup(open, inputs.tmpDir, inputs.network?.maxLayerSize)),
+        extracted: true,
+      });
       continue;
     }
     const item: CopyItem = {

@@ -173,7 +173,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       verified: new VerifiedBlobs(store.paths.verified, store.blobs),
       context,
       executor: new LocalStepExecutor(
-        new UnpackedLayers(store.layers),
+        new UnpackedLayers(store.layers, network.maxLayerSize),
         { cacheMounts: store.mounts, secrets: options.secrets ?? [], env, ssh: sshAgents },
         network,
         {

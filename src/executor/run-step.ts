@@ -61,6 +61,7 @@ export async function runStep(spec: RunSpec, io: RunIO = {}): Promise<RunResult>
   let snapshot: CopySnapshot | undefined;
   try {
     const view = new LayerView([upperDir, ...lowerDirs]);
+    refuseSymlinkedMountRoots(view);
     const user = resolveExecUser(spec.user, view);
     if (inUserNamespace()) checkMapped(user, spec.user);
     const snapshotter = await chooseSnapshotter(spec.snapshotter);
@@ -390,3 +391,21 @@ function processLimits(spec: RunSpec, userns: boolean): { pids: number | null; r
 }
 
 export type { Runtime };
+
+/**
+ * The runtime mounts /dev, /proc and /sys itself, and parts of its setup use plain path joins
+ * below them (runc's /dev/ptmx, /dev/fd and /dev/std* symlinks, and the removal of what was
+ * there): when the image makes one of them a symlink, those land on the host — an image whose
+ * /dev links to a host directory got runc to create (and unlink) entries there. No real image has
+ * them as symlinks; refuse before the runtime starts (runc CVE-2019-19921 / CVE-2023-27561 class).
+ */
+function refuseSymlinkedMountRoots(view: LayerView): void {
+  for (const name of ["dev", "proc", "sys"]) {
+    const st = view.lstat(name);
+    if (st?.type !== "symlink") continue;
+    throw new ExecutorError(
+      "EXECUTOR_ROOTFS_SYMLINK",
+      `RUN: /${name} in the image is a symlink (to ${JSON.stringify(fs.readlinkSync(st.hostPath))}); the runtime mounts /${name} itself and would follow it out of the root, so the step is refused`,
+    );
+  }
+}

@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { InvalidLayerEntryError } from "./errors";
+import { InvalidLayerEntryError, WhiteoutNameError } from "./errors";
 import type { LayerEntry } from "./layer-entry";
 import { encodeTarHeader, END_OF_ARCHIVE, padding, type TarHeader } from "./tar-header";
 import { asBuffer } from "../bytes";
@@ -34,6 +34,26 @@ export function validateEntryPath(p: string, what = "layer entry"): void {
         `write ${what}: path ${JSON.stringify(p)} has an empty, "." or ".." segment`,
       );
     }
+  }
+}
+
+/**
+ * Throws WhiteoutNameError when a segment of the entry's path starts with ".wh." (for a whiteout
+ * or opaque entry, the path is what it deletes or hides, never ".wh." itself). Every consumer (containerd,
+ * Docker, Podman, tsbuild's own unpack) reads such a tar name as a deletion, so an ordinary file
+ * called ".wh.passwd" would delete /etc/passwd of the layers below (Kaniko's whiteout bug).
+ */
+export function refuseWhiteoutNames(entry: LayerEntry): void {
+  for (const seg of entry.path.split("/")) {
+    if (!seg.startsWith(WHITEOUT_PREFIX)) continue;
+    const meaning =
+      seg === OPAQUE_WHITEOUT
+        ? "hides its whole directory from the layers below"
+        : `deletes ${JSON.stringify(seg.slice(WHITEOUT_PREFIX.length))} from the layers below`;
+    throw new WhiteoutNameError(
+      `${JSON.stringify(entry.path)} is named like a whiteout: in an image layer ${JSON.stringify(seg)} ${meaning}, so it cannot be stored as a ${entry.type}; rename it`,
+      entry.path,
+    );
   }
 }
 
@@ -174,6 +194,7 @@ async function* tarChunks(
   };
   for await (const { entry, data } of withReadAhead(entries, opts.readAhead ?? 32)) {
     validateEntryPath(entry.path);
+    refuseWhiteoutNames(entry);
     queue(encodeTarHeader(headerOf(entry, opts.clampMtime)));
     if (entry.type === "file" && entry.size > 0) {
       if (data) {

@@ -18,22 +18,28 @@ export interface NetworkLimits {
   maxTimeMs: number;
 }
 
-/** NetworkLimits plus the largest `ADD <url>` download. */
+/** NetworkLimits plus how far a download or a layer may expand. */
 export interface DownloadLimits extends NetworkLimits {
   /** Bytes; a larger Content-Length is refused before reading, a longer body when it gets there. */
   maxDownloadSize: number;
+  /**
+   * Bytes of file content one layer (a base image's, unpacked for RUN and COPY) or one ADD
+   * archive may expand to: what stops a gzip bomb, however small the blob.
+   */
+  maxLayerSize: number;
 }
 
 /**
  * Defaults: 30 s without a byte (cargo's http.timeout), under 1 KiB/s for 30 s, 1 hour for one
  * request (a 4 GB layer at a slow 1.2 MB/s fits), downloads up to 8 GiB (written to disk as they
- * stream, so memory stays bounded whatever the size).
+ * stream, so memory stays bounded whatever the size), layers and ADD archives expanding to 32 GiB.
  */
 export const DEFAULT_NETWORK_LIMITS: Readonly<DownloadLimits> = Object.freeze({
   idleTimeoutMs: 30_000,
   lowSpeedLimit: 1024,
   maxTimeMs: 3_600_000,
   maxDownloadSize: 8 * 1024 ** 3,
+  maxLayerSize: 32 * 1024 ** 3,
 });
 
 /** Each limit's flag and environment variable, for the CLI and for messages. */
@@ -42,6 +48,7 @@ export const NETWORK_LIMIT_SETTINGS = {
   lowSpeedLimit: { flag: "--network-low-speed-limit", env: "TSBUILD_NETWORK_LOW_SPEED_LIMIT", kind: "size" },
   maxTimeMs: { flag: "--network-max-time", env: "TSBUILD_NETWORK_MAX_TIME", kind: "duration" },
   maxDownloadSize: { flag: "--max-download-size", env: "TSBUILD_MAX_DOWNLOAD_SIZE", kind: "size" },
+  maxLayerSize: { flag: "--max-layer-size", env: "TSBUILD_MAX_LAYER_SIZE", kind: "size" },
 } as const;
 
 type Key = keyof DownloadLimits;

@@ -4,6 +4,7 @@ import * as tar from "tar-stream";
 import type { Image } from "../image/image";
 import type { LayerEntry } from "../image/layer-entry";
 import { layerTar, OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from "../image/layer-tar";
+import { installRawPaxXattrs, rawPaxXattr } from "../rootfs/unpack/pax-raw";
 
 function normalize(name: string): string {
   return name.replace(/^(\.\/|\/)+/, "").replace(/\/+$/, "");
@@ -25,8 +26,9 @@ function toEntry(h: tar.Header, p: string, stream: Readable): LayerEntry | undef
   };
   const xattrs: Record<string, Buffer> = {};
   // tar-stream declares pax loosely; it holds the pax records' string values.
-  for (const [k, v] of Object.entries((h.pax as Record<string, string> | null | undefined) ?? {}))
-    if (k.startsWith("SCHILY.xattr.")) xattrs[k.slice(13)] = Buffer.from(v);
+  const pax = (h.pax as Record<string, string> | null | undefined) ?? {};
+  for (const [k, v] of Object.entries(pax))
+    if (k.startsWith("SCHILY.xattr.")) xattrs[k.slice(13)] = rawPaxXattr(pax, k.slice(13)) ?? Buffer.from(v);
   const withX = Object.keys(xattrs).length > 0 ? { ...base, xattrs } : base;
   switch (h.type) {
     case "file":
@@ -58,8 +60,7 @@ function toEntry(h: tar.Header, p: string, stream: Readable): LayerEntry | undef
  * ancestor (whiteout), made an ancestor opaque, or replaced an ancestor directory with a
  * non-directory. Whiteout markers themselves are never emitted.
  *
- * Known gaps: xattr values that are not valid UTF-8 are altered (tar-stream decodes PAX records
- * as text); a hard link whose target was replaced by a higher layer links to the new file.
+ * Xattr values keep their bytes (../rootfs/unpack/pax-raw.ts). Known gap: a hard link whose target was replaced by a higher layer links to the new file.
  */
 async function* flattenedEntries(image: Image): AsyncGenerator<LayerEntry> {
   const emitted = new Set<string>();
@@ -71,6 +72,7 @@ async function* flattenedEntries(image: Image): AsyncGenerator<LayerEntry> {
     if (!layer) continue;
     const newDeleted: string[] = [];
     const newOpaque: string[] = [];
+    installRawPaxXattrs();
     const extract = tar.extract();
     const source = await layer.uncompressed();
     source.on("error", (err) => extract.destroy(err));

@@ -155,6 +155,13 @@ export class RegistryClient {
         redirects++;
         continue;
       }
+      if (isRedirect(res.status) && res.headers.location) {
+        await drain(res.body);
+        throw new RegistryError(
+          "REGISTRY_PROTOCOL",
+          `${req.what}: registry ${this.registry} redirected more than ${MAX_REDIRECTS} times (a redirect loop), last to ${new URL(res.headers.location, url).href.split("?")[0]}`,
+        );
+      }
       if (isTransientStatus(res.status) && retries + 1 < this.retry.attempts) {
         const retryAfter = parseRetryAfter(headerValue(res.headers["retry-after"]));
         if (retryAfter === undefined || retryAfter <= this.retry.maxRetryAfterMs) {

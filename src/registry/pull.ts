@@ -202,6 +202,19 @@ function parseJson<T>(bytes: Buffer, what: string, registry: string, kind: strin
   }
 }
 
+/**
+ * A document with both `manifests` and `layers` (or `config`) reads as an index to one client and
+ * as an image to another (containerd CVE-2021-41190, OCI image-spec 1.0.2): refused.
+ */
+function rejectAmbiguous(bytes: Buffer, what: string, registry: string): void {
+  const doc = parseJson<Record<string, unknown>>(bytes, what, registry, "manifest");
+  if (isRecord(doc) && "manifests" in doc && ("layers" in doc || "config" in doc))
+    throw new RegistryError(
+      "REGISTRY_MANIFEST_INVALID",
+      `${what}: manifest from ${registry} is ambiguous: it has both "manifests" and "${"layers" in doc ? "layers" : "config"}" (CVE-2021-41190)`,
+    );
+}
+
 function checkImageManifest(m: OciManifest, what: string, registry: string): void {
   const isDescriptor = (d: unknown): d is Descriptor =>
     isRecord(d) &&
@@ -249,6 +262,7 @@ export async function pullImage(reference: string | Reference, opts: PullOptions
   const ctx = new PullContext(ref, opts);
   const platform = opts.platform ?? hostPlatform();
   const top = await resolveTop(ctx);
+  rejectAmbiguous(top.bytes, ctx.what, ref.registry);
   let manifestDigest = top.digest;
   let manifestBytes = top.bytes;
   let indexDigest: string | undefined;
@@ -262,6 +276,7 @@ export async function pullImage(reference: string | Reference, opts: PullOptions
       );
     const chosen = selectManifest(index, platform, ctx.what);
     const child = await manifestByDigest(ctx, chosen.digest);
+    rejectAmbiguous(child.bytes, ctx.what, ref.registry);
     if (isIndexMediaType(child.mediaType)) {
       throw new RegistryError(
         "REGISTRY_MEDIA_TYPE",

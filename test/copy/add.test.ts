@@ -20,7 +20,6 @@ function archiveContext(): string {
   const src = writeTree(path.join(root, "src"), {
     "payload/hello.txt": "hello from the archive",
     "payload/bin/tool": { file: "#!/bin/sh", mode: 0o755, uid: 1234, gid: 4321 },
-    "payload/.wh.not-a-whiteout": "plain file in an ADD archive",
     "payload/link": { symlink: "hello.txt" },
   });
   const ctx = path.join(root, "ctx");
@@ -72,7 +71,6 @@ describe("ADD of local archives", () => {
         opt: "directory",
         "opt/x": "directory",
         "opt/x/payload": "directory",
-        "opt/x/payload/.wh.not-a-whiteout": "file:plain file in an ADD archive",
         "opt/x/payload/bin": "directory",
         "opt/x/payload/bin/tool": "file:#!/bin/sh",
         "opt/x/payload/hello.txt": "file:hello from the archive",
@@ -86,6 +84,16 @@ describe("ADD of local archives", () => {
       });
     },
   );
+
+  test("an archive entry with a .wh. name is refused: in the layer it would be a whiteout", async () => {
+    const src = writeTree(path.join(tmp.make(), "src"), { "payload/.wh.passwd": "plain file" });
+    fs.mkdirSync(path.join(ctx, "wh"), { recursive: true });
+    execFileSync("tar", ["-czf", path.join(ctx, "wh", "wh.tar.gz"), "-C", src, "payload"]);
+    await expect(add(ctx, { sources: ["wh/wh.tar.gz"], dest: "/x/" })).rejects.toMatchObject({
+      code: "UNPACK_WHITEOUT_NAME",
+      message: expect.stringMatching(/archive entry "payload\/\.wh\.passwd" is named like a whiteout/),
+    });
+  });
 
   test("--chown applies to extracted entries", async () => {
     const seen = await add(ctx, { sources: ["data.tar.gz"], dest: "/x/", chown: "7:8" });

@@ -1,7 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MAX_EXPANDED_LENGTH } from "../../src/parser/shell";
+import * as zlib from "node:zlib";
 import type { HostileCase } from "./harness";
+import { gzipBombLayer, rawTar } from "./layers";
 import { SECRET_TEXT } from "./harness";
 
 /** Small network limits so the network cases end in seconds. */
@@ -252,6 +254,97 @@ export const CASES: HostileCase[] = [
     context: () => ({ ".dockerignore": "a[\n", Dockerfile: "FROM scratch\n" }),
     error: /syntax error in pattern "a\["/,
   },
+  // --- Whiteout names from the context and ADD archives -----------------------------------------
+  {
+    id: "context-whiteout-copy",
+    outcome: "E",
+    title: "COPY etcx/ /etc/ where etcx holds .wh.passwd",
+    anchor: "a context file read as a whiteout deleting /etc/passwd (Kaniko whiteout bug, issue #14)",
+    context: () => ({
+      "etcx/.wh.passwd": "",
+      "etcx/ok": "ok",
+      Dockerfile: "FROM scratch\nCOPY etcx/ /etc/\n",
+    }),
+    error:
+      /Dockerfile:2:1: COPY etcx\/ \/etc\/: .*"etc\/\.wh\.passwd" is named like a whiteout: .*deletes "passwd" from the layers below/,
+  },
+  {
+    id: "context-opaque-copy",
+    outcome: "E",
+    title: "COPY of a directory holding .wh..wh..opq",
+    anchor: "a context file read as an opaque marker hiding a lower directory",
+    context: () => ({ "d/.wh..wh..opq": "", Dockerfile: "FROM scratch\nCOPY d /usr/\n" }),
+    error: /Dockerfile:2:1: .*"usr\/\.wh\.\.wh\.\.opq" is named like a whiteout: .*hides its whole directory/,
+  },
+  {
+    id: "add-tar-whiteout",
+    outcome: "E",
+    title: "ADD of a tar holding bin/.wh.sh",
+    anchor: "an ADDed archive's entry read as a whiteout deleting /bin/sh (issue #14)",
+    context: () => ({
+      "x.tar": rawTar([{ name: "bin/", type: "5" }, { name: "bin/.wh.sh" }]),
+      Dockerfile: "FROM scratch\nADD x.tar /\n",
+    }),
+    error: /Dockerfile:2:1: ADD x\.tar \/: .*archive entry "bin\/\.wh\.sh" is named like a whiteout/,
+  },
+  {
+    id: "add-tar-opaque",
+    outcome: "E",
+    title: "ADD of a tar.gz holding etc/.wh..wh..opq",
+    anchor: "an ADDed archive hiding /etc of the layers below",
+    context: () => ({
+      "x.tgz": zlib.gzipSync(rawTar([{ name: "etc/.wh..wh..opq" }])),
+      Dockerfile: "FROM scratch\nADD x.tgz /\n",
+    }),
+    error:
+      /Dockerfile:2:1: .*archive entry "etc\/\.wh\.\.wh\.\.opq" is named like a whiteout: .*hides the whole directory/,
+  },
+  {
+    id: "add-tar-dotdot",
+    outcome: "E",
+    title: "ADD of a tar holding ../../escaped",
+    anchor: "extraction outside the destination (CVE-2021-29136 class)",
+    context: () => ({
+      "x.tar": rawTar([{ name: "../../escaped", data: "x" }]),
+      Dockerfile: "FROM scratch\nADD x.tar /d/\n",
+    }),
+    error: /Dockerfile:2:1: .*refuse entry \.\.\/\.\.\/escaped: path climbs above the target root/,
+  },
+  {
+    id: "add-tar-symlink-out",
+    outcome: "C",
+    title: "ADD of a tar: l -> the sentinel, then l/x",
+    anchor: "an archive writing through its own symlink onto the host",
+    context: (e) => ({
+      "x.tar": rawTar([
+        { name: "l", type: "2", linkname: e.sentinel },
+        { name: `.${e.sentinel}/`, type: "5" },
+        { name: "l/x", data: "through" },
+      ]),
+      Dockerfile: "FROM scratch\nADD x.tar /d/\n",
+    }),
+    check: (_r, out, e) => {
+      expect(fs.readlinkSync(path.join(out, "d/l"))).toBe(e.sentinel);
+      expect(fs.readFileSync(path.join(out, "d", e.sentinel, "x"), "utf8")).toBe("through");
+    },
+  },
+  {
+    id: "add-gzip-bomb",
+    outcome: "E",
+    title: "ADD of a 2 MB .tar.gz expanding to 2 GiB, --max-layer-size 256MB",
+    anchor: "disk exhaustion by a decompression bomb in the context",
+    setup: (e) => {
+      fs.mkdirSync(e.context, { recursive: true });
+      fs.renameSync(
+        gzipBombLayer(e.target, "zeros", 2 * 1024 ** 3).file,
+        path.join(e.context, "bomb.tar.gz"),
+      );
+    },
+    context: () => df("FROM scratch\nADD bomb.tar.gz /\n"),
+    options: () => ({ network: { maxLayerSize: 256 << 20 } }),
+    error:
+      /Dockerfile:2:1: .*refuse entry zeros: its 2147483648 bytes would take the layer past 268435456 bytes/,
+  },
   // --- ADD <url> ----------------------------------------------------------------------------------
   {
     id: "add-url-slow-drip",
@@ -324,6 +417,9 @@ export const CASES: HostileCase[] = [
     anchor: "a pull that never ends (issue #14)",
     context: (e) => df(`FROM ${e.registry}/hostile/busybox:1\n`),
     options: () => fastNet,
+    faults: () => [
+      { match: (_m, p) => p.includes("/manifests/"), action: { kind: "drip", intervalMs: 200 } },
+    ],
     error: /timed out sending the manifest: (slower than 200 bytes\/s|no data) for 800 ms/,
   },
 ];

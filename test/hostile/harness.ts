@@ -6,6 +6,11 @@ import * as path from "node:path";
 import { build } from "../../src/engine/build";
 import type { BuildOptions, BuildResult } from "../../src/engine/build-options";
 import { TsbuildError } from "../../src/errors";
+import type { ImageConfig } from "../../src/image/config";
+import type { Image } from "../../src/image/image";
+import { pushImage } from "../../src/registry/push";
+import type { Fault, FaultProxy } from "../registry/fault-proxy";
+import { fileLayer, imageOf, type FileLayer, type LayerSpec } from "./layers";
 
 /**
  * The hostile-input harness. Each case states its safe outcome:
@@ -39,6 +44,26 @@ export interface HostileCase {
   check?: (result: BuildResult, out: string, env: CaseEnv) => void | Promise<void>;
   /** Wall-clock bound for the case (default 60 s). */
   timeoutMs?: number;
+  /** An image pushed to the suite's registry as `env.image` before the build. */
+  image?: (env: CaseEnv) => CaseImage | Promise<CaseImage>;
+  /** Faults the registry proxy applies while the case runs. */
+  faults?: (env: CaseEnv) => Fault[];
+  /** Runs before the build (a loop-mounted cache dir, a first build); `teardown` after, always. */
+  setup?: (env: CaseEnv) => void | Promise<void>;
+  teardown?: (env: CaseEnv) => void | Promise<void>;
+  /** What the case does instead of one build with `options` (concurrent builds, a push). */
+  action?: (env: CaseEnv, options: BuildOptions) => Promise<BuildResult>;
+  /** Any outcome: checks after the build (for E, what must not have changed). */
+  verify?: (env: CaseEnv) => void | Promise<void>;
+  /** C/OK: skip the rebuild that must give the same digest (a case whose inputs change). */
+  noRebuild?: boolean;
+}
+
+/** The case's base image: hand-made layers, on the suite's busybox when `busybox`. */
+export interface CaseImage {
+  layers: Array<LayerSpec | FileLayer>;
+  busybox?: boolean;
+  config?: (c: ImageConfig) => void;
 }
 
 export interface CaseEnv {
@@ -53,6 +78,15 @@ export interface CaseEnv {
   http: string;
   /** "host:port" of the fault proxy in front of a real registry, when the suite runs one. */
   registry: string;
+  /** "host:port" of the same registry without the proxy. */
+  direct: string;
+  /** The case's own image reference (through the proxy), pushed when the case has `image`. */
+  image: string;
+  /** The case's cache directory (a case's setup may mount something there). */
+  cacheDir: string;
+  /** The suite's busybox image (not pushed again per case). */
+  busybox?: Image;
+  proxy?: FaultProxy;
 }
 
 export const SECRET_TEXT = "root:$6$sentinel-hash:19000:0:99999:7:::\n";
@@ -105,13 +139,25 @@ function writeContext(c: HostileCase, env: CaseEnv): void {
   }
 }
 
-/** Runs one case and asserts its outcome (see HostileCase). */
-export async function runCase(c: HostileCase, env: CaseEnv): Promise<void> {
+/** Pushes the case's image to the registry as `env.image` (directly, not through the proxy). */
+async function pushCaseImage(c: HostileCase, env: CaseEnv): Promise<void> {
+  if (!c.image) return;
+  const spec = await c.image(env);
+  const blobs = path.join(env.target, "blobs");
+  fs.mkdirSync(blobs, { recursive: true });
+  const layers = spec.layers.map((l) => ("tar" in l ? fileLayer(blobs, l) : l));
+  const image = await imageOf(layers, spec.busybox ? env.busybox : undefined, spec.config);
+  await pushImage(image, env.image.replace(env.registry, env.direct), { credentials: async () => undefined });
+}
+
+/** Runs one case and asserts its outcome (see HostileCase). Returns the result of C/OK cases. */
+export async function runCase(c: HostileCase, env: CaseEnv): Promise<BuildResult | undefined> {
   writeContext(c, env);
+  await pushCaseImage(c, env);
   const out = path.join(env.target, "out");
   const options: BuildOptions = {
     context: env.context,
-    cacheDir: path.join(env.target, "cache"),
+    cacheDir: env.cacheDir,
     sourceDateEpoch: 0,
     ...(c.outcome === "E" ? {} : { outputs: [{ type: "local", dest: out }] }),
     ...(c.options?.(env) ?? {}),
@@ -119,11 +165,21 @@ export async function runCase(c: HostileCase, env: CaseEnv): Promise<void> {
   const started = Date.now();
   let result: BuildResult | undefined;
   let error: unknown;
+  // Peak RSS of this process while the case runs (the bombs' memory bound).
+  const baseRss = process.memoryUsage().rss;
+  let peakRss = baseRss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
   try {
-    result = await build(options);
+    result = await (c.action ? c.action(env, options) : build(options));
   } catch (err) {
     error = err;
+  } finally {
+    clearInterval(sampler);
   }
+  if (c.id.includes("bomb"))
+    console.log(
+      `${c.id}: peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (${((peakRss - baseRss) / 2 ** 20).toFixed(0)} MiB over the start)`,
+    );
   const elapsed = Date.now() - started;
   expect(elapsed).toBeLessThan(c.timeoutMs ?? 60_000);
   if (c.outcome === "E") {
@@ -132,8 +188,23 @@ export async function runCase(c: HostileCase, env: CaseEnv): Promise<void> {
     expect(error.message).toMatch(c.error ?? /./);
     expect(error.message).not.toMatch(/\n\s+at .*:\d+:\d+\)?$/m); // no stack trace in the message
     expect(error.message).not.toContain(SECRET_TEXT.trim());
+    await c.verify?.(env);
   } else {
     if (error !== undefined) throw error;
     await c.check?.(result as BuildResult, out, env);
+    if (!c.noRebuild && result !== undefined) {
+      // The cache must give the same image again.
+      fs.rmSync(out, { recursive: true, force: true });
+      const again = await build(options);
+      expect(again.digest).toBe(result.digest);
+    }
+    await c.verify?.(env);
   }
+  return result;
+}
+
+/** Processes whose command line names one of `paths` (a step or helper left running). */
+export function processesUnder(paths: readonly string[]): string[] {
+  const out = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
+  return out.split("\n").filter((l) => paths.some((p) => l.includes(p)) && !/\bps -eo\b/.test(l));
 }

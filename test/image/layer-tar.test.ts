@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Readable } from "node:stream";
-import { InvalidLayerEntryError } from "../../src/image/errors";
+import { InvalidLayerEntryError, WhiteoutNameError } from "../../src/image/errors";
 import type { LayerEntry } from "../../src/image/layer-entry";
 import { layerTar } from "../../src/image/layer-tar";
 import { sortEntries, compareTarNames } from "../../src/image/sort-entries";
@@ -98,6 +98,24 @@ describe("layerTar", () => {
       ["a/.wh.gone", "file", 0, 0],
       [".wh.top", "file", 0, 0],
     ]);
+  });
+
+  it.each([
+    [file("etc/.wh.passwd", ""), /"etc\/\.wh\.passwd" is named like a whiteout: .*deletes "passwd"/],
+    [
+      file("d/.wh..wh..opq", ""),
+      /"d\/\.wh\.\.wh\.\.opq" is named like a whiteout: .*hides its whole directory/,
+    ],
+    [dir(".wh.bin"), /"\.wh\.bin" is named like a whiteout/],
+    [file(".wh.dir/inner", "x"), /"\.wh\.dir\/inner" is named like a whiteout/],
+    [{ type: "whiteout", path: ".wh.x/y" } satisfies LayerEntry, /"\.wh\.x\/y" is named like a whiteout/],
+  ])("refuses an entry with a .wh. name that is not a whiteout (%#)", async (entry, message) => {
+    const read = async (): Promise<void> => {
+      for await (const chunk of layerTar([entry])) void chunk;
+    };
+    const err = await read().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WhiteoutNameError);
+    expect((err as Error).message).toMatch(message);
   });
 
   it("writes hard links and devices", async () => {

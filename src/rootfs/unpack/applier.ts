@@ -17,6 +17,7 @@ import { baseOf, cleanEntryPath, parentOf } from "../entry-path";
 import { isErrno } from "../errors";
 import { isOverlayXattr, opaqueXattr } from "../overlay";
 import { setXattr } from "../xattrs";
+import { rawPaxXattr } from "./pax-raw";
 import { UnpackError, ioError } from "./errors";
 import { makeNode, removeNode } from "./node-ops";
 import type { RemovedKind, SpecialKind } from "./node-ops";
@@ -60,6 +61,24 @@ interface DirMeta {
   mtime: Date;
 }
 
+/**
+ * Throws UNPACK_WHITEOUT_NAME when a segment of `rel` starts with ".wh.": in a layer tar such a
+ * name means "delete" (or, `.wh..wh..opq`, "hide the lower directory") to every consumer.
+ */
+function refuseWhiteoutName(rel: string, name: string): void {
+  const seg = rel.split("/").find((s) => s.startsWith(WHITEOUT_PREFIX));
+  if (seg === undefined) return;
+  const meaning =
+    seg === OPAQUE_MARKER
+      ? "hides the whole directory from the layers below"
+      : `deletes ${JSON.stringify(seg.slice(WHITEOUT_PREFIX.length))} from the layers below`;
+  throw new UnpackError(
+    "UNPACK_WHITEOUT_NAME",
+    `archive entry ${JSON.stringify(name)} is named like a whiteout: in an image layer ${JSON.stringify(seg)} ${meaning}, so it cannot be added as a file`,
+    name,
+  );
+}
+
 export class LayerApplier {
   readonly stats: ApplyStats = emptyStats();
   /** Resolved paths this layer wrote, with their ancestors: what an opaque marker keeps. */
@@ -78,7 +97,8 @@ export class LayerApplier {
     const name = header.name;
     const rel = cleanEntryPath(name);
     const base = baseOf(rel);
-    if (this.opts.whiteoutMode !== "none" && base.startsWith(WHITEOUT_PREFIX)) {
+    if (this.opts.whiteoutMode === "refuse") refuseWhiteoutName(rel, name);
+    else if (this.opts.whiteoutMode !== "none" && base.startsWith(WHITEOUT_PREFIX)) {
       if (base === OPAQUE_MARKER) return this.opaque(parentOf(rel), name);
       return this.whiteout(parentOf(rel), base.slice(WHITEOUT_PREFIX.length), name);
     }
@@ -116,8 +136,14 @@ export class LayerApplier {
 
   private async file(rel: string, header: TarHeader, content: EntryContent): Promise<void> {
     const name = header.name;
-    const target = await this.resolveForCreate(rel, name);
     const size = header.size ?? 0;
+    if (this.stats.bytes + size > this.opts.maxSize)
+      throw new UnpackError(
+        "UNPACK_TOO_LARGE",
+        `refuse entry ${name}: its ${size} bytes would take the layer past ${this.opts.maxSize} bytes, the limit on what one layer or archive may expand to (--max-layer-size)`,
+        name,
+      );
+    const target = await this.resolveForCreate(rel, name);
     const data = size <= INLINE_MAX ? await readAll(content) : null;
     const mode = header.mode ?? 0o644;
     const xattrs = this.xattrsOf(header);
@@ -466,8 +492,13 @@ export class LayerApplier {
         });
         continue;
       }
+      const raw = rawPaxXattr(header.pax, xattr);
+      if (raw !== undefined) {
+        out.push([xattr, raw]);
+        continue;
+      }
       if (value.includes("\uFFFD")) {
-        // tar-stream decodes PAX values as UTF-8; a binary value did not survive that.
+        // tar-stream decodes PAX values as UTF-8; without the raw bytes (./pax-raw.ts) it is lost.
         this.warn({
           code: "XATTR_SKIPPED",
           entry: header.name,

@@ -19,6 +19,7 @@ import type { TarHeader } from "./applier";
 import { RootfsError } from "../errors";
 import { UnpackError } from "./errors";
 import { resolveApplyOptions } from "./options";
+import { installRawPaxXattrs } from "./pax-raw";
 import type { ApplyOptions, ApplyStats } from "./options";
 
 export async function applyLayer(
@@ -27,6 +28,7 @@ export async function applyLayer(
   options?: ApplyOptions,
 ): Promise<ApplyStats> {
   const opts = resolveApplyOptions(options);
+  installRawPaxXattrs();
   // Listen for source errors before the first await: a stream failing meanwhile (a truncated
   // gzip) would otherwise throw as uncaught and leave the extraction below waiting forever.
   let early: Error | undefined;

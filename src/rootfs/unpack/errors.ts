@@ -11,6 +11,12 @@ export type UnpackErrorCode =
   | "UNPACK_BAD_HARDLINK"
   /** A tar entry type tsbuild does not know how to create. */
   | "UNPACK_UNSUPPORTED_TYPE"
+  /** The uncompressed layer does not hash to the diff_id its image config gives. */
+  | "UNPACK_DIFF_ID_MISMATCH"
+  /** The content would pass `maxSize` (--max-layer-size). */
+  | "UNPACK_TOO_LARGE"
+  /** A `.wh.` name while `whiteoutMode: "refuse"`. */
+  | "UNPACK_WHITEOUT_NAME"
   /** A device node while `devices: "refuse"`. */
   | "UNPACK_DEVICE_REFUSED"
   /** The stream is not a tar (after decompression). */

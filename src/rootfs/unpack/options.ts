@@ -6,9 +6,11 @@
  * - "overlay": whiteouts are materialized the way overlayfs reads them from a lower dir: a 0/0
  *   character device for `.wh.<name>`, the opaque attribute of ../overlay.ts on an opaque directory. The
  *   executor unpacks each layer into its own directory and stacks them. Needs root.
- * - "none": `.wh.*` names are ordinary files (ADD of a plain archive, like Docker).
+ * - "none": `.wh.*` names are ordinary files (a context tar on stdin: never a layer by itself).
+ * - "refuse": a `.wh.*` name anywhere in an entry's path is an error (ADD of a plain archive:
+ *   written into a layer, every consumer would read it as a deletion of lower content).
  */
-export type WhiteoutMode = "apply" | "overlay" | "none";
+export type WhiteoutMode = "apply" | "overlay" | "none" | "refuse";
 
 /**
  * What to do with character and block device entries (fifos are always created):
@@ -41,6 +43,11 @@ export interface ApplyOptions {
   xattrs?: boolean;
   /** Called for each UnpackWarning; they are counted in ApplyStats either way. */
   onWarning?: (warning: UnpackWarning) => void;
+  /**
+   * Bytes of file content one apply may write (a gzip bomb, a size-lying header); an entry that
+   * would pass it fails with UNPACK_TOO_LARGE before any of its bytes are written. Default: none.
+   */
+  maxSize?: number;
   /** Directories whose deferred metadata (owner, mode, times) is set at once at the end. Default 32. */
   concurrency?: number;
 }
@@ -73,6 +80,7 @@ export interface ResolvedApplyOptions {
   xattrs: boolean;
   onWarning: (warning: UnpackWarning) => void;
   concurrency: number;
+  maxSize: number;
 }
 
 export function resolveApplyOptions(opts: ApplyOptions = {}): ResolvedApplyOptions {
@@ -85,6 +93,7 @@ export function resolveApplyOptions(opts: ApplyOptions = {}): ResolvedApplyOptio
     xattrs: opts.xattrs ?? true,
     onWarning: opts.onWarning ?? (() => undefined),
     concurrency: Math.max(1, opts.concurrency ?? 32),
+    maxSize: opts.maxSize ?? Number.POSITIVE_INFINITY,
   };
 }
 
