@@ -8,7 +8,8 @@
  *
  * A change is found by inode and ctime: a process can set every other timestamp, but the kernel
  * sets ctime on every change of content or metadata, so an entry whose inode and ctime are the
- * ones recorded after the copy is unchanged.
+ * ones recorded after the copy is unchanged. A directory replaced by a new one is told by its
+ * inode and birth time (an inode number can be reused at once).
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -22,7 +23,7 @@ import { ExecutorError } from "./errors";
 /** The copy of the lower layers a RUN step runs in, with what each entry was after copying. */
 export interface CopySnapshot {
   root: string;
-  /** Root-relative path → "inode:ctime-ns" right after the copy. */
+  /** Root-relative path → "inode:birth-ns:ctime-ns" right after the copy. */
   readonly copied: Map<string, string>;
 }
 
@@ -103,8 +104,9 @@ function walkChanges(
     const before = snap.copied.get(rel);
     const changed = allNew || before !== identity(st);
     if (st.isDirectory()) {
-      // A directory whose inode is new replaced whatever was there: opaque, all contents new.
-      const replaced = !allNew && before !== undefined && !before.startsWith(`${st.ino}:`);
+      // A directory born after the copy (a new inode, or a reused inode number with a new birth
+      // time) replaced whatever was there: opaque, all contents new.
+      const replaced = !allNew && before !== undefined && bornOf(before) !== bornOf(identity(st));
       const isNew = allNew || before === undefined || replaced;
       if (changed) writer.directory(rel, replaced);
       walkChanges(snap, rel, isNew, seen, writer);
@@ -238,8 +240,14 @@ function setTimes(host: string, mtimeMs: number): void {
   fs.lutimesSync(host, t, t);
 }
 
+/** "inode:birth-ns:ctime-ns": birth time tells a reused inode number from the original. */
 function identity(st: fs.BigIntStats): string {
-  return `${st.ino}:${st.ctimeNs}`;
+  return `${st.ino}:${st.birthtimeNs}:${st.ctimeNs}`;
+}
+
+/** The inode and birth time of an identity (what a replacement changes, unlike a modification). */
+function bornOf(id: string): string {
+  return id.slice(0, id.lastIndexOf(":"));
 }
 
 function identities(root: string): Map<string, string> {

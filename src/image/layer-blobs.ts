@@ -18,5 +18,10 @@ export async function withLayerBlobs(image: Image, layers: readonly Layer[]): Pr
     if (diffId !== diffIds[i])
       throw new ImageError("LAYER_MISMATCH", `replace layer ${i}: diff_id ${diffId}, expected ${diffIds[i]}`);
   }
-  return Object.freeze({ config: image.config, layers: Object.freeze([...layers]) });
+  // The manifest's annotations stay: they belong to the image, not to its layers' encoding.
+  return Object.freeze({
+    config: image.config,
+    layers: Object.freeze([...layers]),
+    ...(image.annotations !== undefined ? { annotations: image.annotations } : {}),
+  });
 }

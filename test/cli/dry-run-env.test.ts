@@ -86,7 +86,7 @@ describe("BUILDKIT_PROGRESS and BUILDX_* variables", () => {
   test("BUILDKIT_PROGRESS=plain is --progress plain; the flag wins; a bad value exits 2", () => {
     const plain = bin(["build", "--cache-dir", cache, ctx], { env: { BUILDKIT_PROGRESS: "plain" } });
     expect(plain.status).toBe(0);
-    expect(plain.stderr).toMatch(/#1 \[site 1\/6\] COPY site\/ \/srv\/www\//);
+    expect(plain.stderr).toMatch(/#1 \[site 2\/7\] COPY site\/ \/srv\/www\//);
     const quiet = bin(["build", "--cache-dir", cache, "--progress", "quiet", ctx], {
       env: { BUILDKIT_PROGRESS: "plain" },
     });

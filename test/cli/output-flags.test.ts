@@ -128,7 +128,7 @@ describe("--annotation", () => {
         { target: "manifest", key: "k", value: "v=w" },
       ],
     ],
-    ["manifest[linux/arm64]:k=v", [{ target: "manifest", platform: "linux/arm64/v8", key: "k", value: "v" }]],
+    ["manifest[linux/arm64]:k=v", [{ target: "manifest", platform: "linux/arm64", key: "k", value: "v" }]],
     ["manifest-descriptor:k=", [{ target: "manifest-descriptor", key: "k", value: "" }]],
   ])("%s", (text, expected) => {
     expect(parseAnnotation(text)).toEqual(expected);

@@ -85,19 +85,20 @@ describe("image store commands", () => {
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT$/);
-    expect(lines).toHaveLength(7);
+    expect(lines).toHaveLength(8); // header + CMD, EXPOSE, WORKDIR, ENV, LABEL, COPY, ARG (as BuildKit)
     expect(lines[1]).toMatch(
       new RegExp(
-        `^${id.slice(7, 19)}\\s+.* ago\\s+CMD \\["/bin/httpd","-f","-p","8080","-h","/sr…\\s+0B\\s+buildkit.dockerfile.v0$`,
+        `^${id.slice(7, 19)}\\s+.* ago\\s+CMD \\["/bin/httpd" "-f" "-p" "8080" "-h" "/sr…\\s+0B\\s+buildkit.dockerfile.v0$`,
       ),
     );
     expect(lines[6]).toMatch(
       /^<missing>\s+.* ago\s+COPY site\/ \/srv\/www\/ # buildkit\s+[\d.]+k?B\s+buildkit.dockerfile.v0$/,
     );
     expect(lines[5]).toMatch(/LABEL .*\s0B\s/);
+    expect(lines[7]).toMatch(/^<missing>\s+.* ago\s+ARG GREETING=hello\s+0B\s+buildkit.dockerfile.v0$/);
     const full = await cli("history", "--no-trunc", "hello", "--cache-dir", cache);
     expect(full.stdout).toContain(id);
-    expect(full.stdout).toContain('CMD ["/bin/httpd","-f","-p","8080","-h","/srv/www"]');
+    expect(full.stdout).toContain('CMD ["/bin/httpd" "-f" "-p" "8080" "-h" "/srv/www"]'); // BuildKit's %q list
   });
 
   test("save writes OCI and Docker archives with the built image's digests", async () => {
@@ -114,7 +115,7 @@ describe("image store commands", () => {
     expect(
       (skopeoInspect(`docker-archive:${docker}`, "--config") as { rootfs: { diff_ids: string[] } }).rootfs
         .diff_ids,
-    ).toHaveLength(1); // COPY's layer; WORKDIR /srv/www already exists, so it adds none
+    ).toHaveLength(2); // COPY's layer and WORKDIR's empty one (BuildKit commits one for any WORKDIR but /)
     const listing = execFileSync("tar", ["-tf", docker], { encoding: "utf8" });
     expect(listing).toContain("manifest.json");
     // umoci can unpack the OCI archive's content: the COPY'd files are there.
@@ -175,7 +176,7 @@ describe("image store commands", () => {
     const du = await cli("du", "--cache-dir", cache);
     expect(du.status).toBe(0);
     expect(du.stdout).toMatch(/^TYPE\s+COUNT\s+SIZE\s+RECLAIMABLE BY$/m);
-    expect(du.stdout).toMatch(/^Images \(blobs\)\s+3\s+\S+B\s/m); // manifest, config, one layer
+    expect(du.stdout).toMatch(/^Images \(blobs\)\s+4\s+\S+B\s/m); // manifest, config, COPY's and the empty layer
     expect(du.stdout).toMatch(/^Tags\s+2$/m);
     expect(du.stdout).toContain(`Total: `);
     for (const [argv, message] of [
