@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Counts `as` type assertions (AsExpression nodes, `as const` excluded) in the TypeScript files
 // under the given folders (default: src), and how many of them a comment justifies: a comment on
-// the same line or the line above. `--list` prints each cast; `--unjustified` only those without one.
+// the same line or the line above. `require(...) as typeof import(...)` (lazy imports) are not
+// assertions about data and are not counted. `--list` prints each cast; `--unjustified` only those without one.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -38,7 +39,13 @@ for (const root of roots) {
     const visit = (node) => {
       if (ts.isAsExpression(node)) {
         const isConst = ts.isTypeReferenceNode(node.type) && node.type.typeName.getText(source) === "const";
-        if (!isConst) {
+        // `require("m") as typeof import("m")` (or `as typeof M` of an `import type`): a lazy
+        // import given its module's own type, the only way to type require(); not counted.
+        const isLazyImport =
+          ts.isCallExpression(node.expression) &&
+          node.expression.expression.getText(source) === "require" &&
+          (ts.isTypeQueryNode(node.type) || ts.isImportTypeNode(node.type));
+        if (!isConst && !isLazyImport) {
           total++;
           const { line } = source.getLineAndCharacterOfPosition(node.type.getStart(source));
           const ok = hasComment(lines, line);

@@ -6,6 +6,7 @@
  */
 import { UsageError } from "../errors";
 import { PROGRESS_MODES, type ProgressMode } from "./progress";
+import { isOneOf } from "../guards";
 
 /** Variables whose buildx meaning is tsbuild's behaviour anyway (no daemon, no default attestations). */
 export const ALREADY_SO: Readonly<Record<string, string>> = {
@@ -39,9 +40,9 @@ export function readBuildxEnv(env: NodeJS.ProcessEnv): BuildxEnv {
   const out: BuildxEnv = { notices: [] };
   const progress = env.BUILDKIT_PROGRESS;
   if (progress !== undefined && progress !== "") {
-    if (!(PROGRESS_MODES as readonly string[]).includes(progress))
+    if (!isOneOf(PROGRESS_MODES, progress))
       throw new UsageError(`BUILDKIT_PROGRESS: "${progress}" is not ${PROGRESS_MODES.join(", ")}`);
-    out.progress = progress as ProgressMode;
+    out.progress = progress;
   }
   for (const name of NOT_SUPPORTED) {
     const v = env[name];

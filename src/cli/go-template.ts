@@ -121,6 +121,7 @@ function run(nodes: Node[], dot: unknown, root: unknown, source: string): string
           : value !== null && typeof value === "object"
             ? Object.keys(value)
                 .sort()
+                // typeof value === "object" above: indexing a plain object's own keys.
                 .map((k) => (value as Record<string, unknown>)[k])
             : [];
         for (const item of items) out += run(n.body, item, root, source);
@@ -164,6 +165,7 @@ function evaluate(expr: string, dot: unknown, root: unknown, source: string): un
             throw new TemplateExecError(`error calling index: index out of range: ${key}`);
           v = v[key];
         } else if (v !== null && typeof v === "object" && typeof key === "string") {
+          // typeof v === "object" above: a template field of a JSON object.
           v = (v as Record<string, unknown>)[key];
         } else v = undefined;
       }
@@ -210,6 +212,7 @@ export class TemplateExecError extends TsbuildError {
 
 function operand(word: string, dot: unknown, root: unknown, source: string): unknown {
   if (/^-?[0-9]+$/.test(word)) return Number(word);
+  // a quoted template word is a JSON string literal.
   if (word.startsWith('"')) return JSON.parse(word) as string;
   if (word.startsWith("`")) return word.slice(1, -1);
   if (word === ".") return dot;
@@ -223,6 +226,7 @@ function path(value: unknown, dotted: string): unknown {
   let v = value;
   for (const field of dotted.split(".")) {
     if (v === null || typeof v !== "object") return undefined;
+    // typeof v === "object" above: a template field of a JSON object.
     v = (v as Record<string, unknown>)[field];
   }
   return v;
@@ -232,11 +236,13 @@ function path(value: unknown, dotted: string): unknown {
 function print(v: unknown): string {
   if (v === undefined) return "<no value>";
   if (v === null) return "<nil>";
+  // "__raw" in v above: the raw-output wrapper this module makes.
   if (typeof v === "object" && v !== null && "__raw" in v) return String((v as { __raw: string }).__raw);
   if (Array.isArray(v)) return `[${v.map(print).join(" ")}]`;
   if (typeof v === "object") {
     const entries = Object.keys(v)
       .sort()
+      // typeof v === "object" above: printing a map's own keys.
       .map((k) => `${k}:${print((v as Record<string, unknown>)[k])}`);
     return `map[${entries.join(" ")}]`;
   }

@@ -73,6 +73,7 @@ const script = new vm.Script(`(function (exports, require, module, __filename, _
 if (key !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
   process.once("exit", () => writeCache(script));
 }
+// the bundle is wrapped as a CommonJS function expression by the launcher itself.
 const entry = script.runInThisContext() as (
   exports: object,
   require: NodeJS.Require,

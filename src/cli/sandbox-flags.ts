@@ -7,6 +7,7 @@ import { parseSize } from "../cache/units";
 import { UsageError } from "../errors";
 import type { BuildOptions } from "../engine/build-options";
 import { stringList } from "./store-option";
+import { isOneOf } from "../guards";
 
 export const sandboxOptionSpecs: Record<string, Options> = {
   network: {
@@ -37,9 +38,8 @@ export function sandboxArgs(
   const out: Pick<BuildOptions, "networkMode" | "addHosts" | "shmSize"> = {};
   if (args.network !== undefined) {
     const n = String(args.network);
-    if (!(NETWORKS as readonly string[]).includes(n))
-      throw new UsageError(`--network: "${n}" is not default, none or host`);
-    out.networkMode = n as (typeof NETWORKS)[number];
+    if (!isOneOf(NETWORKS, n)) throw new UsageError(`--network: "${n}" is not default, none or host`);
+    out.networkMode = n;
   }
   const hosts = stringList(args.addHost).map(parseAddHost);
   if (hosts.length > 0) out.addHosts = hosts;

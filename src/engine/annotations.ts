@@ -2,6 +2,7 @@ import { UsageError } from "../errors";
 import type { Platform } from "../image/descriptor";
 import { formatPlatform, parsePlatform } from "../planner/platform";
 import type { OutputSpec } from "./output-spec";
+import { isOneOf } from "../guards";
 
 /** Where an annotation goes, as buildx names it. */
 export type AnnotationTarget = "manifest" | "index" | "manifest-descriptor" | "index-descriptor";
@@ -46,10 +47,10 @@ export function parseAnnotation(text: string): AnnotationSpec[] {
   }
   return typeList.split(",").map((t) => {
     const target = t.toLowerCase();
-    if (!(TARGETS as readonly string[]).includes(target))
+    if (!isOneOf(TARGETS, target))
       throw new UsageError(`--annotation: unknown type "${t}" in "${text}" (expected ${TARGETS.join(", ")})`);
     return {
-      target: target as AnnotationTarget,
+      target,
       ...(platform !== undefined ? { platform } : {}),
       key,
       value,

@@ -227,7 +227,8 @@ export class NamedContexts implements ImageResolver {
     };
     const readJson = async (file: string): Promise<unknown> => {
       try {
-        return JSON.parse(await fsp.readFile(file, "utf8")) as unknown;
+        const parsed: unknown = JSON.parse(await fsp.readFile(file, "utf8"));
+        return parsed;
       } catch (err) {
         return fail(`read ${path.relative(root, file) || file}: ${errorMessage(err)}`);
       }
@@ -245,6 +246,7 @@ export class NamedContexts implements ImageResolver {
     };
     const index = await readJson(path.join(root, "index.json"));
     if (!isRecord(index) || !Array.isArray(index.manifests)) return fail("index.json has no manifests");
+    // Checked above as far as this reads it (an object with a manifests array).
     const manifests = (index as unknown as OciIndex).manifests;
     const chosen = manifests.filter((m) => {
       if (named.digest !== undefined) return m.digest === named.digest;
@@ -264,6 +266,7 @@ export class NamedContexts implements ImageResolver {
     // A multi-platform index inside the layout: the image of the build's platform.
     if (isRecord(doc) && Array.isArray(doc.manifests)) {
       const want = formatPlatform(platform);
+      // Checked above: an object with a manifests array.
       const inner = (doc as unknown as OciIndex).manifests.find(
         (m) => m.platform !== undefined && formatPlatform(m.platform) === want,
       );
@@ -274,9 +277,11 @@ export class NamedContexts implements ImageResolver {
     }
     if (!isRecord(doc) || !isRecord(doc.config) || !Array.isArray(doc.layers))
       return fail(`${desc.digest} is not an image manifest`);
+    // Checked above: an object with a config object and a layers array.
     const manifest = doc as unknown as OciManifest;
     await importBlob(manifest.config);
     for (const layer of manifest.layers) await importBlob(layer);
+    // Checked on the next line (an object with rootfs); its digest was verified on import.
     const config = (await readJson(blobFile(manifest.config.digest))) as ImageConfig;
     if (!isRecord(config) || !isRecord(config.rootfs)) return fail("its config is not an image config");
     const store = this.settings.store;

@@ -63,6 +63,7 @@ export async function runStage(stage: PlannedStage, run: BuildRun): Promise<Stag
   let layers: BlobLayer[] = [];
   let history: HistoryEntry[] = [];
   if (stage.base.kind === "stage") {
+    // the scheduler registers every stage's promise before any stage runs.
     const base = await (run.stages.get(stage.base.stage) as Promise<StageResult>);
     layers = [...base.layers];
     history = [...base.history];
@@ -161,6 +162,7 @@ async function execute(
     layers,
     platform,
     context: run.context,
+    // the scheduler registers every stage's promise before any stage runs.
     stageLayers: async (index) => (await (run.stages.get(index) as Promise<StageResult>)).layers,
     imageLayers: async (ref) => (await run.baseLayers(ref)).layers,
     ...(run.sourceDateEpoch !== undefined ? { sourceDateEpoch: run.sourceDateEpoch } : {}),

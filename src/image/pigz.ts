@@ -52,6 +52,7 @@ export function pigzStream(bin: string, level: number): Duplex {
   });
   exited.catch(() => undefined); // observed by the readable side below
   async function* output(): AsyncGenerator<Buffer> {
+    // a child's stdout without an encoding yields Buffers.
     for await (const chunk of child.stdout) yield chunk as Buffer;
     await exited;
   }

@@ -40,10 +40,12 @@ export async function writeMultiImageArchive(
         : await dockerArchiveFiles(item.image, { tags: item.tags });
     for (const f of parts) {
       if (f.path === "index.json") {
+        // index.json and manifest.json below are the ones this process just wrote.
         const index = JSON.parse((await readAll(await f.open())).toString("utf8")) as OciIndex;
         ociEntries.push(...index.manifests);
       } else if (f.path === "manifest.json") {
         dockerEntries.push(
+          // written by dockerArchiveFiles above
           ...(JSON.parse((await readAll(await f.open())).toString("utf8")) as DockerManifestEntry[]),
         );
       } else if (!files.has(f.path)) files.set(f.path, f);

@@ -123,6 +123,7 @@ export class Expander {
 function lookupOf(env: ShellEnv): (name: string) => string | undefined {
   if (typeof env === "function") return env;
   if (env instanceof Map) return (name) => env.get(name);
+  // neither a function nor a Map (checked above): the record form of ShellEnv.
   const record = env as Readonly<Record<string, string>>;
   return (name) => (Object.hasOwn(record, name) ? record[name] : undefined);
 }

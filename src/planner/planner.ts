@@ -286,6 +286,7 @@ async function resolveBases(
   const wanted = new Map<string, { ref: string; platform: Platform }>();
   for (const n of nodes) {
     if (n.base.kind !== "image") continue;
+    // every stage's platform was set in the loop above, before its nodes.
     const platform = platforms.get(n.stage.index) as Platform;
     wanted.set(baseKey(n.base.ref, platform), { ref: n.base.ref, platform });
   }

@@ -39,6 +39,7 @@ export function parseCallOption(args: ArgumentsCamelCase): CallSpec | undefined 
   }
   if (check && name !== "check") throw new UsageError(`--check: conflicts with --call ${name}`);
   if (name === "build") return undefined;
+  // name is one of CALLS: checked at the top.
   return { name: name as CallSpec["name"], format };
 }
 

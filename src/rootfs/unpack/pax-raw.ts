@@ -29,6 +29,7 @@ export function installRawPaxXattrs(): void {
   const headers = require(file) as HeadersModule;
   const decode = headers.decodePax.bind(headers);
   headers.decodePax = (buf: Buffer): Record<string, string> => {
+    // tar-stream's decodePax returns plain records; this wrapper adds the raw map.
     const result = decode(buf) as PaxRecords;
     const raw = rawXattrRecords(buf);
     if (raw !== undefined) Object.defineProperty(result, RAW_XATTRS, { value: raw, enumerable: false });
@@ -58,5 +59,6 @@ export function rawXattrRecords(block: Buffer): Record<string, Buffer> | undefin
 
 /** The raw value of xattr `name` in a header's PAX records, when the wrapper saw it. */
 export function rawPaxXattr(pax: Record<string, string>, name: string): Buffer | undefined {
+  // headers decoded through the wrapper above carry the raw map (or not: optional).
   return (pax as PaxRecords)[RAW_XATTRS]?.[name];
 }
