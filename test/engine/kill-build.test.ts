@@ -67,13 +67,15 @@ it("kill -9 mid-RUN leaves nothing running or mounted, and a rebuild succeeds", 
   );
   const runDirs = (): string[] =>
     fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`tsbuild-run-${child.pid}-`));
-  expect(runDirs()).toHaveLength(1);
-  // runc's state of the killed build's container stays until the next RUN deletes it.
+  // The sandbox scratch dir and runc's state of the killed build's container stay until the next
+  // RUN on this machine sweeps them: that may be another test's RUN running meanwhile, so at most
+  // one of each is left here, and none after this process's next build.
+  expect(runDirs().length).toBeLessThanOrEqual(1);
   const containers = (): string[] =>
     fs.existsSync("/run/tsbuild/runc")
       ? fs.readdirSync("/run/tsbuild/runc").filter((n) => n.startsWith(`tsbuild-${child.pid}-`))
       : [];
-  expect(containers()).toHaveLength(1);
+  expect(containers().length).toBeLessThanOrEqual(1);
   const again = await build({ context: ctx, cacheDir: cache });
   expect(containers()).toEqual([]); // runc delete --force of a dead owner's container
   expect(temps()).toEqual([]);
