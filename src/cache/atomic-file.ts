@@ -1,7 +1,7 @@
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import { isErrno } from "./errors";
-import { tempSibling } from "./temp-files";
+import { tempPath, tempSibling } from "./temp-files";
 
 /**
  * The one way tsbuild puts a file or directory in place: write it under a temp name in the
@@ -30,6 +30,20 @@ export async function withTemp<T>(tmp: string, body: (tmp: string) => Promise<T>
   } finally {
     await fsp.rm(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * Removes the directory `dir` (in `parent`) so that a reader sees it whole or not at all: renamed
+ * to a temp name first, then deleted. A `dir` already gone is not an error.
+ */
+export async function removeDirAtomic(parent: string, dir: string): Promise<void> {
+  await withTemp(tempPath(parent, path.basename(dir)), async (doomed) => {
+    try {
+      await fsp.rename(dir, doomed);
+    } catch (err) {
+      if (!isErrno(err, "ENOENT")) throw err;
+    }
+  });
 }
 
 /** Renames `tmp` over `dest`. Returns false when `keepExisting` kept another writer's `dest`. */

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
-import { withTemp } from "./atomic-file";
-import { isErrno, listDir } from "./errors";
-import { tempPath, treeBytes } from "./temp-files";
+import { removeDirAtomic } from "./atomic-file";
+import { listDir } from "./errors";
+import { treeBytes } from "./temp-files";
 
 /**
  * `mounts/<hex>/`: the persistent directories of `RUN --mount=type=cache`, one per mount id
@@ -63,13 +63,7 @@ export class CacheMounts {
   /** Removes a mount's directory (renamed away first, so a lookup sees it whole or not at all). */
   async remove(entry: CacheMountEntry): Promise<number> {
     const bytes = await this.bytes(entry);
-    await withTemp(tempPath(this.dir, path.basename(entry.dir)), async (doomed) => {
-      try {
-        await fsp.rename(entry.dir, doomed);
-      } catch (err) {
-        if (!isErrno(err, "ENOENT")) throw err;
-      }
-    });
+    await removeDirAtomic(this.dir, entry.dir);
     return bytes;
   }
 }

@@ -1,8 +1,8 @@
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
-import { renameIntoPlace, withTemp, writeFileAtomic } from "./atomic-file";
+import { removeDirAtomic, renameIntoPlace, withTemp, writeFileAtomic } from "./atomic-file";
 import { digestHex, isDigest } from "./digest";
-import { isErrno, listDir } from "./errors";
+import { listDir } from "./errors";
 import { tempPath, treeBytes } from "./temp-files";
 
 /**
@@ -109,14 +109,8 @@ export class LayerDirs {
   /** Removes an entry; returns the bytes freed. */
   async remove(entry: LayerDirEntry): Promise<number> {
     const bytes = await this.bytes(entry);
-    await withTemp(tempPath(this.dir, path.basename(entry.dir)), async (doomed) => {
-      try {
-        await fsp.rename(entry.dir, doomed);
-      } catch (err) {
-        if (!isErrno(err, "ENOENT")) throw err;
-      }
-      await fsp.rm(`${entry.dir}.json`, { force: true });
-    });
+    await removeDirAtomic(this.dir, entry.dir);
+    await fsp.rm(`${entry.dir}.json`, { force: true });
     return bytes;
   }
 }
