@@ -65,6 +65,17 @@ export class BlobStore {
     return (await this.stat(digest)) !== undefined;
   }
 
+  /** `has()` in one synchronous stat, for the cache-hit path (see StepRecords). */
+  hasSync(digest: string): boolean {
+    try {
+      fs.statSync(this.path(digest));
+      return true;
+    } catch (err) {
+      if (isErrno(err, "ENOENT")) return false;
+      throw ioError(`stat blob ${digest}`, err);
+    }
+  }
+
   /** Size and mtime of a stored blob, or undefined if absent. */
   async stat(digest: string): Promise<(BlobDescriptor & { mtimeMs: number }) | undefined> {
     try {

@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import { writeFileAtomic } from "./atomic-file";
@@ -21,8 +22,15 @@ import { errorMessage } from "../errors";
  *    they reference is fsync'd before the record is written.
  * 3. Self-healing reads: `get()` returns undefined, and deletes the file, when the record is
  *    unparsable, belongs to another key, or references a blob that is gone.
- * 4. A hit refreshes `lastUsedAt` and the blob's mtime under the store lock, so a concurrent prune
- *    either ran before (and the record is gone) or sees it as just used.
+ * 4. A hit refreshes `lastUsedAt` under the store lock, so a concurrent prune either ran before
+ *    (and the record is gone) or sees it as just used (and keeps it, and with it the blob it
+ *    references). The refresh is the record file's mtime (one utimes, no rewrite): a record's
+ *    `lastUsedAt` is the later of its JSON field and its file's mtime, and `put()` sets the mtime
+ *    to the field. The blob itself is not touched: its record keeps it, and an untouched blob
+ *    keeps its ctime, so its verified stamp (engine/verified-blobs.ts) stays valid.
+ *
+ * The hit path reads and touches with synchronous calls: the files are tiny, and a thread-pool
+ * round trip per call cost more than the calls themselves (a no-change rebuild is mostly hits).
  */
 export class StepRecords {
   constructor(
@@ -49,17 +57,21 @@ export class StepRecords {
     const touch = options.touch ?? true;
     const file = this.pathFor(key);
     return this.lock.withLock(async () => {
-      const record = await this.readValid(file, key);
+      const record = this.readValid(file, key);
       if (record && options.accept && !(await options.accept(record))) {
-        await fsp.rm(file, { force: true });
+        fs.rmSync(file, { force: true });
         return undefined;
       }
       if (!record || !touch) return record;
       const now = new Date();
-      const used: StepRecord = { ...record, lastUsedAt: now.toISOString() };
-      await writeFileAtomic(file, JSON.stringify(used), { durable: false });
-      if (record.layer) await this.blobs.touch(record.layer.digest);
-      return used;
+      try {
+        fs.utimesSync(file, now, now);
+      } catch (err) {
+        // Deleted since it was read: nothing protects it any more, so it is a miss.
+        if (isErrno(err, "ENOENT")) return undefined;
+        throw new CacheError("CACHE_IO", `touch record ${file}: ${errorMessage(err)}`, { cause: err });
+      }
+      return { ...record, lastUsedAt: now.toISOString() };
     });
   }
 
@@ -90,7 +102,11 @@ export class StepRecords {
           );
         }
       }
-      await writeFileAtomic(this.pathFor(record.key), text, { durable: false });
+      const file = this.pathFor(record.key);
+      await writeFileAtomic(file, text, { durable: false });
+      // The file's mtime is the record's lastUsedAt from now on (see guarantee 4).
+      const used = new Date(record.lastUsedAt);
+      if (!Number.isNaN(used.getTime())) await fsp.utimes(file, used, used);
     });
     return record;
   }
@@ -110,10 +126,11 @@ export class StepRecords {
     for (const name of names) {
       if (!/^[a-f0-9]{64}\.json$/.test(name)) continue;
       const file = path.join(this.dir, name);
-      const text = await readIfExists(file);
-      if (text === undefined) continue;
-      const record = parseStepRecord(text);
-      if (record && this.pathFor(record.key) === file) out.push({ file, record });
+      const read = readRecordFile(file);
+      if (read === undefined) continue;
+      const record = parseStepRecord(read.text);
+      if (record && this.pathFor(record.key) === file)
+        out.push({ file, record: withMtime(record, read.mtimeMs) });
       else await removeFile(file);
     }
     return out;
@@ -124,29 +141,49 @@ export class StepRecords {
     return removeFile(file);
   }
 
-  private async readValid(file: string, key: string): Promise<StepRecord | undefined> {
-    const text = await readIfExists(file);
-    if (text === undefined) return undefined;
-    const record = parseStepRecord(text);
+  /** The record in `file` if it is `key`'s and its blob is stored; deletes it otherwise. */
+  private readValid(file: string, key: string): StepRecord | undefined {
+    const read = readRecordFile(file);
+    if (read === undefined) return undefined;
+    const record = parseStepRecord(read.text);
     const valid =
       record !== undefined &&
       record.key === key &&
-      (record.layer === null || (await this.blobs.has(record.layer.digest)));
+      (record.layer === null || this.blobs.hasSync(record.layer.digest));
     if (!valid) {
-      await removeFile(file);
+      fs.rmSync(file, { force: true });
       return undefined;
     }
-    return record;
+    return withMtime(record, read.mtimeMs);
   }
 }
 
-async function readIfExists(file: string): Promise<string | undefined> {
+/** A record file's text and mtime (one open, fstat, read), or undefined when it is absent. */
+function readRecordFile(file: string): { text: string; mtimeMs: number } | undefined {
+  let fd: number;
   try {
-    return await fsp.readFile(file, "utf8");
+    fd = fs.openSync(file, "r");
   } catch (err) {
     if (isErrno(err, "ENOENT")) return undefined;
     throw new CacheError("CACHE_IO", `read record ${file}: ${errorMessage(err)}`, { cause: err });
   }
+  try {
+    const { mtimeMs } = fs.fstatSync(fd);
+    return { text: fs.readFileSync(fd, "utf8"), mtimeMs };
+  } catch (err) {
+    throw new CacheError("CACHE_IO", `read record ${file}: ${errorMessage(err)}`, { cause: err });
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** `lastUsedAt` as the later of the JSON field and the file's mtime (guarantee 4). */
+function withMtime(record: StepRecord, mtimeMs: number): StepRecord {
+  // Rounded: utimes stores a Date as float seconds, which may come back a nanosecond early.
+  const touched = Math.round(mtimeMs);
+  return touched > Date.parse(record.lastUsedAt)
+    ? { ...record, lastUsedAt: new Date(touched).toISOString() }
+    : record;
 }
 
 async function removeFile(file: string): Promise<boolean> {

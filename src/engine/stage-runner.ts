@@ -268,15 +268,13 @@ export function recordKey(step: Step, run: Pick<BuildRun, "sourceDateEpoch">): s
 
 /**
  * The step record for `key` if its layer blob is intact: unchanged since it was last hashed (its
- * verified stamp), else re-hashed now. A corrupted or truncated blob is evicted by the store, the
+ * verified stamp), else re-hashed (and stamped) now. A corrupted or truncated blob is evicted by the store, the
  * record dropped, and the step runs again: a damaged cache costs a rebuild, never a wrong image.
  */
 async function usableRecord(key: string, run: BuildRun): Promise<StepRecord | undefined> {
-  const record = await run.store.records.get(key, {
+  return run.store.records.get(key, {
     accept: async (r) => !r.layer || (await run.verified.intact(r.layer.digest)),
   });
-  if (record?.layer) await run.verified.stamp(record.layer.digest);
-  return record;
 }
 
 /** An ISO 8601 time as the build writes `created`: UTC, whole seconds. */

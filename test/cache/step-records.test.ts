@@ -89,18 +89,29 @@ describe("step records", () => {
     expect(await store.records.get("k")).toBeUndefined();
   });
 
-  test("a hit refreshes lastUsedAt and the blob's mtime; touch:false does not", async () => {
+  test("a hit refreshes lastUsedAt (the record file's mtime, no rewrite) and leaves the blob alone; touch:false does not", async () => {
     const l = await layer("used");
     const old = "2020-01-01T00:00:00.000Z";
     await store.records.put({ key: "k", layer: l, createdAt: old, lastUsedAt: old });
+    const file = store.records.pathFor("k");
+    expect(fs.statSync(file).mtimeMs).toBe(Date.parse(old));
     const past = new Date("2020-01-01T00:00:00Z");
     fs.utimesSync(store.blobs.path(l.digest), past, past);
+    const blobBefore = fs.statSync(store.blobs.path(l.digest), { bigint: true });
+    const inode = fs.statSync(file).ino;
     expect((await store.records.get("k", { touch: false }))?.lastUsedAt).toBe(old);
     const hit = await store.records.get("k");
     expect(Date.parse(hit?.lastUsedAt ?? "")).toBeGreaterThan(Date.now() - 10_000);
     expect(hit?.createdAt).toBe(old);
-    expect(fs.statSync(store.blobs.path(l.digest)).mtimeMs).toBeGreaterThan(Date.now() - 10_000);
+    expect(fs.statSync(file).ino).toBe(inode);
+    // The blob's ctime is what its verified stamp checks: a hit must not move it.
+    const blobAfter = fs.statSync(store.blobs.path(l.digest), { bigint: true });
+    expect(blobAfter.ctimeNs).toBe(blobBefore.ctimeNs);
+    expect(blobAfter.mtimeMs).toBe(blobBefore.mtimeMs);
     expect((await store.records.get("k", { touch: false }))?.lastUsedAt).toBe(hit?.lastUsedAt);
+    expect((await store.records.list()).find((r) => r.record.key === "k")?.record.lastUsedAt).toBe(
+      hit?.lastUsedAt,
+    );
   });
 
   test("list returns valid records and removes malformed files", async () => {
