@@ -1,7 +1,8 @@
-import yargs from "yargs";
+import type * as Yargs from "yargs";
 import { TsbuildError, UsageError } from "../errors";
 import { DockerfileError } from "../parser/errors";
 import { commands } from "./commands";
+import { fastParse, recordFlagTable } from "./fast-args";
 import { cliVersion } from "./version";
 
 /** Exit statuses, as `docker build`: 0 built/ok, 1 the operation failed, 2 usage error. */
@@ -11,7 +12,18 @@ export const EXIT_USAGE = 2;
 
 /** Runs the CLI with the given arguments and resolves to the process exit status. */
 export async function runCli(argv: string[]): Promise<number> {
+  const fast = fastBuild(argv);
+  if (fast !== undefined) {
+    try {
+      return await fast();
+    } catch (err) {
+      return reportError(err);
+    }
+  }
   let status = EXIT_OK;
+  // yargs' CommonJS build exports the factory itself (its `.default` is an instance).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when the fast path declines
+  const yargs = require("yargs") as (typeof Yargs)["default"];
   const parser = yargs(argv)
     .scriptName("tsbuild")
     .usage("$0 <command> [options]")
@@ -49,6 +61,29 @@ export async function runCli(argv: string[]): Promise<number> {
     return reportError(err);
   }
   return status;
+}
+
+/**
+ * `tsbuild [build] …` parsed without yargs when every token is plainly valid (see fast-args.ts):
+ * the build, ready to run; undefined when yargs must parse (help, other commands, errors).
+ */
+function fastBuild(argv: readonly string[]): (() => Promise<number>) | undefined {
+  const [build] = commands;
+  const explicit = argv[0] === "build";
+  const first = argv.find((a) => !a.startsWith("-"));
+  const names = new Set(commands.flatMap((c) => [c.command].flat()).map((c) => c.split(" ")[0]));
+  // The default command ($0 [context]): CONTEXT must not be another command's name.
+  if (
+    build === undefined ||
+    (!explicit && (first === undefined || names.has(first) || first === "completion"))
+  )
+    return undefined;
+  const command = build.load();
+  const table = recordFlagTable(command.builder);
+  if (table === undefined) return undefined;
+  const args = fastParse(explicit ? argv.slice(1) : argv, table, explicit ? ["build"] : []);
+  if (args === undefined) return undefined;
+  return () => command.run(args);
 }
 
 /** Prints a known error without a stack trace; unknown errors are internal bugs. */
