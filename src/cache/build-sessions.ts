@@ -26,8 +26,9 @@ export async function beginBuildSession(dir: string): Promise<BuildSession> {
   // Slack for filesystems with coarse mtimes: a blob written in the same tick still counts.
   const startedAt = Date.now() - 2000;
   const body: SessionFile = { ...currentProcess(), startedAt };
-  // Atomic: prune deletes session files it cannot parse.
-  await writeFileAtomic(file, JSON.stringify(body));
+  // Atomic: prune deletes session files it cannot parse. Not durable: after a power cut the
+  // build is gone too, and a lost or torn session file only stops protecting a dead build.
+  await writeFileAtomic(file, JSON.stringify(body), { durable: false });
   return {
     startedAt,
     end: () => fsp.rm(file, { force: true }),

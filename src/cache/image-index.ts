@@ -107,8 +107,11 @@ export class ImageIndex {
   private async update<T>(change: (index: IndexFile) => Promise<T>): Promise<T> {
     return this.lock.withLock(async () => {
       const index = await this.read();
+      const before = JSON.stringify(index);
       const result = await change(index);
-      await writeFileAtomic(this.file, `${JSON.stringify(index, null, 2)}\n`);
+      // Re-tagging a rebuilt image with the same entry changes nothing: no write, no fsync.
+      if (JSON.stringify(index) !== before)
+        await writeFileAtomic(this.file, `${JSON.stringify(index, null, 2)}\n`);
       return result;
     });
   }

@@ -3,7 +3,6 @@ import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Readable } from "node:stream";
 import pLimit from "p-limit";
 import { CacheStore, exportCache, importCache, resolveCacheDir } from "../cache";
 import { openContext, readDockerfileFile } from "../context";
@@ -339,8 +338,7 @@ async function storeImages(
   store: CacheStore,
 ): Promise<{ digest: string }> {
   const put = async (blob: Buffer): Promise<string> => {
-    const digest = sha256Digest(blob);
-    await store.blobs.put(Readable.from([blob]), { digest, size: blob.length });
+    const { digest } = await store.blobs.putBytes(blob);
     return digest;
   };
   let manifestDigest = "";

@@ -53,6 +53,7 @@ export class RefCache {
     repository?: string;
   }): Promise<void> {
     const data = await this.read();
+    const before = JSON.stringify(data);
     if (update.ref && update.digest)
       data.refs[formatReference({ ...update.ref, digest: undefined })] = update.digest;
     if (update.repository) {
@@ -61,7 +62,10 @@ export class RefCache {
         data.blobs[d] = [update.repository, ...list].slice(0, MAX_SOURCES_PER_BLOB);
       }
     }
+    const after = JSON.stringify(data);
+    // A rebuild resolves the same tags to the same digests: nothing to write.
+    if (after === before) return;
     await fsp.mkdir(path.dirname(this.file), { recursive: true });
-    await writeFileAtomic(this.file, JSON.stringify(data), { durable: false });
+    await writeFileAtomic(this.file, after, { durable: false });
   }
 }

@@ -121,6 +121,24 @@ describe("BlobStore put", () => {
   });
 });
 
+describe("BlobStore putBytes", () => {
+  test("stores new bytes; the same bytes again are compared, not rewritten; a damaged copy is replaced", async () => {
+    const data = Buffer.from('{"config":true}');
+    const d = await store.putBytes(data);
+    expect(d).toEqual({ digest: sha256Digest(data), size: data.length });
+    const file = store.path(d.digest);
+    const ino = fs.statSync(file).ino;
+    const past = new Date("2020-01-01T00:00:00Z");
+    fs.utimesSync(file, past, past);
+    await store.putBytes(data);
+    expect(fs.statSync(file).ino).toBe(ino); // not replaced
+    expect(fs.statSync(file).mtimeMs).toBeGreaterThan(Date.now() - 10_000); // but marked as just written
+    fs.writeFileSync(file, '{"config":fals}');
+    await store.putBytes(data);
+    expect(fs.readFileSync(file)).toEqual(data);
+  });
+});
+
 describe("BlobStore importFile", () => {
   test("verifies and renames a producer's file into place", async () => {
     const file = path.join(tmp.dir, "layer.tar.gz");
