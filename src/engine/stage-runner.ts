@@ -220,6 +220,7 @@ async function execute(
       description: step.display,
       stage: String(step.stage),
       createdAt: run.created,
+      inputs: keyInputs,
     });
     return stored;
   } catch (err) {
