@@ -12,7 +12,7 @@ export const explainOptionSpecs: Record<string, Options> = {
   verify: {
     type: "boolean",
     describe:
-      "build, then rebuild from an empty temporary cache with SOURCE_DATE_EPOCH (default: the last git commit) and check both are byte-identical; exit 1 if not",
+      "rebuild from an empty temporary cache and check the image is byte-identical (SOURCE_DATE_EPOCH: last git commit); exit 1 if not",
   },
 };
 
