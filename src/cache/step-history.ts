@@ -59,8 +59,9 @@ export class StepHistory {
     return parseEntry(text, position);
   }
 
-  /** Records `key` as the last build of `position`. */
+  /** Records `key` as the last build of `position` (a read, and no write, when it already is). */
   async set(position: StepPosition, key: string): Promise<void> {
+    if ((await this.last(position))?.key === key) return;
     const entry: StepHistoryEntry = { position, key, at: new Date().toISOString() };
     await fsp.mkdir(this.dir, { recursive: true });
     await writeFileAtomic(this.pathFor(position), JSON.stringify(entry), { durable: false });

@@ -50,7 +50,7 @@ export function formatVerify(report: VerifyReport): string {
     `\nverify: SOURCE_DATE_EPOCH=${report.sourceDateEpoch} (${epochFrom}); rebuilt from an empty cache`,
   ];
   for (const l of report.layers) {
-    const what = l.step ?? "base layer";
+    const what = l.step ?? "(a base image or empty layer)";
     if (l.identical) lines.push(`  layer ${l.index + 1}  identical  ${l.first.slice(0, 19)}  ${what}`);
     else {
       lines.push(

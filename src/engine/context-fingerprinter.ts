@@ -8,7 +8,8 @@ import type { ContextFingerprinter } from "../planner/dispatch/inputs";
  * and excluded entries are left out of the fingerprint, so editing them never changes a key.
  */
 export function contextFingerprinter(context: BuildContext): ListingFingerprinter {
-  const listings = new Map<string, Record<string, string>>();
+  // The files behind each fingerprint, listed only when a miss is explained or recorded.
+  const selections = new Map<string, readonly ContextFile[]>();
   return {
     async fingerprint(sources, { exclude }) {
       const selected = context.resolveSources(sources);
@@ -16,18 +17,20 @@ export function contextFingerprinter(context: BuildContext): ListingFingerprinte
       const files = exclude.length === 0 ? all : excludeFiles(all, exclude);
       const digest = await fingerprintFiles(files);
       await context.saveStatCache();
-      if (!listings.has(digest) && files.length <= MAX_LISTED_FILES)
-        listings.set(digest, await listFiles(files));
+      if (files.length <= MAX_LISTED_FILES) selections.set(digest, files);
       return digest;
     },
-    listing: (fingerprint) => listings.get(fingerprint),
+    async listing(fingerprint) {
+      const files = selections.get(fingerprint);
+      return files === undefined ? undefined : listFiles(files);
+    },
   };
 }
 
 /** A fingerprinter that also tells which files were behind each fingerprint it returned. */
 export interface ListingFingerprinter extends ContextFingerprinter {
   /** Context path → "type mode content" of the files `fingerprint` covers; none past the cap. */
-  listing(fingerprint: string): Record<string, string> | undefined;
+  listing(fingerprint: string): Promise<Record<string, string> | undefined>;
 }
 
 /** Larger selections are explained by their fingerprint alone, to keep step records small. */

@@ -148,7 +148,7 @@ async function executeOrReuse(
     }
   }
   run.tracking.missed.add(step.cacheKey);
-  const inputs = keyInputs(step, place, run.tracking, run.sourceDateEpoch);
+  const inputs = await keyInputs(step, place, run.tracking, run.sourceDateEpoch);
   const miss = await explainStepMiss(run.store, position, key, inputs, {
     noCache,
     parentMissed: run.tracking.missed.has(step.parentKey),

@@ -9,7 +9,7 @@ export interface MissTracking {
   /** The Dockerfile's identity in step positions (StepPosition.dockerfile). */
   dockerfile: string;
   /** The context files behind a fingerprint the planner was given. */
-  listing(fingerprint: string): Record<string, string> | undefined;
+  listing(fingerprint: string): Promise<Record<string, string> | undefined>;
   /** Planner keys of the steps that ran in this build. */
   missed: Set<string>;
 }
@@ -31,19 +31,19 @@ export function stepPosition(place: StepPlace, tracking: MissTracking): StepPosi
 }
 
 /** The inputs of a step's key, for its record: op, parent, the files behind its fingerprints. */
-export function keyInputs(
+export async function keyInputs(
   step: Step,
   place: StepPlace,
   tracking: MissTracking,
   sourceDateEpoch: number | undefined,
-): KeyInputs {
+): Promise<KeyInputs> {
   // A KeyValue without undefined members is JSON; the planner drops undefined when hashing.
   const op = JSON.parse(JSON.stringify(step.keyOp ?? null)) as JsonValue;
   const inputs: KeyInputs = { parent: step.parentKey, op };
   const files: Record<string, Record<string, string>> = {};
   for (const s of strings(op)) {
     const fp = s.startsWith("context:") ? s.slice("context:".length) : s;
-    const listing = fp.startsWith("sha256:") ? tracking.listing(fp) : undefined;
+    const listing = fp.startsWith("sha256:") ? await tracking.listing(fp) : undefined;
     if (listing) files[fp] = listing;
   }
   if (Object.keys(files).length > 0) inputs.files = files;
