@@ -265,7 +265,8 @@ async function runBuild(
     if (invocation.quiet) process.stdout.write(`${result.configDigest}\n`);
     else if (isHuman(invocation.progress))
       process.stderr.write(formatSummary(result, invocation.options.tags ?? []));
-    if (flags.explain) process.stderr.write(formatExplain(result));
+    // Not between rawjson's JSON lines: a decoder loop reading stderr would stop there.
+    if (flags.explain && invocation.progress !== "rawjson") process.stderr.write(formatExplain(result));
     if (report) process.stdout.write(formatVerify(report));
     if (signalled !== undefined) return SIGNAL_EXIT[signalled];
     return report?.reproducible === false ? 1 : 0;
