@@ -49,7 +49,7 @@ export interface MissContext {
 export type Previous =
   | { kind: "none" }
   /** The position was built, but its record (or the inputs in it) is gone. */
-  | { kind: "gone"; key: string; sameKey: boolean }
+  | { kind: "gone"; key: string; why: "pruned" | "missing" | "no-inputs" }
   | { kind: "record"; inputs: KeyInputs };
 
 /** Explains a miss: compares this build's key inputs with the last build of the same step. */
@@ -58,9 +58,12 @@ export function explainMiss(current: KeyInputs, previous: Previous, ctx: MissCon
   if (ctx.noCache) return { reason: "no-cache", message: "--no-cache", inputs };
   if (previous.kind === "none") return { reason: "first-build", message: "first build", inputs };
   if (previous.kind === "gone") {
-    const message = previous.sameKey
-      ? "the result of the last build was removed from the cache (pruned)"
-      : "the last build of this step is no longer in the cache; its inputs are unknown";
+    const message =
+      previous.why === "pruned"
+        ? "the result of the last build was removed from the cache (pruned)"
+        : previous.why === "missing"
+          ? "the last build of this step is no longer in the cache; its inputs are unknown"
+          : "the last build of this step kept no inputs (an older tsbuild wrote it)";
     return { reason: "record-gone", message, inputs };
   }
   return { ...classify(inputs, ctx), inputs };

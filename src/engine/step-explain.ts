@@ -71,8 +71,11 @@ export async function explainStepMiss(
   const last = await store.history.last(position);
   if (last === undefined) return explainMiss(inputs, { kind: "none" }, ctx);
   const record = await store.records.get(last.key, { touch: false });
-  if (record?.inputs === undefined || last.key === recordKey)
-    return explainMiss(inputs, { kind: "gone", key: last.key, sameKey: last.key === recordKey }, ctx);
+  // The same key missed: its record was pruned (or found damaged and dropped).
+  if (last.key === recordKey) return explainMiss(inputs, { kind: "gone", key: last.key, why: "pruned" }, ctx);
+  if (record === undefined) return explainMiss(inputs, { kind: "gone", key: last.key, why: "missing" }, ctx);
+  if (record.inputs === undefined)
+    return explainMiss(inputs, { kind: "gone", key: last.key, why: "no-inputs" }, ctx);
   return explainMiss(inputs, { kind: "record", inputs: record.inputs }, ctx);
 }
 

@@ -141,6 +141,38 @@ RUN ["/bin/busybox", "true"]
     ]);
   });
 
+  test("a changed RUN command and a changed COPY destination are instruction changes", async () => {
+    fs.writeFileSync(path.join(ctx, "busybox"), busybox, { mode: 0o755 });
+    const text = (arg: string, dest: string): string =>
+      `FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "${arg}"]\nCOPY app.js ${dest}\n`;
+    dockerfile(text("true", "/a/"));
+    await run();
+    dockerfile(text("pwd", "/a/"));
+    const first = await run();
+    expect(first.result.steps[1].miss).toMatchObject({
+      reason: "instruction-changed",
+      message: "instruction changed (argv)",
+    });
+    dockerfile(text("pwd", "/b/"));
+    const second = await run();
+    expect(misses(second.result)).toEqual([
+      ["COPY app.js /b/", "instruction-changed", "instruction changed (dest)"],
+    ]);
+  });
+
+  test("COPY --from a stage that changed: source changed", async () => {
+    dockerfile(
+      "FROM scratch AS lib\nCOPY lib.js /\nFROM scratch\nCOPY app.js /\nCOPY --from=lib /lib.js /lib.js\n",
+    );
+    await run();
+    fs.writeFileSync(path.join(ctx, "lib.js"), "lib v2\n");
+    const { result } = await run();
+    expect(misses(result)).toEqual([
+      ["COPY lib.js /", "files-changed", expect.stringMatching(/^lib\.js changed/)],
+      ["COPY --from=lib /lib.js /lib.js", "source-changed", "COPY --from stage changed"],
+    ]);
+  });
+
   test("--no-cache and --no-cache-filter say so", async () => {
     dockerfile(COPY3);
     await run();
@@ -185,6 +217,26 @@ RUN ["/bin/busybox", "true"]
     await prune(store, { keepStorage: 0 });
     const { result } = await run();
     expect(result.steps[0].miss?.reason).toBe("record-gone");
+  });
+
+  test("a record an older tsbuild wrote (no inputs): said so", async () => {
+    dockerfile(COPY3);
+    await run();
+    const records = path.join(cache, "records");
+    for (const name of fs.readdirSync(records)) {
+      const file = path.join(records, name);
+      const { inputs: _inputs, ...old } = JSON.parse(fs.readFileSync(file, "utf8")) as Record<
+        string,
+        unknown
+      >;
+      fs.writeFileSync(file, JSON.stringify(old));
+    }
+    fs.writeFileSync(path.join(ctx, "app.js"), "v2\n");
+    const { result } = await run();
+    expect(result.steps[0].miss).toMatchObject({
+      reason: "record-gone",
+      message: "the last build of this step kept no inputs (an older tsbuild wrote it)",
+    });
   });
 
   test("SOURCE_DATE_EPOCH changed", async () => {
