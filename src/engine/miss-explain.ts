@@ -301,10 +301,21 @@ function change(
   return c;
 }
 
+const LABELS: Record<InputChange["kind"], (name: string) => string> = {
+  instruction: (n) => n,
+  file: (n) => n,
+  "build-arg": (n) => `build arg ${n}`,
+  env: (n) => `ENV ${n}`,
+  source: (n) => n,
+  "base-image": (n) => `base image ${n}`,
+  parent: () => "parent key",
+  "source-date-epoch": (n) => n,
+};
+
 /** The full diff for `build --explain`: one line per changed input. */
 export function formatChanges(changes: readonly InputChange[]): string[] {
   return changes.map((c) => {
-    const what = c.kind === "file" || c.kind === "instruction" ? c.name : `${c.kind} ${c.name}`;
+    const what = LABELS[c.kind](c.name);
     if (c.before === undefined) return `+ ${what}: ${c.after ?? ""}`;
     if (c.after === undefined) return `- ${what}: ${c.before}`;
     return `~ ${what}: ${c.before} → ${c.after}`;

@@ -105,7 +105,7 @@ describe("build --explain", () => {
       /\n {2}~ a\.txt: file 0644 xxh64:[0-9a-f]{16} → file 0644 xxh64:[0-9a-f]{16}\n/,
     );
     expect(second.stderr).toMatch(
-      /CACHE MISS COPY b\.txt \/: parent step missed\n {2}~ parent parent: [0-9a-f]{64} → [0-9a-f]{64}\n/,
+      /CACHE MISS COPY b\.txt \/: parent step missed\n {2}~ parent key: [0-9a-f]{64} → [0-9a-f]{64}\n/,
     );
   });
 });
