@@ -9,6 +9,8 @@ export { build } from "./engine/build";
 export type { BuildOptions, BuildResult } from "./engine/build-options";
 export type { BuildEvent, BuildEventListener } from "./engine/progress";
 export type { StepOutcome } from "./engine/stage-result";
+export type { InputChange, MissReason, StepMiss } from "./engine/miss-explain";
+export { verifyBuild, type LayerVerdict, type VerifyReport } from "./engine/verify";
 export { parseOutputSpec, type OutputSpec } from "./engine/output-spec";
 export { BuildError, BuildAbortedError, StepFailedError } from "./engine/errors";
 

@@ -32,6 +32,8 @@ export interface CachePaths {
   readonly context: string;
   /** `compressed/<source hex>-<compression>-<level>.json`: compressed layers made on export (CompressedBlobs). */
   readonly compressed: string;
+  /** `history/<hex>.json`: step position → the record key its last build used (StepHistory). */
+  readonly history: string;
 }
 
 /** The entries of the cache directory `root` (absolute). */
@@ -53,5 +55,6 @@ export function cachePaths(root: string): CachePaths {
     mounts: at("mounts"),
     context: at("context"),
     compressed: at("compressed"),
+    history: at("history"),
   });
 }

@@ -8,6 +8,7 @@ import { CompressedBlobs } from "./compressed-blobs";
 import { cachePaths, type CachePaths } from "./cache-paths";
 import { ImageIndex } from "./image-index";
 import { LayerDirs } from "./layer-dirs";
+import { StepHistory } from "./step-history";
 import { StepRecords } from "./step-records";
 import { type LockOptions, StoreLock } from "./store-lock";
 import { STALE_TEMP_AGE_MS, sweepDeadTemps, tempPath, type SweepResult } from "./temp-files";
@@ -28,6 +29,7 @@ import { STALE_TEMP_AGE_MS, sweepDeadTemps, tempPath, type SweepResult } from ".
  *   mounts/<hex>/                 persistent RUN --mount=type=cache directories        → CacheMounts
  *   context/context-stat/*.json   build contexts' stat → content hash caches           → context StatCache
  *   compressed/<hex>-<c>-<l>.json compressed layers made on export (blobs in blobs/)   → CompressedBlobs
+ *   history/<hex>.json            step position → the record key of its last build     → StepHistory
  *
  * Anything written under a temporary name carries its writer's pid and start time
  * (`<name>.tmp-<pid>-<start>-<hex>`, temp-files.ts): `open()` and `prune` remove those of dead
@@ -38,6 +40,8 @@ export class CacheStore {
   readonly layers: LayerDirs;
   readonly mounts: CacheMounts;
   readonly compressed: CompressedBlobs;
+  /** What each step position built last, for explaining cache misses. */
+  readonly history: StepHistory;
 
   private constructor(
     readonly paths: CachePaths,
@@ -49,6 +53,7 @@ export class CacheStore {
     this.layers = new LayerDirs(paths.layers);
     this.mounts = new CacheMounts(paths.mounts);
     this.compressed = new CompressedBlobs(paths.compressed, blobs, lock);
+    this.history = new StepHistory(paths.history);
   }
 
   /** The cache directory (absolute). */
@@ -122,6 +127,7 @@ export class CacheStore {
       p.context,
       path.join(p.context, "context-stat"),
       p.compressed,
+      p.history,
     ];
     for (const dir of dirs) {
       const r = await sweepDeadTemps(dir, { ...options, everything: dir === p.tmp });

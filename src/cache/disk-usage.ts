@@ -37,7 +37,7 @@ export interface DiskUsage {
   orphanedLayers: UsagePart;
   /** `RUN --mount=type=cache` directories (`prune --all` frees them). */
   cacheMounts: UsagePart;
-  /** Files of step records, the index, sessions, the lock, registry refs, verified stamps, context stat caches, compressed-layer entries. */
+  /** Files of step records, the index, sessions, the lock, registry refs, verified stamps, context stat caches, compressed-layer entries, step history. */
   metadata: UsagePart;
   /** In-flight or dead writers' temp files, build scratch directories. */
   temp: UsagePart;
@@ -102,6 +102,7 @@ export async function diskUsage(store: CacheStore): Promise<DiskUsage> {
     p.context,
     path.join(p.context, "context-stat"),
     p.compressed,
+    p.history,
   ]) {
     await eachChild(dir, async (file, name, st) => {
       if (isTempName(name)) add(temp, await treeBytes(file));

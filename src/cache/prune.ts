@@ -60,7 +60,7 @@ const IN_USE_SLACK_MS = 1000;
  *    equals; a record's blob goes with it once nothing else references it.
  * 5. Cache mounts: only with `all` (with `until`, only those unchanged that long), and never
  *    while a build is running (which of them a running RUN has mounted is not recorded).
- * 6. Last: verified stamps of blobs that are gone; with `all`, context stat caches.
+ * 6. Last: verified stamps of blobs that are gone; with `all`, context stat caches and step history.
  * With `keepStorage`, steps 2-5 stop as soon as blobs, unpacked layers and cache mounts together
  * fit in it. Without any option, only steps 1-3 (orphaned layers) and 6 run. Tagged images are
  * never touched (that is `rmi`'s job).
@@ -234,8 +234,10 @@ export async function prune(store: CacheStore, options: PruneOptions = {}): Prom
     }
 
     result.bytesFreed += await removeStaleStamps(store.paths.verified, stored);
-    if (options.all === true)
+    if (options.all === true) {
       result.bytesFreed += await removeUnused(path.join(store.paths.context, "context-stat"), inUseSince);
+      result.bytesFreed += await removeUnused(store.paths.history, inUseSince);
+    }
     return result;
   });
 }

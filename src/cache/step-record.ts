@@ -11,6 +11,30 @@ export interface LayerRef {
   mediaType: string;
 }
 
+/** A JSON value (what the planner hashes into a key). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** What a stage starts from, as the explanation of its first step's miss names it. */
+export type BaseInput =
+  { kind: "image"; ref: string; digest: string } | { kind: "stage"; name: string } | { kind: "scratch" };
+
+/**
+ * What a step's cache key was computed from, kept in its record so that a later miss at the same
+ * step can say what changed (src/engine/miss-explain.ts).
+ */
+export interface KeyInputs {
+  /** Key of the filesystem state the step started from. */
+  parent: string;
+  /** The operation as hashed into the key, with the parent (src/planner/cache-key.ts). */
+  op: JsonValue;
+  /** The context files behind each fingerprint in `op`: fingerprint → path → "type mode content". */
+  files?: Record<string, Record<string, string>>;
+  /** Set on a stage's first layer step: what the stage started from. */
+  base?: BaseInput;
+  /** SOURCE_DATE_EPOCH, which is part of the record key. */
+  sourceDateEpoch?: number;
+}
+
 /**
  * The cached result of one build step, keyed by the planner's cache key. `layer: null` means the
  * step produced no filesystem change (an empty layer or a metadata-only step); `configChange` is
@@ -26,6 +50,8 @@ export interface StepRecord {
   lastUsedAt: string;
   stage?: string;
   description?: string;
+  /** What the key was computed from (records written before tsbuild kept them have none). */
+  inputs?: KeyInputs;
 }
 
 /** What a caller passes to `putRecord`: timestamps default to now, `layer` to null. */
@@ -47,6 +73,8 @@ export function parseStepRecord(text: string): StepRecord | undefined {
   if (r.description !== undefined && typeof r.description !== "string") return undefined;
   const layer = r.layer === undefined ? null : r.layer;
   if (layer !== null && !isLayerRef(layer)) return undefined;
+  // Inputs only explain misses: malformed ones are dropped, the record stays usable.
+  if (r.inputs !== undefined && !isKeyInputs(r.inputs)) delete r.inputs;
   // Every field StepRecord requires was checked above; configChange is opaque by design.
   return value as unknown as StepRecord;
 }
@@ -62,6 +90,14 @@ export function isLayerRef(value: unknown): value is LayerRef {
     l.size >= 0 &&
     typeof l.mediaType === "string"
   );
+}
+
+function isKeyInputs(value: unknown): value is KeyInputs {
+  if (!isRecord(value) || typeof value.parent !== "string" || !("op" in value)) return false;
+  if (value.files !== undefined && !isRecord(value.files)) return false;
+  if (value.base !== undefined && !(isRecord(value.base) && typeof value.base.kind === "string"))
+    return false;
+  return value.sourceDateEpoch === undefined || typeof value.sourceDateEpoch === "number";
 }
 
 function isTimestamp(value: unknown): value is string {

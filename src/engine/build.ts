@@ -203,6 +203,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       inflight: new Map(),
       outcomes: [],
       vertex: { next: 0 },
+      tracking: {
+        // A Dockerfile from stdin has no path: its steps are placed by the context.
+        dockerfile: options.dockerfileText !== undefined ? path.join(contextDir, "-") : dockerfilePath,
+        listing: (fp) => fingerprinter.listing(fp),
+        missed: new Set(),
+      },
     };
     // One run per target platform, sharing the step cache, the outcomes and the job limit.
     const runs: PlatformRun[] = plans.map((p, i) => ({

@@ -1,3 +1,5 @@
+import type { InputChange, MissReason } from "./miss-explain";
+
 /**
  * Typed progress events of a build, in the order they happen. The CLI renders them (tty, plain,
  * rawjson); API callers receive them through `onEvent`.
@@ -16,6 +18,15 @@ export type BuildEvent =
     }
   | { type: "step-start"; id: string; vertex: number; label: string; display: string }
   | { type: "step-cached"; id: string; vertex: number }
+  /** A step missed the cache and is about to run: why (see miss-explain.ts). */
+  | {
+      type: "step-miss";
+      id: string;
+      vertex: number;
+      reason: MissReason;
+      message: string;
+      inputs: InputChange[];
+    }
   | { type: "step-log"; id: string; vertex: number; stream: "stdout" | "stderr"; text: string }
   | { type: "step-done"; id: string; vertex: number; durationMs: number; layerSize?: number }
   | { type: "step-error"; id: string; vertex: number; message: string }

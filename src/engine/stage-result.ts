@@ -1,5 +1,6 @@
 import type { HistoryEntry, ImageConfig } from "../image/config";
 import type { BlobLayer } from "../image/blob-layer";
+import type { StepMiss } from "./miss-explain";
 
 /** What running one stage produced: its layers (base first), history and final config. */
 export interface StageResult {
@@ -19,4 +20,6 @@ export interface StepOutcome {
   durationMs: number;
   /** Digest of the layer the step produced; undefined for no change. */
   layer?: { digest: string; diffId: string; size: number };
+  /** Why a step that ran did not hit the cache. */
+  miss?: StepMiss;
 }

@@ -1,7 +1,7 @@
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import type pLimit from "p-limit";
-import type { CacheStore, StepRecord } from "../cache";
+import type { CacheStore, KeyInputs, StepRecord } from "../cache";
 import type { BuildContext } from "../context";
 import { BlobLayer } from "../image/blob-layer";
 import type { Platform } from "../image/descriptor";
@@ -14,6 +14,8 @@ import type { BuildEventListener } from "./progress";
 import type { VerifiedBlobs } from "./verified-blobs";
 import type { StageResult, StepOutcome } from "./stage-result";
 import type { StepExecutor, StepInputs } from "./step-executor";
+import type { StepMiss } from "./miss-explain";
+import { explainStepMiss, keyInputs, stepPosition, type MissTracking, type StepPlace } from "./step-explain";
 import { TsbuildError } from "../errors";
 import { RunFailedError } from "../executor/errors";
 
@@ -44,6 +46,8 @@ export interface BuildRun {
   inflight: Map<string, Promise<LayerOutput>>;
   outcomes: StepOutcome[];
   vertex: { next: number };
+  /** Step positions and key inputs, to explain cache misses. */
+  tracking: MissTracking;
 }
 
 interface LayerOutput {
@@ -73,6 +77,7 @@ export async function runStage(stage: PlannedStage, run: BuildRun): Promise<Stag
     history = [...(base.config.history ?? [])];
   }
   const total = stage.steps.length;
+  let first = true;
   for (const [i, step] of stage.steps.entries()) {
     if (run.signal?.aborted) throw new BuildAbortedError();
     // Config entries get no time here: fillHistoryCreated gives them their neighbours' (BuildKit).
@@ -85,7 +90,8 @@ export async function runStage(stage: PlannedStage, run: BuildRun): Promise<Stag
       continue;
     }
     const label = `[${stage.label} ${i + 1}/${total}]`;
-    const output = await layerStep(step, label, layers, stagePlatform(stage), run);
+    const output = await layerStep(step, label, layers, { stage, index: i, first }, run);
+    first = false;
     // BuildKit commits a layer for every RUN, COPY/ADD and WORKDIR (but `WORKDIR /`), even one
     // that changes nothing: an empty tar, and a history entry with empty_layer false.
     const layer =
@@ -105,12 +111,12 @@ function layerStep(
   step: Exclude<Step, { kind: "config" }>,
   label: string,
   layers: BlobLayer[],
-  platform: Platform,
+  place: StepPlace,
   run: BuildRun,
 ): Promise<LayerOutput> {
   const existing = run.inflight.get(recordKey(step, run));
   if (existing) return existing;
-  const p = executeOrReuse(step, label, layers, platform, run);
+  const p = executeOrReuse(step, label, layers, place, run);
   run.inflight.set(recordKey(step, run), p);
   return p;
 }
@@ -119,25 +125,37 @@ async function executeOrReuse(
   step: Exclude<Step, { kind: "config" }>,
   label: string,
   layers: BlobLayer[],
-  platform: Platform,
+  place: StepPlace,
   run: BuildRun,
 ): Promise<LayerOutput> {
   const vertex = ++run.vertex.next;
   run.emit({ type: "step-start", id: step.id, vertex, label, display: step.display });
   const started = Date.now();
-  if (!run.noCache && !run.noCacheStages.has(step.stage)) {
-    const record = await usableRecord(recordKey(step, run), run);
+  const key = recordKey(step, run);
+  const position = stepPosition(place, run.tracking);
+  const noCache = run.noCache || run.noCacheStages.has(step.stage);
+  if (!noCache) {
+    const record = await usableRecord(key, run);
     if (record) {
       const layer = record.layer
         ? new BlobLayer({ path: run.store.blobs.path(record.layer.digest), ...record.layer })
         : null;
       run.emit({ type: "step-cached", id: step.id, vertex });
+      await run.store.history.set(position, key);
       recordOutcome(run, step, true, started, layer);
       const created = run.sourceDateEpoch === undefined ? rfc3339(record.createdAt) : run.created;
       return { layer, cached: true, created };
     }
   }
-  const layer = await run.limit(() => execute(step, vertex, layers, platform, run));
+  run.tracking.missed.add(step.cacheKey);
+  const inputs = await keyInputs(step, place, run.tracking, run.sourceDateEpoch);
+  const miss = await explainStepMiss(run.store, position, key, inputs, {
+    noCache,
+    parentMissed: run.tracking.missed.has(step.parentKey),
+  });
+  run.emit({ type: "step-miss", id: step.id, vertex, ...miss });
+  const layer = await run.limit(() => execute(step, vertex, layers, stagePlatform(place.stage), inputs, run));
+  await run.store.history.set(position, key);
   const durationMs = Date.now() - started;
   run.emit({
     type: "step-done",
@@ -146,7 +164,7 @@ async function executeOrReuse(
     durationMs,
     ...(layer ? { layerSize: layer.info.size } : {}),
   });
-  recordOutcome(run, step, false, started, layer);
+  recordOutcome(run, step, false, started, layer, miss);
   return { layer, cached: false, created: run.created };
 }
 
@@ -155,6 +173,7 @@ async function execute(
   vertex: number,
   layers: BlobLayer[],
   platform: Platform,
+  keyInputs: KeyInputs,
   run: BuildRun,
 ): Promise<BlobLayer | null> {
   if (run.signal?.aborted) throw new BuildAbortedError();
@@ -187,6 +206,7 @@ async function execute(
         description: step.display,
         stage: String(step.stage),
         createdAt: run.created,
+        inputs: keyInputs,
       });
       return null;
     }
@@ -200,6 +220,7 @@ async function execute(
       description: step.display,
       stage: String(step.stage),
       createdAt: run.created,
+      inputs: keyInputs,
     });
     return stored;
   } catch (err) {
@@ -340,6 +361,7 @@ function recordOutcome(
   cached: boolean,
   started: number,
   layer: BlobLayer | null,
+  miss?: StepMiss,
 ): void {
   const outcome: StepOutcome = {
     id: step.id,
@@ -350,5 +372,6 @@ function recordOutcome(
     durationMs: Date.now() - started,
   };
   if (layer) outcome.layer = { digest: layer.info.digest, diffId: layer.info.diffId, size: layer.info.size };
+  if (miss) outcome.miss = miss;
   run.outcomes.push(outcome);
 }

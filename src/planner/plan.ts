@@ -3,6 +3,7 @@ import type { Heredoc } from "../parser/ast";
 import type { Mount } from "../parser/instructions/run-mount";
 import type { ImageConfig } from "../image/config";
 import type { Platform } from "../image/descriptor";
+import type { KeyValue } from "./cache-key";
 
 /**
  * The Plan: what the scheduler runs. Plain data, no behaviour, so each stage of the pipeline can be
@@ -70,6 +71,8 @@ interface StepCommon {
   cacheKey: string;
   /** Key of the filesystem state this step starts from. */
   parentKey: string;
+  /** What `cacheKey` hashes with `parentKey` (layer steps): kept so a cache miss can be explained. */
+  keyOp?: KeyValue;
   /** Instruction text shown in progress and in history `created_by`. */
   display: string;
   createdBy: string;

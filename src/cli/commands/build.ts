@@ -24,6 +24,14 @@ import { readAll } from "../../bytes";
 import { callOptionSpecs, parseCallOption, runCall } from "../call";
 import { colorEnabled } from "../progress/color";
 import { attestOptionSpecs, parseAttestFlags } from "../attest-flags";
+import {
+  explainOptionSpecs,
+  formatExplain,
+  formatVerify,
+  parseExplainFlags,
+  type ExplainFlags,
+} from "../explain-flags";
+import { verifyBuild, type VerifyReport } from "../../engine/verify";
 
 /** CONTEXT is missing or not a directory, or an output file could not be written. */
 export class BuildInputError extends TsbuildError {}
@@ -169,18 +177,22 @@ export const buildCommand: CliCommand = {
       .options(outputOptionSpecs)
       .options(dryRunOptionSpecs)
       .options(callOptionSpecs)
-      .options(attestOptionSpecs),
+      .options(attestOptionSpecs)
+      .options(explainOptionSpecs),
   run: async (args: ArgumentsCamelCase) => {
     const invocation = await parseBuildInvocation(args, process.env);
     const attest = parseAttestFlags(args);
     if (attest.length > 0) invocation.options.attest = attest;
     const call = parseCallOption(args);
     if (call !== undefined) return runCall(call, invocation);
-    return runBuild(invocation);
+    return runBuild(invocation, parseExplainFlags(args));
   },
 };
 
-async function runBuild(invocation: BuildInvocation): Promise<number> {
+async function runBuild(
+  invocation: BuildInvocation,
+  flags: ExplainFlags = { explain: false, verify: false },
+): Promise<number> {
   for (const notice of invocation.notices) process.stderr.write(`${notice}\n`);
   const { contextDir, dispose } = await prepareContext(invocation.context);
   const controller = new AbortController();
@@ -196,7 +208,9 @@ async function runBuild(invocation: BuildInvocation): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
-  const renderer = createRenderer(invocation.progress, process.stderr);
+  let renderer = createRenderer(invocation.progress, process.stderr);
+  /** `--verify`'s second build: its warnings are the first one's again. */
+  let rebuilding = false;
   const warnings: Extract<BuildEvent, { type: "warning" }>[] = [];
   let closed = false;
   const close = (): void => {
@@ -213,7 +227,7 @@ async function runBuild(invocation: BuildInvocation): Promise<number> {
       ...(await dockerfileOptions(invocation, contextDir)),
       signal: controller.signal,
       onEvent: (event) => {
-        if (event.type === "warning") warnings.push(event);
+        if (event.type === "warning" && !rebuilding) warnings.push(event);
         renderer.onEvent(event);
       },
       ...(invocation.secrets.length > 0 ? { secrets: invocation.secrets } : {}),
@@ -224,8 +238,20 @@ async function runBuild(invocation: BuildInvocation): Promise<number> {
       return 0;
     }
     let result: BuildResult;
+    let report: VerifyReport | undefined;
     try {
-      result = await build(options);
+      if (flags.verify) {
+        // The rebuild gets a renderer of its own (its steps are numbered from 1 again).
+        const second = (): void => {
+          rebuilding = true;
+          renderer.close();
+          if (isHuman(invocation.progress))
+            process.stderr.write("\nverify: rebuilding from an empty cache\n");
+          renderer = createRenderer(invocation.progress, process.stderr);
+        };
+        report = await verifyBuild(options, { secondBuild: (o) => (second(), o) });
+        result = report.result;
+      } else result = await build(options);
     } catch (err) {
       close();
       if (signalled !== undefined && (err instanceof BuildAbortedError || controller.signal.aborted)) {
@@ -239,7 +265,11 @@ async function runBuild(invocation: BuildInvocation): Promise<number> {
     if (invocation.quiet) process.stdout.write(`${result.configDigest}\n`);
     else if (isHuman(invocation.progress))
       process.stderr.write(formatSummary(result, invocation.options.tags ?? []));
-    return signalled !== undefined ? SIGNAL_EXIT[signalled] : 0;
+    // Not between rawjson's JSON lines: a decoder loop reading stderr would stop there.
+    if (flags.explain && invocation.progress !== "rawjson") process.stderr.write(formatExplain(result));
+    if (report) process.stdout.write(formatVerify(report));
+    if (signalled !== undefined) return SIGNAL_EXIT[signalled];
+    return report?.reproducible === false ? 1 : 0;
   } finally {
     close();
     process.off("SIGINT", onSignal);

@@ -9,6 +9,11 @@ export const commands: CommandEntry[] = [
     load: () => (require("./build") as typeof import("./build")).buildCommand,
   },
   {
+    command: "verify [context]",
+    describe: "Build, rebuild from an empty cache, and check the image is byte-identical",
+    load: () => (require("./verify") as typeof import("./verify")).verifyCommand,
+  },
+  {
     command: "images [reference]",
     describe: "List images in the local image store",
     load: () => (require("./images") as typeof import("./images")).imagesCommand,

@@ -40,6 +40,9 @@ export class PlainRenderer implements ProgressRenderer {
       case "step-cached":
         this.line(event.vertex, "CACHED");
         break;
+      case "step-miss":
+        this.line(event.vertex, `CACHE MISS: ${event.message}`);
+        break;
       case "step-log":
         this.log(event.vertex, event.text);
         break;

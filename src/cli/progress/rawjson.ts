@@ -62,12 +62,16 @@ export class RawJsonRenderer implements ProgressRenderer {
       case "step-error":
         this.update(event.id, { completed: at, error: event.message });
         break;
-      case "step-log": {
+      case "step-log":
+      case "step-miss": {
         const v = this.vertexes.get(event.id);
         if (v === undefined) break;
-        const data = Buffer.from(event.text).toString("base64");
+        // A miss is the vertex's first log line, as a user reading buildx's logs would look for it.
+        const text = event.type === "step-log" ? event.text : `CACHE MISS: ${event.message}\n`;
+        const stream = event.type === "step-log" && event.stream === "stdout" ? 1 : 2;
+        const data = Buffer.from(text).toString("base64");
         this.send({
-          logs: [{ vertex: v.digest, stream: event.stream === "stdout" ? 1 : 2, data, timestamp: at }],
+          logs: [{ vertex: v.digest, stream, data, timestamp: at }],
         });
         break;
       }

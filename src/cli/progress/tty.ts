@@ -14,6 +14,8 @@ interface Row {
   state: "running" | "cached" | "done" | "error";
   logs: string[];
   partial: string;
+  /** Why the step missed the cache: shown under it until the end. */
+  miss?: string;
 }
 
 export interface TtyRendererOptions {
@@ -71,6 +73,11 @@ export class TtyRenderer implements ProgressRenderer {
       case "step-cached":
         this.end(`v${event.vertex}`, "cached", at);
         break;
+      case "step-miss": {
+        const row = this.rows.get(`v${event.vertex}`);
+        if (row) row.miss = event.message;
+        break;
+      }
       case "step-log": {
         const row = this.rows.get(`v${event.vertex}`);
         if (!row) break;
@@ -156,6 +163,7 @@ export class TtyRenderer implements ProgressRenderer {
               : "";
       const line = fit(` => ${mark}${row.title}`, timer, width);
       body.push(this.color && row.state === "error" ? `${ESC}31m${line}${ESC}0m` : line);
+      if (row.miss !== undefined) body.push(truncate(` => => CACHE MISS: ${row.miss}`, width));
       if (row.state === "running" || row.state === "error") {
         const logs = row.partial !== "" ? [...row.logs, row.partial].slice(-LOG_LINES) : row.logs;
         for (const l of logs) body.push(truncate(` => => # ${l}`, width));

@@ -1,6 +1,7 @@
 import type { AddInstruction, CopyInstruction } from "../../parser/instruction";
 import { checkChmod, checkChown } from "../../parser/instructions/copy-options";
 import { TsbuildError } from "../../errors";
+import type { KeyValue } from "../cache-key";
 import type { CopySource, CopyStep } from "../plan";
 import { execState } from "./run";
 import { resolveInImage } from "./filesystem";
@@ -133,7 +134,7 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
           keepGitDir: ins.keepGitDir,
         }
       : {};
-  const [parentKey, cacheKey] = state.advance({
+  const keyOp: KeyValue = {
     op: ins.kind,
     source: sourceKey,
     sources,
@@ -147,7 +148,8 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
       ins.kind === "ADD"
         ? { checksum: ins.checksum ?? null, unpack: ins.unpack ?? null, keepGitDir: ins.keepGitDir }
         : null,
-  });
+  };
+  const [parentKey, cacheKey] = state.advance(keyOp);
   // BuildKit's commit message: flags it keeps, sources (heredocs as <<NAME), the destination as
   // written (expanded, not resolved against WORKDIR).
   const createdBy = [
@@ -166,6 +168,7 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
     stage: state.index,
     cacheKey,
     parentKey,
+    keyOp,
     display: ins.node.original.replace(/\s+/g, " ").slice(0, 200),
     createdBy: `${createdBy} # buildkit`,
     span: ins.span,

@@ -18,13 +18,15 @@ export function dispatchWorkdir(state: StageState, ins: WorkdirInstruction): voi
   state.setConfig((c) => {
     c.WorkingDir = dir;
   });
-  const [parentKey, cacheKey] = state.advance({ op: "mkdir", path: dir, user });
+  const keyOp = { op: "mkdir", path: dir, user };
+  const [parentKey, cacheKey] = state.advance(keyOp);
   state.steps.push({
     kind: "workdir",
     id: state.nextId(),
     stage: state.index,
     cacheKey,
     parentKey,
+    keyOp,
     display: `WORKDIR ${raw}`,
     createdBy: `WORKDIR ${dir}`,
     span: ins.span,

@@ -56,7 +56,7 @@ export async function dispatchRun(state: StageState, ins: RunInstruction): Promi
   const network = ins.network ?? "default";
   const security = ins.security ?? "sandbox";
   const keyState = execState(state, true);
-  const [parentKey, cacheKey] = state.advance({
+  const keyOp: KeyValue = {
     op: "run",
     argv,
     env: keyState.env,
@@ -67,7 +67,8 @@ export async function dispatchRun(state: StageState, ins: RunInstruction): Promi
     mounts: mounts.map((m, i) => mountKey(state, m, ins.mountFlags[i].word)),
     network,
     security,
-  });
+  };
+  const [parentKey, cacheKey] = state.advance(keyOp);
   // BuildKit's runCommandString: every ARG of the stage, in declaration order, then the argv.
   const historyArgs = state.scope.historyArgs();
   const argsPrefix = historyArgs.length > 0 ? `|${historyArgs.length} ${historyArgs.join(" ")} ` : "";
@@ -77,6 +78,7 @@ export async function dispatchRun(state: StageState, ins: RunInstruction): Promi
     stage: state.index,
     cacheKey,
     parentKey,
+    keyOp,
     display: ins.node.original.replace(/\s+/g, " ").slice(0, 200),
     createdBy: `RUN ${argsPrefix}${argv.join(" ")} # buildkit`,
     span: ins.span,
