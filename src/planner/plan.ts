@@ -17,6 +17,8 @@ export interface Plan {
   platform: Platform;
   /** Non-fatal findings: lint warnings, unused build args. */
   warnings: PlanWarning[];
+  /** The global `ARG SOURCE_DATE_EPOCH` value (its default unless a build arg overrides it), unparsed. */
+  sourceDateEpoch?: string;
 }
 
 export interface PlanWarning {

@@ -173,12 +173,14 @@ export async function plan(dockerfile: Dockerfile, options: PlanOptions, inputs:
       message: `one or more build args were not consumed: [${unused.sort().join(" ")}]`,
     });
   }
+  const epoch = globals.get("SOURCE_DATE_EPOCH");
   return {
     // Every stage in `order` was planned by the loop above.
     stages: order.map((i) => planned.get(i) as PlannedStage),
     target,
     platform: inputs.platform,
     warnings,
+    ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}),
   };
 }
 
