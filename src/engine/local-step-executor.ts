@@ -70,7 +70,7 @@ export class LocalStepExecutor implements StepExecutor {
         env,
         cwd: step.state.workdir,
         ...(step.state.user ? { user: step.state.user } : {}),
-        hostname: "buildkitsandbox",
+        hostname: step.hostname ?? "buildkitsandbox",
         // A RUN's own --network wins over the build's --network.
         network: step.network === "default" ? (this.settings.networkMode ?? "default") : step.network,
         security: step.security,

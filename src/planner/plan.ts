@@ -98,6 +98,8 @@ export interface RunStep extends StepCommon {
   mounts: PlannedMount[];
   network: "default" | "none" | "host";
   security: "sandbox" | "insecure";
+  /** The container's hostname when `--build-arg BUILDKIT_SANDBOX_HOSTNAME` sets it (else buildkitsandbox). */
+  hostname?: string;
 }
 
 /** A RUN --mount after expansion; `from` resolved to a stage index or image ref. */
