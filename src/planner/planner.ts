@@ -53,6 +53,10 @@ export async function plan(dockerfile: Dockerfile, options: PlanOptions, inputs:
   const globals = resolveGlobalArgs(dockerfile, expander, overrides, consumed);
   const graph = new StageGraph(dockerfile.stages, ctx, expander, globals);
   const target = graph.resolveTarget(options.target);
+  // BuildKit's automatic TARGETSTAGE: the target's name ("default" when it has none), for
+  // `ARG TARGETSTAGE` in any stage; a --build-arg of that name wins.
+  if (!overrides.has("TARGETSTAGE"))
+    overrides.set("TARGETSTAGE", graph.nodes[target].stage.name ?? "default");
   const order = graph.needed(target);
   const platforms = stagePlatforms(order, graph, ctx, expander, globals, inputs.platform);
   const bases = await resolveBases(
