@@ -9,8 +9,8 @@ import type { ContextFingerprinter } from "../planner/dispatch/inputs";
  */
 export function contextFingerprinter(context: BuildContext): ContextFingerprinter {
   return {
-    async fingerprint(sources, { exclude }) {
-      const selected = context.resolveSources(sources);
+    async fingerprint(sources, { exclude, parents }) {
+      const selected = context.resolveSources(sources, parents === true ? { parents } : {});
       if (exclude.length === 0) return context.fingerprint(selected);
       const files = excludeFiles(await context.files(selected), exclude);
       const digest = await fingerprintFiles(files);

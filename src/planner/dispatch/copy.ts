@@ -121,7 +121,10 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
       throw state.expander.error(ins.sources[0], `${ins.kind} cannot mix URLs and local sources`);
     }
     try {
-      const fingerprint = await state.inputs.context.fingerprint(sources, { exclude });
+      const fingerprint = await state.inputs.context.fingerprint(sources, {
+        exclude,
+        ...(ins.parents ? { parents: true } : {}),
+      });
       source = { kind: "context", fingerprint };
       sourceKey = `context:${fingerprint}`;
     } catch (err) {
