@@ -4,6 +4,7 @@ import type { CopyGroup, CopyItem } from "./copy-item";
 import { CopyError } from "./errors";
 import { ancestorsOf, pivotOfMatch, rootRelative, splitParents } from "./parents-path";
 import type { LayerView, ViewStat } from "../rootfs/layer-view";
+import { contentXattrs } from "../rootfs/overlay";
 
 /** A `COPY --from` source after wildcard expansion. */
 export interface ViewSource {
@@ -140,6 +141,7 @@ function statItem(view: LayerView, p: string, st: ViewStat): CopyItem {
     mtimeMs: st.mtimeMs,
     size: st.size,
     open: () => view.openHost(host),
+    xattrs: () => contentXattrs(host),
   };
   if (st.devmajor !== undefined) item.devmajor = st.devmajor;
   if (st.devminor !== undefined) item.devminor = st.devminor;
