@@ -57,13 +57,34 @@ export async function plan(dockerfile: Dockerfile, options: PlanOptions, inputs:
   // `ARG TARGETSTAGE` in any stage; a --build-arg of that name wins.
   if (!overrides.has("TARGETSTAGE"))
     overrides.set("TARGETSTAGE", graph.nodes[target].stage.name ?? "default");
-  const order = graph.needed(target);
-  const platforms = stagePlatforms(order, graph, ctx, expander, globals, inputs.platform);
-  const bases = await resolveBases(
-    order.map((i) => graph.nodes[i]),
-    platforms,
-    inputs,
-  );
+  // Base images first, then what their ONBUILD triggers read joins the graph, until no trigger
+  // names a stage that is not needed yet (each stage's triggers are read once).
+  let order = graph.needed(target);
+  let platforms = stagePlatforms(order, graph, ctx, expander, globals, inputs.platform);
+  const bases = new Map<string, ResolvedImage>();
+  const triggersRead = new Set<number>();
+  for (;;) {
+    await resolveBases(
+      order.map((i) => graph.nodes[i]),
+      platforms,
+      inputs,
+      bases,
+    );
+    let added = false;
+    for (const index of order) {
+      const node = graph.nodes[index];
+      if (node.base.kind !== "image" || triggersRead.has(index)) continue;
+      triggersRead.add(index);
+      // resolveBases just resolved every image base of `order`, for the platform set above.
+      const image = bases.get(baseKey(node.base.ref, platforms.get(index) as Platform)) as ResolvedImage;
+      const triggers = image.config.config.OnBuild ?? [];
+      if (triggers.length > 0 && graph.addTriggerDeps(index, onbuildTriggers(triggers, dockerfile.ast.file)))
+        added = true;
+    }
+    if (!added) break;
+    order = graph.needed(target);
+    platforms = stagePlatforms(order, graph, ctx, expander, globals, inputs.platform);
+  }
 
   const checkWarnings: PlanWarning[] = buildChecks(dockerfile, {
     platformArgs: platformArgs(options.buildPlatform, inputs.platform),
@@ -283,23 +304,28 @@ function baseKey(ref: string, platform: Platform): string {
   return `${ref} ${formatPlatform(platform)}`;
 }
 
-/** Phase: pull/resolve every image the needed stages start from, for their platform, concurrently. */
+/**
+ * Phase: pull/resolve every image the needed stages start from, for their platform, concurrently,
+ * into `into` (images already there are not resolved again).
+ */
 async function resolveBases(
   nodes: StageNode[],
   platforms: ReadonlyMap<number, Platform>,
   inputs: PlanInputs,
-): Promise<Map<string, ResolvedImage>> {
+  into: Map<string, ResolvedImage>,
+): Promise<void> {
   const wanted = new Map<string, { ref: string; platform: Platform }>();
   for (const n of nodes) {
     if (n.base.kind !== "image") continue;
     // every stage's platform was set in the loop above, before its nodes.
     const platform = platforms.get(n.stage.index) as Platform;
-    wanted.set(baseKey(n.base.ref, platform), { ref: n.base.ref, platform });
+    const key = baseKey(n.base.ref, platform);
+    if (!into.has(key)) wanted.set(key, { ref: n.base.ref, platform });
   }
   const resolved = await Promise.all(
     [...wanted].map(async ([key, w]) => [key, await inputs.images.resolve(w.ref, w.platform)] as const),
   );
-  return new Map(resolved);
+  for (const [key, image] of resolved) into.set(key, image);
 }
 
 interface Base {
