@@ -232,6 +232,12 @@ function checkBuildArgs(args: ReadonlyMap<string, string> | undefined): void {
     if (bad !== undefined)
       throw new UsageError(`--build-arg ${JSON.stringify(name)}: the value ${bad.problem}`);
   }
+  // RUN's hostname (sethostname(2), /etc/hosts): refused before any work, not at the first RUN.
+  const hostname = args?.get("BUILDKIT_SANDBOX_HOSTNAME");
+  if (hostname !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9._-]{0,62}$/.test(hostname))
+    throw new UsageError(
+      `--build-arg BUILDKIT_SANDBOX_HOSTNAME=${JSON.stringify(hostname)}: not a hostname (letters, digits, '.', '-', '_'; at most 63)`,
+    );
 }
 
 /** Phase: values of the ARGs before the first FROM (override > default), for FROM lines. */

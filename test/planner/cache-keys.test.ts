@@ -155,5 +155,8 @@ describe("cache keys", () => {
     expect(run.kind === "run" && run.hostname).toBe("foo");
     expect(a.stages[0].steps[0].kind === "run" && a.stages[0].steps[0].hostname).toBeUndefined();
     expect(b.warnings.filter((w) => w.rule === "UnusedBuildArg")).toEqual([]);
+    await expect(
+      planOf({ dockerfile: df, contextDir: dir, buildArgs: { BUILDKIT_SANDBOX_HOSTNAME: "a b" } }),
+    ).rejects.toThrow("not a hostname");
   });
 });
