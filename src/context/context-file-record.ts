@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import type { ContentHasher } from "./content-hasher";
 import type { ContextFile, ContextFileType } from "./context-file";
 import type { ContextTree } from "./context-tree";
+import { contentXattrs } from "../rootfs/overlay";
 import type { SelectedPath } from "./walk-sources";
 
 /** A ContextFile backed by an lstat taken during the walk. */
@@ -22,6 +23,7 @@ export class ContextFileRecord implements ContextFile {
   readonly hostPath: string;
   /** A socket: BuildKit's context transfer sends it as an empty regular file (testCopySocket). */
   private readonly socket: boolean;
+  private readXattrs: { value: Record<string, Buffer> | undefined } | undefined;
 
   constructor(
     tree: ContextTree,
@@ -57,6 +59,11 @@ export class ContextFileRecord implements ContextFile {
 
   open(): Readable {
     return this.socket ? Readable.from([]) : fs.createReadStream(this.hostPath);
+  }
+
+  xattrs(): Record<string, Buffer> | undefined {
+    if (this.readXattrs === undefined) this.readXattrs = { value: contentXattrs(this.hostPath) };
+    return this.readXattrs.value;
   }
 }
 

@@ -51,6 +51,8 @@ export interface ContextFile {
   contentHash(): Promise<string | undefined>;
   /** The content of a regular file. */
   open(): Readable;
+  /** Its xattrs (overlayfs's own left out), read once; undefined when none. */
+  xattrs?(): Record<string, Buffer> | undefined;
 }
 
 /** What reading the context has cost so far: proves a warm re-plan reads no file content. */

@@ -4,8 +4,9 @@ import type { ContextFile } from "./context-file";
 /**
  * The cache-key fingerprint of a selection of context files: sha256 over one record per file of
  * [source index, type, destination-relative path, mode, content hash | link target | device
- * numbers], in walk order. Deliberately absent: mtimes, owners (COPY sets them) and absolute
- * host paths, so touching files or moving the context directory keeps the key.
+ * numbers], in walk order, and the file's xattrs when it has any (COPY carries them into the
+ * layer). Deliberately absent: mtimes, owners (COPY sets them) and absolute host paths, so
+ * touching files or moving the context directory keeps the key.
  */
 export async function fingerprintFiles(files: readonly ContextFile[]): Promise<string> {
   const hashes = await Promise.all(files.map((f) => f.contentHash()));
@@ -16,7 +17,15 @@ export async function fingerprintFiles(files: readonly ContextFile[]): Promise<s
     if (f.type === "file") detail = hashes[i] as string;
     else if (f.type === "symlink") detail = f.linkTarget ?? "";
     else if (f.devmajor !== undefined) detail = [f.devmajor, f.devminor ?? 0];
-    records.push(JSON.stringify([f.source, f.type, f.path, f.mode, detail]));
+    const record: unknown[] = [f.source, f.type, f.path, f.mode, detail];
+    const xattrs = f.xattrs?.();
+    if (xattrs !== undefined)
+      record.push(
+        Object.keys(xattrs)
+          .sort()
+          .map((k) => [k, createHash("sha256").update(xattrs[k]).digest("hex")]),
+      );
+    records.push(JSON.stringify(record));
   });
   records.push("");
   return "sha256:" + createHash("sha256").update(records.join("\n")).digest("hex");

@@ -6,7 +6,7 @@ import type { ContextTree } from "./context-tree";
 import { ContextError } from "./errors";
 import { BadPatternError, hasWildcard } from "./go-match";
 import { cleanPath } from "./go-path";
-import { expandWildcards } from "./wildcards";
+import { expandWildcards, parentsPivotDepth } from "./wildcards";
 import { RootfsError } from "../rootfs/errors";
 import { resolveInRoot } from "../rootfs/resolve";
 
@@ -16,6 +16,8 @@ export interface ResolveOptions {
    * frontend sets AllowEmptyWildcard for COPY and ADD, so this defaults to true.
    */
   allowEmptyWildcard?: boolean;
+  /** `COPY --parents` patterns: `**` below the "/./" pivot matches any depth (see expandWildcards). */
+  parents?: boolean;
 }
 
 /** Where a context path leads once its symlinks are followed. */
@@ -53,7 +55,8 @@ export function resolveSources(
       out.push(toSource(pattern, rel, resolved));
       continue;
     }
-    const matches = expandInContext(tree, components, firstWild, pattern);
+    const globstarFrom = options.parents === true ? parentsPivotDepth(pattern) : Infinity;
+    const matches = expandInContext(tree, components, firstWild, pattern, globstarFrom);
     let found = 0;
     for (const match of matches) {
       const resolved = resolvePath(tree, match, pattern);
@@ -152,6 +155,7 @@ function expandInContext(
   components: string[],
   firstWild: number,
   pattern: string,
+  globstarFrom: number,
 ): string[] {
   const rel = (p: string): string => (p === "" ? "." : p);
   try {
@@ -167,6 +171,7 @@ function expandInContext(
       },
       components,
       firstWild,
+      globstarFrom,
     );
   } catch (err) {
     if (!(err instanceof BadPatternError)) throw err;

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { Readable } from "node:stream";
 import type { BuildContext, ContextFile, ContextSource } from "../context";
 import type { CopyGroup, CopyItem } from "./copy-item";
-import { ancestorsOf, belowPivot, splitParents } from "./parents-path";
+import { ancestorsOf, pivotOfMatch, splitParents } from "./parents-path";
 
 /** A context source with how it is laid out. */
 export interface ContextGroupSource {
@@ -23,7 +23,8 @@ export function contextGroups(
   const out: ContextGroupSource[] = [];
   for (const raw of patterns) {
     const split = parents ? splitParents(raw) : undefined;
-    for (const source of context.resolveSources([split?.pattern ?? raw])) {
+    // The pattern as written: the resolver finds its pivot ("/./") for `**` below it.
+    for (const source of context.resolveSources([raw], { parents })) {
       const group: CopyGroup = {
         kind: source.kind,
         keepOwner: false,
@@ -31,8 +32,9 @@ export function contextGroups(
         items: context.walk([source]),
       };
       if (split !== undefined) {
-        group.parentsPath = belowPivot(split.pivot, source.path === "." ? "" : source.path);
-        group.parentDirs = parentDirs(context.root, split.pivot, group.parentsPath);
+        const { pivot, below } = pivotOfMatch(split, source.path === "." ? "" : source.path);
+        group.parentsPath = below;
+        group.parentDirs = parentDirs(context.root, pivot, below);
       }
       out.push({ source, group });
     }

@@ -23,6 +23,11 @@ export interface CopyItem {
   linkTarget?: string;
   devmajor?: number;
   devminor?: number;
+  /**
+   * Its xattrs (user.*, security.capability, …; undefined when none), read when the layer is
+   * written: BuildKit's copy carries them into the layer, as RUN's diff does.
+   */
+  xattrs?(): Record<string, Buffer> | undefined;
   /** A regular file's content; called at most once, when the layer writer reaches it. */
   open(): Readable;
 }

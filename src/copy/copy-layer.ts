@@ -233,13 +233,16 @@ function base(
 ): LayerEntryBase {
   const owner = chown ?? (group.keepOwner ? { uid: item.uid, gid: item.gid } : ROOT_OWNER);
   const applies = chmod !== undefined && group.chmod && item.type !== "symlink";
-  return {
+  const out: LayerEntryBase = {
     path: target,
     mode: applies ? applyChmod(item.mode, chmod, item.type === "directory") : item.mode,
     uid: owner.uid,
     gid: owner.gid,
     mtimeMs: item.mtimeMs,
   };
+  const xattrs = item.xattrs?.();
+  if (xattrs !== undefined) out.xattrs = xattrs;
+  return out;
 }
 
 function toEntry(

@@ -122,7 +122,8 @@ export async function downloadUrl(
     if (expected !== undefined && hex !== expected.hex) {
       throw new CopyError(
         "COPY_CHECKSUM_MISMATCH",
-        `verify checksum of ${url}: expected ${expected.algorithm}:${expected.hex}, got ${expected.algorithm}:${hex}`,
+        // BuildKit's wording first ("digest mismatch"), then both digests.
+        `digest mismatch for ${url}: expected ${expected.algorithm}:${expected.hex}, got ${expected.algorithm}:${hex}`,
       );
     }
     const lastModified = Date.parse(response.headers.get("last-modified") ?? "");

@@ -1,3 +1,4 @@
+import { hasWildcard } from "../context/go-match";
 import { cleanPath } from "../context/go-path";
 
 /**
@@ -17,6 +18,19 @@ export function splitParents(pattern: string): ParentsPattern {
   if (at < 0) return { pivot: "", pattern };
   const pivot = rootRelative(pattern.slice(0, at));
   return { pivot, pattern: `${pattern.slice(0, at)}/${pattern.slice(at + 3)}` };
+}
+
+/**
+ * A matched source's own pivot and its path below it. A pivot with wildcards (`a/b?/./c`) is
+ * matched like any source component, one directory per component, so the match's first
+ * components are its pivot; a literal pivot is a prefix of the path as named.
+ */
+export function pivotOfMatch(split: ParentsPattern, p: string): { pivot: string; below: string } {
+  if (!split.pivot.split("/").some(hasWildcard))
+    return { pivot: split.pivot, below: belowPivot(split.pivot, p) };
+  const parts = rootRelative(p).split("/");
+  const depth = split.pivot.split("/").length;
+  return { pivot: parts.slice(0, depth).join("/"), below: parts.slice(depth).join("/") };
 }
 
 /** `p` (a matched source path, as named) relative to `pivot`; "" when it is the pivot. */

@@ -1,9 +1,10 @@
 import { BadPatternError, hasWildcard } from "../context/go-match";
-import { expandWildcards } from "../context/wildcards";
+import { expandWildcards, parentsPivotDepth } from "../context/wildcards";
 import type { CopyGroup, CopyItem } from "./copy-item";
 import { CopyError } from "./errors";
-import { ancestorsOf, belowPivot, rootRelative, splitParents } from "./parents-path";
+import { ancestorsOf, pivotOfMatch, rootRelative, splitParents } from "./parents-path";
 import type { LayerView, ViewStat } from "../rootfs/layer-view";
+import { contentXattrs } from "../rootfs/overlay";
 
 /** A `COPY --from` source after wildcard expansion. */
 export interface ViewSource {
@@ -26,6 +27,7 @@ export function resolveViewSources(
   view: LayerView,
   patterns: readonly string[],
   label: string,
+  options: { parents?: boolean } = {},
 ): ViewSource[] {
   const out: ViewSource[] = [];
   for (const pattern of patterns) {
@@ -33,7 +35,8 @@ export function resolveViewSources(
     const wantDir = rel !== "" && (pattern.endsWith("/") || pattern.endsWith("/."));
     const components = rel === "" ? [] : rel.split("/");
     const firstWild = components.findIndex(hasWildcard);
-    const matches = firstWild < 0 ? [rel] : expand(view, components, firstWild, pattern, label);
+    const globstarFrom = options.parents === true ? parentsPivotDepth(pattern) : Infinity;
+    const matches = firstWild < 0 ? [rel] : expand(view, components, firstWild, globstarFrom, pattern, label);
     for (const match of matches) {
       const { path: target, stat } = view.resolve(match);
       if (stat === undefined || stat.type === "socket" || (wantDir && stat.type !== "directory")) {
@@ -51,6 +54,7 @@ function expand(
   view: LayerView,
   components: string[],
   firstWild: number,
+  globstarFrom: number,
   pattern: string,
   label: string,
 ): string[] {
@@ -69,6 +73,7 @@ function expand(
       },
       components,
       firstWild,
+      globstarFrom,
     );
   } catch (err) {
     if (!(err instanceof BadPatternError)) throw err;
@@ -88,7 +93,8 @@ export function viewGroups(
   const groups: CopyGroup[] = [];
   for (const raw of patterns) {
     const split = parents ? splitParents(raw) : undefined;
-    for (const source of resolveViewSources(view, [split?.pattern ?? raw], label)) {
+    // The pattern as written: the resolver finds its pivot ("/./") for `**` below it.
+    for (const source of resolveViewSources(view, [raw], label, { parents })) {
       const group: CopyGroup = {
         kind: source.kind,
         keepOwner: true,
@@ -96,10 +102,11 @@ export function viewGroups(
         items: viewItems(view, source),
       };
       if (split !== undefined) {
-        group.parentsPath = belowPivot(split.pivot, source.path);
+        const { pivot, below } = pivotOfMatch(split, source.path);
+        group.parentsPath = below;
         group.parentDirs = new Map();
-        for (const dir of ancestorsOf(group.parentsPath)) {
-          const st = view.stat(split.pivot === "" ? dir : `${split.pivot}/${dir}`);
+        for (const dir of ancestorsOf(below)) {
+          const st = view.stat(pivot === "" ? dir : `${pivot}/${dir}`);
           if (st?.type === "directory") group.parentDirs.set(dir, statItem(view, dir, st));
         }
       }
@@ -134,6 +141,7 @@ function statItem(view: LayerView, p: string, st: ViewStat): CopyItem {
     mtimeMs: st.mtimeMs,
     size: st.size,
     open: () => view.openHost(host),
+    xattrs: () => contentXattrs(host),
   };
   if (st.devmajor !== undefined) item.devmajor = st.devmajor;
   if (st.devminor !== undefined) item.devminor = st.devminor;

@@ -53,6 +53,7 @@ import { exportRegistryCache, importRegistryCache } from "./registry-cache";
 import { buildAttestations } from "./attestations";
 import type { AttestationManifest } from "../attest/in-toto";
 import { SbomScannerMissingError, findSbomScanner } from "../attest/sbom";
+import { resolveSourceDateEpoch } from "./source-date-epoch";
 
 /**
  * Builds a Dockerfile into an image — the in-process API behind `tsbuild build`. Phases: read
@@ -118,8 +119,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       cacheDir: store.paths.context,
     });
     const buildArgs = new Map(Object.entries(options.buildArgs ?? {}));
-    const sourceDateEpoch =
-      options.sourceDateEpoch ?? epochFrom(buildArgs.get("SOURCE_DATE_EPOCH") ?? env.SOURCE_DATE_EPOCH);
     const baseImages = new BaseImages(store, {
       ...(options.pull ? { pull: true } : {}),
       ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
@@ -147,6 +146,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     }
     // The platforms' plans come from one Dockerfile: warnings and entitlements are the same.
     const thePlan = plans[0];
+    const sourceDateEpoch = resolveSourceDateEpoch(
+      options.sourceDateEpoch,
+      buildArgs.get("SOURCE_DATE_EPOCH") ?? env.SOURCE_DATE_EPOCH,
+      thePlan.sourceDateEpoch,
+    );
     checkEntitlements(thePlan, new Set(options.allow ?? []), dockerfileName);
     for (const w of thePlan.warnings)
       emit({
@@ -450,13 +454,6 @@ function createdTime(sourceDateEpoch: number | undefined): string {
   return new Date(sourceDateEpoch !== undefined ? sourceDateEpoch * 1000 : Date.now())
     .toISOString()
     .replace(/\.\d{3}Z$/, "Z");
-}
-
-function epochFrom(value: string | undefined): number | undefined {
-  if (value === undefined || value === "") return undefined;
-  if (!/^[0-9]+$/.test(value))
-    throw new BuildError("BAD_SOURCE_DATE_EPOCH", `SOURCE_DATE_EPOCH: "${value}" is not a number of seconds`);
-  return Number(value);
 }
 
 export { parseBuildArgs };

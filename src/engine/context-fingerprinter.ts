@@ -11,8 +11,8 @@ export function contextFingerprinter(context: BuildContext): ListingFingerprinte
   // The files behind each fingerprint, listed only when a miss is explained or recorded.
   const selections = new Map<string, readonly ContextFile[]>();
   return {
-    async fingerprint(sources, { exclude }) {
-      const selected = context.resolveSources(sources);
+    async fingerprint(sources, { exclude, parents }) {
+      const selected = context.resolveSources(sources, parents === true ? { parents } : {});
       const all = await context.files(selected);
       const files = exclude.length === 0 ? all : excludeFiles(all, exclude);
       const digest = await fingerprintFiles(files);

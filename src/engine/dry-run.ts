@@ -14,6 +14,7 @@ import { contextFingerprinter } from "./context-fingerprinter";
 import { NamedContexts } from "./named-contexts";
 import { recordKey } from "./stage-runner";
 import { httpUrlValidator } from "./url-validator";
+import { resolveSourceDateEpoch } from "./source-date-epoch";
 
 /** One step of a dry run: what it is, its key, and whether the cache already holds its result. */
 export interface DryRunStep {
@@ -96,10 +97,12 @@ export async function planBuild(options: BuildOptions): Promise<DryRunPlan> {
         urls: httpUrlValidator(options.signal, network),
       },
     );
-    const epochText = options.sourceDateEpoch ?? buildArgs.get("SOURCE_DATE_EPOCH") ?? env.SOURCE_DATE_EPOCH;
-    const sourceDateEpoch = epochText === undefined || epochText === "" ? undefined : Number(epochText);
-    const keyRun =
-      sourceDateEpoch !== undefined && Number.isFinite(sourceDateEpoch) ? { sourceDateEpoch } : {};
+    const sourceDateEpoch = resolveSourceDateEpoch(
+      options.sourceDateEpoch,
+      buildArgs.get("SOURCE_DATE_EPOCH") ?? env.SOURCE_DATE_EPOCH,
+      thePlan.sourceDateEpoch,
+    );
+    const keyRun = sourceDateEpoch !== undefined ? { sourceDateEpoch } : {};
     const filter = options.noCacheFilter ?? [];
     const stages: DryRunStage[] = [];
     for (const stage of thePlan.stages) {

@@ -56,11 +56,14 @@ export class LocalStepExecutor implements StepExecutor {
     const upperDir = path.join(inputs.tmpDir, "upper");
     const workDir = path.join(inputs.tmpDir, "work");
     const { mounts, env: mountEnv, release } = await runMounts(step, inputs, this.mountSources);
+    const key = (kv: string): string => kv.split("=")[0];
+    // A mount's variables (secret env=, SSH_AUTH_SOCK) win over ENV and ARG, as in BuildKit.
+    const fromMounts = new Set(mountEnv.map(key));
     const env = [
       ...step.state.env,
-      ...step.state.buildArgs.filter((a) => !step.state.env.some((e) => e.split("=")[0] === a.split("=")[0])),
-    ];
-    for (const e of mountEnv) if (!env.some((x) => x.split("=")[0] === e.split("=")[0])) env.push(e);
+      ...step.state.buildArgs.filter((a) => !step.state.env.some((e) => key(e) === key(a))),
+    ].filter((e) => !fromMounts.has(key(e)));
+    env.push(...mountEnv);
     const result = await runStep(
       {
         lowerDirs,
@@ -70,7 +73,7 @@ export class LocalStepExecutor implements StepExecutor {
         env,
         cwd: step.state.workdir,
         ...(step.state.user ? { user: step.state.user } : {}),
-        hostname: "buildkitsandbox",
+        hostname: step.hostname ?? "buildkitsandbox",
         // A RUN's own --network wins over the build's --network.
         network: step.network === "default" ? (this.settings.networkMode ?? "default") : step.network,
         security: step.security,

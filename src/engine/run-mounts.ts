@@ -238,7 +238,8 @@ async function secretFor(m: PlannedMount, step: RunStep, sources: MountSources):
   if (content === undefined && m.required === true)
     throw new BuildError(
       "SECRET_MISSING",
-      `${step.display}: secret "${id}" is required but was not given (--secret id=${id},src=... or env=...)`,
+      // BuildKit's wording ("secret X: not found"), then how to give it.
+      `${step.display}: secret ${id}: not found (required; give it with --secret id=${id},src=... or env=...)`,
     );
   return content;
 }

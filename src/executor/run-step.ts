@@ -182,6 +182,9 @@ function validateSpec(spec: RunSpec): void {
   }
   for (const e of spec.env) if (e.indexOf("=") <= 0) bad(`environment entry ${JSON.stringify(e)} is not K=V`);
   if (!spec.cwd.startsWith("/")) bad(`working directory ${spec.cwd} is not absolute`);
+  // It goes into /etc/hosts and sethostname(2): a name of letters, digits, '-', '_' and '.'.
+  if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,62}$/.test(spec.hostname))
+    bad(`invalid hostname ${JSON.stringify(spec.hostname)}`);
   for (const m of spec.mounts) {
     const target = mountTarget(m);
     if (!target.startsWith("/")) bad(`mount target ${target} is not absolute`);

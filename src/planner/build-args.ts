@@ -32,4 +32,5 @@ export const SPECIAL_ARGS: ReadonlySet<string> = new Set([
   "SOURCE_DATE_EPOCH",
   "BUILDKIT_INLINE_CACHE",
   "BUILDKIT_SYNTAX",
+  "BUILDKIT_SANDBOX_HOSTNAME",
 ]);

@@ -18,6 +18,8 @@ export interface Plan {
   platform: Platform;
   /** Non-fatal findings: lint warnings, unused build args. */
   warnings: PlanWarning[];
+  /** The global `ARG SOURCE_DATE_EPOCH` value (its default unless a build arg overrides it), unparsed. */
+  sourceDateEpoch?: string;
 }
 
 export interface PlanWarning {
@@ -99,6 +101,8 @@ export interface RunStep extends StepCommon {
   mounts: PlannedMount[];
   network: "default" | "none" | "host";
   security: "sandbox" | "insecure";
+  /** The container's hostname when `--build-arg BUILDKIT_SANDBOX_HOSTNAME` sets it (else buildkitsandbox). */
+  hostname?: string;
 }
 
 /** A RUN --mount after expansion; `from` resolved to a stage index or image ref. */

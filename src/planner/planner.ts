@@ -53,13 +53,38 @@ export async function plan(dockerfile: Dockerfile, options: PlanOptions, inputs:
   const globals = resolveGlobalArgs(dockerfile, expander, overrides, consumed);
   const graph = new StageGraph(dockerfile.stages, ctx, expander, globals);
   const target = graph.resolveTarget(options.target);
-  const order = graph.needed(target);
-  const platforms = stagePlatforms(order, graph, ctx, expander, globals, inputs.platform);
-  const bases = await resolveBases(
-    order.map((i) => graph.nodes[i]),
-    platforms,
-    inputs,
-  );
+  // BuildKit's automatic TARGETSTAGE: the target's name ("default" when it has none), for
+  // `ARG TARGETSTAGE` in any stage; a --build-arg of that name wins.
+  if (!overrides.has("TARGETSTAGE"))
+    overrides.set("TARGETSTAGE", graph.nodes[target].stage.name ?? "default");
+  // Base images first, then what their ONBUILD triggers read joins the graph, until no trigger
+  // names a stage that is not needed yet (each stage's triggers are read once).
+  let order = graph.needed(target);
+  let platforms = stagePlatforms(order, graph, ctx, expander, globals, inputs.platform);
+  const bases = new Map<string, ResolvedImage>();
+  const triggersRead = new Set<number>();
+  for (;;) {
+    await resolveBases(
+      order.map((i) => graph.nodes[i]),
+      platforms,
+      inputs,
+      bases,
+    );
+    let added = false;
+    for (const index of order) {
+      const node = graph.nodes[index];
+      if (node.base.kind !== "image" || triggersRead.has(index)) continue;
+      triggersRead.add(index);
+      // resolveBases just resolved every image base of `order`, for the platform set above.
+      const image = bases.get(baseKey(node.base.ref, platforms.get(index) as Platform)) as ResolvedImage;
+      const triggers = image.config.config.OnBuild ?? [];
+      if (triggers.length > 0 && graph.addTriggerDeps(index, onbuildTriggers(triggers, dockerfile.ast.file)))
+        added = true;
+    }
+    if (!added) break;
+    order = graph.needed(target);
+    platforms = stagePlatforms(order, graph, ctx, expander, globals, inputs.platform);
+  }
 
   const checkWarnings: PlanWarning[] = buildChecks(dockerfile, {
     platformArgs: platformArgs(options.buildPlatform, inputs.platform),
@@ -173,12 +198,14 @@ export async function plan(dockerfile: Dockerfile, options: PlanOptions, inputs:
       message: `one or more build args were not consumed: [${unused.sort().join(" ")}]`,
     });
   }
+  const epoch = globals.get("SOURCE_DATE_EPOCH");
   return {
     // Every stage in `order` was planned by the loop above.
     stages: order.map((i) => planned.get(i) as PlannedStage),
     target,
     platform: inputs.platform,
     warnings,
+    ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}),
   };
 }
 
@@ -205,6 +232,12 @@ function checkBuildArgs(args: ReadonlyMap<string, string> | undefined): void {
     if (bad !== undefined)
       throw new UsageError(`--build-arg ${JSON.stringify(name)}: the value ${bad.problem}`);
   }
+  // RUN's hostname (sethostname(2), /etc/hosts): refused before any work, not at the first RUN.
+  const hostname = args?.get("BUILDKIT_SANDBOX_HOSTNAME");
+  if (hostname !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9._-]{0,62}$/.test(hostname))
+    throw new UsageError(
+      `--build-arg BUILDKIT_SANDBOX_HOSTNAME=${JSON.stringify(hostname)}: not a hostname (letters, digits, '.', '-', '_'; at most 63)`,
+    );
 }
 
 /** Phase: values of the ARGs before the first FROM (override > default), for FROM lines. */
@@ -277,23 +310,28 @@ function baseKey(ref: string, platform: Platform): string {
   return `${ref} ${formatPlatform(platform)}`;
 }
 
-/** Phase: pull/resolve every image the needed stages start from, for their platform, concurrently. */
+/**
+ * Phase: pull/resolve every image the needed stages start from, for their platform, concurrently,
+ * into `into` (images already there are not resolved again).
+ */
 async function resolveBases(
   nodes: StageNode[],
   platforms: ReadonlyMap<number, Platform>,
   inputs: PlanInputs,
-): Promise<Map<string, ResolvedImage>> {
+  into: Map<string, ResolvedImage>,
+): Promise<void> {
   const wanted = new Map<string, { ref: string; platform: Platform }>();
   for (const n of nodes) {
     if (n.base.kind !== "image") continue;
     // every stage's platform was set in the loop above, before its nodes.
     const platform = platforms.get(n.stage.index) as Platform;
-    wanted.set(baseKey(n.base.ref, platform), { ref: n.base.ref, platform });
+    const key = baseKey(n.base.ref, platform);
+    if (!into.has(key)) wanted.set(key, { ref: n.base.ref, platform });
   }
   const resolved = await Promise.all(
     [...wanted].map(async ([key, w]) => [key, await inputs.images.resolve(w.ref, w.platform)] as const),
   );
-  return new Map(resolved);
+  for (const [key, image] of resolved) into.set(key, image);
 }
 
 interface Base {

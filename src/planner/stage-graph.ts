@@ -161,6 +161,29 @@ export class StageGraph {
     return { stage, base, dependsOn: [...deps] };
   }
 
+  /**
+   * Phase "ONBUILD dependencies": once the base image's config of stage `index` is known, what
+   * its ONBUILD triggers read (`COPY --from`, `RUN --mount from=`) becomes a dependency, as in
+   * BuildKit, which resolves base images before it orders the stages. A problem is reported at
+   * the stage's FROM (the trigger's text is not in this Dockerfile). True when a stage was added.
+   */
+  addTriggerDeps(index: number, triggers: readonly Stage["instructions"][number][]): boolean {
+    const node = this.nodes[index];
+    const before = node.dependsOn.length;
+    for (const instruction of triggers) {
+      for (const ref of this.fromWords(instruction)) {
+        const at = { value: ref.value, span: node.stage.from.span };
+        const what = instruction.kind === "RUN" ? "mount" : "COPY";
+        const resolved = this.resolveFromRaw(ref.value, at, index, what);
+        if (resolved.kind === "stage" && !node.dependsOn.includes(resolved.stage))
+          node.dependsOn.push(resolved.stage);
+      }
+    }
+    if (node.dependsOn.length === before) return false;
+    this.checkCycles();
+    return true;
+  }
+
   /** The words of `--from` (COPY/ADD) and `RUN --mount=...,from=` in an instruction. */
   private fromWords(instruction: Stage["instructions"][number]): Word[] {
     if (instruction.kind === "COPY" && instruction.from !== undefined) {

@@ -60,6 +60,11 @@ export class VariableScope {
     return this.overrides.has(name);
   }
 
+  /** The `--build-arg` (or automatic platform arg) value of `name`, declared or not. */
+  override(name: string): string | undefined {
+    return this.overrides.get(name);
+  }
+
   /** Replaces the ENV view with an image's `K=V` list (at the start of a stage). */
   setEnvList(env: readonly string[]): void {
     this.env.clear();

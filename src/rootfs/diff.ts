@@ -2,8 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { LayerEntry, LayerEntryBase } from "../image/layer-entry";
 import { RootfsError } from "./errors";
-import { isOpaqueDir, isOverlayXattr, isWhiteout } from "./overlay";
-import { getXattr, listXattrs } from "./xattrs";
+import { contentXattrs, isOpaqueDir, isWhiteout } from "./overlay";
 import { errorMessage } from "../errors";
 
 /**
@@ -88,17 +87,6 @@ function baseOf(rel: string, host: string, stats: fs.Stats): LayerEntryBase {
   const xattrs = contentXattrs(host);
   if (xattrs !== undefined) base.xattrs = xattrs;
   return base;
-}
-
-/** All xattrs except overlayfs's own; undefined when there are none. */
-function contentXattrs(host: string): Record<string, Buffer> | undefined {
-  let out: Record<string, Buffer> | undefined;
-  for (const name of listXattrs(host)) {
-    if (isOverlayXattr(name)) continue;
-    const value = getXattr(host, name);
-    if (value !== undefined) (out ??= {})[name] = value;
-  }
-  return out;
 }
 
 /** Linux dev_t encoding (glibc's gnu_dev_major/minor). */

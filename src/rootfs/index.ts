@@ -16,7 +16,14 @@ export {
   type ResolvedViewPath,
 } from "./layer-view";
 export { diffUpperDir } from "./diff";
-export { isWhiteout, isOpaqueDir, opaqueXattr, overlayXattrPrefix, inUserNamespace } from "./overlay";
+export {
+  contentXattrs,
+  isWhiteout,
+  isOpaqueDir,
+  opaqueXattr,
+  overlayXattrPrefix,
+  inUserNamespace,
+} from "./overlay";
 export {
   UserDb,
   parsePasswd,

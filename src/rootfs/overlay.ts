@@ -10,7 +10,7 @@
  *   carries them and unpacking never restores them from a tar.
  */
 import * as fs from "node:fs";
-import { getXattr } from "./xattrs";
+import { getXattr, listXattrs } from "./xattrs";
 
 export type OverlayXattrPrefix = "trusted.overlay." | "user.overlay.";
 
@@ -57,4 +57,18 @@ export function isOpaqueDir(host: string): boolean {
 /** Whether `name` is overlayfs bookkeeping (under either prefix), never content. */
 export function isOverlayXattr(name: string): boolean {
   return PREFIXES.some((p) => name.startsWith(p));
+}
+
+/**
+ * The xattrs of `host` itself that are content (user.*, security.capability, …), overlayfs's own
+ * bookkeeping left out; undefined when there are none. What a layer carries as SCHILY.xattr.
+ */
+export function contentXattrs(host: string): Record<string, Buffer> | undefined {
+  let out: Record<string, Buffer> | undefined;
+  for (const name of listXattrs(host)) {
+    if (isOverlayXattr(name)) continue;
+    const value = getXattr(host, name);
+    if (value !== undefined) (out ??= {})[name] = value;
+  }
+  return out;
 }

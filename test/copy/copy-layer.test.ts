@@ -212,6 +212,28 @@ describe("layout rules (context sources)", () => {
     });
   });
 
+  test("--parents: a wildcard pivot, and ** below it at any depth (BuildKit's include patterns)", async () => {
+    expect(shape(await run({ sources: ["s*c/./**/*.go"], dest: "/p/", parents: true }))).toEqual({
+      p: "directory",
+      "p/main.go": "file:package main",
+      "p/lib": "directory",
+      "p/lib/util.go": "file:package lib",
+      "p/lib/util_test.go": "file:package lib_test",
+    });
+    // `**` matching no directory at all.
+    expect(shape(await run({ sources: ["src/**/main.go"], dest: "/p/", parents: true }))).toEqual({
+      p: "directory",
+      "p/src": "directory",
+      "p/src/main.go": "file:package main",
+    });
+    // Without --parents `**` is Go's filepath.Match `*`: exactly one directory.
+    expect(shape(await run({ sources: ["src/**/util.go"], dest: "/p/" }))).toEqual({
+      p: "directory",
+      "p/util.go": "file:package lib",
+    });
+    expect(await run({ sources: ["src/**/main.go"], dest: "/p/" })).toEqual([]);
+  });
+
   test("later sources overwrite earlier ones", async () => {
     const root = tmp.make();
     const context = await openContext(

@@ -140,4 +140,23 @@ describe("cache keys", () => {
       "http_proxy=http://127.0.0.1:3128",
     ]);
   });
+
+  it("BUILDKIT_SANDBOX_HOSTNAME names RUN's host and is in its key, without an unused-arg warning", async () => {
+    const dir = context();
+    const df = "FROM scratch\nRUN hostname\n";
+    const a = await planOf({ dockerfile: df, contextDir: dir });
+    const b = await planOf({
+      dockerfile: df,
+      contextDir: dir,
+      buildArgs: { BUILDKIT_SANDBOX_HOSTNAME: "foo" },
+    });
+    expect(keys(b)).not.toEqual(keys(a));
+    const run = b.stages[0].steps[0];
+    expect(run.kind === "run" && run.hostname).toBe("foo");
+    expect(a.stages[0].steps[0].kind === "run" && a.stages[0].steps[0].hostname).toBeUndefined();
+    expect(b.warnings.filter((w) => w.rule === "UnusedBuildArg")).toEqual([]);
+    await expect(
+      planOf({ dockerfile: df, contextDir: dir, buildArgs: { BUILDKIT_SANDBOX_HOSTNAME: "a b" } }),
+    ).rejects.toThrow("not a hostname");
+  });
 });

@@ -41,16 +41,29 @@ export function checkChown(value: string): string | undefined {
 
 const DIGEST_LENGTHS: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
 
-/** `sha256:<64 hex>` (or sha384/sha512); undefined when valid. */
+/** go-digest's grammar of a digest: `algorithm:encoded`. */
+const DIGEST_GRAMMAR = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+
+/**
+ * `sha256:<64 hex>` (or sha384/sha512); undefined when valid. The problems are go-digest's, as
+ * BuildKit reports them: no algorithm → "invalid checksum digest format", an algorithm it has no
+ * implementation of (md5, unknown) → "unsupported digest algorithm", then length and hex digits.
+ */
 export function checkChecksum(value: string): string | undefined {
-  const [algorithm, hex, ...rest] = value.split(":");
+  const colon = value.indexOf(":");
+  if (colon <= 0 || colon + 1 === value.length)
+    return "invalid checksum digest format (expected sha256:<hex>)";
+  const algorithm = value.slice(0, colon);
+  const hex = value.slice(colon + 1);
   const length = DIGEST_LENGTHS[algorithm];
-  if (length === undefined || hex === undefined || rest.length > 0) {
-    return "expected a digest like sha256:<64 hex digits>";
+  if (length === undefined) {
+    if (!DIGEST_GRAMMAR.test(value)) return "invalid checksum digest format (expected sha256:<hex>)";
+    return `unsupported digest algorithm ${JSON.stringify(algorithm)} (sha256, sha384 or sha512)`;
   }
-  if (!new RegExp(`^[0-9a-f]{${length}}$`).test(hex)) {
-    return `a ${algorithm} digest has ${length} lowercase hex digits`;
-  }
+  if (hex.length !== length)
+    return `invalid checksum digest length: a ${algorithm} digest has ${length} hex digits`;
+  if (!/^[0-9a-f]+$/.test(hex))
+    return `invalid checksum digest format: a ${algorithm} digest is lowercase hex`;
   return undefined;
 }
 

@@ -1,5 +1,5 @@
 import type { AddInstruction, CopyInstruction } from "../../parser/instruction";
-import { checkChmod, checkChown } from "../../parser/instructions/copy-options";
+import { checkChecksum, checkChmod, checkChown } from "../../parser/instructions/copy-options";
 import { TsbuildError } from "../../errors";
 import type { KeyValue } from "../cache-key";
 import type { CopySource, CopyStep } from "../plan";
@@ -53,8 +53,13 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
   const chmod =
     ins.chmod === undefined ? undefined : expandChecked(state, ins, "chmod", ins.chmod, checkChmod);
   const exclude = ins.exclude.map((e) => state.expander.text(e, ins.dest, env));
+  // `--checksum=${DIGEST}` is expanded like the other flags, then checked as the parser checks it.
+  const checksum =
+    ins.kind === "ADD" && ins.checksum !== undefined
+      ? expandChecked(state, ins, "checksum", ins.checksum, checkChecksum)
+      : undefined;
 
-  if (ins.kind === "ADD" && ins.checksum !== undefined) {
+  if (ins.kind === "ADD" && checksum !== undefined) {
     // BuildKit's checks (convert_copy.go): a checksum pins one remote file.
     const flag = ins.node.flags.find((f) => /^--checksum=/i.test(f.value)) ?? ins.dest;
     if (sources.length + heredocFiles.length !== 1)
@@ -99,7 +104,7 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
     source = { kind: "url" };
     // With --checksum the content is pinned; without, the key follows the remote's validators,
     // so a changed file at the same URL is fetched again (BuildKit re-checks URLs every build).
-    const urls = ins.checksum === undefined ? state.inputs.urls : undefined;
+    const urls = checksum === undefined ? state.inputs.urls : undefined;
     const validators = urls
       ? await Promise.all(
           sources.map((u, i) =>
@@ -110,14 +115,17 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
           ),
         )
       : [];
-    sourceKey = `url:${JSON.stringify(sources)}:${ins.checksum ?? ""}:${JSON.stringify(validators)}`;
+    sourceKey = `url:${JSON.stringify(sources)}:${checksum ?? ""}:${JSON.stringify(validators)}`;
   } else {
     const remote = sources.find((s) => URL_SOURCE.test(s));
     if (remote !== undefined) {
       throw state.expander.error(ins.sources[0], `${ins.kind} cannot mix URLs and local sources`);
     }
     try {
-      const fingerprint = await state.inputs.context.fingerprint(sources, { exclude });
+      const fingerprint = await state.inputs.context.fingerprint(sources, {
+        exclude,
+        ...(ins.parents ? { parents: true } : {}),
+      });
       source = { kind: "context", fingerprint };
       sourceKey = `context:${fingerprint}`;
     } catch (err) {
@@ -129,7 +137,7 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
   const add =
     ins.kind === "ADD"
       ? {
-          ...(ins.checksum !== undefined ? { checksum: ins.checksum } : {}),
+          ...(checksum !== undefined ? { checksum } : {}),
           ...(ins.unpack !== undefined ? { unpack: ins.unpack } : {}),
           keepGitDir: ins.keepGitDir,
         }
@@ -146,7 +154,7 @@ export async function dispatchCopy(state: StageState, ins: CopyInstruction | Add
     exclude,
     add:
       ins.kind === "ADD"
-        ? { checksum: ins.checksum ?? null, unpack: ins.unpack ?? null, keepGitDir: ins.keepGitDir }
+        ? { checksum: checksum ?? null, unpack: ins.unpack ?? null, keepGitDir: ins.keepGitDir }
         : null,
   };
   const [parentKey, cacheKey] = state.advance(keyOp);

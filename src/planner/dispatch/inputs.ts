@@ -20,7 +20,10 @@ export interface ContextFingerprinter {
    * minus `exclude`: paths, types, modes, link targets and contents, never mtimes or host paths.
    * Throws a TsbuildError naming the source when one is missing or leaves the context.
    */
-  fingerprint(sources: readonly string[], opts: { exclude: readonly string[] }): Promise<string>;
+  fingerprint(
+    sources: readonly string[],
+    opts: { exclude: readonly string[]; parents?: boolean },
+  ): Promise<string>;
 }
 
 /** What ADD <url> without --checksum keys on: the remote's current version. */

@@ -56,6 +56,8 @@ export async function dispatchRun(state: StageState, ins: RunInstruction): Promi
   const network = ins.network ?? "default";
   const security = ins.security ?? "sandbox";
   const keyState = execState(state, true);
+  // BuildKit's sandbox hostname build arg: part of the exec, so of the key (only when given).
+  const hostname = state.scope.override("BUILDKIT_SANDBOX_HOSTNAME");
   const keyOp: KeyValue = {
     op: "run",
     argv,
@@ -67,6 +69,7 @@ export async function dispatchRun(state: StageState, ins: RunInstruction): Promi
     mounts: mounts.map((m, i) => mountKey(state, m, ins.mountFlags[i].word)),
     network,
     security,
+    ...(hostname !== undefined ? { hostname } : {}),
   };
   const [parentKey, cacheKey] = state.advance(keyOp);
   // BuildKit's runCommandString: every ARG of the stage, in declaration order, then the argv.
@@ -88,6 +91,7 @@ export async function dispatchRun(state: StageState, ins: RunInstruction): Promi
     mounts,
     network,
     security,
+    ...(hostname !== undefined ? { hostname } : {}),
   });
 }
 

@@ -141,15 +141,16 @@ export class StageState {
   }
 
   /**
-   * Final key of a stage this one reads. Dependencies are planned first; a reference the graph
-   * could not see (an ONBUILD trigger of the base image naming a stage) is reported at `word`.
+   * Final key of a stage this one reads. Dependencies are planned first (those of a base image's
+   * ONBUILD triggers too, see StageGraph.addTriggerDeps); a reference the graph did not see is
+   * reported at `word`.
    */
   stageKey(stage: number, word: Word): string {
     const key = this.stageKeys.get(stage);
     if (key === undefined) {
       throw this.ctx.error(
         word.span,
-        `stage ${stage} is read here but is not among the stages this one depends on (ONBUILD triggers cannot read stages)`,
+        `stage ${stage} is read here but is not among the stages this one depends on`,
       );
     }
     return key;

@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testAddChecksum",
   upstream: UP.add,
-  knownFailure:
-    'the error does not contain "unsupported digest algorithm": DockerfileError: Dockerfile:3:16: invalid --checksum=md5:7e55db001d319a94b0b713529a756623 for ADD: expected a digest like sha256:<64 hex digits>',
   variant: "DigestWithKnownButUnsupportedAlgoName",
   dockerfile: `
 FROM scratch

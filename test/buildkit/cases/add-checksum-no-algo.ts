@@ -6,8 +6,6 @@ const sha = (s: string) => crypto.createHash("sha256").update(s).digest("hex");
 export default {
   name: "testAddChecksum",
   upstream: UP.add,
-  knownFailure:
-    'the error does not contain "invalid checksum digest format": DockerfileError: Dockerfile:3:16: invalid --checksum=d0b425e00e15a0d36b9b361f02bab63563aed6cb4665083905386c55d5b679fa for ADD: expected a digest like sha256:<64 hex digits>',
   variant: "DigestWithoutAlgoName",
   dockerfile: `
 FROM scratch

@@ -3,7 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testTargetStageNameArg",
   upstream: UP.args,
-  knownFailure: '/second: content "value:", expected "value:default"',
   variant: "unnamed last stage",
   dockerfile: `
 FROM {{busybox}} AS base

@@ -3,7 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testTargetStageNameArg",
   upstream: UP.args,
-  knownFailure: '/second: content "value:", expected "value:final"',
   variant: "last stage named final",
   dockerfile: `
 FROM {{busybox}} AS base

@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testDockerfileCheckHostname",
   upstream: UP.core,
-  knownFailure:
-    'the build failed; upstream expects success: BuildError: RUN cat /etc/hosts | grep foo: process ["/bin/sh","-c","cat /etc/hosts | grep foo"] did not complete successfully: exit code 1',
   variant: "build-arg BUILDKIT_SANDBOX_HOSTNAME",
   note: "The 'meta' variants set the frontend's hostname attribute, which docker build and tsbuild have no flag for.",
   dockerfile: `

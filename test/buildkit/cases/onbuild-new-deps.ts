@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testOnBuildNewDeps",
   upstream: UP.onbuild,
-  knownFailure:
-    "the build failed; upstream expects success: DockerfileError: Dockerfile:1:5: stage 0 is read here but is not among the stages this one depends on (ONBUILD triggers cannot read stages)",
   note: "alpine's /etc/alpine-release is replaced by the base image's /etc/passwd (upstream only checks its length > 5).",
   prebuild: [
     { dockerfile: "\nFROM {{busybox}}\nONBUILD COPY --from={{busybox}} /etc/passwd /out/alpine-release2\n" },

@@ -4,8 +4,6 @@ import { relativeParentsDockerfile } from "../harness/relative-parents";
 export default {
   name: "testCopyRelativeParents",
   upstream: UP.parents,
-  knownFailure:
-    'the build failed; upstream expects success: BuildError: RUN <<eot: process ["/bin/sh","-c","\\tset -ex\\n\\t[ -f /out/d/e/baz ]\\n\\t[ ! -f /out/d/e/bay ]\\n\\t[ -f /out/d/e2/baz ]\\n\\t[ -f /out/c/d/e/bar ] # via b2\\n"] did not complete successfully: exit code 1 + \'[\' -f /out/d/e/baz ]',
   variant: "target doubleinputs",
   dockerfile: relativeParentsDockerfile,
   target: "doubleinputs",

@@ -3,8 +3,6 @@ import type { BuildkitCase } from "../harness/case";
 export default {
   name: "testSourceDateEpochDockerfileDefaultInvalid",
   upstream: "frontend/dockerfile/dockerfile_source_date_epoch_test.go",
-  knownFailure:
-    'the build succeeded; upstream expects an error containing ["invalid SOURCE_DATE_EPOCH: not-a-timestamp"]',
   dockerfile: `
 ARG SOURCE_DATE_EPOCH=not-a-timestamp
 FROM scratch

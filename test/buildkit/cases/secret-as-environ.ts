@@ -3,8 +3,6 @@ import { UP, type BuildkitCase } from "../harness/case";
 export default {
   name: "testSecretAsEnviron",
   upstream: UP.secrets,
-  knownFailure:
-    'the build failed; upstream expects success: BuildError: RUN --mount=type=secret,id=mysecret,env=SECRET_ENV [ "$SECRET_ENV" == "pw" ] && [ ! -f /run/secrets/mysecret ] || false: secrets as environment variables (env=) are not supported yet',
   note: "Upstream's check that the progress output masks the value is not ported.",
   dockerfile: `
 FROM {{busybox}}

@@ -18,15 +18,25 @@ describe("ADD", () => {
   test("ADD --checksum=md5:abc x /y", () => {
     const err = errorOf("ADD --checksum=md5:abc x /y");
     expect(err.problem).toBe(
-      "invalid --checksum=md5:abc for ADD: expected a digest like sha256:<64 hex digits>",
+      'invalid --checksum=md5:abc for ADD: unsupported digest algorithm "md5" (sha256, sha384 or sha512)',
     );
     expect(err.column).toBe(16);
   });
 
   test("ADD --checksum=sha256:ABC x /y", () => {
     expect(errorOf("ADD --checksum=sha256:ABC x /y").problem).toBe(
-      "invalid --checksum=sha256:ABC for ADD: a sha256 digest has 64 lowercase hex digits",
+      "invalid --checksum=sha256:ABC for ADD: invalid checksum digest length: a sha256 digest has 64 hex digits",
     );
+    const upper = `sha256:${"A".repeat(64)}`;
+    expect(errorOf(`ADD --checksum=${upper} x /y`).problem).toBe(
+      `invalid --checksum=${upper} for ADD: invalid checksum digest format: a sha256 digest is lowercase hex`,
+    );
+  });
+
+  test("ADD --checksum without an algorithm, or outside go-digest's grammar", () => {
+    for (const bad of ["abc", ":abc", "sha256:", "x!y:abc"]) {
+      expect(errorOf(`ADD --checksum=${bad} x /y`).problem).toContain("invalid checksum digest format");
+    }
   });
 
   test("ADD --from=build x /y (COPY only)", () => {
