@@ -52,6 +52,7 @@ async function summarize(file: string): Promise<EntrySummary[]> {
   for await (const entry of extract) {
     const h = entry.header;
     const hash = createHash("sha256");
+    // tar-stream entries are byte streams (no encoding is set), so each chunk is a Buffer.
     for await (const chunk of entry) hash.update(chunk as Buffer);
     const fields: Record<string, string> = {
       type: String(h.type),
