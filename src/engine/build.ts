@@ -121,7 +121,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const buildArgs = new Map(Object.entries(options.buildArgs ?? {}));
     const sourceDateEpoch =
       options.sourceDateEpoch ?? epochFrom(buildArgs.get("SOURCE_DATE_EPOCH") ?? env.SOURCE_DATE_EPOCH);
+    // One vertex numbering for the base images' rows and the steps, as BuildKit's #N.
+    const vertex = { next: 0 };
     const baseImages = new BaseImages(store, {
+      progress: { emit, vertex, showPlatform: platforms.length > 1 },
       ...(options.pull ? { pull: true } : {}),
       ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
@@ -203,7 +206,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       baseLayers: (ref, platform) => sources.layers(ref, platform ?? targetPlatform),
       inflight: new Map(),
       outcomes: [],
-      vertex: { next: 0 },
+      vertex,
     };
     // One run per target platform, sharing the step cache, the outcomes and the job limit.
     const runs: PlatformRun[] = plans.map((p, i) => ({
