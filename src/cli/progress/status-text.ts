@@ -15,9 +15,9 @@ export function byteText(n: number): string {
   return `${value.toFixed(2)}${unit}`;
 }
 
-/** Bytes per second over `elapsedMs`, or "" when too little time passed to say. */
+/** Bytes per second over `elapsedMs`, or "" under 0.1 s (a rate of a blink says nothing). */
 export function rateText(bytes: number, elapsedMs: number): string {
-  return elapsedMs >= 10 && bytes > 0 ? `${byteText(Math.round((bytes * 1000) / elapsedMs))}/s` : "";
+  return elapsedMs >= 100 && bytes > 0 ? `${byteText(Math.round((bytes * 1000) / elapsedMs))}/s` : "";
 }
 
 /**
