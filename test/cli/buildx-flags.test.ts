@@ -218,6 +218,49 @@ describe("--build-context", () => {
     }
   });
 
+  test("a named context replaces the stage of that name: FROM name and COPY --from=name read it, the stage is not built", async () => {
+    const ref = `${registry.host}/tsbuild/ctx-stage:1`;
+    expectOk(await buildHere(`${BASE}RUN echo from-context > /marker\n`, "-t", ref, "--push"));
+    const lib = tempTree({ "lib/a.txt": "from the named dir\n" });
+    // Both replaced stages would fail if built: an image no registry has, and RUN exit 1.
+    const missing = `${registry.host}/tsbuild/not-pushed:1`;
+    const dockerfile =
+      `FROM ${missing} AS base\nRUN exit 1\n` +
+      `FROM ${missing} AS alpine\nRUN exit 1\n` +
+      `FROM base\nCOPY --from=alpine /lib/a.txt /copied.txt\nRUN cat /marker > /seen\n`;
+    const fresh = tempDir("tsbuild-cli-cache-");
+    try {
+      fs.writeFileSync(path.join(ctx, "Dockerfile"), dockerfile);
+      const r = await cli(
+        "build",
+        "--progress",
+        "plain",
+        "--cache-dir",
+        fresh,
+        "--build-context",
+        `base=docker-image://${ref}`,
+        "--build-context",
+        `alpine=${lib}`,
+        "-o",
+        `type=local,dest=${out}`,
+        ctx,
+      );
+      expectOk(r);
+      expect(read("seen")).toBe("from-context\n");
+      expect(read("copied.txt")).toBe("from the named dir\n");
+      expect(r.stderr).not.toContain("RUN exit 1");
+      expect(r.stderr).not.toContain("not-pushed");
+      // The FROM row names the context's image, pinned to its digest.
+      expect(r.stderr).toMatch(new RegExp(`#\\d+ FROM ${ref}@sha256:[a-f0-9]{64}\n`));
+      // Without the contexts the same Dockerfile builds the stages, and fails on the missing image.
+      const without = await cli("build", "--progress", "plain", "--cache-dir", fresh, ctx);
+      expect(without.status).not.toBe(0);
+      expect(without.stderr).toContain("not-pushed");
+    } finally {
+      rm(fresh, lib);
+    }
+  });
+
   test("oci-layout://PATH[:TAG] imports the layout's image for FROM and COPY --from", async () => {
     const layout = path.join(out, "layout");
     expectOk(

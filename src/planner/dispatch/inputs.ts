@@ -11,6 +11,12 @@ export interface ResolvedImage {
 /** Finds base images (`FROM alpine`, `COPY --from=image`): registry, named contexts, local store. */
 export interface ImageResolver {
   resolve(ref: string, platform: Platform): Promise<ResolvedImage>;
+  /**
+   * Whether a named context (`--build-context NAME=…`) replaces the stage called `name`: the
+   * stage's FROM and instructions are then not used, `FROM name` and `--from=name` read the
+   * context, as in BuildKit.
+   */
+  replacesStage?(name: string): boolean;
 }
 
 /** What COPY/ADD and bind mounts need from the build context at planning time. */
