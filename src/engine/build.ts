@@ -145,7 +145,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         await plan(
           dockerfile,
           { target: options.target, buildArgs, buildPlatform: buildPlatform() },
-          { images: sources, context: fingerprinter, platform, urls, isIgnored: (p) => context.isIgnored(p) },
+          {
+            images: sources,
+            context: fingerprinter,
+            platform,
+            urls,
+            isIgnored: (p) => context.isIgnored(p),
+            run: { network: options.networkMode, extraHosts: options.addHosts },
+          },
         ),
       );
     }

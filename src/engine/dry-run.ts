@@ -94,6 +94,7 @@ export async function planBuild(options: BuildOptions): Promise<DryRunPlan> {
         context: contextFingerprinter(context),
         platform,
         urls: httpUrlValidator(options.signal, network),
+        run: { network: options.networkMode, extraHosts: options.addHosts },
       },
     );
     const epochText = options.sourceDateEpoch ?? buildArgs.get("SOURCE_DATE_EPOCH") ?? env.SOURCE_DATE_EPOCH;

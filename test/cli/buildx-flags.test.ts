@@ -52,6 +52,42 @@ test("--add-host lines are in RUN's /etc/hosts; --shm-size sizes /dev/shm", asyn
   expect(read("shm").split(/\s+/)[1]).toBe("98304");
 });
 
+test("--add-host and --network are part of RUN's cache key: other values rerun it, the same ones hit", async () => {
+  const dockerfile = `${BASE}RUN cat /etc/hosts > /hosts\n`;
+  const runCached = (r: CliOutput): boolean =>
+    /#(\d+) \[0 3\/3\] RUN cat \/etc\/hosts[^\n]*\n#\1 CACHED/.test(r.stderr);
+  const first = await buildHere(
+    dockerfile,
+    "--add-host",
+    "svc.example:10.0.0.1",
+    "-o",
+    `type=local,dest=${out}`,
+  );
+  expectOk(first);
+  expect(read("hosts")).toContain("10.0.0.1\tsvc.example\n");
+  const same = await buildHere(dockerfile, "--add-host", "svc.example:10.0.0.1");
+  expectOk(same);
+  expect(runCached(same)).toBe(true);
+  rm(out);
+  const other = await buildHere(
+    dockerfile,
+    "--add-host",
+    "svc.example:10.0.0.2",
+    "-o",
+    `type=local,dest=${out}`,
+  );
+  expectOk(other);
+  expect(runCached(other)).toBe(false);
+  expect(read("hosts")).toContain("10.0.0.2\tsvc.example\n");
+  expect(read("hosts")).not.toContain("10.0.0.1");
+  // --network none runs the step in a mode the cached ones did not have: it runs again.
+  const none = await buildHere(dockerfile, "--add-host", "svc.example:10.0.0.2", "--network", "none");
+  expectOk(none);
+  expect(runCached(none)).toBe(false);
+  const noneAgain = await buildHere(dockerfile, "--add-host", "svc.example:10.0.0.2", "--network", "none");
+  expect(runCached(noneAgain)).toBe(true);
+});
+
 test("--add-host and --shm-size values are checked: exit 2 naming the flag", async () => {
   for (const [flag, value, message] of [
     ["--add-host", "nocolon", /--add-host: "nocolon" is not host:ip/],

@@ -56,6 +56,10 @@ export async function dispatchRun(state: StageState, ins: RunInstruction): Promi
   const network = ins.network ?? "default";
   const security = ins.security ?? "sandbox";
   const keyState = execState(state, true);
+  // The mode the step runs with (its own flag, else --network) and --add-host are in the key, as
+  // in BuildKit's ExecOp; left out when unset, so builds without the flags keep their keys.
+  const netMode = network === "default" ? (state.inputs.run?.network ?? "default") : network;
+  const extraHosts = (state.inputs.run?.extraHosts ?? []).map((h) => `${h.host}=${h.ip}`);
   const [parentKey, cacheKey] = state.advance({
     op: "run",
     argv,
@@ -65,7 +69,8 @@ export async function dispatchRun(state: StageState, ins: RunInstruction): Promi
     user: keyState.user,
     heredocFiles: heredocFiles.map((f) => ({ path: f.path, content: f.content, mode: f.mode })),
     mounts: mounts.map((m, i) => mountKey(state, m, ins.mountFlags[i].word)),
-    network,
+    network: netMode,
+    ...(extraHosts.length > 0 ? { extraHosts } : {}),
     security,
   });
   // BuildKit's runCommandString: every ARG of the stage, in declaration order, then the argv.
