@@ -12,6 +12,8 @@ import { pullImage } from "../registry/pull";
 import { BuildError } from "./errors";
 import { localImageKey } from "../registry/reference";
 import { readAll } from "../bytes";
+import { errorMessage } from "../errors";
+import { BaseImageRows, type BaseImageProgress } from "./base-image-rows";
 
 type LoadedImage = ResolvedImage & { manifest: OciManifest };
 
@@ -24,6 +26,8 @@ export interface BaseImageOptions {
   signal?: AbortSignal;
   /** Registry request limits (see NetworkLimits). */
   network?: NetworkLimits;
+  /** Rows for the progress display (metadata, FROM with layer bytes). */
+  progress?: BaseImageProgress;
 }
 
 /**
@@ -72,6 +76,22 @@ export class BaseImages implements ImageResolver {
   }
 
   private async load(ref: string, platform: Platform): Promise<LoadedImage> {
+    const rows =
+      this.options.progress !== undefined
+        ? new BaseImageRows(this.options.progress, ref, formatPlatform(platform))
+        : undefined;
+    rows?.start();
+    try {
+      const loaded = await this.find(ref, platform, rows);
+      rows?.end();
+      return loaded;
+    } catch (err) {
+      rows?.fail(errorMessage(err));
+      throw err;
+    }
+  }
+
+  private async find(ref: string, platform: Platform, rows: BaseImageRows | undefined): Promise<LoadedImage> {
     const key = localImageKey(ref);
     const entry = this.options.pull
       ? undefined
@@ -84,6 +104,9 @@ export class BaseImages implements ImageResolver {
         ...(this.options.insecure ? { insecure: this.options.insecure } : {}),
         ...(this.options.signal ? { signal: this.options.signal } : {}),
         ...(this.options.network ? { client: { limits: this.options.network } } : {}),
+        ...(rows !== undefined
+          ? { onManifest: (m) => rows.resolved(m.digest, m.manifest), onProgress: (p) => rows.blob(p) }
+          : {}),
       });
       return { ref, digest: pulled.digest, config: pulled.config, manifest: pulled.manifest };
     }
@@ -112,6 +135,7 @@ export class BaseImages implements ImageResolver {
         );
       }
     }
+    rows?.resolved(manifestDigest, manifest);
     return { ref, digest: manifestDigest, config, manifest };
   }
 

@@ -119,7 +119,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       cacheDir: store.paths.context,
     });
     const buildArgs = new Map(Object.entries(options.buildArgs ?? {}));
+    // One vertex numbering for the base images' rows and the steps, as BuildKit's #N.
+    const vertex = { next: 0 };
     const baseImages = new BaseImages(store, {
+      progress: { emit, vertex, showPlatform: platforms.length > 1 },
       ...(options.pull ? { pull: true } : {}),
       ...(options.insecureRegistries ? { insecure: options.insecureRegistries } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
@@ -140,7 +143,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         await plan(
           dockerfile,
           { target: options.target, buildArgs, buildPlatform: buildPlatform() },
-          { images: sources, context: fingerprinter, platform, urls, isIgnored: (p) => context.isIgnored(p) },
+          {
+            images: sources,
+            context: fingerprinter,
+            platform,
+            urls,
+            isIgnored: (p) => context.isIgnored(p),
+            run: { network: options.networkMode, extraHosts: options.addHosts },
+          },
         ),
       );
     }
@@ -206,7 +216,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       baseLayers: (ref, platform) => sources.layers(ref, platform ?? targetPlatform),
       inflight: new Map(),
       outcomes: [],
-      vertex: { next: 0 },
+      vertex,
       tracking: {
         // A Dockerfile from stdin has no path: its steps are placed by the context.
         dockerfile: options.dockerfileText !== undefined ? path.join(contextDir, "-") : dockerfilePath,

@@ -95,6 +95,7 @@ export async function planBuild(options: BuildOptions): Promise<DryRunPlan> {
         context: contextFingerprinter(context),
         platform,
         urls: httpUrlValidator(options.signal, network),
+        run: { network: options.networkMode, extraHosts: options.addHosts },
       },
     );
     const sourceDateEpoch = resolveSourceDateEpoch(

@@ -128,6 +128,10 @@ export class NamedContexts implements ImageResolver {
     return this.load(ref, named, platform);
   }
 
+  replacesStage(name: string): boolean {
+    return this.named(name) !== undefined;
+  }
+
   /** The layers and config of a resolved image or named context. */
   async layers(ref: string, platform: Platform): Promise<{ layers: BlobLayer[]; config: ImageConfig }> {
     const named = this.named(ref);

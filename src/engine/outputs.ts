@@ -8,20 +8,22 @@ import { UsageError } from "../errors";
 import { pushImageIndex } from "../registry/push-index";
 import { writeOciIndexArchive, writeOciIndexLayout } from "../output/oci-index-layout";
 import { pushImage } from "../registry/push";
-import { formatReference, parseTag } from "../registry/reference";
+import { formatReference, parseTag, tryParseReference } from "../registry/reference";
 import { writeDockerArchive } from "../output/docker-archive";
 import { writeLocal } from "../output/local";
 import { writeOciArchive } from "../output/oci-archive";
 import { writeOciLayout } from "../output/oci-layout";
 import type { AttestationManifest } from "../attest/in-toto";
 import { writeRootfsTar } from "../output/rootfs-tar";
-import { imageDigest } from "../image/image";
+import { configBlob, imageDigest } from "../image/image";
 import { imageIndexBlob } from "../image/image-index";
 import { loadIntoEngine, selectLoadEngine } from "../output/engine-load";
 import { BuildError } from "./errors";
 import type { CompressionRequest, LayerCompressor } from "./layer-compression";
 import type { OutputSpec } from "./output-spec";
 import type { BuildEventListener } from "./progress";
+import { exportStatus, layerBytes, pushRows, tarballStatus, type ExportStatus } from "./export-rows";
+import { sha256Digest } from "../image/digest";
 
 /**
  * The compression an output's layers get: its own compression= keys, else the build's. A Docker
@@ -129,8 +131,14 @@ export async function writeOutputs(
     const what = "dest" in out ? `${out.type} ${out.dest}` : out.type;
     const started = Date.now();
     opts.emit({ type: "export-start", what });
+    const status = exportStatus(opts.emit, what);
     const dest = "dest" in out && out.dest === "-" ? process.stdout : undefined;
+    // The file an archive output writes, for its size row (none when it goes to stdout).
+    const file = "dest" in out && out.dest !== "-" ? out.dest : undefined;
+    status({ status: "exporting layers", done: false });
     const exported = await prepared[n];
+    const bytes = await layerBytes(exported);
+    status({ status: "exporting layers", current: bytes, total: bytes });
     const single = exported.length === 1 ? exported[0].image : undefined;
     switch (out.type) {
       case "oci": {
@@ -146,7 +154,9 @@ export async function writeOutputs(
           if (out.tar) await writeOciArchive(single, dest ?? out.dest, withAttestations);
           else await writeOciLayout(single, out.dest, withAttestations);
           digest ??= await imageDigest(single);
+          await manifestRows(status, single);
         }
+        if (out.tar) await tarballStatus(status, file);
         break;
       }
       case "docker":
@@ -154,6 +164,8 @@ export async function writeOutputs(
         await writeDockerArchive(exported[0].image, dest ?? out.dest, {
           tags: [...(out.names ?? opts.tags)],
         });
+        await manifestRows(status, exported[0].image);
+        await tarballStatus(status, file);
         break;
       case "load": {
         const env = opts.env ?? process.env;
@@ -182,18 +194,19 @@ export async function writeOutputs(
         break;
       case "tar":
         await writeRootfsTar(images[0].image, dest ?? out.dest);
+        await tarballStatus(status, file);
         break;
       case "image":
         // The local image store always receives the image; push=true also sends it away.
         if (out.push) {
           // Pushed whether or not an earlier output named the digest (`??=` would skip the push).
-          const pushed = await push(exported, out.names ?? [...opts.tags], opts);
+          const pushed = await push(exported, out.names ?? [...opts.tags], { ...opts, status });
           digest ??= pushed;
         }
         break;
       case "registry":
         {
-          const pushed = await push(exported, out.names ?? [...opts.tags], opts);
+          const pushed = await push(exported, out.names ?? [...opts.tags], { ...opts, status });
           digest ??= pushed;
         }
         break;
@@ -207,23 +220,34 @@ export async function writeOutputs(
 async function push(
   images: readonly PlatformImage[],
   names: readonly string[],
-  opts: { store: CacheStore; insecure?: readonly string[]; signal?: AbortSignal },
+  opts: { store: CacheStore; insecure?: readonly string[]; signal?: AbortSignal; status: ExportStatus },
 ): Promise<string> {
   if (names.length === 0)
     throw new BuildError("OUTPUT_NO_NAME", "--output type=registry needs name=<ref> or a -t tag");
+  const rows = pushRows(opts.status);
   const pushOpts = {
     store: opts.store,
+    onProgress: rows.onProgress,
     ...(opts.insecure ? { insecure: opts.insecure } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   };
   let digest = "";
   for (const name of names) {
+    rows.start();
     digest =
       images.length === 1
         ? await pushImage(images[0].image, name, pushOpts)
         : await pushImageIndex(images, name, pushOpts);
+    const parsed = tryParseReference(name);
+    rows.end(parsed !== undefined ? formatReference(parsed) : name, digest);
   }
   return digest;
+}
+
+/** `exporting manifest sha256:…` and `exporting config sha256:…`, as BuildKit's image exporters print. */
+async function manifestRows(status: ExportStatus, image: Image): Promise<void> {
+  status({ status: `exporting manifest ${await imageDigest(image)}` });
+  status({ status: `exporting config ${sha256Digest(configBlob(image))}` });
 }
 
 /**

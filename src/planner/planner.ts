@@ -51,7 +51,12 @@ export async function plan(dockerfile: Dockerfile, options: PlanOptions, inputs:
   ]);
 
   const globals = resolveGlobalArgs(dockerfile, expander, overrides, consumed);
-  const graph = new StageGraph(dockerfile.stages, ctx, expander, globals);
+  const replaced = new Set(
+    dockerfile.stages
+      .filter((s) => s.name !== undefined && inputs.images.replacesStage?.(s.name) === true)
+      .map((s) => s.index),
+  );
+  const graph = new StageGraph(dockerfile.stages, ctx, expander, globals, replaced);
   const target = graph.resolveTarget(options.target);
   // BuildKit's automatic TARGETSTAGE: the target's name ("default" when it has none), for
   // `ARG TARGETSTAGE` in any stage; a --build-arg of that name wins.
@@ -152,7 +157,7 @@ export async function plan(dockerfile: Dockerfile, options: PlanOptions, inputs:
     }
     if (base.config.config.OnBuild) state.setConfig((c) => delete c.OnBuild);
     currentScope = scope;
-    for (const instruction of node.stage.instructions) {
+    for (const instruction of replaced.has(index) ? [] : node.stage.instructions) {
       await dispatchInstruction(state, instruction, extras);
     }
     currentScope = undefined;

@@ -32,6 +32,8 @@ export class StageGraph {
     private readonly expander: Expander,
     /** Global ARGs: the only variables `FROM` and `--from` values may use (as in BuildKit). */
     readonly globals: ReadonlyMap<string, string>,
+    /** Stages a named build context replaces (by index): their base is the context, by name. */
+    readonly replaced: ReadonlySet<number> = new Set(),
   ) {
     for (const stage of stages) {
       if (stage.name === undefined) continue;
@@ -124,6 +126,9 @@ export class StageGraph {
   }
 
   private node(stage: Stage): StageNode {
+    // The context stands in for the whole stage: nothing of its text is read.
+    if (this.replaced.has(stage.index) && stage.name !== undefined)
+      return { stage, base: { kind: "image", ref: stage.name }, dependsOn: [] };
     const word = stage.from.baseNameWord;
     const name = this.expander.word(word, this.globals);
     if (name === "")

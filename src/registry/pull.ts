@@ -51,6 +51,8 @@ export interface PullOptions {
   concurrency?: number;
   signal?: AbortSignal | undefined;
   onProgress?: ((p: BlobProgress) => void) | undefined;
+  /** Called once the platform's image manifest is known, before any blob is downloaded. */
+  onManifest?: ((m: { digest: string; manifest: OciManifest }) => void) | undefined;
   /** Test hooks: retry policy and timeouts. */
   client?: Pick<RegistryClientOptions, "retry" | "timeoutMs" | "limits">;
 }
@@ -288,6 +290,7 @@ export async function pullImage(reference: string | Reference, opts: PullOptions
   }
   const manifest = parseJson<OciManifest>(manifestBytes, ctx.what, ref.registry, "manifest");
   checkImageManifest(manifest, ctx.what, ref.registry);
+  opts.onManifest?.({ digest: manifestDigest, manifest });
 
   const limit = pLimit(opts.concurrency ?? 6);
   const blobs = [manifest.config, ...manifest.layers];

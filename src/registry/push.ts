@@ -1,4 +1,4 @@
-import { Readable } from "node:stream";
+import { Readable, Transform, pipeline } from "node:stream";
 import pLimit from "p-limit";
 import type { CacheStore } from "../cache/cache-store";
 import { sha256Digest } from "../image/digest";
@@ -86,12 +86,40 @@ async function pushBlob(
   loc ??= await startUpload(ctx, blob.digest);
   report("uploading", 0);
   if (blob.size <= (opts.monolithicLimit ?? DEFAULT_MONOLITHIC_LIMIT)) {
-    await uploadMonolithic(ctx, loc, blob);
+    // The body is counted on its way out, so a display sees the bytes of one-PUT blobs move too.
+    // pipeline forwards a read error into the counter, so the PUT fails instead of hanging.
+    const open = async (): Promise<Readable> =>
+      pipeline(
+        await blob.open(),
+        byteCounter((n) => report("uploading", n)),
+        () => undefined,
+      );
+    await uploadMonolithic(ctx, loc, opts.onProgress !== undefined ? { ...blob, open } : blob);
   } else {
     await uploadChunked(ctx, loc, blob, opts.chunkSize ?? DEFAULT_CHUNK_SIZE, (n) => report("uploading", n));
   }
   report("uploaded", blob.size);
   return "uploaded";
+}
+
+/** Passes bytes through, reporting the count every MiB (and at the end). */
+function byteCounter(onBytes: (n: number) => void): Transform {
+  let sent = 0;
+  let reported = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      sent += chunk.length;
+      if (sent - reported >= 1024 * 1024) {
+        reported = sent;
+        onBytes(sent);
+      }
+      cb(null, chunk);
+    },
+    flush(cb) {
+      if (sent !== reported) onBytes(sent);
+      cb();
+    },
+  });
 }
 
 /**

@@ -52,6 +52,42 @@ test("--add-host lines are in RUN's /etc/hosts; --shm-size sizes /dev/shm", asyn
   expect(read("shm").split(/\s+/)[1]).toBe("98304");
 });
 
+test("--add-host and --network are part of RUN's cache key: other values rerun it, the same ones hit", async () => {
+  const dockerfile = `${BASE}RUN cat /etc/hosts > /hosts\n`;
+  const runCached = (r: CliOutput): boolean =>
+    /#(\d+) \[0 3\/3\] RUN cat \/etc\/hosts[^\n]*\n#\1 CACHED/.test(r.stderr);
+  const first = await buildHere(
+    dockerfile,
+    "--add-host",
+    "svc.example:10.0.0.1",
+    "-o",
+    `type=local,dest=${out}`,
+  );
+  expectOk(first);
+  expect(read("hosts")).toContain("10.0.0.1\tsvc.example\n");
+  const same = await buildHere(dockerfile, "--add-host", "svc.example:10.0.0.1");
+  expectOk(same);
+  expect(runCached(same)).toBe(true);
+  rm(out);
+  const other = await buildHere(
+    dockerfile,
+    "--add-host",
+    "svc.example:10.0.0.2",
+    "-o",
+    `type=local,dest=${out}`,
+  );
+  expectOk(other);
+  expect(runCached(other)).toBe(false);
+  expect(read("hosts")).toContain("10.0.0.2\tsvc.example\n");
+  expect(read("hosts")).not.toContain("10.0.0.1");
+  // --network none runs the step in a mode the cached ones did not have: it runs again.
+  const none = await buildHere(dockerfile, "--add-host", "svc.example:10.0.0.2", "--network", "none");
+  expectOk(none);
+  expect(runCached(none)).toBe(false);
+  const noneAgain = await buildHere(dockerfile, "--add-host", "svc.example:10.0.0.2", "--network", "none");
+  expect(runCached(noneAgain)).toBe(true);
+});
+
 test("--add-host and --shm-size values are checked: exit 2 naming the flag", async () => {
   for (const [flag, value, message] of [
     ["--add-host", "nocolon", /--add-host: "nocolon" is not host:ip/],
@@ -215,6 +251,49 @@ describe("--build-context", () => {
       expect(read("seen")).toBe("pushed\n");
     } finally {
       rm(fresh);
+    }
+  });
+
+  test("a named context replaces the stage of that name: FROM name and COPY --from=name read it, the stage is not built", async () => {
+    const ref = `${registry.host}/tsbuild/ctx-stage:1`;
+    expectOk(await buildHere(`${BASE}RUN echo from-context > /marker\n`, "-t", ref, "--push"));
+    const lib = tempTree({ "lib/a.txt": "from the named dir\n" });
+    // Both replaced stages would fail if built: an image no registry has, and RUN exit 1.
+    const missing = `${registry.host}/tsbuild/not-pushed:1`;
+    const dockerfile =
+      `FROM ${missing} AS base\nRUN exit 1\n` +
+      `FROM ${missing} AS alpine\nRUN exit 1\n` +
+      `FROM base\nCOPY --from=alpine /lib/a.txt /copied.txt\nRUN cat /marker > /seen\n`;
+    const fresh = tempDir("tsbuild-cli-cache-");
+    try {
+      fs.writeFileSync(path.join(ctx, "Dockerfile"), dockerfile);
+      const r = await cli(
+        "build",
+        "--progress",
+        "plain",
+        "--cache-dir",
+        fresh,
+        "--build-context",
+        `base=docker-image://${ref}`,
+        "--build-context",
+        `alpine=${lib}`,
+        "-o",
+        `type=local,dest=${out}`,
+        ctx,
+      );
+      expectOk(r);
+      expect(read("seen")).toBe("from-context\n");
+      expect(read("copied.txt")).toBe("from the named dir\n");
+      expect(r.stderr).not.toContain("RUN exit 1");
+      expect(r.stderr).not.toContain("not-pushed");
+      // The FROM row names the context's image, pinned to its digest.
+      expect(r.stderr).toMatch(new RegExp(`#\\d+ FROM ${ref}@sha256:[a-f0-9]{64}\n`));
+      // Without the contexts the same Dockerfile builds the stages, and fails on the missing image.
+      const without = await cli("build", "--progress", "plain", "--cache-dir", fresh, ctx);
+      expect(without.status).not.toBe(0);
+      expect(without.stderr).toContain("not-pushed");
+    } finally {
+      rm(fresh, lib);
     }
   });
 

@@ -233,3 +233,95 @@ describe("createRenderer", () => {
     expect(formatWarnings([])).toBe("");
   });
 });
+
+describe("transfer rows (pull, push, export)", () => {
+  const digest = `sha256:${"ab12".repeat(16)}`;
+  const status = (current: number, done = false): BuildEvent => ({
+    type: "step-status",
+    id: "from",
+    vertex: 1,
+    status: digest,
+    current,
+    total: 3_400_000,
+    done,
+  });
+
+  test("plain: BuildKit's status lines; a running transfer repeats at most once a second", () => {
+    const out = sink();
+    const c = clock();
+    const r = new PlainRenderer(out, c.now);
+    r.onEvent({ type: "step-start", id: "from", vertex: 1, label: "", display: "FROM r@sha256:x" });
+    r.onEvent(status(0));
+    c.tick(200);
+    r.onEvent(status(1_050_000)); // within the second: not printed
+    c.tick(900);
+    r.onEvent(status(2_100_000));
+    c.tick(300);
+    r.onEvent(status(3_400_000, true));
+    r.close();
+    expect(out.text()).toBe(
+      [
+        "#1 FROM r@sha256:x",
+        `#1 ${digest} / 3.40MB`,
+        `#1 ${digest} 2.10MB / 3.40MB 1.1s`,
+        `#1 ${digest} 3.40MB / 3.40MB 1.4s done`,
+        "",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("tty: a bar, bytes and rate while running; bytes and rate once done; digests shortened", () => {
+    const out = sink(true, 100);
+    const c = clock();
+    const r = new TtyRenderer(out, { intervalMs: 0, now: c.now });
+    r.onEvent({ type: "step-start", id: "from", vertex: 1, label: "", display: "FROM r" });
+    r.onEvent(status(0));
+    c.tick(500);
+    r.onEvent(status(1_700_000));
+    r.render();
+    expect(out.text()).toContain(
+      " => => sha256:ab12ab12ab12… [==========>         ] 1.70MB / 3.40MB 3.40MB/s",
+    );
+    c.tick(500);
+    r.onEvent(status(3_400_000, true));
+    r.onEvent({ type: "export-start", what: "registry" });
+    r.onEvent({ type: "export-status", what: "registry", status: "pushing layers", done: false });
+    r.close();
+    const final = out.text().slice(out.text().lastIndexOf("[+] Building"));
+    expect(final).toMatch(/ => => sha256:ab12ab12ab12… 3\.40MB \/ 3\.40MB 3\.40MB\/s +1\.0s\n/);
+    expect(final).toMatch(/ => exporting to registry +0\.0s\n => => pushing layers +0\.0s\n/);
+  });
+
+  test("rawjson: VertexStatus with the vertex's digest, current/total, started and completed", () => {
+    const out = sink();
+    const c = clock();
+    const r = new RawJsonRenderer(out, c.now);
+    r.onEvent({ type: "step-start", id: "from", vertex: 1, label: "", display: "FROM r" });
+    r.onEvent(status(0));
+    c.tick(1000);
+    r.onEvent(status(3_400_000, true));
+    const lines = out
+      .text()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as SolveStatus);
+    const v = lines[0].vertexes?.[0];
+    const t0 = new Date(1_000_000).toISOString();
+    const t1 = new Date(1_001_000).toISOString();
+    expect(lines[1].statuses).toEqual([
+      { id: digest, vertex: v?.digest, total: 3_400_000, current: 0, timestamp: t0, started: t0 },
+    ]);
+    expect(lines[2].statuses).toEqual([
+      {
+        id: digest,
+        vertex: v?.digest,
+        total: 3_400_000,
+        current: 3_400_000,
+        timestamp: t1,
+        started: t0,
+        completed: t1,
+      },
+    ]);
+  });
+});

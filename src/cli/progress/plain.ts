@@ -1,12 +1,18 @@
-import type { BuildEvent } from "../../engine/progress";
+import { stepTitle, type BuildEvent, type TransferStatus } from "../../engine/progress";
 import { seconds } from "../human-time";
 import type { ProgressRenderer, TextSink } from "./sink";
+import { plainStatus } from "./status-text";
+
+/** A running transfer's line is repeated at most this often (its first and done lines always print). */
+const STATUS_EVERY_MS = 1000;
 
 interface Vertex {
   header: string;
   startedAt: number;
   /** A log chunk's unfinished last line, printed when the rest arrives or the step ends. */
   partial: string;
+  /** Status rows by name: when each started and was last printed. */
+  statuses: Map<string, { startedAt: number; printedAt: number }>;
 }
 
 /**
@@ -19,6 +25,13 @@ interface Vertex {
  *   #2 [build 2/4] RUN make
  *   #2 0.512 cc -o app main.c
  *   #2 DONE 1.3s
+ *
+ * Transfers are status lines of their step or export, as BuildKit prints them:
+ *
+ *   #3 FROM 127.0.0.1:5000/base:1@sha256:…
+ *   #3 resolve 127.0.0.1:5000/base:1@sha256:… done
+ *   #3 sha256:… 1.05MB / 3.40MB 0.2s
+ *   #3 sha256:… 3.40MB / 3.40MB 0.4s done
  */
 export class PlainRenderer implements ProgressRenderer {
   private readonly vertices = new Map<number, Vertex>();
@@ -35,7 +48,7 @@ export class PlainRenderer implements ProgressRenderer {
   onEvent(event: BuildEvent): void {
     switch (event.type) {
       case "step-start":
-        this.start(event.vertex, `${event.label} ${event.display}`);
+        this.start(event.vertex, stepTitle(event.label, event.display));
         break;
       case "step-cached":
         this.line(event.vertex, "CACHED");
@@ -60,6 +73,14 @@ export class PlainRenderer implements ProgressRenderer {
         this.start(vertex, `exporting to ${event.what}`);
         break;
       }
+      case "step-status":
+        this.status(event.vertex, event);
+        break;
+      case "export-status": {
+        const vertex = this.exports.get(event.what);
+        if (vertex !== undefined) this.status(vertex, event);
+        break;
+      }
       case "export-done": {
         const vertex = this.exports.get(event.what);
         if (vertex !== undefined) this.line(vertex, `DONE ${seconds(event.durationMs)}`);
@@ -77,7 +98,7 @@ export class PlainRenderer implements ProgressRenderer {
 
   private start(vertex: number, header: string): void {
     this.maxVertex = Math.max(this.maxVertex, vertex);
-    this.vertices.set(vertex, { header, startedAt: this.now(), partial: "" });
+    this.vertices.set(vertex, { header, startedAt: this.now(), partial: "", statuses: new Map() });
     this.switchTo(vertex);
   }
 
@@ -93,6 +114,19 @@ export class PlainRenderer implements ProgressRenderer {
   private line(vertex: number, text: string): void {
     this.switchTo(vertex);
     this.out.write(`#${vertex} ${text}\n`);
+  }
+
+  private status(vertex: number, s: TransferStatus): void {
+    const v = this.vertices.get(vertex);
+    if (!v) return;
+    const at = this.now();
+    let row = v.statuses.get(s.status);
+    if (row === undefined) {
+      row = { startedAt: at, printedAt: at };
+      v.statuses.set(s.status, row);
+    } else if (!s.done && at - row.printedAt < STATUS_EVERY_MS) return;
+    row.printedAt = at;
+    this.line(vertex, plainStatus(s, at - row.startedAt));
   }
 
   private log(vertex: number, text: string): void {

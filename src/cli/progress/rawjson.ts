@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { BuildEvent } from "../../engine/progress";
+import { stepTitle, type BuildEvent, type TransferStatus } from "../../engine/progress";
 import type { ProgressRenderer, TextSink } from "./sink";
 
 /** BuildKit's client.Vertex as JSON (zero fields omitted, as Go's omitempty does). */
@@ -13,12 +13,22 @@ interface Vertex {
   error?: string;
 }
 
+/** BuildKit's client.VertexStatus: one transfer of a vertex (a layer pulled, blobs pushed). */
+export interface VertexStatus {
+  id: string;
+  vertex?: string;
+  name?: string;
+  total?: number;
+  current: number;
+  timestamp: string;
+  started?: string;
+  completed?: string;
+}
+
 /** One client.SolveStatus: what `buildx build --progress=rawjson` writes, one per line. */
 export interface SolveStatus {
   vertexes: Vertex[] | null;
-  statuses:
-    | { id: string; vertex?: string; name?: string; total?: number; current: number; timestamp: string }[]
-    | null;
+  statuses: VertexStatus[] | null;
   logs: { vertex: string; stream: number; data: string; timestamp: string }[] | null;
   warnings:
     | { vertex?: string; level: number; short: string; detail?: string[]; url?: string; range?: unknown[] }[]
@@ -34,6 +44,8 @@ export interface SolveStatus {
 export class RawJsonRenderer implements ProgressRenderer {
   private readonly vertexes = new Map<string, Vertex>();
   private readonly exports = new Map<string, string>();
+  /** When each (vertex, status) was first seen: its `started`. */
+  private readonly statusStarts = new Map<string, string>();
 
   constructor(
     private readonly out: TextSink,
@@ -46,7 +58,7 @@ export class RawJsonRenderer implements ProgressRenderer {
       case "step-start": {
         const v: Vertex = {
           digest: vertexDigest(event.id),
-          name: `${event.label} ${event.display}`,
+          name: stepTitle(event.label, event.display),
           started: at,
         };
         this.vertexes.set(event.id, v);
@@ -88,6 +100,14 @@ export class RawJsonRenderer implements ProgressRenderer {
         if (id !== undefined) this.update(id, { completed: at });
         break;
       }
+      case "step-status":
+        this.status(event.id, event, at);
+        break;
+      case "export-status": {
+        const id = this.exports.get(event.what);
+        if (id !== undefined) this.status(id, event, at);
+        break;
+      }
       case "warning": {
         const short = `${event.rule}: ${event.message}${event.line !== undefined ? ` (line ${event.line})` : ""}`;
         this.send({
@@ -110,6 +130,24 @@ export class RawJsonRenderer implements ProgressRenderer {
   }
 
   close(): void {}
+
+  private status(id: string, s: TransferStatus, at: string): void {
+    const v = this.vertexes.get(id);
+    if (v === undefined) return;
+    const key = `${v.digest} ${s.status}`;
+    const started = this.statusStarts.get(key) ?? at;
+    this.statusStarts.set(key, started);
+    const status: VertexStatus = {
+      id: s.status,
+      vertex: v.digest,
+      ...(s.total !== undefined && s.total !== 0 ? { total: s.total } : {}),
+      current: s.current ?? 0,
+      timestamp: at,
+      started,
+      ...(s.done ? { completed: at } : {}),
+    };
+    this.send({ statuses: [status] });
+  }
 
   private update(id: string, change: Partial<Vertex>): void {
     const v = this.vertexes.get(id);

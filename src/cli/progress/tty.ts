@@ -1,6 +1,7 @@
-import type { BuildEvent } from "../../engine/progress";
+import { stepTitle, type BuildEvent, type TransferStatus } from "../../engine/progress";
 import { seconds } from "../human-time";
 import type { ProgressRenderer, TextSink } from "./sink";
+import { byteText, progressBar, rateText, shortDigests } from "./status-text";
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 /** Log lines kept under a running (or failed) step, like BuildKit's tty view. */
@@ -16,6 +17,13 @@ interface Row {
   partial: string;
   /** Why the step missed the cache: shown under it until the end. */
   miss?: string;
+  /** Transfers under the step (layers pulled or pushed), by name, in arrival order. */
+  statuses: Map<string, StatusRow>;
+}
+
+interface StatusRow extends TransferStatus {
+  startedAt: number;
+  endedAt?: number;
 }
 
 export interface TtyRendererOptions {
@@ -63,11 +71,12 @@ export class TtyRenderer implements ProgressRenderer {
     switch (event.type) {
       case "step-start":
         this.rows.set(`v${event.vertex}`, {
-          title: `${event.label} ${event.display}`,
+          title: stepTitle(event.label, event.display),
           startedAt: at,
           state: "running",
           logs: [],
           partial: "",
+          statuses: new Map(),
         });
         break;
       case "step-cached":
@@ -100,10 +109,17 @@ export class TtyRenderer implements ProgressRenderer {
           state: "running",
           logs: [],
           partial: "",
+          statuses: new Map(),
         });
         break;
       case "export-done":
         this.end(`x${event.what}`, "done", at);
+        break;
+      case "step-status":
+        this.status(`v${event.vertex}`, event, at);
+        break;
+      case "export-status":
+        this.status(`x${event.what}`, event, at);
         break;
       case "done":
         this.finished = true;
@@ -136,6 +152,17 @@ export class TtyRenderer implements ProgressRenderer {
     row.partial = "";
   }
 
+  private status(key: string, s: TransferStatus, at: number): void {
+    const row = this.rows.get(key);
+    if (!row) return;
+    const prev = row.statuses.get(s.status);
+    row.statuses.set(s.status, {
+      ...s,
+      startedAt: prev?.startedAt ?? at,
+      ...(s.done ? { endedAt: at } : {}),
+    });
+  }
+
   private draw(lines: string[]): void {
     const up = this.drawnLines > 0 ? `${ESC}${this.drawnLines}A\r` : "";
     this.out.write(`${up}${ESC}0J${lines.map((l) => l + "\n").join("")}`);
@@ -164,6 +191,7 @@ export class TtyRenderer implements ProgressRenderer {
       const line = fit(` => ${mark}${row.title}`, timer, width);
       body.push(this.color && row.state === "error" ? `${ESC}31m${line}${ESC}0m` : line);
       if (row.miss !== undefined) body.push(truncate(` => => CACHE MISS: ${row.miss}`, width));
+      for (const st of row.statuses.values()) body.push(statusLine(st, now, width));
       if (row.state === "running" || row.state === "error") {
         const logs = row.partial !== "" ? [...row.logs, row.partial].slice(-LOG_LINES) : row.logs;
         for (const l of logs) body.push(truncate(` => => # ${l}`, width));
@@ -174,6 +202,23 @@ export class TtyRenderer implements ProgressRenderer {
     const visible = body.length + 1 > height ? body.slice(body.length - (height - 1)) : body;
     return [truncate(header, width), ...visible];
   }
+}
+
+/**
+ * A transfer under its step, BuildKit's ` => => sha256:… 1.05MB / 3.40MB` with a bar while it
+ * runs and the rate: ` => => sha256:0123456789ab… [=====>    ] 1.05MB / 3.40MB 2.10MB/s   0.5s`.
+ */
+function statusLine(st: StatusRow, now: number, width: number): string {
+  const elapsed = (st.endedAt ?? now) - st.startedAt;
+  const parts = [` => => ${shortDigests(st.status)}`];
+  const current = st.current ?? 0;
+  if (st.total !== undefined && st.total > 0) {
+    if (!st.done) parts.push(progressBar(current, st.total));
+    parts.push(`${byteText(current)} / ${byteText(st.total)}`);
+  } else if (current > 0) parts.push(byteText(current));
+  const rate = rateText(current, elapsed);
+  if (rate !== "") parts.push(rate);
+  return fit(parts.join(" "), seconds(elapsed), width);
 }
 
 /** `text` left, `right` right-aligned at the terminal's last column, text cut to fit. */

@@ -11,6 +11,12 @@ export interface ResolvedImage {
 /** Finds base images (`FROM alpine`, `COPY --from=image`): registry, named contexts, local store. */
 export interface ImageResolver {
   resolve(ref: string, platform: Platform): Promise<ResolvedImage>;
+  /**
+   * Whether a named context (`--build-context NAME=…`) replaces the stage called `name`: the
+   * stage's FROM and instructions are then not used, `FROM name` and `--from=name` read the
+   * context, as in BuildKit.
+   */
+  replacesStage?(name: string): boolean;
 }
 
 /** What COPY/ADD and bind mounts need from the build context at planning time. */
@@ -32,8 +38,18 @@ export interface UrlValidator {
   validator(url: string): Promise<string>;
 }
 
+/** What every RUN step gets from the build's flags; part of their cache keys, as BuildKit's ExecOp. */
+export interface RunDefaults {
+  /** `--network`: the mode of RUN steps that do not set `--network` themselves. */
+  network?: "default" | "none" | "host" | undefined;
+  /** `--add-host` entries, in /etc/hosts order. */
+  extraHosts?: readonly { host: string; ip: string }[] | undefined;
+}
+
 /** External inputs the planner reads; all access to the outside world goes through these. */
 export interface PlanInputs {
+  /** `--network` / `--add-host`: RUN keys change with them (a rebuild with other hosts reruns RUN). */
+  run?: RunDefaults;
   images: ImageResolver;
   context: ContextFingerprinter;
   platform: Platform;

@@ -56,6 +56,10 @@ export async function dispatchRun(state: StageState, ins: RunInstruction): Promi
   const network = ins.network ?? "default";
   const security = ins.security ?? "sandbox";
   const keyState = execState(state, true);
+  // The mode the step runs with (its own flag, else --network) and --add-host are in the key, as
+  // in BuildKit's ExecOp; left out when unset, so builds without the flags keep their keys.
+  const netMode = network === "default" ? (state.inputs.run?.network ?? "default") : network;
+  const extraHosts = (state.inputs.run?.extraHosts ?? []).map((h) => `${h.host}=${h.ip}`);
   // BuildKit's sandbox hostname build arg: part of the exec, so of the key (only when given).
   const hostname = state.scope.override("BUILDKIT_SANDBOX_HOSTNAME");
   const keyOp: KeyValue = {
@@ -67,7 +71,8 @@ export async function dispatchRun(state: StageState, ins: RunInstruction): Promi
     user: keyState.user,
     heredocFiles: heredocFiles.map((f) => ({ path: f.path, content: f.content, mode: f.mode })),
     mounts: mounts.map((m, i) => mountKey(state, m, ins.mountFlags[i].word)),
-    network,
+    network: netMode,
+    ...(extraHosts.length > 0 ? { extraHosts } : {}),
     security,
     ...(hostname !== undefined ? { hostname } : {}),
   };
