@@ -32,7 +32,7 @@ const CASES: [string, string | RegExp, number, number][] = [
   ["FROM alpine\nADD --from=x a /b\n", "unknown flag: from for ADD", 2, 5],
   [
     `FROM alpine\nADD --checksum=${SUM} https://x/y /y\n`,
-    /^invalid --checksum=sha256:0+ for ADD: a sha256 digest has 64/,
+    /^invalid --checksum=sha256:0+ for ADD: invalid checksum digest length: a sha256 digest has 64/,
     2,
     16,
   ],
