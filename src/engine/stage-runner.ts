@@ -16,6 +16,7 @@ import type { StageResult, StepOutcome } from "./stage-result";
 import type { StepExecutor, StepInputs } from "./step-executor";
 import { TsbuildError } from "../errors";
 import { RunFailedError } from "../executor/errors";
+import type { RemoteCaches } from "./remote-cache";
 
 /** Everything the stages of one build share. */
 export interface BuildRun {
@@ -44,6 +45,8 @@ export interface BuildRun {
   inflight: Map<string, Promise<LayerOutput>>;
   outcomes: StepOutcome[];
   vertex: { next: number };
+  /** `--cache-from` caches, looked up on a local miss. */
+  remote?: RemoteCaches;
 }
 
 interface LayerOutput {
@@ -126,11 +129,18 @@ async function executeOrReuse(
   run.emit({ type: "step-start", id: step.id, vertex, label, display: step.display });
   const started = Date.now();
   if (!run.noCache && !run.noCacheStages.has(step.stage)) {
-    const record = await usableRecord(recordKey(step, run), run);
-    if (record) {
-      const layer = record.layer
-        ? new BlobLayer({ path: run.store.blobs.path(record.layer.digest), ...record.layer })
-        : null;
+    const key = recordKey(step, run);
+    const local = await usableRecord(key, run);
+    const hit = local
+      ? {
+          record: local,
+          layer: local.layer
+            ? new BlobLayer({ path: run.store.blobs.path(local.layer.digest), ...local.layer })
+            : null,
+        }
+      : await run.remote?.lookup(key);
+    if (hit) {
+      const { record, layer } = hit;
       run.emit({ type: "step-cached", id: step.id, vertex });
       recordOutcome(run, step, true, started, layer);
       const created = run.sourceDateEpoch === undefined ? rfc3339(record.createdAt) : run.created;
