@@ -1,9 +1,11 @@
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import { build } from "../../src/engine/build";
 import type { BuildResult } from "../../src/engine/build-options";
+import { CacheStore } from "../../src/cache";
 import { stepTag } from "../../src/cache/remote";
 import { startRegistry, type TestRegistry } from "../support/registry";
 import { rm, tempTree } from "./helpers";
@@ -244,5 +246,92 @@ describe("local cache dir (OCI layout)", () => {
       const r = await build({ context: ctx, cacheDir: machineC, cacheFrom: [{ type: "local", src: dir }] });
       expect(r.steps.every((s) => s.cached)).toBe(true);
     }
+  });
+});
+
+describe("cache mounts that travel", () => {
+  const FILL = [
+    "mkdir -p /root/.npm/_cacache",
+    "echo '{\"v\":1}' > /root/.npm/index.json",
+    "head -c 5000000 /dev/urandom > /root/.npm/_cacache/big",
+    "echo one > /root/.npm/one",
+    "echo two > /root/.npm/two",
+    "ln -s index.json /root/.npm/link",
+    "",
+  ].join("\n");
+  const DOCKERFILE =
+    BUSYBOX +
+    "COPY fill.sh /fill.sh\nARG PASS=1\n" +
+    "RUN --mount=type=cache,id=npm,target=/root/.npm echo pass $PASS && (test -f /root/.npm/index.json || sh /fill.sh) && " +
+    "find /root/.npm | sort > /seen && sha256sum /root/.npm/_cacache/big /root/.npm/one /root/.npm/two >> /seen && readlink /root/.npm/link >> /seen\n";
+
+  it("machine B restores machine A's cache mount through the registry; a changed file uploads only its chunk", async () => {
+    const ctx = context(DOCKERFILE, { "fill.sh": FILL });
+    const ref = `${registry.host}/tsbuild/mounts:main`;
+    const machineA = temp("tsbuild-cache-a-");
+    const outA = temp("tsbuild-out-a-");
+    const a = await build({
+      context: ctx,
+      cacheDir: machineA,
+      cacheTo: [{ type: "registry", ref, cacheMounts: ["npm"] }],
+      outputs: [{ type: "local", dest: outA }],
+    });
+    const mountA = a.remoteCache?.exports[0].mounts[0];
+    expect(mountA).toMatchObject({ id: "npm", files: 4, bytes: 5_000_000 + 8 + 4 + 4 });
+    expect(mountA?.skipped).toBeUndefined();
+    // The 5 MB file is two fixed-size chunks; each small file one.
+    expect(mountA?.chunks).toBe(5);
+    expect(mountA?.uploadedChunks).toHaveLength(5);
+
+    // B: an empty cache; a build arg changes the RUN's key, so it runs, after the restore.
+    const machineB = temp("tsbuild-cache-b-");
+    const outB = temp("tsbuild-out-b-");
+    const b = await build({
+      context: ctx,
+      cacheDir: machineB,
+      buildArgs: { PASS: "2" },
+      cacheFrom: [{ type: "registry", ref }],
+      outputs: [{ type: "local", dest: outB }],
+    });
+    expect(b.steps[b.steps.length - 1].cached).toBe(false);
+    expect(b.remoteCache?.mountsRestored).toEqual([
+      { id: "npm", from: `registry cache ${ref}`, files: 4, bytes: 5_000_016 },
+    ]);
+    const seenA = fs.readFileSync(path.join(outA, "seen"), "utf8");
+    expect(seenA).toContain("/root/.npm/_cacache/big");
+    expect(fs.readFileSync(path.join(outB, "seen"), "utf8")).toBe(seenA);
+
+    // A changes one file of its mount; the next export uploads that file's chunk and nothing
+    // else of the mount (plus the new tree, its manifest and the index that lists it).
+    const storeA = await CacheStore.open(machineA);
+    fs.writeFileSync(path.join(storeA.mounts.path("npm"), "one"), "ONE changed\n");
+    const before = registryBlobs();
+    const again = await build({
+      context: ctx,
+      cacheDir: machineA,
+      cacheTo: [{ type: "registry", ref, cacheMounts: ["npm"] }],
+    });
+    expect(again.steps.every((s) => s.cached)).toBe(true);
+    const changed = `sha256:${createHash("sha256").update("ONE changed\n").digest("hex")}`;
+    expect(again.remoteCache?.exports[0].mounts[0].uploadedChunks).toEqual([changed]);
+    const added = [...registryBlobs()].filter((d) => !before.has(d));
+    expect(added).toContain(changed);
+    expect(added).toHaveLength(4);
+  });
+
+  it("cache-mounts-max-size: a mount over the limit is not exported", async () => {
+    const ctx = context(DOCKERFILE, { "fill.sh": FILL });
+    const ref = `${registry.host}/tsbuild/toolarge:main`;
+    const r = await build({
+      context: ctx,
+      cacheDir: temp("tsbuild-cache-a-"),
+      cacheTo: [{ type: "registry", ref, cacheMounts: ["npm"], cacheMountsMaxSize: 1_000_000 }],
+    });
+    expect(r.remoteCache?.exports[0].mounts[0]).toMatchObject({
+      id: "npm",
+      skipped: "too-large",
+      uploadedChunks: [],
+    });
+    expect((await tags("tsbuild/toolarge")).some((t) => t.startsWith("mount-"))).toBe(false);
   });
 });
