@@ -162,7 +162,7 @@ export const buildCommand: CliCommand = {
         type: "string",
         requiresArg: true,
         describe:
-          "export this build's cache: type=local,dest=DIR or type=registry,ref=REF, with mode=min|max, cache-mounts=ID,... and cache-mounts-max-size=SIZE; repeatable",
+          "export this build's cache: type=local,dest=DIR or type=registry,ref=REF; mode=min|max, cache-mounts=ID,..., cache-mounts-max-size=SIZE; repeatable",
       })
       .options(networkOptionSpecs(true))
       .options(sandboxOptionSpecs)
