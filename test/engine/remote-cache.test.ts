@@ -295,7 +295,13 @@ describe("cache mounts that travel", () => {
     });
     expect(b.steps[b.steps.length - 1].cached).toBe(false);
     expect(b.remoteCache?.mountsRestored).toEqual([
-      { id: "npm", from: `registry cache ${ref}`, files: 4, bytes: 5_000_016 },
+      {
+        id: "npm",
+        from: `registry cache ${ref}`,
+        files: 4,
+        bytes: 5_000_016,
+        durationMs: expect.any(Number),
+      },
     ]);
     const seenA = fs.readFileSync(path.join(outA, "seen"), "utf8");
     expect(seenA).toContain("/root/.npm/_cacache/big");
@@ -317,6 +323,30 @@ describe("cache mounts that travel", () => {
     const added = [...registryBlobs()].filter((d) => !before.has(d));
     expect(added).toContain(changed);
     expect(added).toHaveLength(4);
+  });
+
+  it("through a local cache dir too: B's RUN sees A's files", async () => {
+    const ctx = context(DOCKERFILE, { "fill.sh": FILL });
+    const dir = temp("tsbuild-cachedir-");
+    const outA = temp("tsbuild-out-a-");
+    const outB = temp("tsbuild-out-b-");
+    await build({
+      context: ctx,
+      cacheDir: temp("tsbuild-cache-a-"),
+      cacheTo: [{ type: "local", dest: dir, cacheMounts: ["npm"] }],
+      outputs: [{ type: "local", dest: outA }],
+    });
+    const b = await build({
+      context: ctx,
+      cacheDir: temp("tsbuild-cache-b-"),
+      buildArgs: { PASS: "2" },
+      cacheFrom: [{ type: "local", src: dir }],
+      outputs: [{ type: "local", dest: outB }],
+    });
+    expect(b.remoteCache?.mountsRestored.map((m) => m.id)).toEqual(["npm"]);
+    expect(fs.readFileSync(path.join(outB, "seen"), "utf8")).toBe(
+      fs.readFileSync(path.join(outA, "seen"), "utf8"),
+    );
   });
 
   it("cache-mounts-max-size: a mount over the limit is not exported", async () => {

@@ -145,6 +145,8 @@ export interface MountRestore {
   from: string;
   files: number;
   bytes: number;
+  /** Wall time of the restore (manifest, tree, chunks, metadata, rename). */
+  durationMs: number;
 }
 
 /** Owner of a restored mount's top directory, as the RUN's --mount options give it. */
@@ -167,6 +169,7 @@ export async function restoreMount(
   owner: MountOwner = {},
   opts: { concurrency?: number } = {},
 ): Promise<MountRestore | undefined> {
+  const started = Date.now();
   const dest = mounts.path(id);
   if (
     await fsp.lstat(dest).then(
@@ -209,7 +212,8 @@ export async function restoreMount(
       return renameIntoPlace(tmp, dest, { keepExisting: true });
     });
     if (!placed) return undefined;
-    return { id, from: backend.name, files: tree.entries.filter((e) => e.type === "file").length, bytes };
+    const files = tree.entries.filter((e) => e.type === "file").length;
+    return { id, from: backend.name, files, bytes, durationMs: Date.now() - started };
   }
   return undefined;
 }
