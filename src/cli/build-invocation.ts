@@ -10,7 +10,8 @@ import { parseBuildArgs } from "../planner/build-args";
 import { parsePlatforms } from "../planner/platform";
 import { InvalidReferenceError } from "../registry/errors";
 import { parseTag } from "../registry/reference";
-import { parseFields, parseKeyValues } from "./key-value";
+import { parseKeyValues } from "./key-value";
+import { parseCacheExport, parseCacheImport } from "./cache-spec";
 import type { ProgressMode } from "./progress";
 import { parseAllow, parseIsolation, parsePidsLimit, parseRuntime, parseUlimits } from "./run-flags";
 import { parseSecretSpecs, type SecretSpec } from "./secret-spec";
@@ -113,8 +114,8 @@ export async function parseBuildInvocation(
   const buildContexts = buildContextArgs(args);
   const annotations = annotationArgs(args);
   const insecure = stringList(args.insecureRegistry);
-  const cacheFrom = stringList(args.cacheFrom).map((v) => parseCacheSpec("--cache-from", v, "src"));
-  const cacheTo = stringList(args.cacheTo).map((v) => parseCacheSpec("--cache-to", v, "dest"));
+  const cacheFrom = stringList(args.cacheFrom).map(parseCacheImport);
+  const cacheTo = stringList(args.cacheTo).map(parseCacheExport);
   const allow = parseAllow(stringList(args.allow));
   const ulimits = parseUlimits(stringList(args.ulimit));
   const pidsLimit = parsePidsLimit(args.pidsLimit);
@@ -156,20 +157,8 @@ export async function parseBuildInvocation(
       ...sandbox,
       ...(buildContexts.length > 0 ? { buildContexts } : {}),
       ...(annotations.length > 0 ? { annotations } : {}),
-      ...(cacheFrom.length > 0
-        ? {
-            cacheFrom: cacheFrom.map((c) =>
-              c.type === "registry" ? c : { type: "local" as const, src: c.dir },
-            ),
-          }
-        : {}),
-      ...(cacheTo.length > 0
-        ? {
-            cacheTo: cacheTo.map((c) =>
-              c.type === "registry" ? c : { type: "local" as const, dest: c.dir },
-            ),
-          }
-        : {}),
+      ...(cacheFrom.length > 0 ? { cacheFrom } : {}),
+      ...(cacheTo.length > 0 ? { cacheTo } : {}),
     },
     secrets,
     // yargs has checked the value against the option's `choices`.
@@ -180,27 +169,6 @@ export async function parseBuildInvocation(
     ...(iidfile !== undefined ? { iidfile } : {}),
     ...(metadataFile !== undefined ? { metadataFile } : {}),
   };
-}
-
-/** `type=local,src=DIR` (or `dest=DIR`) or `type=registry,ref=REF`, as buildx spells them. */
-function parseCacheSpec(
-  flag: string,
-  text: string,
-  key: "src" | "dest",
-): { type: "local"; dir: string } | { type: "registry"; ref: string } {
-  const fields = parseFields(flag, text);
-  const type = fields.get("type") ?? "local";
-  if (type === "registry") {
-    const ref = fields.get("ref");
-    if (ref === undefined || ref === "")
-      throw new UsageError(`${flag}: type=registry needs ref=<image reference>`);
-    return { type, ref };
-  }
-  if (type !== "local")
-    throw new UsageError(`${flag}: type=${type} is not supported (expected local or registry)`);
-  const dir = fields.get(key);
-  if (dir === undefined || dir === "") throw new UsageError(`${flag}: type=local needs ${key}=<dir>`);
-  return { type, dir };
 }
 
 function parseJobs(text: string): number {

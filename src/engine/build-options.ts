@@ -10,6 +10,7 @@ import type { NamedContext } from "./named-contexts";
 import type { BuildEventListener } from "./progress";
 import type { StepOutcome } from "./stage-result";
 import type { AttestSpec } from "./attestations";
+import type { CacheExportSpec, CacheImportSpec, RemoteCacheReport } from "./remote-cache";
 
 /** Options of one build, named after `docker build` / `buildx build` flags. */
 export interface BuildOptions {
@@ -71,10 +72,18 @@ export interface BuildOptions {
   pull?: boolean;
   /** `--insecure-registry`: hosts that may be reached over plain HTTP (loopback always may). */
   insecureRegistries?: string[];
-  /** `--cache-from type=local,src=DIR` / `type=registry,ref=R`: step records and blobs imported (verified) before the build. */
-  cacheFrom?: ({ type: "local"; src: string } | { type: "registry"; ref: string })[];
-  /** `--cache-to type=local,dest=DIR` / `type=registry,ref=R`: this build's step records and blobs, exported after it. */
-  cacheTo?: ({ type: "local"; dest: string } | { type: "registry"; ref: string })[];
+  /**
+   * `--cache-from type=local,src=DIR` / `type=registry,ref=R`: caches a step is looked up in (one
+   * manifest read) when this machine's cache misses; a hit's layer blob is fetched (verified) only
+   * when the build reads it. Cache mounts they carry are restored before their first use.
+   */
+  cacheFrom?: CacheImportSpec[];
+  /**
+   * `--cache-to type=local,dest=DIR` / `type=registry,ref=R` with `mode=min|max`, `cache-mounts=`
+   * and `cache-mounts-max-size=`: this build's steps (each its own artifact) and opted-in cache
+   * mounts, exported after it.
+   */
+  cacheTo?: CacheExportSpec[];
   /**
    * Network limits (`--network-timeout`, `--network-low-speed-limit`, `--network-max-time`,
    * `--max-download-size`); unset ones come from their TSBUILD_* variable in `env`, else defaults.
@@ -140,6 +149,8 @@ export interface BuildResult {
    */
   platforms?: PlatformBuildResult[];
   mediaType?: string;
+  /** With --cache-from/--cache-to: remote hits, requests and blobs moved, cache mounts restored/exported. */
+  remoteCache?: RemoteCacheReport;
 }
 
 /** One platform's image of a multi-platform build. */

@@ -4,7 +4,7 @@ import * as fsp from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import pLimit from "p-limit";
-import { CacheStore, exportCache, importCache, resolveCacheDir } from "../cache";
+import { CacheStore, resolveCacheDir } from "../cache";
 import { openContext, readDockerfileFile } from "../context";
 import type { Image } from "../image/image";
 import {
@@ -49,7 +49,7 @@ import { buildInUserNamespace } from "./userns-build";
 import { SshAgents } from "./ssh-agents";
 import { VerifiedBlobs } from "./verified-blobs";
 import { familiarString, parseTag, type Reference } from "../registry/reference";
-import { exportRegistryCache, importRegistryCache } from "./registry-cache";
+import { RemoteCaches, exportRemoteCache, type RemoteCacheReport } from "./remote-cache";
 import { buildAttestations } from "./attestations";
 import type { AttestationManifest } from "../attest/in-toto";
 import { SbomScannerMissingError, findSbomScanner } from "../attest/sbom";
@@ -110,10 +110,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   let prepared: Array<Promise<readonly PlatformImage[]>> = [];
   try {
     tmpDir = await store.createBuildTemp();
-    for (const from of options.cacheFrom ?? []) {
-      if (from.type === "local") await importCache(from.src, store);
-      else await importRegistryCache(store, from.ref, targetPlatform, cacheOpts);
-    }
+    const verified = new VerifiedBlobs(store.paths.verified, store.blobs);
+    const remote = await RemoteCaches.open(store, verified, options.cacheFrom ?? [], { ...cacheOpts, emit });
     const context = await openContext(contextDir, {
       dockerfilePath,
       cacheDir: store.paths.context,
@@ -183,11 +181,17 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const run: BuildRun = {
       dockerfile: dockerfileName,
       store,
-      verified: new VerifiedBlobs(store.paths.verified, store.blobs),
+      verified,
       context,
       executor: new LocalStepExecutor(
         new UnpackedLayers(store.layers, network.maxLayerSize),
-        { cacheMounts: store.mounts, secrets: options.secrets ?? [], env, ssh: sshAgents },
+        {
+          cacheMounts: store.mounts,
+          secrets: options.secrets ?? [],
+          env,
+          ssh: sshAgents,
+          restoreCacheMount: (id, owner) => remote.restoreMount(id, owner),
+        },
         network,
         {
           runtime: options.runtime,
@@ -223,6 +227,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         listing: (fp) => fingerprinter.listing(fp),
         missed: new Set(),
       },
+      remote,
     };
     // One run per target platform, sharing the step cache, the outcomes and the job limit.
     const runs: PlatformRun[] = plans.map((p, i) => ({
@@ -249,6 +254,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       });
     }
     const image = images[0].image;
+    // Layers that hit in a --cache-from cache and were never read are fetched now: the image needs them.
+    await remote.fetchLayers(images.flatMap((i) => i.image.layers));
     // Layers are compressed for the outputs that need them (never for the local store), while
     // the images are stored and the cache exported.
     prepared = prepareOutputs(
@@ -262,10 +269,21 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       new LayerCompressor(store),
     );
     const stored = await storeImages(images, tags, store);
-    const keys = run.outcomes.map((o) => o.cacheKey);
+    const finalStages = new Set(plans.flatMap((p) => targetChain(p)));
+    const keys = {
+      all: run.outcomes.map((o) => o.cacheKey),
+      final: run.outcomes.filter((o) => finalStages.has(o.stage)).map((o) => o.cacheKey),
+    };
+    const cacheExports: RemoteCacheReport["exports"] = [];
     for (const to of options.cacheTo ?? []) {
-      if (to.type === "local") await exportCache(store, keys, to.dest);
-      else await exportRegistryCache(store, keys, to.ref, targetPlatform, cacheOpts);
+      emit({ type: "export-start", what: `cache to ${to.type === "registry" ? to.ref : to.dest}` });
+      const t0 = Date.now();
+      cacheExports.push(await exportRemoteCache(remote, store, to, keys, cacheOpts));
+      emit({
+        type: "export-done",
+        what: `cache to ${to.type === "registry" ? to.ref : to.dest}`,
+        durationMs: Date.now() - t0,
+      });
     }
     const attestSpecs = options.attest ?? [];
     const buildTmp = tmpDir;
@@ -314,6 +332,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         ...(w.span ? { line: w.span.start.line } : {}),
       })),
       durationMs,
+      ...((options.cacheFrom ?? []).length + (options.cacheTo ?? []).length > 0
+        ? { remoteCache: { ...remote.report(), exports: cacheExports } }
+        : {}),
       ...(images.length > 1
         ? {
             platforms: await platformResults(await carriedImages(images, options.outputs ?? [], prepared)),
@@ -328,6 +349,17 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (tmpDir !== undefined) await fsp.rm(tmpDir, { recursive: true, force: true });
     await session.end();
   }
+}
+
+/** The target stage and the stages it is built on (FROM <stage>): what `mode=min` exports. */
+function targetChain(p: Plan): number[] {
+  const byIndex = new Map(p.stages.map((s) => [s.index, s]));
+  const out: number[] = [];
+  for (let s = byIndex.get(p.target); s !== undefined;) {
+    out.push(s.index);
+    s = s.base.kind === "stage" ? byIndex.get(s.base.stage) : undefined;
+  }
+  return out;
 }
 
 /** Phase: the image of the target stage — its layers, config, labels and history. */

@@ -20,6 +20,11 @@ export interface MountSources {
   env: NodeJS.ProcessEnv;
   /** `--ssh` agents for RUN --mount=type=ssh. */
   ssh: SshAgents;
+  /** Fills a cache mount this machine lacks from `--cache-from` before its first use. */
+  restoreCacheMount?: (
+    id: string,
+    owner: { mode?: number | undefined; uid?: number | undefined; gid?: number | undefined },
+  ) => Promise<void>;
 }
 
 /** A step's executor mounts, the environment they add, and what to undo after the step. */
@@ -145,11 +150,9 @@ async function runMount(
           `${step.display}: cache mounts seeded from a stage are not supported yet`,
         );
       }
-      const dir = await sources.cacheMounts.checkout(m.id ?? m.target, {
-        mode: m.mode,
-        uid: m.uid,
-        gid: m.gid,
-      });
+      const owner = { mode: m.mode, uid: m.uid, gid: m.gid };
+      await sources.restoreCacheMount?.(m.id ?? m.target, owner);
+      const dir = await sources.cacheMounts.checkout(m.id ?? m.target, owner);
       return {
         type: "cache",
         target: m.target,

@@ -18,6 +18,7 @@ import type { StepMiss } from "./miss-explain";
 import { explainStepMiss, keyInputs, stepPosition, type MissTracking, type StepPlace } from "./step-explain";
 import { TsbuildError } from "../errors";
 import { RunFailedError } from "../executor/errors";
+import type { RemoteCaches } from "./remote-cache";
 
 /** Everything the stages of one build share. */
 export interface BuildRun {
@@ -48,6 +49,8 @@ export interface BuildRun {
   vertex: { next: number };
   /** Step positions and key inputs, to explain cache misses. */
   tracking: MissTracking;
+  /** `--cache-from` caches, looked up on a local miss. */
+  remote?: RemoteCaches;
 }
 
 interface LayerOutput {
@@ -135,11 +138,17 @@ async function executeOrReuse(
   const position = stepPosition(place, run.tracking);
   const noCache = run.noCache || run.noCacheStages.has(step.stage);
   if (!noCache) {
-    const record = await usableRecord(key, run);
-    if (record) {
-      const layer = record.layer
-        ? new BlobLayer({ path: run.store.blobs.path(record.layer.digest), ...record.layer })
-        : null;
+    const local = await usableRecord(key, run);
+    const hit = local
+      ? {
+          record: local,
+          layer: local.layer
+            ? new BlobLayer({ path: run.store.blobs.path(local.layer.digest), ...local.layer })
+            : null,
+        }
+      : await run.remote?.lookup(key);
+    if (hit) {
+      const { record, layer } = hit;
       run.emit({ type: "step-cached", id: step.id, vertex });
       await run.store.history.set(position, key);
       recordOutcome(run, step, true, started, layer);

@@ -224,7 +224,8 @@ describe("--no-cache-filter", () => {
 describe("sessions", () => {
   it("a build that fails during setup ends its session (prune would otherwise protect it forever)", async () => {
     await expect(
-      build({ context: ctx, cacheDir: cache, cacheFrom: [{ type: "local", src: path.join(cache, "nope") }] }),
+      // A --cache-from that is a file, not a cache directory, fails before any step.
+      build({ context: ctx, cacheDir: cache, cacheFrom: [{ type: "local", src: path.join(ctx, "a.txt") }] }),
     ).rejects.toThrow();
     const sessions = path.join(cache, "sessions");
     expect(fs.existsSync(sessions) ? fs.readdirSync(sessions) : []).toEqual([]);

@@ -169,7 +169,8 @@ export const buildCommand: CliCommand = {
       .option("cache-to", {
         type: "string",
         requiresArg: true,
-        describe: "export this build's cache: type=local,dest=DIR or type=registry,ref=REF; repeatable",
+        describe:
+          "export this build's cache: type=local,dest=DIR or type=registry,ref=REF; mode=min|max, cache-mounts=ID,..., cache-mounts-max-size=SIZE; repeatable",
       })
       .options(networkOptionSpecs(true))
       .options(sandboxOptionSpecs)
