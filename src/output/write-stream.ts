@@ -43,11 +43,23 @@ export async function writeToDestination(
     await writeInto(source, dest);
     return;
   }
-  await sweepDestination(dest);
   try {
+    if (await isSpecialFile(dest)) {
+      // A device, FIFO or socket (`dest=/dev/null`, a named pipe) is written in place, as docker
+      // does: renaming a temp file over it would replace the host's /dev/null with a regular file.
+      await pipeline(source, fs.createWriteStream(dest, { flags: "w" }));
+      return;
+    }
+    await sweepDestination(dest);
     await replaceAtomically(dest, (tmp) => pipeline(source, fs.createWriteStream(tmp, { flags: "wx" })));
   } catch (err) {
     if (err instanceof OutputError) throw err;
     throw new OutputWriteError(`write ${what} ${dest}: ${errorMessage(err)}`, err);
   }
+}
+
+/** True when `dest` exists (through symlinks) and is neither a regular file nor a directory. */
+async function isSpecialFile(dest: string): Promise<boolean> {
+  const st = await fs.promises.stat(dest).catch(() => undefined);
+  return st !== undefined && !st.isFile() && !st.isDirectory();
 }
