@@ -104,10 +104,15 @@ export function defineSuite(shard: number, of: number): void {
             ? buildWithTsbuild(c, p.ctx, p.out, cacheDir)
             : buildWithDockerd(c, p.ctx, p.out, denv!);
         };
-        [ts, bk] = await Promise.all([
-          timed(() => runOne("ts")),
-          compare ? timed(() => runOne("bk")) : Promise.resolve(undefined),
-        ]);
+        try {
+          [ts, bk] = await Promise.all([
+            timed(() => runOne("ts")),
+            compare ? timed(() => runOne("bk")) : Promise.resolve(undefined),
+          ]);
+        } finally {
+          // A listening server keeps the jest worker alive past the suite ("failed to exit gracefully").
+          await httpServer?.stop();
+        }
         const tsFailures = ts.readError
           ? [`reading tsbuild's archive: ${ts.readError}`]
           : checkUpstream(c, ts.outcome, ts.image, env.baseRef);
