@@ -25,7 +25,8 @@ export function formatWarnings(
 
 /**
  * The final summary on stderr: what was built, how long it took, how much came from the cache,
- * and the layers with their (compressed) sizes.
+ * and the layers with their sizes, said compressed or not by their media types (the local image's
+ * layers are plain tars; an output compresses its own copies).
  */
 export function formatSummary(result: BuildResult, tags: readonly string[]): string {
   const cached = result.steps.filter((s) => s.cached).length;
@@ -35,10 +36,18 @@ export function formatSummary(result: BuildResult, tags: readonly string[]): str
     `Built ${tags.length > 0 ? tags.join(", ") : "image"} in ${seconds(result.durationMs)}, ${cached}/${result.steps.length} steps cached`,
     `  digest    ${result.digest}`,
     `  image ID  ${result.configDigest}`,
-    `  layers    ${layers.length} (${formatSize(total)} compressed)`,
+    `  layers    ${layers.length} (${formatSize(total)}${sizeKind(layers)})`,
   ];
   for (const layer of layers) lines.push(`    ${layer.digest.slice(0, 19)}  ${formatSize(layer.size)}`);
   for (const out of result.outputs)
     lines.push(`  output    ${out.type}${"dest" in out ? ` ${out.dest}` : ""}`);
   return lines.join("\n") + "\n";
+}
+
+/** " compressed" or " uncompressed" when every layer's media type says so; "" for a mix. */
+function sizeKind(layers: readonly { mediaType: string }[]): string {
+  const compressed = (t: string) => /[+.](gzip|zstd)$/.test(t);
+  if (layers.length > 0 && layers.every((l) => compressed(l.mediaType))) return " compressed";
+  if (layers.length > 0 && layers.every((l) => !compressed(l.mediaType))) return " uncompressed";
+  return "";
 }
