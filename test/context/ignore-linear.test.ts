@@ -66,6 +66,11 @@ describe("V8 RegExp and RE2 agree on every compiled pattern", () => {
   );
   const name = fc.constantFrom("a", "b", "ab", ".", "é", "a.b", "*", "(", "+", "$", "-", "aa");
 
+  it("`[*[]` is a syntax error on both (V8 alone would accept its empty class `[]`)", () => {
+    for (const engine of ["v8", "re2"] as const)
+      expect(() => compileIgnorePattern("[*[]", engine)).toThrow(BadPatternError);
+  });
+
   it("same verdict and same syntax errors (property)", () => {
     fc.assert(
       fc.property(
