@@ -19,7 +19,8 @@ const common = {
   platform: "node",
   target: "node20",
   format: "cjs",
-  external: ["@napi-rs/xattr", "zstd-napi"],
+  // Native addons must load from node_modules; undici only with deferred extra CAs.
+  external: ["@napi-rs/xattr", "zstd-napi", "undici"],
   define: { TSBUILD_VERSION: JSON.stringify(pkg.version) },
   // Whitespace and syntax only: names stay, so stack traces of internal errors still read.
   minifyWhitespace: true,
@@ -28,11 +29,54 @@ const common = {
   sourcesContent: false,
   logLevel: "warning",
   absWorkingDir: root,
+  // The launcher reads the bundle as latin1 (no UTF-8 decoding): checked below.
+  charset: "ascii",
+  write: false,
 };
+
+/**
+ * The bin's first two lines are a shell script that is also JavaScript (Node skips the #! line;
+ * `":"` is a string statement and the rest a comment). Run as a program, sh moves
+ * NODE_EXTRA_CA_CERTS to TSBUILD_EXTRA_CA_CERTS and execs Node on the same file: Node 20 would
+ * parse every certificate of it at start-up (src/net/extra-ca.ts). `node dist/cli/main.js`
+ * skips the shell line and keeps Node's own handling.
+ */
+const SHELL_PRELUDE = [
+  "#!/bin/sh",
+  '":" //; if [ -n "${NODE_EXTRA_CA_CERTS-}" ]; then TSBUILD_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS; ' +
+    'export TSBUILD_EXTRA_CA_CERTS; unset NODE_EXTRA_CA_CERTS; fi; exec node "$0" "$@"',
+].join("\n");
+
+/**
+ * esbuild's __toESM makes a fresh namespace object, one getter per export, for every module that
+ * does `import * as fs from "node:fs"` (~180 of them, ~100 getters each: ~15 ms at start-up). A
+ * namespace only reads its module, so one per (module, mode) serves every importer.
+ */
+const TO_ESM = /var __toESM=\(mod,isNodeMode,(target\d*)\)=>/;
+const TO_ESM_MEMO =
+  "var __toESMmemo=new WeakMap,__toESM=(mod,isNodeMode)=>{" +
+  'if(mod==null||typeof mod!="object"&&typeof mod!="function")return __toESMfresh(mod,isNodeMode);' +
+  "let m=__toESMmemo.get(mod);m||__toESMmemo.set(mod,m=[]);const k=isNodeMode?1:0;" +
+  "return m[k]||(m[k]=__toESMfresh(mod,isNodeMode))},__toESMfresh=(mod,isNodeMode,$1)=>";
+
+function finish(target, files) {
+  for (const file of files) {
+    let text = file.text;
+    if (file.path.endsWith(".js")) {
+      if (/[\u0080-\uffff]/.test(text)) throw new Error(`${file.path}: not ASCII`);
+      if (TO_ESM.test(text)) text = text.replace(TO_ESM, TO_ESM_MEMO);
+      else if (text.includes("__toESM("))
+        throw new Error(`${file.path}: esbuild's __toESM changed; update TO_ESM`);
+      if (target.shell) text = `${SHELL_PRELUDE}\n${text.replace(/^#!.*\n/, "")}`;
+    }
+    fs.mkdirSync(path.dirname(file.path), { recursive: true });
+    fs.writeFileSync(file.path, text);
+  }
+}
 
 const targets = [
   { entry: "src/cli/main.ts", out: "dist/cli/tsbuild.js" },
-  { entry: "src/cli/launcher.ts", out: "dist/cli/main.js" },
+  { entry: "src/cli/launcher.ts", out: "dist/cli/main.js", shell: true },
   { entry: "src/engine/userns-worker.ts", out: "dist/engine/userns-worker.js" },
 ];
 
@@ -44,8 +88,11 @@ for (const name of fs.existsSync(cliDir) ? fs.readdirSync(cliDir) : []) {
 
 Promise.all(
   targets.map((t) =>
-    esbuild.build({ ...common, entryPoints: [path.join(root, t.entry)], outfile: path.join(root, t.out) }),
+    esbuild
+      .build({ ...common, entryPoints: [path.join(root, t.entry)], outfile: path.join(root, t.out) })
+      .then((result) => finish(t, result.outputFiles)),
   ),
-).catch(() => {
+).catch((err) => {
+  if (err && !err.errors) console.error(`bundle-cli: ${err.message}`);
   process.exitCode = 1;
 });

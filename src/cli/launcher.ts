@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * The bin (dist/cli/main.js, written by scripts/bundle-cli.js): runs the CLI bundle
  * (dist/cli/tsbuild.js) through V8's code cache. Node 20 has no module.enableCompileCache()
@@ -7,6 +6,9 @@
  * exit, when it also holds the functions this run compiled (--help and --version
  * are not cached). An unwritable dist/ only loses the
  * cache. Only fs, path and vm load here; everything else is the bundle's business.
+ *
+ * The file starts as a shell script (scripts/bundle-cli.js writes that first line), see
+ * src/net/extra-ca.ts for why.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -38,15 +40,12 @@ function cacheKey(argv: readonly string[]): string | undefined {
   return first !== undefined && CACHE_KEYS.has(first) ? first : "build";
 }
 
-const bundle = path.join(__dirname, "tsbuild.js");
-const key = process.env.TSBUILD_NO_COMPILE_CACHE === "1" ? undefined : cacheKey(process.argv.slice(2));
-// V8 checks a cache against the source's length, not its bytes: the bundle's size and mtime
-// name the cache, so a rebuilt bundle never runs another bundle's code.
-const { mtimeMs, size } = fs.statSync(bundle);
-const tag = `${process.version}-${process.arch}-${size}-${Math.floor(mtimeMs)}`;
-const cacheFile = path.join(__dirname, `.tsbuild.js.${tag}.${key ?? "none"}.v8cache`);
+/** Set by scripts/bundle-cli.js. */
+declare const TSBUILD_VERSION: string;
 
-function readCache(): Buffer | undefined {
+const bundle = path.join(__dirname, "tsbuild.js");
+
+function readCache(cacheFile: string): Buffer | undefined {
   try {
     return fs.readFileSync(cacheFile);
   } catch {
@@ -54,7 +53,7 @@ function readCache(): Buffer | undefined {
   }
 }
 
-function writeCache(script: vm.Script): void {
+function writeCache(cacheFile: string, script: vm.Script): void {
   const tmp = `${cacheFile}.${process.pid}.tmp`;
   try {
     fs.writeFileSync(tmp, script.createCachedData());
@@ -64,22 +63,37 @@ function writeCache(script: vm.Script): void {
   }
 }
 
-const source = fs.readFileSync(bundle, "utf8");
-const cachedData = key === undefined ? undefined : readCache();
-const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-  filename: bundle,
-  ...(cachedData !== undefined ? { cachedData } : {}),
-});
-if (key !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
-  process.once("exit", () => writeCache(script));
+function launch(argv: readonly string[]): void {
+  const key = process.env.TSBUILD_NO_COMPILE_CACHE === "1" ? undefined : cacheKey(argv);
+  // V8 checks a cache against the source's length, not its bytes: the bundle's size and mtime
+  // name the cache, so a rebuilt bundle never runs another bundle's code.
+  const { mtimeMs, size } = fs.statSync(bundle);
+  const tag = `${process.version}-${process.arch}-${size}-${Math.floor(mtimeMs)}`;
+  const cacheFile = path.join(__dirname, `.tsbuild.js.${tag}.${key ?? "none"}.v8cache`);
+  // esbuild writes ASCII only (charset ascii, checked by scripts/bundle-cli.js): latin1 is the
+  // same text without UTF-8 decoding.
+  const source = fs.readFileSync(bundle, "latin1");
+  const cachedData = key === undefined ? undefined : readCache(cacheFile);
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: bundle,
+    ...(cachedData !== undefined ? { cachedData } : {}),
+  });
+  if (key !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
+    process.once("exit", () => writeCache(cacheFile, script));
+  }
+  // the bundle is wrapped as a CommonJS function expression by the launcher itself.
+  const entry = script.runInThisContext() as (
+    exports: object,
+    require: NodeJS.Require,
+    module: { exports: object },
+    filename: string,
+    dirname: string,
+  ) => void;
+  const mod = { exports: {} };
+  entry(mod.exports, createRequire(bundle), mod, bundle, __dirname);
 }
-// the bundle is wrapped as a CommonJS function expression by the launcher itself.
-const entry = script.runInThisContext() as (
-  exports: object,
-  require: NodeJS.Require,
-  module: { exports: object },
-  filename: string,
-  dirname: string,
-) => void;
-const mod = { exports: {} };
-entry(mod.exports, createRequire(bundle), mod, bundle, __dirname);
+
+const argv = process.argv.slice(2);
+// `--version` alone is answered before the bundle is even read: it is the start-up users time.
+if (argv.length === 1 && argv[0] === "--version") process.stdout.write(`${TSBUILD_VERSION}\n`);
+else launch(argv);

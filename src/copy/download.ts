@@ -6,8 +6,9 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { DEFAULT_NETWORK_LIMITS, type DownloadLimits } from "../net/limits";
 import { TransferWatchdog } from "../net/watchdog";
+import { fetchWithRoots } from "../net/extra-ca";
+import { fetchErrorMessage } from "../net/fetch-error";
 import { CopyError } from "./errors";
-import { isRecord } from "../guards";
 
 /** A file `ADD <url>` fetched into the temp dir. */
 export interface DownloadedFile {
@@ -77,7 +78,8 @@ export async function downloadUrl(
     },
   );
   const signal = options.signal ? AbortSignal.any([options.signal, watchdog.signal]) : watchdog.signal;
-  const why = (err: unknown): string => expired ?? (options.signal?.aborted ? "aborted" : describe(err));
+  const why = (err: unknown): string =>
+    expired ?? (options.signal?.aborted ? "aborted" : fetchErrorMessage(err));
   const hostPath = `${dir}/download-${randomBytes(6).toString("hex")}`;
   try {
     const response = await follow(url, signal, why, fail);
@@ -155,7 +157,7 @@ async function follow(
   for (;;) {
     let response: Response;
     try {
-      response = await fetch(current, { redirect: "manual", signal });
+      response = await fetchWithRoots(current, { redirect: "manual", signal });
     } catch (err) {
       return fail(hops.length > 0 ? `request to ${current} failed: ${why(err)}` : why(err), err);
     }
@@ -224,15 +226,4 @@ function dispositionName(header: string | null): string | undefined {
   if (name === undefined) return undefined;
   const base = path.basename(name.replace(/\\/g, "/"));
   return base === "" || base === "." || base === ".." ? undefined : base;
-}
-
-/** An error's message and its cause's (fetch says only "fetch failed"; the cause says why). */
-function describe(err: unknown): string {
-  // Not instanceof: fetch's errors may come from another realm (vm contexts, test runners).
-  const message = (e: unknown): string | undefined =>
-    isRecord(e) && typeof e["message"] === "string" ? e["message"] : undefined;
-  const own = message(err);
-  if (own === undefined) return String(err);
-  const cause = isRecord(err) ? message(err["cause"]) : undefined;
-  return cause !== undefined ? `${own} (${cause})` : own;
 }

@@ -1,8 +1,9 @@
 import { DEFAULT_NETWORK_LIMITS, type NetworkLimits } from "../net/limits";
 import { TransferWatchdog } from "../net/watchdog";
+import { fetchWithRoots } from "../net/extra-ca";
+import { fetchErrorMessage } from "../net/fetch-error";
 import type { UrlValidator } from "../planner/dispatch/inputs";
 import { BuildError } from "./errors";
-import { errorMessage } from "../errors";
 
 /**
  * ADD <url> cache validation: a HEAD request per URL (redirects followed); the ETag, else
@@ -41,9 +42,9 @@ async function check(url: string, signal: AbortSignal | undefined, limits: Netwo
   );
   try {
     const any = signal ? AbortSignal.any([signal, watchdog.signal]) : watchdog.signal;
-    res = await fetch(url, { method: "HEAD", redirect: "follow", signal: any });
+    res = await fetchWithRoots(url, { method: "HEAD", redirect: "follow", signal: any });
   } catch (err) {
-    const reason = expired ?? errorMessage(err);
+    const reason = expired ?? fetchErrorMessage(err);
     throw new BuildError("ADD_URL_UNREACHABLE", `check ${url}: ${reason}`);
   } finally {
     guard.stop();

@@ -4,6 +4,7 @@ import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { DEFAULT_NETWORK_LIMITS, type NetworkLimits } from "../net/limits";
 import { TransferWatchdog } from "../net/watchdog";
+import { tlsRoots } from "../net/extra-ca";
 import { asBuffer } from "../bytes";
 
 /**
@@ -61,7 +62,9 @@ function clientFor(protocol: string): Client {
     const mod =
       key === "https:" ? (require("node:https") as typeof https) : (require("node:http") as typeof http);
     /* eslint-enable @typescript-eslint/no-require-imports */
-    client = { mod, agent: new mod.Agent({ keepAlive: true, maxSockets: 32 }) };
+    const ca = key === "https:" ? tlsRoots() : undefined;
+    const options = { keepAlive: true, maxSockets: 32, ...(ca !== undefined ? { ca: [...ca] } : {}) };
+    client = { mod, agent: new mod.Agent(options) };
     clients[key] = client;
   }
   return client;
