@@ -10,13 +10,13 @@
 // the step-done duration (it includes the mount restore). Reads dist/ (npm run build first).
 // Usage: node bench/cache-mount.js [--packages N] [--size BYTES] [--delay MS] [--runs N]
 "use strict";
-const { spawn } = require("node:child_process");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const http = require("node:http");
-const net = require("node:net");
-const os = require("node:os");
 const path = require("node:path");
+const { installSignalHandlers, runCleanups } = require("./lib/proc");
+const { freePort, startRegistry } = require("./lib/registry");
+const { createWorkDir } = require("./lib/workdir");
 
 const dist = path.resolve(__dirname, "..", "dist");
 const args = process.argv.slice(2);
@@ -25,48 +25,6 @@ const PACKAGES = opt("--packages", 400);
 const SIZE = opt("--size", 64 * 1024);
 const DELAY = opt("--delay", 20);
 const RUNS = opt("--runs", 3);
-
-function freePort() {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRegistry(dir) {
-  const port = await freePort();
-  const config = path.join(dir, "config.yml");
-  fs.writeFileSync(
-    config,
-    [
-      "version: 0.1",
-      "log:",
-      "  level: error",
-      "  accesslog:",
-      "    disabled: true",
-      "storage:",
-      "  filesystem:",
-      `    rootdirectory: ${path.join(dir, "data")}`,
-      "http:",
-      `  addr: 127.0.0.1:${port}`,
-      "",
-    ].join("\n"),
-  );
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("REGISTRY_")));
-  const child = spawn("docker-registry", ["serve", config], { env, stdio: "ignore" });
-  for (let i = 0; i < 300; i++) {
-    const up = await new Promise((resolve) => {
-      http
-        .get({ host: "127.0.0.1", port, path: "/v2/" }, (r) => (r.resume(), resolve(true)))
-        .on("error", () => resolve(false));
-    });
-    if (up) return { host: `127.0.0.1:${port}`, stop: () => child.kill("SIGTERM") };
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("docker-registry did not start");
-}
 
 /** The "package registry": /pkg/<i>.tgz → SIZE pseudo-random bytes after DELAY ms. */
 async function startPackageServer() {
@@ -85,10 +43,12 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
   const { build } = require(path.join(dist, "index.js"));
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "tsbuild-bench-mount-"));
-  const registry = await startRegistry(work);
-  const pkgs = await startPackageServer();
+  installSignalHandlers();
+  const { dir: work, recordDaemon } = await createWorkDir();
+  let pkgs;
   try {
+    const registry = await startRegistry(path.join(work, "registry"), recordDaemon);
+    pkgs = await startPackageServer();
     const ctx = path.join(work, "ctx");
     fs.mkdirSync(ctx);
     fs.copyFileSync("/bin/busybox", path.join(ctx, "busybox"));
@@ -176,9 +136,9 @@ async function main() {
       `  whole cached build + --cache-to with the mount (A):   ${median(rows.export).toFixed(2)}  [${rows.export.map((s) => s.toFixed(2)).join(", ")}]`,
     );
   } finally {
-    pkgs.close();
-    registry.stop();
-    fs.rmSync(work, { recursive: true, force: true });
+    if (pkgs) pkgs.close();
+    // Stops the registry, then unmounts and removes the work dir.
+    await runCleanups();
   }
 }
 

@@ -5,15 +5,15 @@
 // directory. Prints each time, the medians and the ratio tsbuild/skopeo (goal ≤ 1.0).
 // Run after `npm run build`: node bench/pull.js [runs=3]
 "use strict";
-const { spawn, spawnSync } = require("node:child_process");
+const { spawnSync } = require("node:child_process");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
-const http = require("node:http");
-const net = require("node:net");
-const os = require("node:os");
 const path = require("node:path");
 const { Readable } = require("node:stream");
 const { performance } = require("node:perf_hooks");
+const { installSignalHandlers, runCleanups } = require("./lib/proc");
+const { startRegistry } = require("./lib/registry");
+const { createWorkDir } = require("./lib/workdir");
 
 const dist = path.join(__dirname, "..", "dist");
 const { buildLayer } = require(path.join(dist, "image", "build-layer.js"));
@@ -27,49 +27,6 @@ const RUNS = Number(process.argv[2] || 3);
 const LAYERS = 5;
 const LAYER_BYTES = 20 * 1024 * 1024;
 const noCreds = async () => undefined;
-
-function freePort() {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRegistry(dir) {
-  const port = await freePort();
-  const config = path.join(dir, "config.yml");
-  fs.writeFileSync(
-    config,
-    [
-      "version: 0.1",
-      "log:",
-      "  level: error",
-      "  accesslog:",
-      "    disabled: true",
-      "storage:",
-      "  filesystem:",
-      `    rootdirectory: ${path.join(dir, "data")}`,
-      "http:",
-      `  addr: 127.0.0.1:${port}`,
-      "",
-    ].join("\n"),
-  );
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("REGISTRY_")));
-  const child = spawn("docker-registry", ["serve", config], { env, stdio: "ignore" });
-  for (let i = 0; i < 300; i++) {
-    const up = await new Promise((r) =>
-      http
-        .get({ host: "127.0.0.1", port, path: "/v2/" }, (res) => (res.resume(), r(true)))
-        .on("error", () => r(false)),
-    );
-    if (up) return { host: `127.0.0.1:${port}`, child };
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill("SIGKILL");
-  throw new Error("docker-registry did not start");
-}
 
 async function benchImage(blobDir) {
   const T = Date.UTC(2024, 0, 2);
@@ -103,10 +60,10 @@ async function benchImage(blobDir) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tsbuild-bench-pull-"));
-  let registry;
+  installSignalHandlers();
+  const { dir: tmp, recordDaemon } = await createWorkDir();
   try {
-    registry = await startRegistry(tmp);
+    const registry = await startRegistry(path.join(tmp, "registry"), recordDaemon);
     const blobDir = path.join(tmp, "src-blobs");
     fs.mkdirSync(blobDir);
     const image = await benchImage(blobDir);
@@ -151,8 +108,8 @@ async function main() {
     );
   } finally {
     closeDeflatePool();
-    if (registry) registry.child.kill("SIGTERM");
-    fs.rmSync(tmp, { recursive: true, force: true });
+    // Stops the registry, then removes the work dir.
+    await runCleanups();
   }
 }
 

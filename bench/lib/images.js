@@ -5,72 +5,13 @@
 "use strict";
 const crypto = require("node:crypto");
 const fs = require("node:fs");
-const net = require("node:net");
-const http = require("node:http");
 const path = require("node:path");
 const { spawn } = require("node:child_process");
-const { run, sleep, startDaemon, stopDaemon } = require("./proc");
+const { run } = require("./proc");
+const { startRegistry } = require("./registry");
 
 const DEBIAN_SUITE = "bookworm";
 const DEBIAN_MIRROR = "http://deb.debian.org/debian";
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
-
-function httpUp(port) {
-  return new Promise((resolve) =>
-    http
-      .get({ host: "127.0.0.1", port, path: "/v2/", timeout: 1000 }, (res) => {
-        res.resume();
-        resolve(true);
-      })
-      .on("error", () => resolve(false)),
-  );
-}
-
-/** A docker-registry on a free loopback port, storing under dir; {host, stop}. */
-async function startRegistry(dir, recordDaemon) {
-  fs.mkdirSync(dir, { recursive: true });
-  const port = await freePort();
-  const config = path.join(dir, "config.yml");
-  fs.writeFileSync(
-    config,
-    [
-      "version: 0.1",
-      "log:",
-      "  level: error",
-      "  accesslog:",
-      "    disabled: true",
-      "storage:",
-      "  filesystem:",
-      `    rootdirectory: ${path.join(dir, "data")}`,
-      "http:",
-      `  addr: 127.0.0.1:${port}`,
-      "",
-    ].join("\n"),
-  );
-  // REGISTRY_* variables override the file.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("REGISTRY_")));
-  const daemon = startDaemon("/usr/bin/docker-registry", ["serve", config], {
-    logFile: path.join(dir, "log"),
-    env,
-  });
-  recordDaemon(daemon.pid);
-  for (let i = 0; i < 200; i++) {
-    if (await httpUp(port)) return { host: `127.0.0.1:${port}`, stop: () => stopDaemon(daemon) };
-    if (!daemon.alive) break;
-    await sleep(50);
-  }
-  await stopDaemon(daemon);
-  throw new Error(`docker-registry did not start: ${fs.readFileSync(path.join(dir, "log"), "utf8")}`);
-}
 
 function sha256File(file) {
   return new Promise((resolve, reject) => {

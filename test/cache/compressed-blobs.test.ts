@@ -1,38 +1,23 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import { Readable } from "node:stream";
 import { CacheStore } from "../../src/cache/cache-store";
 import type { CompressedVariant } from "../../src/cache/compressed-blobs";
 import { diskUsage } from "../../src/cache/disk-usage";
 import { prune } from "../../src/cache/prune";
-import { makeTempDir } from "./support/tmp-cache";
+import { HOUR, NOW, openTempStore, putAgedBlob, setAge, type TempDir } from "./support/store";
 
 /**
  * compressed/ entries: the compressed layers exports make (see CompressedBlobs). They keep their
  * blob while their source layer is stored, are counted by du, and prune frees them: always when
  * the source is gone, with --all / --keep-storage / --filter until when unused.
  */
-let tmp: ReturnType<typeof makeTempDir>;
+let tmp: TempDir;
 let store: CacheStore;
-beforeEach(async () => {
-  tmp = makeTempDir();
-  store = await CacheStore.open(tmp.dir);
-});
+beforeEach(async () => ({ tmp, store } = await openTempStore()));
 afterEach(() => tmp.cleanup());
 
-const HOUR = 3_600_000;
-const NOW = Date.parse("2025-06-01T12:00:00Z");
-
-function age(file: string, ms: number): void {
-  const t = new Date(NOW - ms);
-  fs.utimesSync(file, t, t);
-}
-
-async function blob(content: string | Buffer): Promise<{ digest: string; size: number }> {
-  const b = await store.blobs.put(Readable.from([Buffer.from(content)]));
-  age(store.blobs.path(b.digest), 10 * HOUR);
-  return b;
-}
+const blob = (content: string | Buffer): Promise<{ digest: string; size: number }> =>
+  putAgedBlob(store, content);
 
 /** A layer cached by a step record, and a gzip variant of it made `usedMs` ago. */
 async function layerWithVariant(
@@ -47,8 +32,8 @@ async function layerWithVariant(
   const packed = await blob(`gzip of ${name}`);
   const variant = { source: source.digest, compression: "gzip", level: 6, ...packed };
   await store.compressed.put(variant);
-  age(store.compressed.pathFor(variant), usedMs);
-  age(store.blobs.path(packed.digest), usedMs);
+  setAge(store.compressed.pathFor(variant), usedMs);
+  setAge(store.blobs.path(packed.digest), usedMs);
   return { source: source.digest, variant };
 }
 

@@ -2,15 +2,12 @@ import * as fs from "node:fs";
 import { Readable } from "node:stream";
 import { CacheStore } from "../../src/cache/cache-store";
 import { sha256Digest } from "../../src/cache/digest";
-import { makeTempDir } from "./support/tmp-cache";
+import { openTempStore, type TempDir } from "./support/store";
 import { runWorker } from "./support/worker";
 
-let tmp: ReturnType<typeof makeTempDir>;
+let tmp: TempDir;
 let store: CacheStore;
-beforeEach(async () => {
-  tmp = makeTempDir();
-  store = await CacheStore.open(tmp.dir);
-});
+beforeEach(async () => ({ tmp, store } = await openTempStore()));
 afterEach(() => tmp.cleanup());
 
 async function image(tag: string): Promise<{ manifestDigest: string; configDigest: string }> {

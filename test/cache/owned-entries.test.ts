@@ -7,6 +7,7 @@ import { sha256Digest } from "../../src/cache/digest";
 import { diskUsage } from "../../src/cache/disk-usage";
 import { prune } from "../../src/cache/prune";
 import { sweepDestination, tempName, tempOwner } from "../../src/cache/temp-files";
+import { openTempStore, type TempDir } from "./support/store";
 import { makeTempDir } from "./support/tmp-cache";
 import { startWorker } from "./support/worker";
 
@@ -14,12 +15,9 @@ import { startWorker } from "./support/worker";
  * The cache entries besides blobs, records and the index: unpacked layers, cache mounts, build
  * scratch dirs and everything written under a temporary name — counted by du, freed by prune.
  */
-let tmp: ReturnType<typeof makeTempDir>;
+let tmp: TempDir;
 let store: CacheStore;
-beforeEach(async () => {
-  tmp = makeTempDir();
-  store = await CacheStore.open(tmp.dir);
-});
+beforeEach(async () => ({ tmp, store } = await openTempStore()));
 afterEach(() => tmp.cleanup());
 
 /** A pid that belonged to a process which has exited. */

@@ -6,26 +6,16 @@ import { sha256Digest } from "../../src/cache/digest";
 import { diskUsage } from "../../src/cache/disk-usage";
 import { prune } from "../../src/cache/prune";
 import type { LayerRef } from "../../src/cache/step-record";
-import { makeTempDir } from "./support/tmp-cache";
+import { HOUR, NOW, openTempStore, putAgedBlob, type TempDir } from "./support/store";
 
-let tmp: ReturnType<typeof makeTempDir>;
+let tmp: TempDir;
 let store: CacheStore;
-beforeEach(async () => {
-  tmp = makeTempDir();
-  store = await CacheStore.open(tmp.dir);
-});
+beforeEach(async () => ({ tmp, store } = await openTempStore()));
 afterEach(() => tmp.cleanup());
 
-const HOUR = 3_600_000;
-const NOW = Date.parse("2025-06-01T12:00:00Z");
 const ago = (ms: number): string => new Date(NOW - ms).toISOString();
-
-async function blob(content: string | Buffer, ageMs = 10 * HOUR): Promise<{ digest: string; size: number }> {
-  const b = await store.blobs.put(Readable.from([Buffer.from(content)]));
-  const t = new Date(NOW - ageMs);
-  fs.utimesSync(store.blobs.path(b.digest), t, t);
-  return b;
-}
+const blob = (content: string | Buffer): Promise<{ digest: string; size: number }> =>
+  putAgedBlob(store, content);
 
 async function record(key: string, size: number, lastUsedMs: number): Promise<LayerRef> {
   const b = await blob(Buffer.alloc(size, key));

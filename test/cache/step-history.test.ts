@@ -3,15 +3,12 @@ import { CacheStore } from "../../src/cache/cache-store";
 import { diskUsage } from "../../src/cache/disk-usage";
 import { prune } from "../../src/cache/prune";
 import type { StepPosition } from "../../src/cache/step-history";
-import { makeTempDir } from "./support/tmp-cache";
+import { openTempStore, type TempDir } from "./support/store";
 
 /** The step position → last key index (history/): read back, counted by du, freed by prune --all. */
-let tmp: ReturnType<typeof makeTempDir>;
+let tmp: TempDir;
 let store: CacheStore;
-beforeEach(async () => {
-  tmp = makeTempDir();
-  store = await CacheStore.open(tmp.dir);
-});
+beforeEach(async () => ({ tmp, store } = await openTempStore()));
 afterEach(() => tmp.cleanup());
 
 const at = (step: number, platform = "linux/amd64"): StepPosition => ({

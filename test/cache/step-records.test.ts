@@ -4,14 +4,11 @@ import { CacheStore } from "../../src/cache/cache-store";
 import { sha256Digest } from "../../src/cache/digest";
 import { CacheError } from "../../src/cache/errors";
 import type { LayerRef } from "../../src/cache/step-record";
-import { makeTempDir } from "./support/tmp-cache";
+import { openTempStore, type TempDir } from "./support/store";
 
-let tmp: ReturnType<typeof makeTempDir>;
+let tmp: TempDir;
 let store: CacheStore;
-beforeEach(async () => {
-  tmp = makeTempDir();
-  store = await CacheStore.open(tmp.dir);
-});
+beforeEach(async () => ({ tmp, store } = await openTempStore()));
 afterEach(() => tmp.cleanup());
 
 async function layer(content: string): Promise<LayerRef> {

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { closeDeflatePool } from "../../src/image/parallel-gzip";
 import { startRegistry, type TestRegistry } from "../support/registry";
-import { cli, rm, tempDir, tempTree, type CliOutput } from "./helpers";
+import { buildPlain, cli, expectOk, rm, tempDir, tempTree, type CliOutput } from "./helpers";
 
 /**
  * buildx flags end to end through the CLI (in-process): RUN steps on a busybox image built in
@@ -24,17 +24,20 @@ afterEach(() => rm(ctx, cache, out));
 
 async function buildHere(dockerfile: string, ...flags: string[]): Promise<CliOutput> {
   fs.writeFileSync(path.join(ctx, "Dockerfile"), dockerfile);
-  return cli("build", "--progress", "plain", "--cache-dir", cache, ...flags, ctx);
+  return buildPlain(cache, ...flags, ctx);
 }
 
-function expectOk(r: CliOutput): void {
-  if (r.status !== 0) throw new Error(`build failed (${r.status}):\n${r.stderr}`);
+/** buildHere with `-o type=local,dest=out`; fails with its stderr unless it succeeded. */
+async function buildOut(dockerfile: string, ...flags: string[]): Promise<CliOutput> {
+  const r = await buildHere(dockerfile, ...flags, "-o", `type=local,dest=${out}`);
+  expectOk(r);
+  return r;
 }
 
 const read = (rel: string): string => fs.readFileSync(path.join(out, rel), "utf8");
 
 test("--add-host lines are in RUN's /etc/hosts; --shm-size sizes /dev/shm", async () => {
-  const r = await buildHere(
+  await buildOut(
     `${BASE}RUN cat /etc/hosts > /hosts && df -k /dev/shm | tail -n 1 > /shm\n`,
     "--add-host",
     "registry.example:10.1.2.3",
@@ -42,10 +45,7 @@ test("--add-host lines are in RUN's /etc/hosts; --shm-size sizes /dev/shm", asyn
     "v6.example=[fd00::1]",
     "--shm-size",
     "96m",
-    "-o",
-    `type=local,dest=${out}`,
   );
-  expectOk(r);
   expect(read("hosts")).toContain("10.1.2.3\tregistry.example\n");
   expect(read("hosts")).toContain("fd00::1\tv6.example\n");
   // df -k: "shm <1K-blocks> ..." — 96 MiB is 98304 KiB.
@@ -56,27 +56,13 @@ test("--add-host and --network are part of RUN's cache key: other values rerun i
   const dockerfile = `${BASE}RUN cat /etc/hosts > /hosts\n`;
   const runCached = (r: CliOutput): boolean =>
     /#(\d+) \[0 3\/3\] RUN cat \/etc\/hosts[^\n]*\n#\1 CACHED/.test(r.stderr);
-  const first = await buildHere(
-    dockerfile,
-    "--add-host",
-    "svc.example:10.0.0.1",
-    "-o",
-    `type=local,dest=${out}`,
-  );
-  expectOk(first);
+  await buildOut(dockerfile, "--add-host", "svc.example:10.0.0.1");
   expect(read("hosts")).toContain("10.0.0.1\tsvc.example\n");
   const same = await buildHere(dockerfile, "--add-host", "svc.example:10.0.0.1");
   expectOk(same);
   expect(runCached(same)).toBe(true);
   rm(out);
-  const other = await buildHere(
-    dockerfile,
-    "--add-host",
-    "svc.example:10.0.0.2",
-    "-o",
-    `type=local,dest=${out}`,
-  );
-  expectOk(other);
+  const other = await buildOut(dockerfile, "--add-host", "svc.example:10.0.0.2");
   expect(runCached(other)).toBe(false);
   expect(read("hosts")).toContain("10.0.0.2\tsvc.example\n");
   expect(read("hosts")).not.toContain("10.0.0.1");
@@ -103,7 +89,7 @@ test("--add-host and --shm-size values are checked: exit 2 naming the flag", asy
 
 test("--network none leaves RUN only lo; default and host (with --allow) see the host's interfaces", async () => {
   const df = `${BASE}RUN cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d ' ' | sort > /ifaces\n`;
-  expectOk(await buildHere(df, "--network", "none", "-o", `type=local,dest=${out}`));
+  await buildOut(df, "--network", "none");
   expect(read("ifaces")).toBe("lo\n");
   // Default: the host's network (more than lo on this machine).
   const hostIfaces = fs
@@ -112,7 +98,7 @@ test("--network none leaves RUN only lo; default and host (with --allow) see the
     .slice(2)
     .filter((l) => l.includes(":")).length;
   rm(out);
-  expectOk(await buildHere(df, "--no-cache", "-o", `type=local,dest=${out}`));
+  await buildOut(df, "--no-cache");
   expect(read("ifaces").trim().split("\n")).toHaveLength(hostIfaces);
 
   const denied = await buildHere(df, "--network", "host");
@@ -121,18 +107,7 @@ test("--network none leaves RUN only lo; default and host (with --allow) see the
     "--network host needs the network.host entitlement: build with --allow network.host",
   );
   rm(out);
-  expectOk(
-    await buildHere(
-      df,
-      "--no-cache",
-      "--network",
-      "host",
-      "--allow",
-      "network.host",
-      "-o",
-      `type=local,dest=${out}`,
-    ),
-  );
+  await buildOut(df, "--no-cache", "--network", "host", "--allow", "network.host");
   expect(read("ifaces").trim().split("\n")).toHaveLength(hostIfaces);
 });
 
@@ -143,7 +118,7 @@ test("--secret id=X reads the variable X (else the file X); RUN --mount=type=sec
   fs.writeFileSync(path.join(ctx, "filetoken"), "from-file");
   process.chdir(ctx);
   try {
-    const r = await buildHere(
+    await buildOut(
       `${BASE}RUN --mount=type=secret,id=TSB_TEST_TOKEN cat /run/secrets/TSB_TEST_TOKEN > /a\n` +
         `RUN --mount=type=secret,id=filetoken cat /run/secrets/filetoken > /b\n` +
         // env= without target: only the variable (BuildKit), no file under /run/secrets.
@@ -155,10 +130,7 @@ test("--secret id=X reads the variable X (else the file X); RUN --mount=type=sec
       "id=filetoken",
       "--secret",
       "id=other,env=TSB_TEST_TOKEN",
-      "-o",
-      `type=local,dest=${out}`,
     );
-    expectOk(r);
   } finally {
     process.chdir(cwd);
     if (prior === undefined) delete process.env.TSB_TEST_TOKEN;
@@ -193,24 +165,14 @@ describe("--build-context", () => {
       "secret.txt": "no",
     });
     try {
-      const first = await buildHere(
+      await buildOut(
         `${BASE}COPY --from=mylib /lib/a.txt /copied.txt\nRUN ls / > /root-list\n`,
         "--build-context",
         `mylib=${lib}`,
-        "-o",
-        `type=local,dest=${out}`,
       );
-      expectOk(first);
       expect(read("copied.txt")).toBe("from the named dir\n");
       rm(out);
-      const asBase = await buildHere(
-        "FROM mylib\n",
-        "--build-context",
-        `mylib=${lib}`,
-        "-o",
-        `type=local,dest=${out}`,
-      );
-      expectOk(asBase);
+      await buildOut("FROM mylib\n", "--build-context", `mylib=${lib}`);
       expect(read("lib/a.txt")).toBe("from the named dir\n");
       // The named context's own .dockerignore applies.
       expect(fs.existsSync(path.join(out, "secret.txt"))).toBe(false);
@@ -235,11 +197,7 @@ describe("--build-context", () => {
     const fresh = tempDir("tsbuild-cli-cache-");
     try {
       fs.writeFileSync(path.join(ctx, "Dockerfile"), "FROM alias\nRUN cat /marker > /seen\n");
-      const r = await cli(
-        "build",
-        "--progress",
-        "plain",
-        "--cache-dir",
+      const r = await buildPlain(
         fresh,
         "--build-context",
         `alias=docker-image://${ref}`,
@@ -267,11 +225,7 @@ describe("--build-context", () => {
     const fresh = tempDir("tsbuild-cli-cache-");
     try {
       fs.writeFileSync(path.join(ctx, "Dockerfile"), dockerfile);
-      const r = await cli(
-        "build",
-        "--progress",
-        "plain",
-        "--cache-dir",
+      const r = await buildPlain(
         fresh,
         "--build-context",
         `base=docker-image://${ref}`,
@@ -289,7 +243,7 @@ describe("--build-context", () => {
       // The FROM row names the context's image, pinned to its digest.
       expect(r.stderr).toMatch(new RegExp(`#\\d+ FROM ${ref}@sha256:[a-f0-9]{64}\n`));
       // Without the contexts the same Dockerfile builds the stages, and fails on the missing image.
-      const without = await cli("build", "--progress", "plain", "--cache-dir", fresh, ctx);
+      const without = await buildPlain(fresh, ctx);
       expect(without.status).not.toBe(0);
       expect(without.stderr).toContain("not-pushed");
     } finally {
@@ -315,11 +269,7 @@ describe("--build-context", () => {
         path.join(ctx, "Dockerfile"),
         "FROM base\nCOPY --from=other /marker /copied\nRUN cat /marker /copied > /seen\n",
       );
-      const r = await cli(
-        "build",
-        "--progress",
-        "plain",
-        "--cache-dir",
+      const r = await buildPlain(
         fresh,
         "--build-context",
         `base=oci-layout://${layout}:v2`,

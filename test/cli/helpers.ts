@@ -32,6 +32,33 @@ export async function cli(...argv: string[]): Promise<CliOutput> {
   }
 }
 
+/** `build --progress plain --cache-dir CACHE ...args`, in-process. */
+export function buildPlain(cache: string, ...args: string[]): Promise<CliOutput> {
+  return cli("build", "--progress", "plain", "--cache-dir", cache, ...args);
+}
+
+/** Fails with the build's stderr (not just its status) unless it exited 0. */
+export function expectOk(r: CliOutput): void {
+  if (r.status !== 0) throw new Error(`build failed (${r.status}):\n${r.stderr}`);
+}
+
+/** The fields of an OCI layout's index.json the tests read. */
+export interface LayoutIndex {
+  annotations?: Record<string, string>;
+  manifests: { digest: string; annotations?: Record<string, string> }[];
+}
+
+/** An OCI layout's index.json, parsed. */
+export function readLayoutIndex(layout: string): LayoutIndex {
+  return JSON.parse(fs.readFileSync(path.join(layout, "index.json"), "utf8")) as LayoutIndex;
+}
+
+/** The manifest blob of digest in an OCI layout, parsed (only the annotations are typed). */
+export function readLayoutManifest(layout: string, digest: string): { annotations?: Record<string, string> } {
+  const file = path.join(layout, "blobs", "sha256", digest.slice("sha256:".length));
+  return JSON.parse(fs.readFileSync(file, "utf8")) as { annotations?: Record<string, string> };
+}
+
 export const mainJs = path.join(repoRoot, "dist", "cli", "main.js");
 
 /**

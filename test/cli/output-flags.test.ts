@@ -5,7 +5,16 @@ import { parseOutputSpec } from "../../src/engine/output-spec";
 import { UsageError } from "../../src/errors";
 import { closeDeflatePool } from "../../src/image/parallel-gzip";
 import { PrivatePodman } from "../support/podman";
-import { cli, helloDir, rm, skopeoInspect, tempDir } from "./helpers";
+import {
+  buildPlain,
+  cli,
+  helloDir,
+  readLayoutIndex,
+  readLayoutManifest,
+  rm,
+  skopeoInspect,
+  tempDir,
+} from "./helpers";
 
 afterAll(() => closeDeflatePool());
 
@@ -69,25 +78,19 @@ describe("OCI archive and layout names (podman load)", () => {
   test("index.json carries io.containerd.image.name beside ref.name; podman load names the image by it", async () => {
     const archive = path.join(out, "app.oci.tar");
     const layout = path.join(out, "layout");
-    const r = await cli(
-      "build",
+    const r = await buildPlain(
+      cache,
       "-t",
       "localhost/team/app:1.0",
       "-o",
       `type=oci,dest=${archive}`,
       "-o",
       `type=oci,dest=${layout},tar=false`,
-      "--progress",
-      "plain",
-      "--cache-dir",
-      cache,
       helloDir,
     );
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.status).toBe(0);
-    const index = JSON.parse(fs.readFileSync(path.join(layout, "index.json"), "utf8")) as {
-      manifests: { annotations?: Record<string, string> }[];
-    };
+    const index = readLayoutIndex(layout);
     expect(index.manifests[0]?.annotations).toEqual({
       "io.containerd.image.name": "localhost/team/app:1.0",
       "org.opencontainers.image.ref.name": "1.0",
@@ -100,16 +103,12 @@ describe("OCI archive and layout names (podman load)", () => {
 
   test("name= on the output names the archive instead of -t", async () => {
     const archive = path.join(out, "named.oci.tar");
-    const r = await cli(
-      "build",
+    const r = await buildPlain(
+      cache,
       "-t",
       "ignored:x",
       "-o",
       `type=oci,dest=${archive},name=docker.io/me/named:2`,
-      "--progress",
-      "plain",
-      "--cache-dir",
-      cache,
       helloDir,
     );
     expect(r.status).toBe(0);
@@ -148,11 +147,7 @@ describe("--annotation", () => {
     const out = tempDir("tsbuild-cli-out-");
     try {
       const layout = path.join(out, "layout");
-      const r = await cli(
-        "build",
-        "--progress",
-        "plain",
-        "--cache-dir",
+      const r = await buildPlain(
         cache,
         "-t",
         "annotated:1",
@@ -171,16 +166,11 @@ describe("--annotation", () => {
         helloDir,
       );
       expect(r.status).toBe(0);
-      const index = JSON.parse(fs.readFileSync(path.join(layout, "index.json"), "utf8")) as {
-        annotations?: Record<string, string>;
-        manifests: { digest: string; annotations?: Record<string, string> }[];
-      };
+      const index = readLayoutIndex(layout);
       expect(index.annotations).toEqual({ "org.example.index": "yes" });
       expect(index.manifests[0]?.annotations?.["org.example.desc"]).toBe("yes");
       const digest = index.manifests[0]?.digest ?? "";
-      const manifest = JSON.parse(
-        fs.readFileSync(path.join(layout, "blobs", "sha256", digest.slice("sha256:".length)), "utf8"),
-      ) as { annotations?: Record<string, string> };
+      const manifest = readLayoutManifest(layout, digest);
       expect(manifest.annotations).toEqual({ "org.opencontainers.image.source": "https://example.com/repo" });
       const meta = JSON.parse(fs.readFileSync(path.join(out, "meta.json"), "utf8")) as Record<
         string,
@@ -231,31 +221,12 @@ describe("--load", () => {
     setEnv("CONTAINERS_STORAGE_CONF", path.join(confDir, "storage.conf"));
     setEnv("CONTAINERS_CONF", path.join(confDir, "containers.conf"));
     setEnv("TSBUILD_LOAD", "podman");
-    const r = await cli(
-      "build",
-      "--progress",
-      "plain",
-      "--cache-dir",
-      cache,
-      "-t",
-      "localhost/loaded:3",
-      "--load",
-      helloDir,
-    );
+    const r = await buildPlain(cache, "-t", "localhost/loaded:3", "--load", helloDir);
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.status).toBe(0);
     expect(podman.podman(["images", "--format", "{{.Repository}}:{{.Tag}}"])).toContain("localhost/loaded:3");
     // -o type=docker without dest is the same load (buildx's spelling), with name= instead of -t.
-    const viaOutput = await cli(
-      "build",
-      "--progress",
-      "plain",
-      "--cache-dir",
-      cache,
-      "-o",
-      "type=docker,name=localhost/loaded:4",
-      helloDir,
-    );
+    const viaOutput = await buildPlain(cache, "-o", "type=docker,name=localhost/loaded:4", helloDir);
     expect(viaOutput.status).toBe(0);
     expect(podman.podman(["images", "--format", "{{.Repository}}:{{.Tag}}"])).toContain("localhost/loaded:4");
     // And the local image store has -t as always.
@@ -265,11 +236,11 @@ describe("--load", () => {
 
   test("TSBUILD_LOAD=none stores only; a bad TSBUILD_LOAD fails the build", async () => {
     setEnv("TSBUILD_LOAD", "none");
-    const none = await cli("build", "--progress", "plain", "--cache-dir", cache, "--load", helloDir);
+    const none = await buildPlain(cache, "--load", helloDir);
     expect(none.status).toBe(0);
     expect(none.stderr).not.toContain("LoadNoEngine");
     setEnv("TSBUILD_LOAD", "rkt");
-    const bad = await cli("build", "--progress", "plain", "--cache-dir", cache, "--load", helloDir);
+    const bad = await buildPlain(cache, "--load", helloDir);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('TSBUILD_LOAD: "rkt" is not podman, docker or none');
   });

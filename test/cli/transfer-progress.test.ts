@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { closeDeflatePool } from "../../src/image/parallel-gzip";
 import type { SolveStatus, VertexStatus } from "../../src/cli/progress/rawjson";
 import { startRegistry, type TestRegistry } from "../support/registry";
-import { cli, rm, tempDir, tempTree, type CliOutput } from "./helpers";
+import { buildPlain, cli, expectOk, rm, tempDir, tempTree } from "./helpers";
 
 /**
  * Pull, push and export rows end to end: a base image pushed to a real docker-registry on
@@ -19,10 +19,6 @@ let dirs: string[] = [];
 let baseRef: string;
 let baseDigest: string;
 let baseLayers: { digest: string; size: number }[];
-
-function expectOk(r: CliOutput): void {
-  if (r.status !== 0) throw new Error(`build failed (${r.status}):\n${r.stderr}`);
-}
 
 /** The manifest a tag points at in the registry, read with skopeo: its digest and layers. */
 function rawManifest(ref: string): { digest: string; layers: { digest: string; size: number }[] } {
@@ -53,17 +49,7 @@ beforeAll(async () => {
   const cache = tempDir("tsbuild-cli-cache-");
   dirs.push(base, cache);
   baseRef = `${registry.host}/progress/base:1`;
-  const pushed = await cli(
-    "build",
-    "--progress",
-    "plain",
-    "--cache-dir",
-    cache,
-    "-t",
-    baseRef,
-    "--push",
-    base,
-  );
+  const pushed = await buildPlain(cache, "-t", baseRef, "--push", base);
   expectOk(pushed);
   const manifest = rawManifest(baseRef);
   baseDigest = manifest.digest;
@@ -97,17 +83,7 @@ test("plain: metadata row, FROM pinned to the digest pulled, one row per layer w
   const cache = tempDir("tsbuild-cli-cache-");
   dirs.push(cache);
   const appRef = `${registry.host}/progress/app:1`;
-  const r = await cli(
-    "build",
-    "--progress",
-    "plain",
-    "--cache-dir",
-    cache,
-    "-t",
-    appRef,
-    "--push",
-    appContext(),
-  );
+  const r = await buildPlain(cache, "-t", appRef, "--push", appContext());
   expectOk(r);
   expect(r.stderr).toMatch(
     new RegExp(`^#1 \\[internal\\] load metadata for ${baseRef}\n#1 DONE \\d+\\.\\ds$`, "m"),
@@ -130,7 +106,7 @@ test("plain: metadata row, FROM pinned to the digest pulled, one row per layer w
     `${block(r.stderr, /exporting to (?:image|registry)/)[0]?.split(" ")[0]} pushing manifest for ${appRef}@${pushed.Digest} done`,
   );
   // A second build finds every layer in its cache: the FROM row is CACHED, no layer row.
-  const again = await cli("build", "--progress", "plain", "--cache-dir", cache, appContext());
+  const again = await buildPlain(cache, appContext());
   expectOk(again);
   const cached = block(again.stderr, /FROM /);
   expect(cached[cached.length - 1]).toMatch(/ CACHED$/);
