@@ -98,7 +98,7 @@ export async function runContainer(run: ContainerRun): Promise<ContainerOutcome>
     run.bundle,
     run.id,
   );
-  await fs.promises.mkdir(runtime.stateDir, { recursive: true, mode: 0o700 });
+  fs.mkdirSync(runtime.stateDir, { recursive: true, mode: 0o700 });
   const child = spawn(
     runtime.tools.setpriv,
     [
@@ -153,7 +153,7 @@ export async function runContainer(run: ContainerRun): Promise<ContainerOutcome>
   if (!setupLog.includes(READY)) {
     return { exitCode, aborted: false, startError: setupLog.trim() || `setup exited with code ${exitCode}` };
   }
-  const runtimeError = await readRuntimeError(log);
+  const runtimeError = readRuntimeError(log);
   if (runtimeError !== undefined) {
     await deleteContainer(runtime, run.id);
     return { exitCode, aborted: false, startError: runtimeError };
@@ -162,10 +162,10 @@ export async function runContainer(run: ContainerRun): Promise<ContainerOutcome>
 }
 
 /** The runtime's error-level log lines ("runc run failed: ..."), if it logged any. */
-async function readRuntimeError(log: string): Promise<string | undefined> {
+function readRuntimeError(log: string): string | undefined {
   let text: string;
   try {
-    text = await fs.promises.readFile(log, "utf8");
+    text = fs.readFileSync(log, "utf8");
   } catch {
     return undefined;
   }
