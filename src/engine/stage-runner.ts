@@ -344,24 +344,32 @@ async function writeLayer(
   dir: string,
   run: BuildRun,
 ): Promise<BlobLayer | null> {
-  let any = false;
-  async function* track(): AsyncGenerator<LayerEntry> {
-    for await (const e of entries) {
-      any = true;
-      yield e;
+  // The first entry decides: no changes (most `RUN` steps that only install into caches or
+  // check something) is no layer, without writing, hashing and deleting an empty tar.
+  const it = isAsyncIterable(entries) ? entries[Symbol.asyncIterator]() : entries[Symbol.iterator]();
+  const first = await it.next();
+  if (first.done === true) return null;
+  async function* all(): AsyncGenerator<LayerEntry> {
+    let done = false;
+    try {
+      yield first.value;
+      for (let r = await it.next(); r.done !== true; r = await it.next()) yield r.value;
+      done = true;
+    } finally {
+      // The layer writer stopped early (an error): close the source, as for-await would.
+      if (!done) await it.return?.();
     }
   }
   await fsp.mkdir(dir, { recursive: true });
-  const layer = await buildLayer(track(), {
+  return buildLayer(all(), {
     dir,
     compression: "uncompressed",
     ...(run.sourceDateEpoch !== undefined ? { clampMtime: run.sourceDateEpoch } : {}),
   });
-  if (!any) {
-    await fsp.rm(layer.info.path, { force: true });
-    return null;
-  }
-  return layer;
+}
+
+function isAsyncIterable<T>(x: AsyncIterable<T> | Iterable<T>): x is AsyncIterable<T> {
+  return Symbol.asyncIterator in x;
 }
 
 function recordOutcome(

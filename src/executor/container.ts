@@ -3,6 +3,9 @@
  *
  *   setpriv --pdeathsig KILL  unshare --mount --pid --fork --kill-child --mount-proc  sh SETUP  → exec runc run
  *
+ * or, when there is nothing to set up (runc mounts the step's overlay on the root itself, see
+ * runtimeMountedRoot in ./run-step.ts), the same without `sh SETUP`: unshare's child is runc.
+ *
  * - the private mount namespace holds the step's overlay (the bundle's rootfs) and the other
  *   mounts the setup makes; every one of them goes away with the namespace's last process;
  * - runc is PID 1 of a pid namespace around the container's own: when it dies (the step ends,
@@ -84,8 +87,7 @@ export async function runContainer(run: ContainerRun): Promise<ContainerOutcome>
     if (o.op === "overlay") args.push(o.op, o.cwd, o.options, o.target);
     else args.push(o.op, o.path, String(o.uid), String(o.gid), o.mode.toString(8));
   }
-  args.push(
-    "exec",
+  const runtimeArgs = [
     runtime.binary,
     "--root",
     runtime.stateDir,
@@ -97,8 +99,13 @@ export async function runContainer(run: ContainerRun): Promise<ContainerOutcome>
     "--bundle",
     run.bundle,
     run.id,
-  );
-  await fs.promises.mkdir(runtime.stateDir, { recursive: true, mode: 0o700 });
+  ];
+  // Nothing to set up (the runtime mounts the root itself): unshare runs the runtime directly.
+  const direct = run.setup.length === 0;
+  const command = direct
+    ? runtimeArgs
+    : [runtime.tools.sh, "-c", SETUP_SCRIPT, "tsbuild-setup", ...args, "exec", ...runtimeArgs];
+  fs.mkdirSync(runtime.stateDir, { recursive: true, mode: 0o700 });
   const child = spawn(
     runtime.tools.setpriv,
     [
@@ -114,21 +121,17 @@ export async function runContainer(run: ContainerRun): Promise<ContainerOutcome>
       "--kill-child",
       "--mount-proc",
       "--",
-      runtime.tools.sh,
-      "-c",
-      SETUP_SCRIPT,
-      "tsbuild-setup",
-      ...args,
+      ...command,
     ],
-    { stdio: ["ignore", "pipe", "pipe", "pipe"], env: { PATH: HOST_PATH, LC_ALL: "C" } },
+    { stdio: ["ignore", "pipe", "pipe", direct ? "ignore" : "pipe"], env: { PATH: HOST_PATH, LC_ALL: "C" } },
   );
   let setupLog = "";
   let aborted = false;
-  // stdio is ["ignore", "pipe", "pipe", "pipe"] above: these streams exist.
-  const pipes = child.stdio as unknown as readonly [null, Readable, Readable, Readable];
+  // stdio is ["ignore", "pipe", "pipe", "pipe" unless direct] above: these streams exist.
+  const pipes = child.stdio as unknown as readonly [null, Readable, Readable, Readable | null];
   pipes[1].on("data", run.onStdout);
   pipes[2].on("data", run.onStderr);
-  pipes[3].on("data", (chunk: Buffer) => {
+  pipes[3]?.on("data", (chunk: Buffer) => {
     setupLog += chunk.toString("utf8");
   });
   const onAbort = (): void => {
@@ -150,10 +153,10 @@ export async function runContainer(run: ContainerRun): Promise<ContainerOutcome>
     await deleteContainer(runtime, run.id);
     return { exitCode, aborted: true };
   }
-  if (!setupLog.includes(READY)) {
+  if (!direct && !setupLog.includes(READY)) {
     return { exitCode, aborted: false, startError: setupLog.trim() || `setup exited with code ${exitCode}` };
   }
-  const runtimeError = await readRuntimeError(log);
+  const runtimeError = readRuntimeError(log);
   if (runtimeError !== undefined) {
     await deleteContainer(runtime, run.id);
     return { exitCode, aborted: false, startError: runtimeError };
@@ -162,10 +165,10 @@ export async function runContainer(run: ContainerRun): Promise<ContainerOutcome>
 }
 
 /** The runtime's error-level log lines ("runc run failed: ..."), if it logged any. */
-async function readRuntimeError(log: string): Promise<string | undefined> {
+function readRuntimeError(log: string): string | undefined {
   let text: string;
   try {
-    text = await fs.promises.readFile(log, "utf8");
+    text = fs.readFileSync(log, "utf8");
   } catch {
     return undefined;
   }

@@ -41,20 +41,21 @@ export class MountStubs {
   /**
    * Removes the stubs from `upperDir`: empty stub directories, empty stub files, then parents
    * overlayfs copied up only to hold a stub (now empty, not opaque, same mode and owner as
-   * below). Anything the command changed is kept.
+   * below). Anything the command changed is kept. Synchronous calls: a handful of tiny
+   * lstat/rmdir calls, where a thread-pool round trip each cost more than the calls (~5 ms a step).
    */
-  async remove(upperDir: string, lower: LayerView): Promise<void> {
+  remove(upperDir: string, lower: LayerView): void {
     for (const rel of [...this.created].reverse()) {
       const p = path.join(upperDir, rel);
-      const stats = await lstatOrUndefined(p);
+      const stats = lstatOrUndefined(p);
       if (stats === undefined) continue;
-      if (stats.isDirectory()) await rmdirIfEmpty(p);
-      else if (stats.isFile() && stats.size === 0) await fs.promises.unlink(p);
+      if (stats.isDirectory()) rmdirIfEmpty(p);
+      else if (stats.isFile() && stats.size === 0) fs.unlinkSync(p);
     }
     const parents = [...this.parents].sort((a, b) => b.split("/").length - a.split("/").length);
     for (const rel of parents) {
       const p = path.join(upperDir, rel);
-      const stats = await lstatOrUndefined(p);
+      const stats = lstatOrUndefined(p);
       const original = lower.lstat(rel);
       if (stats === undefined || original === undefined || !stats.isDirectory()) continue;
       const sameMeta =
@@ -62,23 +63,23 @@ export class MountStubs {
         original.mode === (stats.mode & 0o7777) &&
         original.uid === stats.uid &&
         original.gid === stats.gid;
-      if (sameMeta && !isOpaqueDir(p)) await rmdirIfEmpty(p);
+      if (sameMeta && !isOpaqueDir(p)) rmdirIfEmpty(p);
     }
   }
 }
 
-async function rmdirIfEmpty(p: string): Promise<void> {
+function rmdirIfEmpty(p: string): void {
   try {
-    await fs.promises.rmdir(p);
+    fs.rmdirSync(p);
   } catch (err) {
     const code = errnoCode(err);
     if (code !== "ENOTEMPTY" && code !== "EEXIST" && code !== "ENOENT") throw err;
   }
 }
 
-async function lstatOrUndefined(p: string): Promise<fs.Stats | undefined> {
+function lstatOrUndefined(p: string): fs.Stats | undefined {
   try {
-    return await fs.promises.lstat(p);
+    return fs.lstatSync(p);
   } catch (err) {
     if (errnoCode(err) === "ENOENT") return undefined;
     throw err;

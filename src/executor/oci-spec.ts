@@ -115,6 +115,11 @@ export interface ContainerSpecInput {
   additionalGids: readonly number[];
   /** RUN mounts and /etc files, after the system mounts (sorted parents first by the caller). */
   mounts: readonly OciMount[];
+  /**
+   * The step's overlay when the runtime mounts it on the root itself (first of all mounts, in the
+   * container's own mount namespace); `rootfs` is then an empty directory it is mounted on.
+   */
+  rootMount?: OciMount | undefined;
   /** "isolated": a new network namespace with only lo; "host": the host's. */
   network: "isolated" | "host";
   /** "insecure" (RUN --security=insecure): every capability, no seccomp, no masked paths. */
@@ -187,7 +192,10 @@ export function containerSpec(input: ContainerSpecInput): OciSpec {
     },
     root: { path: input.rootfs, readonly: false },
     hostname: input.hostname,
-    mounts: dedupMounts([...systemMounts(input), ...input.mounts]),
+    mounts: [
+      ...(input.rootMount !== undefined ? [input.rootMount] : []),
+      ...dedupMounts([...systemMounts(input), ...input.mounts]),
+    ],
     linux: {
       namespaces,
       ...(Object.keys(resources).length > 0 ? { resources } : {}),
