@@ -21,6 +21,7 @@ export class ContextFileRecord implements ContextFile {
   readonly devmajor?: number;
   readonly devminor?: number;
   readonly hostPath: string;
+  readonly contentPath?: string;
   /** A socket: BuildKit's context transfer sends it as an empty regular file (testCopySocket). */
   private readonly socket: boolean;
   private readXattrs: { value: Record<string, Buffer> | undefined } | undefined;
@@ -37,6 +38,7 @@ export class ContextFileRecord implements ContextFile {
     this.hostPath = tree.hostPath(selected.contextPath);
     this.socket = stat.isSocket();
     this.type = typeOf(stat);
+    if (this.type === "file" && !this.socket) this.contentPath = this.hostPath;
     this.mode = Number(stat.mode & 0o7777n);
     this.size = this.type === "file" ? Number(stat.size) : 0;
     this.uid = Number(stat.uid);
