@@ -3,7 +3,6 @@ import { Readable } from "node:stream";
 import type { ContentHasher } from "./content-hasher";
 import type { ContextFile, ContextFileType } from "./context-file";
 import type { ContextTree } from "./context-tree";
-import { contentXattrs } from "../rootfs/overlay";
 import type { SelectedPath } from "./walk-sources";
 
 /** A ContextFile backed by an lstat taken during the walk. */
@@ -64,7 +63,8 @@ export class ContextFileRecord implements ContextFile {
   }
 
   xattrs(): Record<string, Buffer> | undefined {
-    if (this.readXattrs === undefined) this.readXattrs = { value: contentXattrs(this.hostPath) };
+    if (this.readXattrs === undefined)
+      this.readXattrs = { value: this.hasher.xattrs(this.contextPath, this.hostPath, this.stat) };
     return this.readXattrs.value;
   }
 }
