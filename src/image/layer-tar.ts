@@ -142,22 +142,25 @@ function sizeChanged(entry: FileEntry, got: number): InvalidLayerEntryError {
 const probe = Buffer.alloc(1);
 
 /**
- * A small file's whole content, read synchronously from `entry.contentPath`: open, read, one
- * byte more to see that it did not grow, close. Cheaper than a stream (and than a thread-pool
- * hop) for the few kilobytes most files of a context hold.
+ * A small file's whole content, read synchronously from `entry.contentPath`. One read asks for a
+ * byte more than the size: getting exactly `size` bytes means the end was reached (a regular
+ * file's read is short only at its end), so open, read, close is the common case; a short read
+ * falls back to reading on and probing for one more byte. Cheaper than a stream (and than a
+ * thread-pool hop) for the few kilobytes most files of a context hold.
  */
 function readSmallDirect(entry: FileEntry, file: string): Buffer {
   const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   try {
-    const buf = Buffer.allocUnsafe(entry.size);
-    let got = 0;
+    const buf = Buffer.allocUnsafe(entry.size + 1);
+    let got = fs.readSync(fd, buf, 0, buf.length, 0);
+    if (got === entry.size) return buf.subarray(0, got);
     while (got < entry.size) {
       const n = fs.readSync(fd, buf, got, entry.size - got, got);
       if (n === 0) throw sizeChanged(entry, got);
       got += n;
     }
-    if (fs.readSync(fd, probe, 0, 1, got) !== 0) throw sizeChanged(entry, got + 1);
-    return buf;
+    if (got > entry.size || fs.readSync(fd, buf, got, 1, got) !== 0) throw sizeChanged(entry, got + 1);
+    return buf.subarray(0, got);
   } finally {
     fs.closeSync(fd);
   }
