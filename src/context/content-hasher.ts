@@ -5,6 +5,7 @@ import type { ContextStats } from "./context-file";
 import { ContextError } from "./errors";
 import type { StatCache } from "./stat-cache";
 import { errorMessage } from "../errors";
+import { contentXattrs } from "../rootfs/overlay";
 
 /**
  * Content hashes of context files for cache keys.
@@ -21,6 +22,7 @@ import { errorMessage } from "../errors";
 export class ContentHasher {
   readonly stats: ContextStats = { filesHashed: 0, bytesRead: 0, cacheHits: 0 };
   private readonly memo = new Map<string, Promise<string>>();
+  private readonly xattrMemo = new Map<string, Record<string, Buffer> | undefined>();
   private readonly limit: ReturnType<typeof pLimit>;
 
   constructor(
@@ -39,6 +41,19 @@ export class ContentHasher {
       this.memo.set(key, pending);
     }
     return pending;
+  }
+
+  /**
+   * The xattrs of `hostPath` (overlayfs's left out), listed once per build and stat: the
+   * fingerprint's walk and the COPY's walk each see the file, and setting an xattr changes its
+   * ctime, so a changed list has another key.
+   */
+  xattrs(rel: string, hostPath: string, stat: fs.BigIntStats): Record<string, Buffer> | undefined {
+    const key = `${rel}\0${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+    if (this.xattrMemo.has(key)) return this.xattrMemo.get(key);
+    const value = contentXattrs(hostPath);
+    this.xattrMemo.set(key, value);
+    return value;
   }
 
   private compute(rel: string, hostPath: string, stat: fs.BigIntStats): Promise<string> {

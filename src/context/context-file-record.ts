@@ -3,7 +3,6 @@ import { Readable } from "node:stream";
 import type { ContentHasher } from "./content-hasher";
 import type { ContextFile, ContextFileType } from "./context-file";
 import type { ContextTree } from "./context-tree";
-import { contentXattrs } from "../rootfs/overlay";
 import type { SelectedPath } from "./walk-sources";
 
 /** A ContextFile backed by an lstat taken during the walk. */
@@ -21,6 +20,7 @@ export class ContextFileRecord implements ContextFile {
   readonly devmajor?: number;
   readonly devminor?: number;
   readonly hostPath: string;
+  readonly contentPath?: string;
   /** A socket: BuildKit's context transfer sends it as an empty regular file (testCopySocket). */
   private readonly socket: boolean;
   private readXattrs: { value: Record<string, Buffer> | undefined } | undefined;
@@ -37,6 +37,7 @@ export class ContextFileRecord implements ContextFile {
     this.hostPath = tree.hostPath(selected.contextPath);
     this.socket = stat.isSocket();
     this.type = typeOf(stat);
+    if (this.type === "file" && !this.socket) this.contentPath = this.hostPath;
     this.mode = Number(stat.mode & 0o7777n);
     this.size = this.type === "file" ? Number(stat.size) : 0;
     this.uid = Number(stat.uid);
@@ -62,7 +63,8 @@ export class ContextFileRecord implements ContextFile {
   }
 
   xattrs(): Record<string, Buffer> | undefined {
-    if (this.readXattrs === undefined) this.readXattrs = { value: contentXattrs(this.hostPath) };
+    if (this.readXattrs === undefined)
+      this.readXattrs = { value: this.hasher.xattrs(this.contextPath, this.hostPath, this.stat) };
     return this.readXattrs.value;
   }
 }

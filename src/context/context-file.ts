@@ -51,6 +51,8 @@ export interface ContextFile {
   contentHash(): Promise<string | undefined>;
   /** The content of a regular file. */
   open(): Readable;
+  /** The host file that `open` reads, for a regular file (not a socket, which reads as empty). */
+  contentPath?: string;
   /** Its xattrs (overlayfs's own left out), read once; undefined when none. */
   xattrs?(): Record<string, Buffer> | undefined;
 }

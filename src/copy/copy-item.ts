@@ -30,6 +30,8 @@ export interface CopyItem {
   xattrs?(): Record<string, Buffer> | undefined;
   /** A regular file's content; called at most once, when the layer writer reaches it. */
   open(): Readable;
+  /** A regular host file holding exactly that content, when there is one (see FileEntry). */
+  contentPath?: string;
 }
 
 /** A source after wildcard expansion: how its items are laid out under the destination. */

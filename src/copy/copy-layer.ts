@@ -255,7 +255,13 @@ function toEntry(
   const b = base(item, target, group, chown, chmod);
   switch (item.type) {
     case "file":
-      return { ...b, type: "file", size: item.size, open: () => item.open() };
+      return {
+        ...b,
+        type: "file",
+        size: item.size,
+        open: () => item.open(),
+        ...(item.contentPath !== undefined ? { contentPath: item.contentPath } : {}),
+      };
     case "directory":
       return { ...b, type: "directory" };
     case "symlink":

@@ -185,3 +185,43 @@ describe("sortEntries", () => {
     expect(compareTarNames("a/", "a/b")).toBeLessThan(0);
   });
 });
+
+describe("layerTar reading entries' host files directly (contentPath)", () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "layer-tar-direct-"));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  /** The entry of host file `name` as stat'd now, read through contentPath (open must not run). */
+  function hostFile(name: string, size = fs.statSync(path.join(tmp, name)).size): LayerEntry {
+    return {
+      ...file(name, ""),
+      size,
+      contentPath: path.join(tmp, name),
+      open: () => {
+        throw new Error("open() called although contentPath is set");
+      },
+    } as LayerEntry;
+  }
+
+  it("writes the same bytes as the stream path, small and large files alike", async () => {
+    const small = Buffer.from("x".repeat(3000));
+    const large = Buffer.alloc(3 * 1024 * 1024 + 17, 7);
+    fs.writeFileSync(path.join(tmp, "small"), small);
+    fs.writeFileSync(path.join(tmp, "large"), large);
+    const direct = await collect(layerTar([hostFile("large"), hostFile("small")]));
+    const streamed = await collect(layerTar([file("large", large), file("small", small)]));
+    expect(direct.equals(streamed)).toBe(true);
+  });
+
+  it.each([
+    ["small", 100, "grew past its declared size"],
+    ["small", 5000, "got 4000 bytes, expected 5000"],
+    ["large", 100_000, "grew past its declared size"],
+    ["large", 300_000, "got 200000 bytes, expected 300000"],
+  ])("refuses a %s file whose size changed since its stat (declared %d)", async (kind, declared, message) => {
+    const name = `${kind}-${declared}`;
+    fs.writeFileSync(path.join(tmp, name), Buffer.alloc(kind === "small" ? 4000 : 200_000, 1));
+    const err = await collect(layerTar([hostFile(name, declared)])).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidLayerEntryError);
+    expect((err as Error).message).toContain(message);
+  });
+});
