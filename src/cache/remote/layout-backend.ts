@@ -71,6 +71,7 @@ export class LayoutBackend implements CacheBackend {
     const blobs = await this.blobs();
     if (!(await blobs.has(desc.digest))) return undefined;
     const chunks: Buffer[] = [];
+    // Cast: a file ReadStream without an encoding yields Buffers.
     for await (const c of await blobs.open(desc.digest)) chunks.push(c as Buffer);
     return { digest: desc.digest, bytes: Buffer.concat(chunks) };
   }

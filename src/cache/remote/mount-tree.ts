@@ -123,6 +123,7 @@ export function parseMountTree(bytes: Buffer): MountTree | undefined {
         gid: e.gid,
         mtimeMs: e.mtimeMs,
         size: e.size,
+        // Cast: every() above checked each element is a digest string.
         chunks: e.chunks as string[],
       });
     } else if (e.type === "symlink" && typeof e.target === "string") {
