@@ -187,12 +187,16 @@ describe("registry cache at step granularity", () => {
     const c2 = await build({ context: two, cacheDir: machineC, cacheFrom: [{ type: "registry", ref }] });
     expect(c1.steps.every((s) => s.cached)).toBe(true);
     expect(c2.steps.every((s) => s.cached)).toBe(true);
-    // Same layers. (The digests may differ: the shared base steps were exported by both, and the
-    // tag keeps whichever record came last, whose history time is that build's.)
-    expect([c1.config.rootfs.diff_ids, c2.config.rootfs.diff_ids]).toEqual([
-      r1.config.rootfs.diff_ids,
-      r2.config.rootfs.diff_ids,
-    ]);
+    // Same layers: each build's own last step, and for the shared base steps the one record the
+    // tag kept (both exported it; whichever came last wins, and the two builds' layers of those
+    // steps differ when their RUNs ran in different seconds).
+    const [d1, d2, e1, e2] = [c1, c2, r1, r2].map((r) => r.config.rootfs.diff_ids);
+    expect([d1.length, d2.length]).toEqual([e1.length, e2.length]);
+    expect([d1.at(-1), d2.at(-1)]).toEqual([e1.at(-1), e2.at(-1)]);
+    for (let i = 0; i < e1.length - 1; i++) {
+      expect(d2[i]).toBe(d1[i]);
+      expect([e1[i], e2[i]]).toContain(d1[i]);
+    }
     // The shared index is a valid OCI index whose every entry resolves (merge-on-write; it is a
     // listing, lookups never need it).
     const index = await registryGet(
