@@ -1,16 +1,11 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- modules load only on the paths that use them */
 import type * as ReexecModule from "./reexec";
 import type * as RunCliModule from "./run-cli";
-import type * as VersionModule from "./version";
 
 // The bin entry: everything testable lives in runCli, which never calls process.exit itself.
 // A non-root user's command first moves into a user namespace (rootless builds). `--version`
-// alone is answered before anything else loads (start-up time is what users measure first).
+// alone never gets here: the launcher (src/cli/launcher.ts) answers it without loading this.
 async function main(argv: string[]): Promise<number> {
-  if (argv.length === 1 && argv[0] === "--version") {
-    process.stdout.write(`${(require("./version") as typeof VersionModule).cliVersion()}\n`);
-    return 0;
-  }
   const { reportError, runCli } = require("./run-cli") as typeof RunCliModule;
   try {
     const { maybeReexec } = require("./reexec") as typeof ReexecModule;

@@ -43,22 +43,20 @@ export function tlsRoots(env: NodeJS.ProcessEnv = process.env): readonly string[
   return roots;
 }
 
-let dispatcher: Undici.Agent | null | undefined;
+let dispatcher: Undici.Agent | undefined;
 
 /**
  * What fetch() needs for the same trust: an undici Agent with tlsRoots() (Node 20's fetch takes
  * no `ca`), or undefined for fetch's own default. undici loads only then.
  */
-export function fetchDispatcher(): Undici.Agent | undefined {
-  if (dispatcher !== undefined) return dispatcher ?? undefined;
+function fetchDispatcher(): Undici.Agent | undefined {
   const ca = tlsRoots();
-  if (ca === undefined) {
-    dispatcher = null;
-    return undefined;
+  if (ca === undefined) return undefined;
+  if (dispatcher === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- only with deferred extra CAs
+    const { Agent } = require("undici") as typeof Undici;
+    dispatcher = new Agent({ connect: { ca: [...ca] } });
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- only with deferred extra CAs
-  const { Agent } = require("undici") as typeof Undici;
-  dispatcher = new Agent({ connect: { ca: [...ca] } });
   return dispatcher;
 }
 
