@@ -1,8 +1,7 @@
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
-import * as https from "node:https";
-import type { AddressInfo } from "node:net";
 import * as path from "node:path";
+import { selfSignedServer, type TlsServer } from "../support/tls";
 import { ensureDist, mainJs, rm, tempDir, tempTree } from "./helpers";
 
 /**
@@ -35,28 +34,22 @@ function envWith(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 let dir: string;
 let cert: string;
-let server: https.Server;
+let tls: TlsServer;
 let url: string;
 
 beforeAll(async () => {
   ensureDist();
   dir = tempDir("tsbuild-extra-ca-");
-  const key = path.join(dir, "key.pem");
-  cert = path.join(dir, "cert.pem");
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
-  ], { stdio: "ignore" }); // prettier-ignore
-  server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (_req, res) => {
+  tls = await selfSignedServer(dir, (_req, res) => {
     res.writeHead(200, { "content-type": "text/plain", etag: '"v1"' });
     res.end("fetched over TLS\n");
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/hello.txt`;
+  cert = tls.certFile;
+  url = `${tls.origin}/hello.txt`;
 }, 120_000);
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await tls.close();
   rm(dir);
 });
 

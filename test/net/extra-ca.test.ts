@@ -1,39 +1,30 @@
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as https from "node:https";
-import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
 import { DEFERRED_CA_ENV, resetTlsRootsForTest, tlsRoots } from "../../src/net/extra-ca";
 import { sendRequest } from "../../src/registry/transport";
+import { selfSignedServer, type TlsServer } from "../support/tls";
 
 // Registry requests get the deferred extra certificates too (src/net/extra-ca.ts).
 let dir: string;
 let cert: string;
-let server: https.Server;
+let server: TlsServer;
 let url: URL;
 const saved = { node: process.env.NODE_EXTRA_CA_CERTS, deferred: process.env[DEFERRED_CA_ENV] };
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsbuild-net-ca-"));
-  const key = path.join(dir, "key.pem");
-  cert = path.join(dir, "cert.pem");
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
-  ], { stdio: "ignore" }); // prettier-ignore
-  server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (_req, res) => {
+  server = await selfSignedServer(dir, (_req, res) => {
     res.writeHead(200, { "docker-distribution-api-version": "registry/2.0" });
     res.end("{}");
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}/v2/`);
+  cert = server.certFile;
+  url = new URL(`${server.origin}/v2/`);
 }, 60_000);
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
   fs.rmSync(dir, { recursive: true, force: true });
   for (const [name, value] of [
     ["NODE_EXTRA_CA_CERTS", saved.node],
