@@ -167,7 +167,8 @@ function microLines(data) {
     const ref = summary(e.reference);
     lines.push(
       "Export of the big context's image to an OCI archive (tsbuild: no-change rebuild with `-o type=oci,dest=…` " +
-        "minus the same rebuild without it; Buildah: `buildah push … oci-archive:`; dockerd 20.10's builder has no " +
+        "minus the same rebuild without it, the image's first export from a fresh cache, which compresses its layers; " +
+        "again: a second export, from the compressed blobs the first cached; Buildah: `buildah push … oci-archive:`; dockerd 20.10's builder has no " +
         "OCI exporter), next to `tar -c <the kept files> | pigz -6 | sha256sum`:",
       "",
       "| what | median | min–max |",
@@ -178,6 +179,11 @@ function microLines(data) {
       const ex = summary(e.tsbuild.export);
       lines.push(
         `| tsbuild export (difference) | ${secs(ex)} s | ${spread(ex)} |`,
+        ...(e.tsbuild.again && e.tsbuild.again.length
+          ? [
+              `| tsbuild export again (difference) | ${secs(summary(e.tsbuild.again))} s | ${spread(summary(e.tsbuild.again))} |`,
+            ]
+          : []),
         `| tsbuild no-change rebuild + export | ${secs(summary(e.tsbuild.withExport))} s | ${spread(summary(e.tsbuild.withExport))} |`,
         `| tsbuild no-change rebuild | ${secs(summary(e.tsbuild.rebuild))} s | ${spread(summary(e.tsbuild.rebuild))} |`,
       );
@@ -228,11 +234,11 @@ function goalLines(data) {
     );
   }
   if (lines.length <= 2) return [];
-  if (e && e.tsbuild)
+  if (e && e.tsbuild && !e.tsbuild.again)
     lines.push(
       "",
-      "The export goal is measured from the cache: while tsbuild compresses layers during the build, " +
-        "that cost is in the cold row, not in the export; once compression is lazy it moves to the export.",
+      "The export row of this run was measured after the image had been exported once already: " +
+        "it shows a re-export from cached compressed blobs, not a first export.",
     );
   return lines;
 }
