@@ -3,7 +3,8 @@ import pLimit from "p-limit";
 import xxhash from "xxhash-wasm";
 import type { ContextStats } from "./context-file";
 import { ContextError } from "./errors";
-import type { StatCache } from "./stat-cache";
+import { xattrSummary } from "./fingerprint";
+import { statSignature, type StatCache } from "./stat-cache";
 import { errorMessage } from "../errors";
 import { contentXattrs } from "../rootfs/overlay";
 
@@ -15,14 +16,16 @@ import { contentXattrs } from "../rootfs/overlay";
  * their own build context. Layer blobs themselves are digested with sha256 elsewhere.
  *
  * Each file is read at most once per build (memoised by path and stat) and not at all when the
- * persistent stat cache vouches for it. Large files are read in parallel, at most
+ * persistent stat cache vouches for it; nor are its xattrs listed then (the cache keeps their
+ * summary too). Large files are read in parallel, at most
  * `concurrency` at a time; small ones are read inline, since a thread-pool round trip costs more
  * than reading a few kilobytes from the page cache.
  */
 export class ContentHasher {
-  readonly stats: ContextStats = { filesHashed: 0, bytesRead: 0, cacheHits: 0 };
+  readonly stats: ContextStats = { filesHashed: 0, bytesRead: 0, cacheHits: 0, xattrLists: 0 };
   private readonly memo = new Map<string, Promise<string>>();
   private readonly xattrMemo = new Map<string, Record<string, Buffer> | undefined>();
+  private readonly summaryMemo = new Map<string, string>();
   private readonly limit: ReturnType<typeof pLimit>;
 
   constructor(
@@ -32,12 +35,20 @@ export class ContentHasher {
     this.limit = pLimit(concurrency);
   }
 
-  /** Hash of the regular file `hostPath` (context path `rel`) whose lstat is `stat`. */
-  hash(rel: string, hostPath: string, stat: fs.BigIntStats): Promise<string> {
-    const key = `${rel}\0${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+  /**
+   * Hash of the regular file `hostPath` (context path `rel`) whose lstat is `stat`; `signature`
+   * is statSignature(stat), passed by callers that already have it.
+   */
+  hash(
+    rel: string,
+    hostPath: string,
+    stat: fs.BigIntStats,
+    signature = statSignature(stat),
+  ): Promise<string> {
+    const key = `${rel}\0${signature}`;
     let pending = this.memo.get(key);
     if (pending === undefined) {
-      pending = this.compute(rel, hostPath, stat);
+      pending = this.compute(rel, hostPath, stat, key, signature);
       this.memo.set(key, pending);
     }
     return pending;
@@ -48,47 +59,82 @@ export class ContentHasher {
    * fingerprint's walk and the COPY's walk each see the file, and setting an xattr changes its
    * ctime, so a changed list has another key.
    */
-  xattrs(rel: string, hostPath: string, stat: fs.BigIntStats): Record<string, Buffer> | undefined {
-    const key = `${rel}\0${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+  xattrs(
+    rel: string,
+    hostPath: string,
+    stat: fs.BigIntStats,
+    signature = statSignature(stat),
+  ): Record<string, Buffer> | undefined {
+    const key = `${rel}\0${signature}`;
     if (this.xattrMemo.has(key)) return this.xattrMemo.get(key);
     const value = contentXattrs(hostPath);
     this.xattrMemo.set(key, value);
     return value;
   }
 
-  private compute(rel: string, hostPath: string, stat: fs.BigIntStats): Promise<string> {
-    const cached = this.statCache.lookup(rel, stat);
+  /**
+   * xattrSummary of the regular file's xattrs: what the stat cache holds when its hash() came
+   * from there, else made from a listing (once per build and stat).
+   */
+  xattrSummary(rel: string, hostPath: string, stat: fs.BigIntStats, signature = statSignature(stat)): string {
+    const key = `${rel}\0${signature}`;
+    let summary = this.summaryMemo.get(key);
+    if (summary === undefined) {
+      this.stats.xattrLists++;
+      summary = xattrSummary(this.xattrs(rel, hostPath, stat, signature));
+      this.summaryMemo.set(key, summary);
+    }
+    return summary;
+  }
+
+  private compute(
+    rel: string,
+    hostPath: string,
+    stat: fs.BigIntStats,
+    key: string,
+    signature: string,
+  ): Promise<string> {
+    const cached = this.statCache.lookup(rel, signature);
     if (cached !== undefined) {
       this.stats.cacheHits++;
-      return Promise.resolve(cached);
+      this.summaryMemo.set(key, cached.xattrs);
+      return Promise.resolve(cached.hash);
     }
+    // Listed after the walk's lstat and before the read: an xattr set in between changes the
+    // ctime, so the stat taken after reading differs and nothing is stored (see finish).
+    const xattrs = this.xattrSummary(rel, hostPath, stat, signature);
     // Small files: read synchronously, right now (most of a context, and the per-file cost is
     // syscalls, which a thread-pool hop would only add to).
     if (stat.size <= INLINE_READ_LIMIT && loadedApi !== undefined) {
       try {
-        return Promise.resolve(this.finish(rel, stat, readInline(hostPath, loadedApi)));
+        return Promise.resolve(this.finish(rel, stat, readInline(hostPath, loadedApi), xattrs));
       } catch (err) {
         return Promise.reject(err);
       }
     }
-    return this.computeAsync(rel, hostPath, stat);
+    return this.computeAsync(rel, hostPath, stat, xattrs);
   }
 
-  private async computeAsync(rel: string, hostPath: string, stat: fs.BigIntStats): Promise<string> {
+  private async computeAsync(
+    rel: string,
+    hostPath: string,
+    stat: fs.BigIntStats,
+    xattrs: string,
+  ): Promise<string> {
     const hasher = await xxhashApi();
     const read =
       stat.size <= INLINE_READ_LIMIT
         ? readInline(hostPath, hasher)
         : await this.limit(() => readStreaming(hostPath, hasher));
-    return this.finish(rel, stat, read);
+    return this.finish(rel, stat, read, xattrs);
   }
 
-  private finish(rel: string, stat: fs.BigIntStats, read: ReadResult): string {
+  private finish(rel: string, stat: fs.BigIntStats, read: ReadResult, xattrs: string): string {
     this.stats.filesHashed++;
     this.stats.bytesRead += read.bytes;
     // Store only if the file did not change under us (the stat after reading is the one before).
     if (sameFile(stat, read.after))
-      this.statCache.record(rel, read.after, read.hash, BigInt(Date.now()) * 1_000_000n);
+      this.statCache.record(rel, read.after, { hash: read.hash, xattrs }, BigInt(Date.now()) * 1_000_000n);
     return read.hash;
   }
 }

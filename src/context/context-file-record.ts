@@ -3,6 +3,8 @@ import { Readable } from "node:stream";
 import type { ContentHasher } from "./content-hasher";
 import type { ContextFile, ContextFileType } from "./context-file";
 import type { ContextTree } from "./context-tree";
+import { xattrSummary } from "./fingerprint";
+import { statSignature } from "./stat-cache";
 import type { SelectedPath } from "./walk-sources";
 
 /** A ContextFile backed by an lstat taken during the walk. */
@@ -24,6 +26,8 @@ export class ContextFileRecord implements ContextFile {
   /** A socket: BuildKit's context transfer sends it as an empty regular file (testCopySocket). */
   private readonly socket: boolean;
   private readXattrs: { value: Record<string, Buffer> | undefined } | undefined;
+  /** statSignature(stat), made once: the hasher keys its memos and the stat cache with it. */
+  private signatureMemo: string | undefined;
 
   constructor(
     tree: ContextTree,
@@ -55,7 +59,7 @@ export class ContextFileRecord implements ContextFile {
   contentHash(): Promise<string | undefined> {
     if (this.type !== "file") return Promise.resolve(undefined);
     if (this.socket) return Promise.resolve("socket:empty");
-    return this.hasher.hash(this.contextPath, this.hostPath, this.stat);
+    return this.hasher.hash(this.contextPath, this.hostPath, this.stat, this.signature());
   }
 
   open(): Readable {
@@ -64,8 +68,20 @@ export class ContextFileRecord implements ContextFile {
 
   xattrs(): Record<string, Buffer> | undefined {
     if (this.readXattrs === undefined)
-      this.readXattrs = { value: this.hasher.xattrs(this.contextPath, this.hostPath, this.stat) };
+      this.readXattrs = {
+        value: this.hasher.xattrs(this.contextPath, this.hostPath, this.stat, this.signature()),
+      };
     return this.readXattrs.value;
+  }
+
+  xattrSummary(): string {
+    // Only a regular file's summary is in the stat cache (with its hash).
+    if (this.contentPath === undefined) return xattrSummary(this.xattrs());
+    return this.hasher.xattrSummary(this.contextPath, this.hostPath, this.stat, this.signature());
+  }
+
+  private signature(): string {
+    return (this.signatureMemo ??= statSignature(this.stat));
   }
 }
 

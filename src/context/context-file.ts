@@ -55,6 +55,11 @@ export interface ContextFile {
   contentPath?: string;
   /** Its xattrs (overlayfs's own left out), read once; undefined when none. */
   xattrs?(): Record<string, Buffer> | undefined;
+  /**
+   * xattrSummary (fingerprint.ts) of its xattrs, from the stat cache when its stat is unchanged;
+   * call after contentHash() has settled, which is when a regular file's is known.
+   */
+  xattrSummary?(): string;
 }
 
 /** What reading the context has cost so far: proves a warm re-plan reads no file content. */
@@ -65,4 +70,6 @@ export interface ContextStats {
   bytesRead: number;
   /** Files whose hash came from the persistent stat cache (unchanged dev, ino, size, mtime, ctime). */
   cacheHits: number;
+  /** Regular files whose xattrs were listed for a fingerprint (none that the stat cache vouches for). */
+  xattrLists: number;
 }

@@ -17,16 +17,24 @@ export async function fingerprintFiles(files: readonly ContextFile[]): Promise<s
     if (f.type === "file") detail = hashes[i] as string;
     else if (f.type === "symlink") detail = f.linkTarget ?? "";
     else if (f.devmajor !== undefined) detail = [f.devmajor, f.devminor ?? 0];
-    const record: unknown[] = [f.source, f.type, f.path, f.mode, detail];
-    const xattrs = f.xattrs?.();
-    if (xattrs !== undefined)
-      record.push(
-        Object.keys(xattrs)
-          .sort()
-          .map((k) => [k, createHash("sha256").update(xattrs[k]).digest("hex")]),
-      );
-    records.push(JSON.stringify(record));
+    const record = JSON.stringify([f.source, f.type, f.path, f.mode, detail]);
+    const xattrs = f.xattrSummary !== undefined ? f.xattrSummary() : xattrSummary(f.xattrs?.());
+    // The summary as a sixth element: the same text as JSON.stringify of the record with it.
+    records.push(xattrs === "" ? record : `${record.slice(0, -1)},${xattrs}]`);
   });
   records.push("");
   return "sha256:" + createHash("sha256").update(records.join("\n")).digest("hex");
+}
+
+/**
+ * What a fingerprint records of a file's xattrs: JSON of [name, sha256 hex of the value] pairs
+ * sorted by name; "" when it has none. The stat cache keeps it, so unchanged files are not listed.
+ */
+export function xattrSummary(xattrs: Record<string, Buffer> | undefined): string {
+  if (xattrs === undefined) return "";
+  return JSON.stringify(
+    Object.keys(xattrs)
+      .sort()
+      .map((k) => [k, createHash("sha256").update(xattrs[k]).digest("hex")]),
+  );
 }

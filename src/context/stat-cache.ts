@@ -6,8 +6,9 @@ import { writeFileAtomic } from "../cache/atomic-file";
 import { isRecord } from "../guards";
 
 /**
- * Persistent map from a context file's stat to its content hash, so a rebuild re-reads only
- * files whose stat changed. One JSON file per context directory (named after the directory's
+ * Persistent map from a context file's stat to its content hash and xattr summary, so a rebuild
+ * re-reads only files whose stat changed and lists no xattrs of the others (setting or removing
+ * an xattr changes the ctime, so an unchanged stat vouches for them too). One JSON file per context directory (named after the directory's
  * dev and inode, so renaming or moving the context keeps its cache).
  *
  * Guarantees:
@@ -60,25 +61,27 @@ export class StatCache {
     return this.entries.size;
   }
 
-  /** The cached content hash of `rel` if its stat is unchanged. */
-  lookup(rel: string, stat: fs.BigIntStats): string | undefined {
+  /** What is cached for `rel` if its stat signature (statSignature) is unchanged. */
+  lookup(rel: string, signature: string): CachedContent | undefined {
     const entry = this.entries.get(rel);
-    return entry !== undefined && entry.signature === signature(stat) ? entry.hash : undefined;
+    return entry !== undefined && entry.signature === signature ? entry : undefined;
   }
 
   /**
-   * Remembers `hash` for `rel` as of `stat`, taken after the content was read; `nowNs` is the
-   * wall clock at that moment. Returns whether the entry was stored (false when racy).
+   * Remembers `content` for `rel` as of `stat`, taken after the content was read (its xattrs
+   * listed after the walk's lstat, before that); `nowNs` is the wall clock at that moment.
+   * Returns whether the entry was stored (false when racy).
    */
-  record(rel: string, stat: fs.BigIntStats, hash: string, nowNs: bigint): boolean {
+  record(rel: string, stat: fs.BigIntStats, content: CachedContent, nowNs: bigint): boolean {
     const changed = stat.mtimeNs > stat.ctimeNs ? stat.mtimeNs : stat.ctimeNs;
     // File systems with whole-second timestamps need a wider window.
     const window = changed % 1_000_000_000n === 0n ? COARSE_RACY_WINDOW_NS : RACY_WINDOW_NS;
     if (changed + window >= nowNs) return false;
-    const sig = signature(stat);
+    const sig = statSignature(stat);
+    const { hash, xattrs } = content;
     const prev = this.entries.get(rel);
-    if (prev?.signature === sig && prev.hash === hash) return true;
-    this.entries.set(rel, { signature: sig, hash });
+    if (prev?.signature === sig && prev.hash === hash && prev.xattrs === xattrs) return true;
+    this.entries.set(rel, { signature: sig, hash, xattrs });
     this.dirty = true;
     return true;
   }
@@ -97,18 +100,27 @@ export class StatCache {
   }
 }
 
-interface Entry {
+/** What the stat cache knows of a file whose stat has not changed. */
+export interface CachedContent {
+  /** xxh64 of the content, 16 hex digits. */
+  hash: string;
+  /** The fingerprint's summary of its xattrs (see xattrSummary); "" when it has none. */
+  xattrs: string;
+}
+
+interface Entry extends CachedContent {
   /** "dev:ino:size:mtimeNs:ctimeNs" */
   signature: string;
-  hash: string;
 }
 
 /** Kernel timestamps advance in coarse-clock ticks (≤ 10 ms); 100 ms leaves a wide margin. */
 const RACY_WINDOW_NS = 100_000_000n;
 const COARSE_RACY_WINDOW_NS = 2_000_000_000n;
-const VERSION = 1;
+/** 2: entries carry the xattr summary. */
+const VERSION = 2;
 
-function signature(st: fs.BigIntStats): string {
+/** The stat fields an entry is valid for: "dev:ino:size:mtimeNs:ctimeNs". */
+export function statSignature(st: fs.BigIntStats): string {
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }
 
@@ -116,30 +128,43 @@ const SIGNATURE = /^\d+:\d+:\d+:\d+:\d+$/;
 const HASH = /^[0-9a-f]{16}$/;
 
 function encode(entries: Map<string, Entry>): string {
-  const list: Array<[string, string, string]> = [];
-  for (const [rel, e] of entries) list.push([rel, e.signature, e.hash]);
+  const list: string[][] = [];
+  for (const [rel, e] of entries)
+    list.push(e.xattrs === "" ? [rel, e.signature, e.hash] : [rel, e.signature, e.hash, e.xattrs]);
   const body = JSON.stringify(list);
   const checksum = createHash("sha256").update(body).digest("hex");
-  return `{"version":${VERSION},"checksum":"${checksum}","entries":${body}}\n`;
+  return `${HEAD}${VERSION},"checksum":"${checksum}","entries":${body}}\n`;
 }
 
-/** Throws on anything but a well-formed file of this version whose checksum holds. */
+const HEAD = '{"version":';
+
+/**
+ * Throws on anything but a well-formed file of this version whose checksum holds. The checksum
+ * covers the entries' text as written (found by the fixed layout encode() writes), so it is
+ * checked without serialising them again.
+ */
 function decode(text: string): Map<string, Entry> {
+  const open = `${HEAD}${VERSION},"checksum":"`;
+  const entriesAt = open.length + 64 + '","entries":'.length;
+  if (!text.startsWith(open) || !text.endsWith("}\n")) throw new Error("bad header");
+  const checksum = text.slice(open.length, open.length + 64);
+  const body = text.slice(entriesAt, text.length - 2);
+  if (createHash("sha256").update(body).digest("hex") !== checksum) throw new Error("bad checksum");
   const doc: unknown = JSON.parse(text);
   if (!isRecord(doc)) throw new Error("not an object");
-  const { version, checksum, entries } = doc;
-  if (version !== VERSION || typeof checksum !== "string" || !Array.isArray(entries))
+  const { version, entries } = doc;
+  if (version !== VERSION || doc.checksum !== checksum || !Array.isArray(entries))
     throw new Error("bad header");
-  if (createHash("sha256").update(JSON.stringify(entries)).digest("hex") !== checksum)
-    throw new Error("bad checksum");
   const out = new Map<string, Entry>();
   for (const item of entries) {
-    if (!Array.isArray(item) || item.length !== 3) throw new Error("bad entry");
-    const [rel, sig, hash]: unknown[] = item;
+    if (!Array.isArray(item) || item.length < 3 || item.length > 4) throw new Error("bad entry");
+    const [rel, sig, hash, xattrs = ""]: unknown[] = item;
     if (typeof rel !== "string" || typeof sig !== "string" || typeof hash !== "string")
       throw new Error("bad entry");
+    if (typeof xattrs !== "string" || (xattrs !== "" && !xattrs.startsWith("[")))
+      throw new Error("bad entry");
     if (!SIGNATURE.test(sig) || !HASH.test(hash)) throw new Error("bad entry");
-    out.set(rel, { signature: sig, hash });
+    out.set(rel, { signature: sig, hash, xattrs });
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { setAttributeSync } from "@napi-rs/xattr";
 import { openContext } from "../../src/context/build-context";
 import { makeTemp, removeTemp, settle, writeTree } from "./tree-fixture";
 
@@ -45,12 +46,12 @@ describe("BuildContext.fingerprint", () => {
     const cold = await fp(["."]);
     const warm = await fp(["."]);
     expect(warm.digest).toBe(cold.digest);
-    expect(warm.stats).toEqual({ filesHashed: 0, bytesRead: 0, cacheHits: 5 });
+    expect(warm.stats).toEqual({ filesHashed: 0, bytesRead: 0, cacheHits: 5, xattrLists: 0 });
   });
 
   test("only files some source selects are hashed", async () => {
     const { stats } = await fp(["src/a.txt"]);
-    expect(stats).toEqual({ filesHashed: 1, bytesRead: 5, cacheHits: 0 });
+    expect(stats).toEqual({ filesHashed: 1, bytesRead: 5, cacheHits: 0, xattrLists: 1 });
   });
 
   test("touching a file misses the stat cache and re-hashes it, but the fingerprint stays", async () => {
@@ -60,7 +61,7 @@ describe("BuildContext.fingerprint", () => {
     await settle();
     const touched = await fp(["src"]);
     expect(touched.digest).toBe(cold.digest);
-    expect(touched.stats).toEqual({ filesHashed: 1, bytesRead: 5, cacheHits: 2 });
+    expect(touched.stats).toEqual({ filesHashed: 1, bytesRead: 5, cacheHits: 2, xattrLists: 1 });
   });
 
   test("editing a file changes the fingerprint of sources that include it, and only those", async () => {
@@ -188,7 +189,7 @@ describe("stat cache persistence", () => {
     ["garbage", "not json at all {"],
     ["truncated", (text: string) => text.slice(0, text.length / 2)],
     ["tampered hash", (text: string) => text.replace(/"[0-9a-f]{16}"/, '"0000000000000000"')],
-    ["wrong version", (text: string) => text.replace('"version":1', '"version":99')],
+    ["wrong version", (text: string) => text.replace('"version":2', '"version":99')],
     ["empty", ""],
   ])("a corrupt cache file (%s) is ignored and rebuilt", async (_name, corrupt) => {
     const cold = await run();
@@ -200,7 +201,7 @@ describe("stat cache persistence", () => {
     expect(again.stats.filesHashed).toBe(2);
     expect(again.stats.cacheHits).toBe(0);
     // Rebuilt: the next run is warm again.
-    expect((await run()).stats).toEqual({ filesHashed: 0, bytesRead: 0, cacheHits: 2 });
+    expect((await run()).stats).toEqual({ filesHashed: 0, bytesRead: 0, cacheHits: 2, xattrLists: 0 });
   });
 
   test("a file changed just before hashing is not trusted next time (racy stat)", async () => {
@@ -228,6 +229,22 @@ describe("stat cache persistence", () => {
     await settle();
     // Nothing was stored for a.txt, so a new build hashes it again.
     expect((await run()).stats).toMatchObject({ filesHashed: 2, cacheHits: 0 });
+  });
+
+  test("an xattr set on a cached file changes its fingerprint; the warm run after lists no xattrs", async () => {
+    const cold = await run();
+    setAttributeSync(path.join(dir, "a.txt"), "user.note", Buffer.from("1"));
+    await settle();
+    const changed = await run();
+    expect(changed.digest).not.toBe(cold.digest);
+    // The ctime moved, so the stat cache missed and a.txt was read and listed again.
+    expect(changed.stats).toMatchObject({ filesHashed: 1, cacheHits: 1, xattrLists: 1 });
+    const warm = await run();
+    expect(warm.digest).toBe(changed.digest);
+    expect(warm.stats).toEqual({ filesHashed: 0, bytesRead: 0, cacheHits: 2, xattrLists: 0 });
+    // What the cache summarised is what a listing gives.
+    const uncached = await openContext(dir);
+    expect(await uncached.fingerprint(uncached.resolveSources(["."]))).toBe(warm.digest);
   });
 
   test("without a cache dir nothing is persisted", async () => {
