@@ -25,6 +25,9 @@ const HELP = `usage: node bench/run.js [options]
                     builder to beat; the ratios are tsbuild / BuildKit)
   --quick           one repetition (and fewer --version runs)
   --only LIST       comma-separated shapes and micro rows: ${[...SHAPES.map((s) => s.id), ...MICRO].join(",")}
+                    (default all but ${SHAPES.filter((s) => s.optIn)
+                      .map((s) => s.id)
+                      .join(", ")}: 2 GB per builder)
   --builders LIST   comma-separated: ${Object.keys(BUILDERS).join(",")}
   --out PREFIX      write PREFIX.md, PREFIX.svg, PREFIX.json (default bench/results, or
                     bench/results-partial for a partial run)
@@ -59,8 +62,8 @@ function options() {
     console.log(HELP);
     process.exit(0);
   }
-  const list = (s, allowed, flag) => {
-    if (s === undefined) return allowed;
+  const list = (s, allowed, flag, byDefault = allowed) => {
+    if (s === undefined) return byDefault;
     const items = s
       .split(",")
       .map((x) => x.trim())
@@ -78,7 +81,10 @@ function options() {
   const buildahReps = Number(values["buildah-reps"] || 1);
   if (!Number.isInteger(buildahReps) || buildahReps < 1)
     throw new UsageError(`--buildah-reps: expected a positive integer, got ${values["buildah-reps"]}`);
-  const only = list(values.only, [...SHAPES.map((s) => s.id), ...MICRO], "--only");
+  const only = list(values.only, [...SHAPES.map((s) => s.id), ...MICRO], "--only", [
+    ...SHAPES.filter((s) => !s.optIn).map((s) => s.id),
+    ...MICRO,
+  ]);
   const builders = list(values.builders, Object.keys(BUILDERS), "--builders");
   const partial = values.only !== undefined || values.builders !== undefined || reps !== 3;
   const out = values.out || path.join(__dirname, partial ? "results-partial" : "results");

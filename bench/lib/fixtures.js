@@ -171,10 +171,10 @@ function parallel(dir, bases) {
  * (d) FROM scratch + COPY . of 20,000 small text files (~29 MB) and 4 × 50 MB (two text-like, two
  * random), 229 MB kept; .dockerignore drops a .git dir, build/ and *.log (1,300 files, 30 MB).
  */
-function bigContext(dir) {
+function bigContext(dir, scale = 1) {
   const rng = makeRng(42);
   const block = words(rng, 4 << 20);
-  for (let d = 0; d < 200; d++) {
+  for (let d = 0; d < 200 * scale; d++) {
     const sub = path.join(dir, "src", `pkg${String(d).padStart(3, "0")}`);
     fs.mkdirSync(sub, { recursive: true });
     for (let f = 0; f < 100; f++) {
@@ -187,8 +187,9 @@ function bigContext(dir) {
     }
   }
   fs.mkdirSync(path.join(dir, "assets"));
-  for (let i = 0; i < 2; i++) textFile(path.join(dir, "assets", `text${i}.txt`), block, rng, 50 << 20);
-  for (let i = 0; i < 2; i++) randomFile(path.join(dir, "assets", `random${i}.bin`), 50 << 20);
+  for (let i = 0; i < 2; i++)
+    textFile(path.join(dir, "assets", `text${i}.txt`), block, rng, scale * (50 << 20));
+  for (let i = 0; i < 2; i++) randomFile(path.join(dir, "assets", `random${i}.bin`), scale * (50 << 20));
   // Ignored: 1,000 files of a fake .git, 200 logs, 100 build outputs and a 20 MB pack.
   for (let i = 0; i < 1000; i++)
     writeTree(dir, { [`.git/objects/${i % 100}/${i}`]: block.subarray(i, i + 3000) });
@@ -261,6 +262,15 @@ const SHAPES = [
   { id: "cached", title: "9 steps, one expensive cached step", base: "busybox", make: cachedStep },
   { id: "parallel", title: "3 independent 2.5 s stages", base: "busybox", make: parallel },
   { id: "context", title: "COPY of 20,000 files + 4 × 50 MB, a .dockerignore", base: null, make: bigContext },
+  // The goals' "same ratios with a context 10× larger": 2 GB to write and copy per builder, so
+  // only with --only (optIn), not in the default run.
+  {
+    id: "context10",
+    title: "the same context × 10: 200,000 files + 4 × 500 MB",
+    base: null,
+    make: (dir) => bigContext(dir, 10),
+    optIn: true,
+  },
   { id: "debian", title: "Debian: apt-get install tcc, multi-stage compile", base: "debian", make: debian },
 ];
 
