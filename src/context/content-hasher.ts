@@ -4,7 +4,7 @@ import xxhash from "xxhash-wasm";
 import type { ContextStats } from "./context-file";
 import { ContextError } from "./errors";
 import { xattrSummary } from "./fingerprint";
-import { statSignature, type StatCache } from "./stat-cache";
+import { statSignature, type StatCache, type StatIdentity } from "./stat-cache";
 import { errorMessage } from "../errors";
 import { contentXattrs } from "../rootfs/overlay";
 
@@ -39,12 +39,7 @@ export class ContentHasher {
    * Hash of the regular file `hostPath` (context path `rel`) whose lstat is `stat`; `signature`
    * is statSignature(stat), passed by callers that already have it.
    */
-  hash(
-    rel: string,
-    hostPath: string,
-    stat: fs.BigIntStats,
-    signature = statSignature(stat),
-  ): Promise<string> {
+  hash(rel: string, hostPath: string, stat: StatIdentity, signature = statSignature(stat)): Promise<string> {
     const key = `${rel}\0${signature}`;
     let pending = this.memo.get(key);
     if (pending === undefined) {
@@ -62,7 +57,7 @@ export class ContentHasher {
   xattrs(
     rel: string,
     hostPath: string,
-    stat: fs.BigIntStats,
+    stat: StatIdentity,
     signature = statSignature(stat),
   ): Record<string, Buffer> | undefined {
     const key = `${rel}\0${signature}`;
@@ -76,7 +71,7 @@ export class ContentHasher {
    * xattrSummary of the regular file's xattrs: what the stat cache holds when its hash() came
    * from there, else made from a listing (once per build and stat).
    */
-  xattrSummary(rel: string, hostPath: string, stat: fs.BigIntStats, signature = statSignature(stat)): string {
+  xattrSummary(rel: string, hostPath: string, stat: StatIdentity, signature = statSignature(stat)): string {
     const key = `${rel}\0${signature}`;
     let summary = this.summaryMemo.get(key);
     if (summary === undefined) {
@@ -90,7 +85,7 @@ export class ContentHasher {
   private compute(
     rel: string,
     hostPath: string,
-    stat: fs.BigIntStats,
+    stat: StatIdentity,
     key: string,
     signature: string,
   ): Promise<string> {
@@ -118,7 +113,7 @@ export class ContentHasher {
   private async computeAsync(
     rel: string,
     hostPath: string,
-    stat: fs.BigIntStats,
+    stat: StatIdentity,
     xattrs: string,
   ): Promise<string> {
     const hasher = await xxhashApi();
@@ -129,7 +124,7 @@ export class ContentHasher {
     return this.finish(rel, stat, read, xattrs);
   }
 
-  private finish(rel: string, stat: fs.BigIntStats, read: ReadResult, xattrs: string): string {
+  private finish(rel: string, stat: StatIdentity, read: ReadResult, xattrs: string): string {
     this.stats.filesHashed++;
     this.stats.bytesRead += read.bytes;
     // Store only if the file did not change under us (the stat after reading is the one before).
@@ -223,7 +218,7 @@ async function readStreaming(hostPath: string, hasher: XXHash): Promise<ReadResu
   }
 }
 
-function sameFile(a: fs.BigIntStats, b: fs.BigIntStats): boolean {
+function sameFile(a: StatIdentity, b: StatIdentity): boolean {
   return (
     a.dev === b.dev &&
     a.ino === b.ino &&

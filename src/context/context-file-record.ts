@@ -4,7 +4,7 @@ import type { ContentHasher } from "./content-hasher";
 import type { ContextFile, ContextFileType } from "./context-file";
 import type { ContextTree } from "./context-tree";
 import { xattrSummary } from "./fingerprint";
-import { statSignature } from "./stat-cache";
+import { statIdentity, statSignature, type StatIdentity } from "./stat-cache";
 import type { SelectedPath } from "./walk-sources";
 
 /** A ContextFile backed by an lstat taken during the walk. */
@@ -28,13 +28,16 @@ export class ContextFileRecord implements ContextFile {
   private readXattrs: { value: Record<string, Buffer> | undefined } | undefined;
   /** statSignature(stat), made once: the hasher keys its memos and the stat cache with it. */
   private signatureMemo: string | undefined;
+  /** What the hasher needs of the lstat, kept instead of it (a build holds one per file). */
+  private readonly stat: StatIdentity;
 
   constructor(
     tree: ContextTree,
     selected: SelectedPath,
     private readonly hasher: ContentHasher,
-    private readonly stat: fs.BigIntStats = selected.stat,
   ) {
+    const stat = selected.stat;
+    this.stat = statIdentity(stat);
     this.source = selected.source;
     this.path = selected.path;
     this.contextPath = selected.contextPath;

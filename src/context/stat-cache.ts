@@ -72,7 +72,7 @@ export class StatCache {
    * listed after the walk's lstat, before that); `nowNs` is the wall clock at that moment.
    * Returns whether the entry was stored (false when racy).
    */
-  record(rel: string, stat: fs.BigIntStats, content: CachedContent, nowNs: bigint): boolean {
+  record(rel: string, stat: StatIdentity, content: CachedContent, nowNs: bigint): boolean {
     const changed = stat.mtimeNs > stat.ctimeNs ? stat.mtimeNs : stat.ctimeNs;
     // File systems with whole-second timestamps need a wider window.
     const window = changed % 1_000_000_000n === 0n ? COARSE_RACY_WINDOW_NS : RACY_WINDOW_NS;
@@ -119,8 +119,16 @@ const COARSE_RACY_WINDOW_NS = 2_000_000_000n;
 /** 2: entries carry the xattr summary. */
 const VERSION = 2;
 
+/** The stat fields that say a file is unchanged: all the stat cache and the hasher keep of a stat. */
+export type StatIdentity = Pick<fs.BigIntStats, "dev" | "ino" | "size" | "mtimeNs" | "ctimeNs">;
+
+/** StatIdentity's fields of `st` alone: a BigIntStats holds 14 BigInts and 4 Dates. */
+export function statIdentity(st: StatIdentity): StatIdentity {
+  return { dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs };
+}
+
 /** The stat fields an entry is valid for: "dev:ino:size:mtimeNs:ctimeNs". */
-export function statSignature(st: fs.BigIntStats): string {
+export function statSignature(st: StatIdentity): string {
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }
 
