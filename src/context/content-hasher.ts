@@ -102,12 +102,12 @@ export class ContentHasher {
     // syscalls, which a thread-pool hop would only add to).
     if (stat.size <= INLINE_READ_LIMIT && loadedApi !== undefined) {
       try {
-        return Promise.resolve(this.finish(rel, stat, readInline(hostPath, loadedApi), xattrs));
+        return Promise.resolve(this.finish(rel, stat, readInline(hostPath, loadedApi), xattrs, signature));
       } catch (err) {
         return Promise.reject(err);
       }
     }
-    return this.computeAsync(rel, hostPath, stat, xattrs);
+    return this.computeAsync(rel, hostPath, stat, xattrs, signature);
   }
 
   private async computeAsync(
@@ -115,21 +115,35 @@ export class ContentHasher {
     hostPath: string,
     stat: StatIdentity,
     xattrs: string,
+    signature: string,
   ): Promise<string> {
     const hasher = await xxhashApi();
     const read =
       stat.size <= INLINE_READ_LIMIT
         ? readInline(hostPath, hasher)
         : await this.limit(() => readStreaming(hostPath, hasher));
-    return this.finish(rel, stat, read, xattrs);
+    return this.finish(rel, stat, read, xattrs, signature);
   }
 
-  private finish(rel: string, stat: StatIdentity, read: ReadResult, xattrs: string): string {
+  private finish(
+    rel: string,
+    stat: StatIdentity,
+    read: ReadResult,
+    xattrs: string,
+    signature: string,
+  ): string {
     this.stats.filesHashed++;
     this.stats.bytesRead += read.bytes;
-    // Store only if the file did not change under us (the stat after reading is the one before).
+    // Store only if the file did not change under us (the stat after reading is the one before,
+    // so its signature is the walk's).
     if (sameFile(stat, read.after))
-      this.statCache.record(rel, read.after, { hash: read.hash, xattrs }, BigInt(Date.now()) * 1_000_000n);
+      this.statCache.record(
+        rel,
+        read.after,
+        { hash: read.hash, xattrs },
+        BigInt(Date.now()) * 1_000_000n,
+        signature,
+      );
     return read.hash;
   }
 }

@@ -69,15 +69,22 @@ export class StatCache {
 
   /**
    * Remembers `content` for `rel` as of `stat`, taken after the content was read (its xattrs
-   * listed after the walk's lstat, before that); `nowNs` is the wall clock at that moment.
-   * Returns whether the entry was stored (false when racy).
+   * listed after the walk's lstat, before that); `nowNs` is the wall clock at that moment;
+   * `signature` is statSignature(stat), passed by callers that have it. Returns whether the entry
+   * was stored (false when racy).
    */
-  record(rel: string, stat: StatIdentity, content: CachedContent, nowNs: bigint): boolean {
+  record(
+    rel: string,
+    stat: StatIdentity,
+    content: CachedContent,
+    nowNs: bigint,
+    signature = statSignature(stat),
+  ): boolean {
     const changed = stat.mtimeNs > stat.ctimeNs ? stat.mtimeNs : stat.ctimeNs;
     // File systems with whole-second timestamps need a wider window.
     const window = changed % 1_000_000_000n === 0n ? COARSE_RACY_WINDOW_NS : RACY_WINDOW_NS;
     if (changed + window >= nowNs) return false;
-    const sig = statSignature(stat);
+    const sig = signature;
     const { hash, xattrs } = content;
     const prev = this.entries.get(rel);
     if (prev?.signature === sig && prev.hash === hash && prev.xattrs === xattrs) return true;
@@ -129,7 +136,9 @@ export function statIdentity(st: StatIdentity): StatIdentity {
 
 /** The stat fields an entry is valid for: "dev:ino:size:mtimeNs:ctimeNs". */
 export function statSignature(st: StatIdentity): string {
-  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  // join() makes one flat string; a template literal leaves a rope of 13 heap objects, and a
+  // build holds one signature per context file.
+  return [st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].join(":");
 }
 
 const SIGNATURE = /^\d+:\d+:\d+:\d+:\d+$/;
