@@ -12,9 +12,12 @@ const VARIANT_TITLES = {
 };
 const BUILDER_TITLES = { tsbuild: "tsbuild", buildkit: "BuildKit", buildah: "Buildah" };
 
+/** The big-context shapes: their goals are stricter, and their peak RSS has a goal. */
+const isBigContext = (shapeId) => shapeId === "context" || shapeId === "context10";
+
 /** Goals of issue #15 (ratio tsbuild/BuildKit, at most). */
 function goal(shapeId, variant) {
-  const big = shapeId === "context" || shapeId === "context10";
+  const big = isBigContext(shapeId);
   if (variant === "cold") return big ? 0.7 : 1.0;
   if (variant === "noChange" || variant === "touch") return big ? 0.5 : 1.0;
   return big ? 0.7 : 1.0;
@@ -218,7 +221,7 @@ function goalLines(data) {
       );
     }
   }
-  for (const ctx of data.shapes.filter((s) => s.id === "context" || s.id === "context10")) {
+  for (const ctx of data.shapes.filter((s) => isBigContext(s.id))) {
     const rss = summary(VARIANTS.flatMap((v) => ctx.results.tsbuild[v].map((x) => x.maxRssKB)));
     if (rss)
       lines.push(

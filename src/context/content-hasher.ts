@@ -4,7 +4,7 @@ import xxhash from "xxhash-wasm";
 import type { ContextStats } from "./context-file";
 import { ContextError } from "./errors";
 import { xattrSummary } from "./fingerprint";
-import { statSignature, type StatCache, type StatIdentity } from "./stat-cache";
+import type { StatCache, StatIdentity } from "./stat-cache";
 import { errorMessage } from "../errors";
 import { contentXattrs } from "../rootfs/overlay";
 
@@ -37,9 +37,9 @@ export class ContentHasher {
 
   /**
    * Hash of the regular file `hostPath` (context path `rel`) whose lstat is `stat`; `signature`
-   * is statSignature(stat), passed by callers that already have it.
+   * is statSignature(stat), made once per file by the caller (it keys every memo here).
    */
-  hash(rel: string, hostPath: string, stat: StatIdentity, signature = statSignature(stat)): Promise<string> {
+  hash(rel: string, hostPath: string, stat: StatIdentity, signature: string): Promise<string> {
     const key = `${rel}\0${signature}`;
     let pending = this.memo.get(key);
     if (pending === undefined) {
@@ -54,12 +54,7 @@ export class ContentHasher {
    * fingerprint's walk and the COPY's walk each see the file, and setting an xattr changes its
    * ctime, so a changed list has another key.
    */
-  xattrs(
-    rel: string,
-    hostPath: string,
-    stat: StatIdentity,
-    signature = statSignature(stat),
-  ): Record<string, Buffer> | undefined {
+  xattrs(rel: string, hostPath: string, signature: string): Record<string, Buffer> | undefined {
     const key = `${rel}\0${signature}`;
     if (this.xattrMemo.has(key)) return this.xattrMemo.get(key);
     const value = contentXattrs(hostPath);
@@ -71,12 +66,12 @@ export class ContentHasher {
    * xattrSummary of the regular file's xattrs: what the stat cache holds when its hash() came
    * from there, else made from a listing (once per build and stat).
    */
-  xattrSummary(rel: string, hostPath: string, stat: StatIdentity, signature = statSignature(stat)): string {
+  xattrSummary(rel: string, hostPath: string, signature: string): string {
     const key = `${rel}\0${signature}`;
     let summary = this.summaryMemo.get(key);
     if (summary === undefined) {
       this.stats.xattrLists++;
-      summary = xattrSummary(this.xattrs(rel, hostPath, stat, signature));
+      summary = xattrSummary(this.xattrs(rel, hostPath, signature));
       this.summaryMemo.set(key, summary);
     }
     return summary;
@@ -97,7 +92,7 @@ export class ContentHasher {
     }
     // Listed after the walk's lstat and before the read: an xattr set in between changes the
     // ctime, so the stat taken after reading differs and nothing is stored (see finish).
-    const xattrs = this.xattrSummary(rel, hostPath, stat, signature);
+    const xattrs = this.xattrSummary(rel, hostPath, signature);
     // Small files: read synchronously, right now (most of a context, and the per-file cost is
     // syscalls, which a thread-pool hop would only add to).
     if (stat.size <= INLINE_READ_LIMIT && loadedApi !== undefined) {

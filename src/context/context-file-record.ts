@@ -72,7 +72,7 @@ export class ContextFileRecord implements ContextFile {
   xattrs(): Record<string, Buffer> | undefined {
     if (this.readXattrs === undefined)
       this.readXattrs = {
-        value: this.hasher.xattrs(this.contextPath, this.hostPath, this.stat, this.signature()),
+        value: this.hasher.xattrs(this.contextPath, this.hostPath, this.signature()),
       };
     return this.readXattrs.value;
   }
@@ -80,7 +80,7 @@ export class ContextFileRecord implements ContextFile {
   xattrSummary(): string {
     // Only a regular file's summary is in the stat cache (with its hash).
     if (this.contentPath === undefined) return xattrSummary(this.xattrs());
-    return this.hasher.xattrSummary(this.contextPath, this.hostPath, this.stat, this.signature());
+    return this.hasher.xattrSummary(this.contextPath, this.hostPath, this.signature());
   }
 
   private signature(): string {

@@ -8,8 +8,9 @@ import { isRecord } from "../guards";
 /**
  * Persistent map from a context file's stat to its content hash and xattr summary, so a rebuild
  * re-reads only files whose stat changed and lists no xattrs of the others (setting or removing
- * an xattr changes the ctime, so an unchanged stat vouches for them too). One JSON file per context directory (named after the directory's
- * dev and inode, so renaming or moving the context keeps its cache).
+ * an xattr changes the ctime, so an unchanged stat vouches for them too). One JSON file per
+ * context directory (named after the directory's dev and inode, so renaming or moving the
+ * context keeps its cache).
  *
  * Guarantees:
  * - An entry is used only if dev, inode, size, mtime and ctime (nanoseconds) all still match.
@@ -70,25 +71,17 @@ export class StatCache {
   /**
    * Remembers `content` for `rel` as of `stat`, taken after the content was read (its xattrs
    * listed after the walk's lstat, before that); `nowNs` is the wall clock at that moment;
-   * `signature` is statSignature(stat), passed by callers that have it. Returns whether the entry
-   * was stored (false when racy).
+   * `signature` is statSignature(stat). Returns whether the entry was stored (false when racy).
    */
-  record(
-    rel: string,
-    stat: StatIdentity,
-    content: CachedContent,
-    nowNs: bigint,
-    signature = statSignature(stat),
-  ): boolean {
+  record(rel: string, stat: StatIdentity, content: CachedContent, nowNs: bigint, signature: string): boolean {
     const changed = stat.mtimeNs > stat.ctimeNs ? stat.mtimeNs : stat.ctimeNs;
     // File systems with whole-second timestamps need a wider window.
     const window = changed % 1_000_000_000n === 0n ? COARSE_RACY_WINDOW_NS : RACY_WINDOW_NS;
     if (changed + window >= nowNs) return false;
-    const sig = signature;
     const { hash, xattrs } = content;
     const prev = this.entries.get(rel);
-    if (prev?.signature === sig && prev.hash === hash && prev.xattrs === xattrs) return true;
-    this.entries.set(rel, { signature: sig, hash, xattrs });
+    if (prev?.signature === signature && prev.hash === hash && prev.xattrs === xattrs) return true;
+    this.entries.set(rel, { signature, hash, xattrs });
     this.dirty = true;
     return true;
   }

@@ -92,7 +92,7 @@ test("--network none leaves RUN only lo; default and host (with --allow) see the
   await buildOut(df, "--network", "none");
   expect(read("ifaces")).toBe("lo\n");
   // Default: the host's network (more than lo on this machine). Other suites running at the same
-  // time add and remove interfaces (podman's bridge and veths), so the RUN's list is checked
+  // time may add and remove interfaces (podman's bridge and veths, say), so the RUN's list is checked
   // against the host's before and after the build: every interface present throughout, and
   // nothing the host never had.
   const hostIfaces = (): string[] =>
