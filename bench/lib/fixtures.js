@@ -172,6 +172,7 @@ function parallel(dir, bases) {
  * random), 229 MB kept; .dockerignore drops a .git dir, build/ and *.log (1,300 files, 30 MB).
  */
 function bigContext(dir, scale = 1) {
+  if (!Number.isInteger(scale) || scale < 1) throw new Error(`bigContext: scale must be a positive integer`);
   const rng = makeRng(42);
   const block = words(rng, 4 << 20);
   for (let d = 0; d < 200 * scale; d++) {
@@ -261,7 +262,12 @@ const SHAPES = [
   { id: "steps", title: "15 steps on busybox, 5 RUN", base: "busybox", make: steps },
   { id: "cached", title: "9 steps, one expensive cached step", base: "busybox", make: cachedStep },
   { id: "parallel", title: "3 independent 2.5 s stages", base: "busybox", make: parallel },
-  { id: "context", title: "COPY of 20,000 files + 4 × 50 MB, a .dockerignore", base: null, make: bigContext },
+  {
+    id: "context",
+    title: "COPY of 20,000 files + 4 × 50 MB, a .dockerignore",
+    base: null,
+    make: (dir) => bigContext(dir),
+  },
   // The goals' "same ratios with a context 10× larger": 2 GB to write and copy per builder, so
   // only with --only (optIn), not in the default run.
   {
