@@ -4,10 +4,12 @@
  * final component is one that does not follow it (O_EXCL|O_NOFOLLOW open, mkdir, symlink, link,
  * lchown, lutimes, lsetxattr), so nothing outside the root is ever created or changed.
  *
- * Speed: a small file (up to 1 MiB) is read whole from the tar and written with six synchronous
- * fd calls (see writeSmallFile for the measurement behind that); bigger files stream. Directory
- * metadata is applied once at the end, `concurrency` directories at a time (children would bump
- * mtimes, and a read-only directory would block its own children for a non-root user).
+ * Speed: metadata calls (mkdir, symlink, link, lchown, lutimes, chmod, lstat) and file writes
+ * are synchronous: a libuv thread-pool hand-off costs more than such a call on the page cache
+ * (see writeFile; a busybox layer's 400 symlinks took 190 ms with three hand-offs each), and
+ * decompression still runs in the pool meanwhile. Directory metadata is
+ * applied once at the end (children would bump mtimes, and a read-only directory would block
+ * its own children for a non-root user).
  */
 import * as fs from "node:fs";
 import { constants as fsc, promises as fsp } from "node:fs";
@@ -46,8 +48,6 @@ export interface TarHeader {
 /** An entry's data (Buffer chunks), read only for regular files. */
 export type EntryContent = AsyncIterable<unknown>;
 
-/** Files up to this size are read whole and written with synchronous fd calls; larger ones stream. */
-const INLINE_MAX = 1 << 20;
 const WHITEOUT_PREFIX = ".wh.";
 const OPAQUE_MARKER = ".wh..wh..opq";
 const XATTR_PAX_PREFIX = "SCHILY.xattr.";
@@ -144,14 +144,8 @@ export class LayerApplier {
         name,
       );
     const target = await this.resolveForCreate(rel, name);
-    const data = size <= INLINE_MAX ? await readAll(content) : null;
-    const mode = header.mode ?? 0o644;
     const xattrs = this.xattrsOf(header);
-    if (data !== null) {
-      await this.writeSmallFile(target, name, data, mode, header);
-    } else {
-      await this.writeLargeFile(target, name, content, mode, header);
-    }
+    await this.writeFile(target, name, content, header.mode ?? 0o644, header);
     this.track(target.rel);
     this.stats.files++;
     this.stats.bytes += size;
@@ -160,63 +154,33 @@ export class LayerApplier {
   }
 
   /**
-   * A small file in one go with synchronous fd calls: measured here, libuv's thread-pool hand-off
-   * per call (open, write, fchown, fchmod, futimes, close: six per file) costs more than the
-   * calls themselves, and made unpacking 20,000 small files several times slower than tar -x.
+   * A file with synchronous fd calls, each chunk written as tar-stream hands it over: measured
+   * here, libuv's thread-pool hand-off per call (open, write, fchown, fchmod, futimes, close: six
+   * for a small file, one more per 16 KiB chunk) costs more than the calls on the page cache, and
+   * made unpacking 20,000 small files several times slower than tar -x.
    */
-  private async writeSmallFile(
-    target: ResolvedEntry,
-    name: string,
-    data: Buffer,
-    mode: number,
-    header: TarHeader,
-  ): Promise<void> {
-    let fd: number;
-    try {
-      fd = fs.openSync(target.host, CREATE_FLAGS, mode & 0o777);
-    } catch (err) {
-      if (!isErrno(err, "EEXIST")) throw ioError("create file", name, err);
-      await this.replace(target, name);
-      try {
-        fd = fs.openSync(target.host, CREATE_FLAGS, mode & 0o777);
-      } catch (retryErr) {
-        throw ioError("create file", name, retryErr);
-      }
-    }
-    try {
-      for (let off = 0; off < data.length;) off += fs.writeSync(fd, data, off, data.length - off);
-      const owner = this.ownerFor(header);
-      if (owner) fs.fchownSync(fd, owner.uid, owner.gid);
-      if (this.needsChmod(mode)) fs.fchmodSync(fd, mode & 0o7777);
-      const mtime = mtimeOf(header);
-      fs.futimesSync(fd, mtime, mtime);
-    } catch (err) {
-      throw ioError("write file", name, err);
-    } finally {
-      fs.closeSync(fd);
-    }
-  }
-
-  /** A big file streams from the tar through an fd opened before the first byte arrives. */
-  private async writeLargeFile(
+  private async writeFile(
     target: ResolvedEntry,
     name: string,
     content: EntryContent,
     mode: number,
     header: TarHeader,
   ): Promise<void> {
-    const fh = await this.createExclusive(target, name, mode);
+    const fd = await this.createExclusive(target, name, mode);
     try {
-      for await (const chunk of content) await fh.write(asBuffer(chunk));
-      const owner = this.ownerFor(header);
-      if (owner) await fh.chown(owner.uid, owner.gid);
-      if (this.needsChmod(mode)) await fh.chmod(mode & 0o7777);
-      const mtime = mtimeOf(header);
-      await fh.utimes(mtime, mtime);
-    } catch (err) {
-      throw ioError("write file", name, err);
+      // A failure to read the entry (a truncated tar) is the tar's, reported as such by the caller.
+      for await (const chunk of content) writeAll(fd, asBuffer(chunk), name);
+      try {
+        const owner = this.ownerFor(header);
+        if (owner) fs.fchownSync(fd, owner.uid, owner.gid);
+        if (this.needsChmod(mode)) fs.fchmodSync(fd, mode & 0o7777);
+        const mtime = mtimeOf(header);
+        fs.futimesSync(fd, mtime, mtime);
+      } catch (err) {
+        throw ioError("write file", name, err);
+      }
     } finally {
-      await fh.close();
+      fs.closeSync(fd);
     }
   }
 
@@ -240,15 +204,16 @@ export class LayerApplier {
     }
     const target = await this.resolveForCreate(rel, name);
     try {
-      await fsp.mkdir(target.host, 0o755);
+      fs.mkdirSync(target.host, 0o755);
     } catch (err) {
       if (!isErrno(err, "EEXIST")) throw ioError("create directory", name, err);
-      const st = await lstatOrNull(target.host);
-      if (!st?.isDirectory()) {
+      if (!lstatOrNullSync(target.host)?.isDirectory()) {
         await this.replace(target, name);
-        await fsp.mkdir(target.host, 0o755).catch((e: unknown) => {
+        try {
+          fs.mkdirSync(target.host, 0o755);
+        } catch (e) {
           throw ioError("create directory", name, e);
-        });
+        }
       }
     }
     this.track(target.rel);
@@ -263,13 +228,15 @@ export class LayerApplier {
     // it out of the root.
     const linkText = header.linkname ?? "";
     try {
-      await fsp.symlink(linkText, target.host).catch(async (err: unknown) => {
+      try {
+        fs.symlinkSync(linkText, target.host);
+      } catch (err) {
         if (!isErrno(err, "EEXIST")) throw err;
         await this.replace(target, name);
-        await fsp.symlink(linkText, target.host);
-      });
+        fs.symlinkSync(linkText, target.host);
+      }
       this.track(target.rel);
-      await this.setNodeMetadata(target.host, header);
+      this.setNodeMetadata(target.host, header);
     } catch (err) {
       throw ioError("create symlink", name, err);
     }
@@ -281,7 +248,7 @@ export class LayerApplier {
     const name = header.name;
     const linkRel = cleanEntryPath(header.linkname ?? "");
     const source = linkRel === "" ? null : await this.root.resolveEntry(linkRel, false, name);
-    const sourceStat = source ? await lstatOrNull(source.host) : null;
+    const sourceStat = source ? lstatOrNullSync(source.host) : null;
     if (!source || !sourceStat) {
       throw new UnpackError(
         "UNPACK_BAD_HARDLINK",
@@ -299,13 +266,16 @@ export class LayerApplier {
     const target = await this.resolveForCreate(rel, name);
     if (target.host !== source.host) {
       try {
-        await fsp.link(source.host, target.host).catch(async (err: unknown) => {
+        try {
+          fs.linkSync(source.host, target.host);
+        } catch (err) {
           if (!isErrno(err, "EEXIST")) throw err;
-          const existing = await lstatOrNull(target.host);
-          if (existing && existing.ino === sourceStat.ino && existing.dev === sourceStat.dev) return;
-          await this.replace(target, name);
-          await fsp.link(source.host, target.host);
-        });
+          const existing = lstatOrNullSync(target.host);
+          if (!existing || existing.ino !== sourceStat.ino || existing.dev !== sourceStat.dev) {
+            await this.replace(target, name);
+            fs.linkSync(source.host, target.host);
+          }
+        }
       } catch (err) {
         throw ioError("create hardlink", name, err);
       }
@@ -338,7 +308,7 @@ export class LayerApplier {
       await this.replace(target, name);
       await makeNode(target.host, kind, header.mode ?? 0o644, header.devmajor ?? 0, header.devminor ?? 0);
       this.track(target.rel);
-      await this.setNodeMetadata(target.host, header);
+      this.setNodeMetadata(target.host, header);
     } catch (err) {
       throw ioError(`create ${kind}`, name, err);
     }
@@ -407,10 +377,10 @@ export class LayerApplier {
       // one of its parents, with a symlink.
       if ((await this.root.resolveDir(rel, false, meta.entry)) !== rel) return;
       const host = this.root.host(rel);
-      if (!(await lstatOrNull(host))?.isDirectory()) return;
-      if (meta.owner) await fsp.lchown(host, meta.owner.uid, meta.owner.gid);
-      await fsp.chmod(host, meta.mode & 0o7777);
-      await fsp.lutimes(host, meta.mtime, meta.mtime);
+      if (!lstatOrNullSync(host)?.isDirectory()) return;
+      if (meta.owner) fs.lchownSync(host, meta.owner.uid, meta.owner.gid);
+      fs.chmodSync(host, meta.mode & 0o7777);
+      fs.lutimesSync(host, meta.mtime, meta.mtime);
     } catch (err) {
       throw ioError("set metadata of directory", meta.entry, err);
     }
@@ -428,15 +398,15 @@ export class LayerApplier {
   }
 
   /** Opens a new file for writing, replacing whatever is there (never following it). */
-  private async createExclusive(target: ResolvedEntry, name: string, mode: number): Promise<fsp.FileHandle> {
+  private async createExclusive(target: ResolvedEntry, name: string, mode: number): Promise<number> {
     try {
-      return await fsp.open(target.host, CREATE_FLAGS, mode & 0o777);
+      return fs.openSync(target.host, CREATE_FLAGS, mode & 0o777);
     } catch (err) {
       if (!isErrno(err, "EEXIST")) throw ioError("create file", name, err);
     }
     await this.replace(target, name);
     try {
-      return await fsp.open(target.host, CREATE_FLAGS, mode & 0o777);
+      return fs.openSync(target.host, CREATE_FLAGS, mode & 0o777);
     } catch (err) {
       throw ioError("create file", name, err);
     }
@@ -462,11 +432,11 @@ export class LayerApplier {
   }
 
   /** Owner and times of a symlink or special file (path-based, never following it). */
-  private async setNodeMetadata(host: string, header: TarHeader): Promise<void> {
+  private setNodeMetadata(host: string, header: TarHeader): void {
     const owner = this.ownerFor(header);
-    if (owner) await fsp.lchown(host, owner.uid, owner.gid);
+    if (owner) fs.lchownSync(host, owner.uid, owner.gid);
     const mtime = mtimeOf(header);
-    await fsp.lutimes(host, mtime, mtime);
+    fs.lutimesSync(host, mtime, mtime);
   }
 
   private ownerFor(header: TarHeader): { uid: number; gid: number } | null {
@@ -532,19 +502,16 @@ export class LayerApplier {
   }
 }
 
-async function readAll(content: EntryContent): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of content) chunks.push(asBuffer(chunk));
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+function writeAll(fd: number, data: Buffer, name: string): void {
+  try {
+    for (let off = 0; off < data.length;) off += fs.writeSync(fd, data, off, data.length - off);
+  } catch (err) {
+    throw ioError("write file", name, err);
+  }
 }
 
-async function lstatOrNull(host: string): Promise<Stats | null> {
-  try {
-    return await fsp.lstat(host);
-  } catch (err) {
-    if (isErrno(err, "ENOENT")) return null;
-    throw err;
-  }
+function lstatOrNullSync(host: string): Stats | null {
+  return fs.lstatSync(host, { throwIfNoEntry: false }) ?? null;
 }
 
 function mtimeOf(header: TarHeader): Date {
