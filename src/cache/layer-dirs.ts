@@ -2,7 +2,7 @@ import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import { removeDirAtomic, renameIntoPlace, withTemp, writeFileAtomic } from "./atomic-file";
 import { digestHex, isDigest } from "./digest";
-import { listDir } from "./errors";
+import { isErrno, listDir } from "./errors";
 import { tempPath, treeBytes } from "./temp-files";
 
 /**
@@ -60,6 +60,28 @@ export class LayerDirs {
     }
     await this.markUsed(diffId, blob);
     return final;
+  }
+
+  /**
+   * Makes the directory `source` (on this file system, holding `diffId`'s files as an unpacked
+   * directory would: a RUN's overlay upper dir) the layer's directory by renaming it, unless one
+   * is there already: containerd's overlay snapshotter commits a snapshot the same way, without a
+   * copy. Returns whether it was taken; a source not taken is left as it was.
+   */
+  async adopt(diffId: string, blob: string, source: string): Promise<boolean> {
+    const final = this.path(diffId);
+    if (await exists(final)) return false;
+    await fsp.mkdir(this.dir, { recursive: true });
+    let taken: boolean;
+    try {
+      // rename(2) is atomic: the directory appears complete or not at all, as ensure()'s do.
+      taken = await renameIntoPlace(source, final, { keepExisting: true });
+    } catch (err) {
+      if (isErrno(err, "EXDEV")) return false;
+      throw err;
+    }
+    if (taken) await this.markUsed(diffId, blob);
+    return taken;
   }
 
   /** Records that a build uses `diffId`'s directory now, unpacked from `blob`. */

@@ -53,7 +53,7 @@ export class LocalStepExecutor implements StepExecutor {
    */
   async run(step: RunStep, inputs: StepInputs): Promise<AsyncIterable<LayerEntry>> {
     const lowerDirs = topmostFirst(await Promise.all(inputs.layers.map((l) => this.unpacked.dir(l))));
-    const upperDir = path.join(inputs.tmpDir, "upper");
+    const upperDir = upperDirOf(inputs);
     const workDir = path.join(inputs.tmpDir, "work");
     const { mounts, env: mountEnv, release } = await runMounts(step, inputs, this.mountSources);
     const key = (kv: string): string => kv.split("=")[0];
@@ -95,6 +95,21 @@ export class LocalStepExecutor implements StepExecutor {
     return diffUpperDir(upperDir);
   }
 
+  /**
+   * A RUN's upper dir becomes its layer's directory (BuildKit's next step stacks the snapshot the
+   * same way, with the command's own nanosecond mtimes): unmounted and free of mount stubs by
+   * now, it holds what the diff wrote, and sockets, which a tar cannot carry and BuildKit's
+   * snapshot keeps too. Not with SOURCE_DATE_EPOCH, whose clamped mtimes the tar alone has.
+   */
+  async layerStored(
+    step: RunStep | CopyStep | WorkdirStep,
+    inputs: StepInputs,
+    layer: BlobLayer,
+  ): Promise<void> {
+    if (step.kind !== "run" || inputs.sourceDateEpoch !== undefined) return;
+    await this.unpacked.adopt(layer, upperDirOf(inputs));
+  }
+
   /** WORKDIR: the missing directories of the path, the last one owned by USER, like BuildKit. */
   async workdir(step: WorkdirStep, inputs: StepInputs): Promise<LayerEntry[]> {
     const view = await this.view(inputs.layers);
@@ -122,6 +137,11 @@ export class LocalStepExecutor implements StepExecutor {
   private async view(layers: readonly BlobLayer[]): Promise<LayerView> {
     return new LayerView(topmostFirst(await Promise.all(layers.map((l) => this.unpacked.dir(l)))));
   }
+}
+
+/** Where a RUN step's changes go: its overlay upper dir, in the step's private temp dir. */
+function upperDirOf(inputs: StepInputs): string {
+  return path.join(inputs.tmpDir, "upper");
 }
 
 /**

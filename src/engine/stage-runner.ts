@@ -231,6 +231,7 @@ async function execute(
       createdAt: run.created,
       inputs: keyInputs,
     });
+    await run.executor.layerStored?.(step, inputs, stored);
     return stored;
   } catch (err) {
     if (err instanceof BuildAbortedError || run.signal?.aborted === true) {

@@ -31,4 +31,9 @@ export interface StepExecutor {
   copy(step: CopyStep, inputs: StepInputs): Promise<AsyncIterable<LayerEntry> | Iterable<LayerEntry>>;
   run(step: RunStep, inputs: StepInputs): Promise<AsyncIterable<LayerEntry> | Iterable<LayerEntry>>;
   workdir(step: WorkdirStep, inputs: StepInputs): Promise<AsyncIterable<LayerEntry> | Iterable<LayerEntry>>;
+  /**
+   * Called once the layer of a step this executor ran is stored, before the step's tmpDir is
+   * removed: the executor may keep what the step left there as the layer's unpacked directory.
+   */
+  layerStored?(step: RunStep | CopyStep | WorkdirStep, inputs: StepInputs, layer: BlobLayer): Promise<void>;
 }

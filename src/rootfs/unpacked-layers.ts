@@ -23,6 +23,19 @@ export class UnpackedLayers {
     private readonly maxSize: number = DEFAULT_NETWORK_LIMITS.maxLayerSize,
   ) {}
 
+  /**
+   * Takes `dir` (a RUN step's upper dir, just diffed into `layer`) as the layer's directory, so
+   * the next step stacks it as it is instead of unpacking the tar it was written to (a large
+   * `apt-get install` layer: over a second). Nothing happens when the layer has a directory
+   * already or `dir` is on another file system; `dir` is then left where it is.
+   */
+  async adopt(layer: BlobLayer, dir: string): Promise<void> {
+    const diffId = layer.info.diffId;
+    if (this.pending.has(diffId)) return;
+    if (await this.dirs.adopt(diffId, layer.info.digest, dir))
+      this.pending.set(diffId, Promise.resolve(this.dirs.path(diffId)));
+  }
+
   /** The directory holding `layer`'s files, unpacking it first if needed. */
   dir(layer: BlobLayer): Promise<string> {
     const diffId = layer.info.diffId;

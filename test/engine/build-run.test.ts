@@ -80,6 +80,22 @@ RUN rm /d/a && rm -rf /d/sub && mkdir /d/sub && echo new > /d/sub/c
     expect(fs.readdirSync(path.join(out, "d/sub"))).toEqual(["c"]);
   });
 
+  it("the step after a RUN stacks that RUN's upper dir as it is, as BuildKit stacks its snapshot", async () => {
+    dockerfile(`${base}
+RUN mkdir -p /d/sub && echo a > /d/a && echo b > /d/sub/b && echo t > /d/t
+RUN rm /d/a && rm -rf /d/sub && mkdir /d/sub && echo new > /d/sub/c
+RUN stat -c %y /d/t > /t.mtime && ls -A /d > /d.list && ls -A /d/sub > /sub.list
+`);
+    await build({ context: ctx, cacheDir: cache, outputs: [{ type: "local", dest: out }] });
+    // A layer tar keeps whole seconds: re-unpacked from it, /d/t would show .000000000.
+    expect(fs.readFileSync(path.join(out, "t.mtime"), "utf8")).toMatch(/:\d\d\.\d{9} /);
+    expect(fs.readFileSync(path.join(out, "t.mtime"), "utf8")).not.toMatch(/\.0{9} /);
+    // The second RUN's whiteout and opaque directory hide the first's files from the third.
+    expect(fs.readFileSync(path.join(out, "d.list"), "utf8")).toBe("sub\nt\n");
+    expect(fs.readFileSync(path.join(out, "sub.list"), "utf8")).toBe("c\n");
+    noOverlayLeft();
+  });
+
   it("a RUN that changes nothing commits an empty layer, as BuildKit does; a rebuild runs nothing", async () => {
     dockerfile(`${base}RUN true\n`);
     const first = await build({ context: ctx, cacheDir: cache });
