@@ -166,10 +166,37 @@ export class BlobStore {
       throw ioError(`import blob from ${file}`, err);
     }
     checkExpected(actual, expected, `import blob from ${file}`);
-    const hex = digestHex(actual.digest);
-    if (!options.copy) {
+    return this.adopt(file, actual, options.copy === true);
+  }
+
+  /**
+   * Adopts a file this process wrote and hashed on its way to the disk (the layer builder hashes
+   * the tar as it writes it), so it is not read and hashed a second time (a 229 MB COPY layer:
+   * ~0.2 s): fsyncs it, checks its size against `written`, and renames it into place.
+   */
+  async importHashed(file: string, written: BlobDescriptor): Promise<BlobDescriptor> {
+    digestHex(written.digest);
+    let size: number;
+    try {
+      const fh = await fsp.open(file, "r");
       try {
-        await this.place(file, hex);
+        await fh.sync();
+        size = (await fh.stat()).size;
+      } finally {
+        await fh.close();
+      }
+    } catch (err) {
+      throw ioError(`import blob from ${file}`, err);
+    }
+    checkExpected({ digest: written.digest, size }, { size: written.size }, `import blob from ${file}`);
+    return this.adopt(file, written, false);
+  }
+
+  /** Renames `file`, whose content is `actual`, into place; copies it when asked or across file systems. */
+  private async adopt(file: string, actual: BlobDescriptor, copy: boolean): Promise<BlobDescriptor> {
+    if (!copy) {
+      try {
+        await this.place(file, digestHex(actual.digest));
         return actual;
       } catch (err) {
         const cause = err instanceof Error ? err.cause : undefined;

@@ -215,7 +215,7 @@ export class NamedContexts implements ImageResolver {
       { context, destView: new LayerView([]), tmpDir: scratch },
     );
     const built = await buildLayer(entries, { dir: scratch, compression });
-    await store.blobs.importFile(built.info.path, { digest: built.info.digest });
+    await store.blobs.importHashed(built.info.path, built.info);
     return new BlobLayer({ ...built.info, path: store.blobs.path(built.info.digest) });
   }
 

@@ -219,7 +219,7 @@ async function execute(
       });
       return null;
     }
-    await run.store.blobs.importFile(layer.info.path, { digest: layer.info.digest });
+    await run.store.blobs.importHashed(layer.info.path, layer.info);
     const stored = new BlobLayer({ ...layer.info, path: run.store.blobs.path(layer.info.digest) });
     await run.verified.stamp(layer.info.digest); // hashed while it was written
     const { digest, diffId, size, mediaType } = stored.info;
@@ -326,7 +326,7 @@ function emptyLayer(run: BuildRun): Promise<BlobLayer> {
       // A directory of its own: each platform's run of a multi-platform build makes one.
       const dir = await fsp.mkdtemp(path.join(run.tmpDir, "empty-layer-"));
       const layer = await buildLayer([], { dir, compression: "uncompressed" });
-      await run.store.blobs.importFile(layer.info.path, { digest: layer.info.digest });
+      await run.store.blobs.importHashed(layer.info.path, layer.info);
       await run.verified.stamp(layer.info.digest);
       return new BlobLayer({ ...layer.info, path: run.store.blobs.path(layer.info.digest) });
     })();

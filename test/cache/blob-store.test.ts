@@ -168,6 +168,29 @@ describe("BlobStore importFile", () => {
   });
 });
 
+describe("BlobStore importHashed", () => {
+  test("renames a file its writer hashed into place without reading it", async () => {
+    const file = path.join(tmp.dir, "layer.tar");
+    fs.writeFileSync(file, "tar bytes");
+    const written = { digest: sha256Digest("tar bytes"), size: 9 };
+    expect(await store.importHashed(file, written)).toEqual(written);
+    expect(fs.existsSync(file)).toBe(false);
+    expect(fs.readFileSync(store.path(written.digest), "utf8")).toBe("tar bytes");
+  });
+
+  test("a file whose size is not the writer's leaves the source untouched and the store empty", async () => {
+    const file = path.join(tmp.dir, "short.tar");
+    fs.writeFileSync(file, "tar");
+    await expect(
+      store.importHashed(file, { digest: sha256Digest("tar bytes"), size: 9 }),
+    ).rejects.toMatchObject({
+      code: "BLOB_SIZE_MISMATCH",
+    });
+    expect(fs.readFileSync(file, "utf8")).toBe("tar");
+    expect(entries()).toEqual([]);
+  });
+});
+
 describe("BlobStore verified reads", () => {
   test("a corrupted blob errors at the end of the stream and is evicted", async () => {
     const { digest } = await store.put(Readable.from([Buffer.from("original content")]));
