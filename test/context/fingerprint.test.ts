@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { setAttributeSync } from "@napi-rs/xattr";
 import { openContext } from "../../src/context/build-context";
+import * as xattrModule from "../../src/rootfs/xattrs";
 import { makeTemp, removeTemp, settle, writeTree } from "./tree-fixture";
 
 describe("BuildContext.fingerprint", () => {
@@ -245,6 +246,21 @@ describe("stat cache persistence", () => {
     // What the cache summarised is what a listing gives.
     const uncached = await openContext(dir);
     expect(await uncached.fingerprint(uncached.resolveSources(["."]))).toBe(warm.digest);
+    // A COPY after a warm fingerprint lists the xattrs of a.txt only: the cache says the other
+    // regular file has none.
+    const copy = await openContext(dir, { cacheDir });
+    const sources = copy.resolveSources(["."]);
+    await copy.fingerprint(sources);
+    const listed = jest.spyOn(xattrModule, "listXattrs");
+    try {
+      const values = (await copy.files(sources)).map((f) => [f.path, f.xattrs?.()]);
+      expect(values).toContainEqual(["a.txt", { "user.note": Buffer.from("1") }]);
+      expect(values.filter(([, v]) => v !== undefined)).toHaveLength(1);
+      const regular = listed.mock.calls.map(([host]) => host).filter((h) => fs.lstatSync(h).isFile());
+      expect(regular).toEqual([path.join(dir, "a.txt")]);
+    } finally {
+      listed.mockRestore();
+    }
   });
 
   test("without a cache dir nothing is persisted", async () => {
