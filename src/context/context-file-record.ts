@@ -59,6 +59,14 @@ export class ContextFileRecord implements ContextFile {
     }
   }
 
+  /** This entry as one of source `index`: the same file, lstat and memos, no second lstat. */
+  withSource(index: number): ContextFileRecord {
+    if (index === this.source) return this;
+    // cast: Object.create gives the prototype's type; every own field is copied onto it next.
+    const copy = Object.create(ContextFileRecord.prototype) as ContextFileRecord;
+    return Object.assign(copy, this, { source: index });
+  }
+
   contentHash(): Promise<string | undefined> {
     if (this.type !== "file") return Promise.resolve(undefined);
     if (this.socket) return Promise.resolve("socket:empty");
