@@ -1,5 +1,4 @@
 import { execFileSync } from "node:child_process";
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { bin, ensureDist, helloDir, rm, skopeoInspect, spawnBin, tempDir, tempTree } from "./helpers";
@@ -152,45 +151,68 @@ describe("tsbuild binary", () => {
   test.each([
     ["SIGINT", 130],
     ["SIGTERM", 143],
-  ] as const)("%s aborts the build, cleans up and exits %d", async (signal, code) => {
-    // A big incompressible file keeps the first COPY busy long enough to interrupt it. build()
-    // checks the signal between steps (a running COPY is not interrupted yet), so the second
-    // step is where it stops.
-    const ctx = tempTree({
-      Dockerfile: "FROM scratch\nCOPY big.bin /\nCOPY small.txt /\n",
-      "big.bin": crypto.randomBytes(64 * 1024 * 1024),
-      "small.txt": "s",
-    });
-    try {
-      const child = spawnBin(["--progress", "rawjson", "-t", "never", "--cache-dir", cache, ctx]);
-      let stderr = "";
-      let sent = false;
-      child.stderr?.on("data", (d: Buffer) => {
-        stderr += d.toString("utf8");
-        if (!sent && stderr.includes('"vertexes":[{')) {
-          sent = true;
-          setTimeout(() => child.kill(signal), 100);
-        }
+  ] as const)(
+    "%s aborts the build, cleans up and exits %d",
+    async (signal, code) => {
+      // The signal arrives while a RUN is sleeping: a step that cannot finish on its own, so the
+      // test does not race the build (a 64 MB COPY once was the busy step; it got fast enough to
+      // finish inside the 100 ms the test waited, and the next step started).
+      const busybox = fs.readFileSync("/bin/busybox");
+      const ctx = tempTree({
+        Dockerfile:
+          'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n' +
+          "RUN sleep 600\nCOPY small.txt /\n",
+        busybox,
+        "small.txt": "s",
       });
-      const status = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
-      expect(stderr).toContain(`build cancelled by ${signal}`);
-      expect(stderr).not.toContain("exporting to");
-      expect(stderr).not.toContain("COPY small.txt");
-      expect(status).toBe(code);
-      // Nothing half-done is left: no image, no record of the second step, no temp files.
-      expect(bin(["images", "-q", "--cache-dir", cache]).stdout).toBe("");
-      expect(
-        fs.readdirSync(path.join(cache, "records")).filter((n) => n.endsWith(".json")).length,
-      ).toBeLessThanOrEqual(1);
-      const tmp = path.join(cache, "tmp");
-      expect(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []).toEqual([]);
-      expect(
-        fs.readdirSync(path.join(cache, "blobs", "sha256")).filter((n) => !/^[a-f0-9]{64}$/.test(n)),
-      ).toEqual([]);
-    } finally {
-      rm(ctx);
-    }
-  });
+      fs.chmodSync(path.join(ctx, "busybox"), 0o755);
+      try {
+        const started = Date.now();
+        const child = spawnBin(["--progress", "rawjson", "-t", "never", "--cache-dir", cache, ctx]);
+        let stderr = "";
+        let sent = false;
+        child.stderr?.on("data", (d: Buffer) => {
+          stderr += d.toString("utf8");
+          if (!sent && stderr.includes("RUN sleep 600")) {
+            sent = true;
+            setTimeout(() => child.kill(signal), 200);
+          }
+        });
+        const status = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+        expect(stderr).toContain(`build cancelled by ${signal}`);
+        expect(stderr).not.toContain("exporting to");
+        expect(stderr).not.toContain("COPY small.txt");
+        expect(status).toBe(code);
+        // The sleeping RUN was stopped, not waited for.
+        expect(Date.now() - started).toBeLessThan(120_000);
+        // Nothing half-done is left: no image, no record of the cancelled step, no temp files,
+        // no process of the container.
+        expect(bin(["images", "-q", "--cache-dir", cache]).stdout).toBe("");
+        expect(
+          fs.readdirSync(path.join(cache, "records")).filter((n) => n.endsWith(".json")).length,
+        ).toBeLessThanOrEqual(2);
+        const tmp = path.join(cache, "tmp");
+        expect(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []).toEqual([]);
+        expect(
+          fs.readdirSync(path.join(cache, "blobs", "sha256")).filter((n) => !/^[a-f0-9]{64}$/.test(n)),
+        ).toEqual([]);
+        const sleeping = fs
+          .readdirSync("/proc")
+          .filter((n) => /^\d+$/.test(n))
+          .filter((n) => {
+            try {
+              return fs.readFileSync(`/proc/${n}/cmdline`, "utf8") === ["sleep", "600", ""].join("\0");
+            } catch {
+              return false;
+            }
+          });
+        expect(sleeping).toEqual([]);
+      } finally {
+        rm(ctx);
+      }
+    },
+    180_000,
+  );
 
   test("prune without -f asks; no answer cancels and removes nothing", () => {
     expect(bin(["--cache-dir", cache, helloDir]).status).toBe(0);
