@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import { removeDirAtomic, renameIntoPlace, withTemp, writeFileAtomic } from "./atomic-file";
@@ -50,7 +51,9 @@ export class LayerDirs {
    */
   async ensure(diffId: string, blob: string, unpack: (tmpDir: string) => Promise<void>): Promise<string> {
     const final = this.path(diffId);
-    if (!(await exists(final))) {
+    // Synchronous lookups: a RUN stacks every layer of its stage, and a thread-pool round trip
+    // per call cost more than the calls (a 9-layer stage: 6-8 ms before the first RUN).
+    if (!fs.existsSync(final)) {
       await fsp.mkdir(this.dir, { recursive: true });
       await withTemp(tempPath(this.dir, path.basename(final)), async (tmp) => {
         await fsp.mkdir(tmp);
@@ -70,7 +73,7 @@ export class LayerDirs {
    */
   async adopt(diffId: string, blob: string, source: string): Promise<boolean> {
     const final = this.path(diffId);
-    if (await exists(final)) return false;
+    if (fs.existsSync(final)) return false;
     await fsp.mkdir(this.dir, { recursive: true });
     let taken: boolean;
     try {
@@ -87,10 +90,10 @@ export class LayerDirs {
   /** Records that a build uses `diffId`'s directory now, unpacked from `blob`. */
   async markUsed(diffId: string, blob: string): Promise<void> {
     const file = `${this.path(diffId)}.json`;
-    const meta = await readMeta(file);
+    const meta = readMeta(file);
     if (meta?.diffId === diffId && meta.blobs.includes(blob)) {
       const now = new Date();
-      await fsp.utimes(file, now, now);
+      fs.utimesSync(file, now, now);
       return;
     }
     const blobs = [blob, ...(meta?.diffId === diffId ? meta.blobs.filter((b) => b !== blob) : [])];
@@ -109,7 +112,7 @@ export class LayerDirs {
     for (const hex of dirs) {
       const dir = path.join(this.dir, hex);
       const metaFile = `${dir}.json`;
-      const meta = await readMeta(metaFile);
+      const meta = readMeta(metaFile);
       const st = await fsp.lstat(meta ? metaFile : dir).catch(() => undefined);
       if (st === undefined) continue;
       const valid = meta?.diffId === `sha256:${hex}`;
@@ -137,10 +140,11 @@ export class LayerDirs {
   }
 }
 
-async function readMeta(file: string): Promise<LayerMeta | undefined> {
+/** A few hundred bytes: read synchronously (see ensure). */
+function readMeta(file: string): LayerMeta | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(await fsp.readFile(file, "utf8"));
+    value = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch {
     return undefined;
   }
@@ -149,13 +153,4 @@ async function readMeta(file: string): Promise<LayerMeta | undefined> {
   const { diffId, blobs } = value;
   if (!isDigest(diffId) || !Array.isArray(blobs) || !blobs.every(isDigest)) return undefined;
   return { diffId, blobs };
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fsp.access(p);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -8,7 +8,7 @@ import { resolveChown } from "../rootfs/users";
 import type { DownloadLimits } from "../net/limits";
 import * as path from "node:path";
 import { diffUpperDir } from "../rootfs/diff";
-import { runStep } from "../executor/run-step";
+import { runStep, warmUpRun } from "../executor/run-step";
 import { RunFailedError } from "../executor/errors";
 import { runMounts, type MountSources, type RunSettings } from "./run-mounts";
 import type { StepExecutor, StepInputs } from "./step-executor";
@@ -20,6 +20,8 @@ import type { UnpackedLayers } from "../rootfs/unpacked-layers";
  * namespaced executor. Views of a stage's filesystem stack its unpacked layer directories.
  */
 export class LocalStepExecutor implements StepExecutor {
+  private warmed = false;
+
   constructor(
     private readonly unpacked: UnpackedLayers,
     private readonly mountSources: MountSources,
@@ -108,6 +110,12 @@ export class LocalStepExecutor implements StepExecutor {
   ): Promise<void> {
     if (step.kind !== "run" || inputs.sourceDateEpoch !== undefined) return;
     await this.unpacked.adopt(layer, upperDirOf(inputs));
+  }
+
+  warmUpRun(): void {
+    if (this.warmed) return;
+    this.warmed = true;
+    warmUpRun(this.settings.runtime);
   }
 
   /** WORKDIR: the missing directories of the path, the last one owned by USER, like BuildKit. */

@@ -157,6 +157,7 @@ async function executeOrReuse(
     }
   }
   run.tracking.missed.add(step.cacheKey);
+  if (place.stage.steps.slice(place.index).some((s) => s.kind === "run")) run.executor.warmUpRun?.();
   const inputs = await keyInputs(step, place, run.tracking, run.sourceDateEpoch);
   const miss = await explainStepMiss(run.store, position, key, inputs, {
     noCache,

@@ -36,4 +36,9 @@ export interface StepExecutor {
    * removed: the executor may keep what the step left there as the layer's unpacked directory.
    */
   layerStored?(step: RunStep | CopyStep | WorkdirStep, inputs: StepInputs, layer: BlobLayer): Promise<void>;
+  /**
+   * A step is about to execute in a stage that runs a RUN later: start, without waiting, what
+   * a first RUN would otherwise wait for. Called again for later steps; cheap after the first.
+   */
+  warmUpRun?(): void;
 }

@@ -154,6 +154,21 @@ export async function runStep(spec: RunSpec, io: RunIO = {}): Promise<RunResult>
   }
 }
 
+/**
+ * Starts the one-time probes a process's first RUN waits for (the runtime's `--version`, ~6 ms;
+ * in a user namespace the overlay check) and returns at once: the build calls it when a step
+ * misses the cache in a stage with a RUN still to come, so they overlap that step. A failed
+ * probe is forgotten (detectRuntime) and fails the RUN itself with its own message.
+ */
+export function warmUpRun(runtime: string | undefined): void {
+  detectRuntime(runtime).catch(() => undefined);
+  try {
+    chooseSnapshotter(undefined).catch(() => undefined);
+  } catch {
+    // a bad TSBUILD_SNAPSHOTTER: the RUN reports it
+  }
+}
+
 /** In a user namespace only mapped ids exist: say which is missing and how to get a range. */
 function checkMapped(user: ExecUser, spec: string | undefined): void {
   const missing = [
