@@ -74,6 +74,24 @@ function finish(target, files) {
   }
 }
 
+/**
+ * src/rootfs/unpack/tar-stream-headers.ts requires tar-stream's headers.js by a computed path,
+ * which esbuild leaves to run time: Node would then load a second copy from node_modules, and
+ * the PAX wrapper would patch that one, not the bundled extractor's (binary xattrs such as
+ * security.capability were dropped by the CLI). Here the module becomes a static require of
+ * the same file, which esbuild bundles once for both.
+ */
+const TAR_STREAM_HEADERS = path.join(path.dirname(require.resolve("tar-stream")), "headers.js");
+const sharedTarStreamHeaders = {
+  name: "shared-tar-stream-headers",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]rootfs[\\/]unpack[\\/]tar-stream-headers\.ts$/ }, () => ({
+      contents: `exports.tarStreamHeaders = () => require(${JSON.stringify(TAR_STREAM_HEADERS)});\n`,
+      loader: "js",
+    }));
+  },
+};
+
 const targets = [
   { entry: "src/cli/main.ts", out: "dist/cli/tsbuild.js" },
   { entry: "src/cli/launcher.ts", out: "dist/cli/main.js", shell: true },
@@ -89,7 +107,12 @@ for (const name of fs.existsSync(cliDir) ? fs.readdirSync(cliDir) : []) {
 Promise.all(
   targets.map((t) =>
     esbuild
-      .build({ ...common, entryPoints: [path.join(root, t.entry)], outfile: path.join(root, t.out) })
+      .build({
+        ...common,
+        plugins: [sharedTarStreamHeaders],
+        entryPoints: [path.join(root, t.entry)],
+        outfile: path.join(root, t.out),
+      })
       .then((result) => finish(t, result.outputFiles)),
   ),
 ).catch((err) => {

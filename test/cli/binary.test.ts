@@ -1,6 +1,9 @@
 import { execFileSync } from "node:child_process";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as zlib from "node:zlib";
+import { rawTar } from "../hostile/layers";
 import { bin, ensureDist, helloDir, rm, skopeoInspect, spawnBin, tempDir, tempTree } from "./helpers";
 
 /** The built binary, `node dist/cli/main.js`: exit statuses, stdin, signals. */
@@ -213,6 +216,86 @@ describe("tsbuild binary", () => {
     },
     180_000,
   );
+
+  test("a binary xattr (security.capability) of an image layer survives COPY --from in the bundled CLI", () => {
+    // tar-stream decodes PAX values as UTF-8; the raw bytes come from a wrapper of its PAX
+    // decoder, which the bundle once applied to a copy of tar-stream its extractor did not use.
+    const cap = Buffer.from([1, 0, 0, 2, 0x80, 0x20, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const layer = rawTar([
+      { name: "ping", data: "ELF", mode: 0o755, pax: { "SCHILY.xattr.security.capability": cap } },
+    ]);
+    const layout = tempDir("tsbuild-bin-layout-");
+    const ctx = tempTree({ Dockerfile: "FROM scratch\nCOPY --from=capimg /ping /ping\n" });
+    try {
+      const blobs = path.join(layout, "blobs", "sha256");
+      fs.mkdirSync(blobs, { recursive: true });
+      const put = (bytes: Buffer, mediaType: string): { mediaType: string; digest: string; size: number } => {
+        const hex = crypto.createHash("sha256").update(bytes).digest("hex");
+        fs.writeFileSync(path.join(blobs, hex), bytes);
+        return { mediaType, digest: `sha256:${hex}`, size: bytes.length };
+      };
+      const diffId = `sha256:${crypto.createHash("sha256").update(layer).digest("hex")}`;
+      const config = put(
+        Buffer.from(
+          JSON.stringify({
+            architecture: process.arch === "arm64" ? "arm64" : "amd64",
+            os: "linux",
+            config: {},
+            rootfs: { type: "layers", diff_ids: [diffId] },
+          }),
+        ),
+        "application/vnd.oci.image.config.v1+json",
+      );
+      const manifest = put(
+        Buffer.from(
+          JSON.stringify({
+            schemaVersion: 2,
+            mediaType: "application/vnd.oci.image.manifest.v1+json",
+            config,
+            layers: [put(zlib.gzipSync(layer), "application/vnd.oci.image.layer.v1.tar+gzip")],
+          }),
+        ),
+        "application/vnd.oci.image.manifest.v1+json",
+      );
+      fs.writeFileSync(
+        path.join(layout, "index.json"),
+        JSON.stringify({ schemaVersion: 2, manifests: [manifest] }),
+      );
+      fs.writeFileSync(path.join(layout, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+      const dest = path.join(out, "img");
+      const r = bin([
+        "build",
+        "--progress",
+        "plain",
+        "--cache-dir",
+        cache,
+        "--build-context",
+        `capimg=oci-layout://${layout}`,
+        "-o",
+        `type=oci,dest=${dest},tar=false,compression=uncompressed`,
+        ctx,
+      ]);
+      expect(r.stderr).not.toContain("skip xattr");
+      expect(r.status).toBe(0);
+      const index = JSON.parse(fs.readFileSync(path.join(dest, "index.json"), "utf8")) as {
+        manifests: Array<{ digest: string }>;
+      };
+      const blob = (digest: string): Buffer =>
+        fs.readFileSync(path.join(dest, "blobs", "sha256", digest.slice(7)));
+      const built = JSON.parse(blob(index.manifests[0].digest).toString("utf8")) as {
+        layers: Array<{ digest: string }>;
+      };
+      const tar = blob(built.layers[0].digest);
+      const record = Buffer.concat([
+        Buffer.from("SCHILY.xattr.security.capability="),
+        cap,
+        Buffer.from("\n"),
+      ]);
+      expect(tar.indexOf(record)).toBeGreaterThan(0);
+    } finally {
+      rm(layout, ctx);
+    }
+  });
 
   test("prune without -f asks; no answer cancels and removes nothing", () => {
     expect(bin(["--cache-dir", cache, helloDir]).status).toBe(0);

@@ -3,10 +3,10 @@
  * binary value such as `security.capability` (any byte ≥ 0x80: cap_setuid and up). Its decoder is
  * a plain export of its headers module, so it is wrapped here, once: the decoded object is left
  * as it was, and the raw value of each `SCHILY.xattr.*` record is attached under a symbol that no
- * other reader sees. The module is loaded by file path, since the package's exports map hides it;
- * it is the very instance tar-stream's extractor calls (same resolved file).
+ * other reader sees. It must be the very instance tar-stream's extractor calls: see
+ * ./tar-stream-headers.ts.
  */
-import * as path from "node:path";
+import { tarStreamHeaders } from "./tar-stream-headers";
 
 export const RAW_XATTRS: unique symbol = Symbol("tsbuild.rawPaxXattrs");
 
@@ -14,19 +14,13 @@ const XATTR_KEY = "SCHILY.xattr.";
 
 type PaxRecords = Record<string, string> & { [RAW_XATTRS]?: Record<string, Buffer> };
 
-interface HeadersModule {
-  decodePax(buf: Buffer): Record<string, string>;
-}
-
 let installed = false;
 
 /** Wraps tar-stream's decodePax (idempotent). */
 export function installRawPaxXattrs(): void {
   if (installed) return;
   installed = true;
-  const file = path.join(path.dirname(require.resolve("tar-stream")), "headers.js");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const headers = require(file) as HeadersModule;
+  const headers = tarStreamHeaders();
   const decode = headers.decodePax.bind(headers);
   headers.decodePax = (buf: Buffer): Record<string, string> => {
     // tar-stream's decodePax returns plain records; this wrapper adds the raw map.
