@@ -5,6 +5,7 @@ import type { Readable } from "node:stream";
 import { applyArchive, isArchive } from "../rootfs/unpack/archive";
 import type { CopyGroup, CopyItem } from "./copy-item";
 import { LayerView } from "../rootfs/layer-view";
+import { contentXattrs } from "../rootfs/overlay";
 import { asBuffer } from "../bytes";
 import { DEFAULT_NETWORK_LIMITS } from "../net/limits";
 
@@ -31,9 +32,11 @@ export async function looksLikeArchive(open: () => Readable): Promise<boolean> {
 
 /**
  * Extracts an ADD archive into a fresh directory under `tmpDir` with the unpacker's safe
- * `applyArchive` (nothing can land outside it; `.wh.` names are refused, since in the layer they would read as whiteouts; devices are
- * skipped) and returns a group of its contents, laid out under the destination directory. The
- * extracted files are read when the layer is written, so `tmpDir` must outlive that.
+ * `applyArchive` (nothing can land outside it; `.wh.` names are refused, since in the layer they
+ * would read as whiteouts; devices are skipped; xattrs are restored best effort, overlayfs' own
+ * never, as BuildKit's ADD keeps them) and returns a group of its contents, laid out under the
+ * destination directory. The extracted files are read when the layer is written, so `tmpDir`
+ * must outlive that.
  */
 export async function archiveGroup(
   open: () => Readable,
@@ -42,7 +45,7 @@ export async function archiveGroup(
 ): Promise<CopyGroup> {
   const dir = path.join(tmpDir, `add-${randomBytes(6).toString("hex")}`);
   await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
-  await applyArchive(open(), dir, { whiteoutMode: "refuse", xattrs: false, devices: "skip", maxSize });
+  await applyArchive(open(), dir, { whiteoutMode: "refuse", devices: "skip", maxSize });
   const view = new LayerView([dir]);
   return { kind: "directory", keepOwner: true, chmod: false, items: archiveItems(view) };
 }
@@ -61,6 +64,8 @@ function* archiveItems(view: LayerView): Generator<CopyItem> {
       mtimeMs: st.mtimeMs,
       size: st.size,
       open: () => view.openHost(st.hostPath),
+      // The archive's xattrs, restored by the extraction (BuildKit's ADD keeps them too).
+      xattrs: () => contentXattrs(st.hostPath),
     };
     if (entry.linkTarget !== undefined) item.linkTarget = entry.linkTarget;
     if (st.devmajor !== undefined) item.devmajor = st.devmajor;

@@ -8,6 +8,7 @@ import type { LayerEntry } from "../../src/image/layer-entry";
 import { layerTar } from "../../src/image/layer-tar";
 import { LayerView } from "../../src/rootfs/layer-view";
 import { applyLayer } from "../../src/rootfs/unpack/apply-layer";
+import { rawTar } from "../hostile/layers";
 import { TempDirs, copyStep, writeTree } from "./support";
 
 /**
@@ -81,6 +82,27 @@ test("context → layer → unpacked → COPY --from: user.* and security.capabi
     "security.capability": CAP.toString("hex"),
   });
   expect(xattrsOf(fromStage, "copied/plain.txt")).toBeUndefined();
+});
+
+test("ADD of a local tar keeps its xattrs (binary security.capability too), never overlayfs' own", async () => {
+  const ctx = writeTree(tmp.make(), {});
+  fs.writeFileSync(
+    path.join(ctx, "rootfs.tar"),
+    rawTar([
+      { name: "ping", data: "ELF", mode: 0o755, pax: { "SCHILY.xattr.security.capability": CAP } },
+      { name: "notes", data: "n", pax: { "SCHILY.xattr.user.note": "kept" } },
+      { name: "lib/", type: "5", mode: 0o755, pax: { "SCHILY.xattr.trusted.overlay.opaque": "y" } },
+      { name: "plain", data: "p" },
+    ]),
+  );
+  const layer = await entriesOf(
+    { instruction: "ADD", unpack: true, sources: ["rootfs.tar"], dest: "/" },
+    ctx,
+  );
+  expect(xattrsOf(layer, "ping")).toEqual({ "security.capability": CAP.toString("hex") });
+  expect(xattrsOf(layer, "notes")).toEqual({ "user.note": Buffer.from("kept").toString("hex") });
+  expect(xattrsOf(layer, "lib")).toBeUndefined();
+  expect(xattrsOf(layer, "plain")).toBeUndefined();
 });
 
 test("a context file's xattr is part of its fingerprint", async () => {
