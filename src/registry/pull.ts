@@ -295,7 +295,13 @@ export async function pullImage(reference: string | Reference, opts: PullOptions
   const limit = pLimit(opts.concurrency ?? 6);
   const blobs = [manifest.config, ...manifest.layers];
   const unique = [...new Map(blobs.map((d) => [d.digest, d])).values()];
-  await Promise.all(
+  // The first failed blob cancels the others, and the pull fails only once every fetch has
+  // settled (its temp file removed): a failed pull leaves nothing half-written in the store. With
+  // Promise.all a sibling's download could still be writing when the error reached the caller.
+  const failed = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, failed.signal]) : failed.signal;
+  let failure: { reason: unknown } | undefined;
+  await Promise.allSettled(
     unique.map((desc) =>
       limit(async () => {
         if (await opts.store.blobs.has(desc.digest)) {
@@ -305,12 +311,17 @@ export async function pullImage(reference: string | Reference, opts: PullOptions
         await fetchBlobToStore(ctx.client, ref.repository, desc, opts.store.blobs, {
           scopes: ctx.scopes,
           what: ctx.what,
-          signal: opts.signal,
+          signal,
           onProgress: opts.onProgress,
         });
+      }).catch((reason: unknown) => {
+        failure ??= { reason };
+        failed.abort();
+        throw reason;
       }),
     ),
   );
+  if (failure !== undefined) throw failure.reason;
 
   const configBytes = await readStoredJson(opts.store, manifest.config.digest, MAX_CONFIG_BYTES);
   if (!configBytes)

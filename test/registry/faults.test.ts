@@ -174,6 +174,23 @@ describe("registry faults through a fault-injection proxy", () => {
     await storeHasNoTraceOf(layerDigest);
   });
 
+  it("a failed blob cancels the blobs still downloading: the pull fails with nothing half-written", async () => {
+    // The config drips (a byte per 200 ms: a minute) while the layer arrives tampered. The error
+    // must not reach the caller while the config's download is still writing its temp file.
+    const otherBlob = (m: string, p: string): boolean => p.includes("/blobs/sha256:") && !isBlob(m, p);
+    proxy.faults.push({ match: otherBlob, action: { kind: "drip", intervalMs: 200 } });
+    proxy.faults.push({ match: isBlob, action: { kind: "tamper" } });
+    const started = Date.now();
+    const err = await pullError(ref);
+    expect(err.code).toBe("REGISTRY_DIGEST_MISMATCH");
+    expect(err.message).toContain(`blob ${layerDigest}`);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(proxy.log.some((l) => otherBlob("GET", l.split(" ").pop() ?? ""))).toBe(true);
+    // A download that outlived the failed pull would have written its first bytes by now.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await storeHasNoTraceOf(layerDigest);
+  });
+
   it("a tampered manifest: REGISTRY_DIGEST_MISMATCH against Docker-Content-Digest", async () => {
     proxy.faults.push({ match: (m, p) => m === "GET" && isManifest(m, p), action: { kind: "tamper" } });
     const err = await pullError(ref);
