@@ -67,8 +67,7 @@ export class BuildContext {
 
   /** The entries `sources` select, in a fixed order (see walkSources). */
   async *walk(sources: readonly ContextSource[]): AsyncGenerator<ContextFile> {
-    for (let i = 0; i < sources.length; i++)
-      for (const file of await this.entriesOf(sources[i])) yield file.withSource(i);
+    yield* await this.files(sources);
   }
 
   /** All entries `sources` select, as a list. */

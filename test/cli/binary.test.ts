@@ -4,7 +4,17 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { rawTar } from "../hostile/layers";
-import { bin, ensureDist, helloDir, rm, skopeoInspect, spawnBin, tempDir, tempTree } from "./helpers";
+import {
+  bin,
+  ensureDist,
+  helloDir,
+  readLayoutIndex,
+  rm,
+  skopeoInspect,
+  spawnBin,
+  tempDir,
+  tempTree,
+} from "./helpers";
 
 /** The built binary, `node dist/cli/main.js`: exit statuses, stdin, signals. */
 describe("tsbuild binary", () => {
@@ -111,7 +121,9 @@ describe("tsbuild binary", () => {
       "docs/readme.txt": "hi",
       "other.Dockerfile": "FROM scratch\nCOPY docs/readme.txt /r\n",
     });
-    const before = new Set(fs.readdirSync("/tmp").filter((n) => n.startsWith("tsbuild-context-")));
+    // A private TMPDIR: other suites running beside this one make tsbuild-context-* dirs in /tmp.
+    const tmp = tempDir("tsbuild-bin-tmp-");
+    const env = { TMPDIR: tmp };
     try {
       const tar = execFileSync("tar", ["-C", ctx, "-cz", "."]);
       const archive = path.join(out, "x.tar");
@@ -127,7 +139,7 @@ describe("tsbuild binary", () => {
           cache,
           "-",
         ],
-        { input: tar },
+        { input: tar, env },
       );
       expect(r.stderr).toContain("COPY docs/ /docs/");
       expect(r.status).toBe(0);
@@ -135,19 +147,20 @@ describe("tsbuild binary", () => {
       // -f names a file inside the tar.
       const other = bin(["-f", "other.Dockerfile", "--progress", "plain", "--cache-dir", cache, "-"], {
         input: tar,
+        env,
       });
       expect(other.status).toBe(0);
       expect(other.stderr).toContain("COPY docs/readme.txt /r");
       // Not a tar: a clear error, exit 1.
-      const junk = bin(["--cache-dir", cache, "-"], { input: "not a tar at all".repeat(100) });
+      const junk = bin(["--cache-dir", cache, "-"], { input: "not a tar at all".repeat(100), env });
       expect(junk.status).toBe(1);
       expect(junk.stderr).toMatch(/^error: extract archive .*not a tar archive\n$/);
-      const after = fs.readdirSync("/tmp").filter((n) => n.startsWith("tsbuild-context-") && !before.has(n));
-      expect(after).toEqual([]);
+      // Every extracted context (good or bad) is gone.
+      expect(fs.readdirSync(tmp)).toEqual([]);
       // Both from stdin cannot work.
       expect(bin(["-f", "-", "--cache-dir", cache, "-"]).status).toBe(2);
     } finally {
-      rm(ctx);
+      rm(ctx, tmp);
     }
   });
 
@@ -277,9 +290,7 @@ describe("tsbuild binary", () => {
       ]);
       expect(r.stderr).not.toContain("skip xattr");
       expect(r.status).toBe(0);
-      const index = JSON.parse(fs.readFileSync(path.join(dest, "index.json"), "utf8")) as {
-        manifests: Array<{ digest: string }>;
-      };
+      const index = readLayoutIndex(dest);
       const blob = (digest: string): Buffer =>
         fs.readFileSync(path.join(dest, "blobs", "sha256", digest.slice(7)));
       const built = JSON.parse(blob(index.manifests[0].digest).toString("utf8")) as {
