@@ -52,6 +52,12 @@ export interface StepRecord {
   description?: string;
   /** What the key was computed from (records written before tsbuild kept them have none). */
   inputs?: KeyInputs;
+  /**
+   * COPY --from=stage: the key of what the step copied, by content (src/engine/effective-keys.ts).
+   * The steps after it key on this one, so a stage rebuilt with the same files changes nothing
+   * downstream.
+   */
+  contentKey?: string;
 }
 
 /** What a caller passes to `putRecord`: timestamps default to now, `layer` to null. */
@@ -73,6 +79,11 @@ export function parseStepRecord(text: string): StepRecord | undefined {
   if (r.description !== undefined && typeof r.description !== "string") return undefined;
   const layer = r.layer === undefined ? null : r.layer;
   if (layer !== null && !isLayerRef(layer)) return undefined;
+  if (
+    r.contentKey !== undefined &&
+    !(typeof r.contentKey === "string" && /^[0-9a-f]{64}$/.test(r.contentKey))
+  )
+    return undefined;
   // Inputs only explain misses: malformed ones are dropped, the record stays usable.
   if (r.inputs !== undefined && !isKeyInputs(r.inputs)) delete r.inputs;
   // Every field StepRecord requires was checked above; configChange is opaque by design.

@@ -38,7 +38,7 @@ import { checkMultiPlatformOutputs, prepareOutputs, writeOutputs } from "./outpu
 import type { OutputSpec } from "./output-spec";
 import { LayerCompressor } from "./layer-compression";
 import type { BuildRun } from "./stage-runner";
-import type { StageResult } from "./stage-result";
+import type { StageResult, StepOutcome } from "./stage-result";
 import { BaseImages } from "./base-images";
 import { NamedContexts } from "./named-contexts";
 import { resolveAnnotations } from "./annotations";
@@ -54,6 +54,7 @@ import { buildAttestations } from "./attestations";
 import type { AttestationManifest } from "../attest/in-toto";
 import { SbomScannerMissingError, findSbomScanner } from "../attest/sbom";
 import { resolveSourceDateEpoch } from "./source-date-epoch";
+import { EffectiveKeys } from "./effective-keys";
 
 /**
  * Builds a Dockerfile into an image — the in-process API behind `tsbuild build`. Phases: read
@@ -228,6 +229,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         missed: new Set(),
       },
       remote,
+      keys: new EffectiveKeys(),
     };
     // One run per target platform, sharing the step cache, the outcomes and the job limit.
     const runs: PlatformRun[] = plans.map((p, i) => ({
@@ -271,8 +273,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const stored = await storeImages(images, tags, store);
     const finalStages = new Set(plans.flatMap((p) => targetChain(p)));
     const keys = {
-      all: run.outcomes.map((o) => o.cacheKey),
-      final: run.outcomes.filter((o) => finalStages.has(o.stage)).map((o) => o.cacheKey),
+      all: run.outcomes.flatMap(outcomeKeys),
+      final: run.outcomes.filter((o) => finalStages.has(o.stage)).flatMap(outcomeKeys),
     };
     const cacheExports: RemoteCacheReport["exports"] = [];
     for (const to of options.cacheTo ?? []) {
@@ -507,4 +509,9 @@ export { parseBuildArgs };
  */
 export function defaultJobs(): number {
   return Math.max(4, 2 * os.cpus().length);
+}
+
+/** The record keys a step's outcome left: its own, and its content key's (COPY --from=stage). */
+function outcomeKeys(o: StepOutcome): string[] {
+  return o.contentKey === undefined ? [o.cacheKey] : [o.cacheKey, o.contentKey];
 }

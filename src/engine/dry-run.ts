@@ -12,7 +12,8 @@ import { BaseImages } from "./base-images";
 import type { BuildOptions } from "./build-options";
 import { contextFingerprinter } from "./context-fingerprinter";
 import { NamedContexts } from "./named-contexts";
-import { recordKey } from "./stage-runner";
+import { withEpoch } from "./stage-runner";
+import { EffectiveKeys } from "./effective-keys";
 import { httpUrlValidator } from "./url-validator";
 import { resolveSourceDateEpoch } from "./source-date-epoch";
 
@@ -106,6 +107,7 @@ export async function planBuild(options: BuildOptions): Promise<DryRunPlan> {
     const keyRun = sourceDateEpoch !== undefined ? { sourceDateEpoch } : {};
     const filter = options.noCacheFilter ?? [];
     const stages: DryRunStage[] = [];
+    const keys = new EffectiveKeys();
     for (const stage of thePlan.stages) {
       const ignored =
         options.noCache === true ||
@@ -117,8 +119,12 @@ export async function planBuild(options: BuildOptions): Promise<DryRunPlan> {
           steps.push({ id: step.id, label, display: step.display, kind: step.kind });
           continue;
         }
-        const key = recordKey(step, keyRun);
+        const fast = keys.fastKey(step);
+        const key = withEpoch(fast, keyRun);
         const record = ignored ? undefined : await store.records.get(key, { touch: false });
+        // Past a COPY --from=stage the keys chain from what it copied; a miss there is not
+        // resolved without copying, so the steps after it are shown by their fast keys.
+        keys.settle(step, record?.contentKey ?? fast);
         steps.push({
           id: step.id,
           label,

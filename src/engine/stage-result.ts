@@ -15,7 +15,10 @@ export interface StepOutcome {
   id: string;
   stage: number;
   display: string;
+  /** The key the step's record is under. */
   cacheKey: string;
+  /** COPY --from=stage: the record key of what it copied, by content (EffectiveKeys). */
+  contentKey?: string;
   cached: boolean;
   durationMs: number;
   /** Digest of the layer the step produced; undefined for no change. */

@@ -1,7 +1,7 @@
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import type pLimit from "p-limit";
-import type { CacheStore, KeyInputs, StepRecord } from "../cache";
+import type { CacheStore, StepRecord } from "../cache";
 import type { BuildContext } from "../context";
 import { BlobLayer } from "../image/blob-layer";
 import type { Platform } from "../image/descriptor";
@@ -19,6 +19,8 @@ import { explainStepMiss, keyInputs, stepPosition, type MissTracking, type StepP
 import { TsbuildError } from "../errors";
 import { RunFailedError } from "../executor/errors";
 import type { RemoteCaches } from "./remote-cache";
+import { keysOnContent, stagesRead, type EffectiveKeys } from "./effective-keys";
+import { createHash, type Hash } from "node:crypto";
 
 /** Everything the stages of one build share. */
 export interface BuildRun {
@@ -51,6 +53,8 @@ export interface BuildRun {
   tracking: MissTracking;
   /** `--cache-from` caches, looked up on a local miss. */
   remote?: RemoteCaches;
+  /** The keys steps are recorded under (the planner's, re-derived past content-keyed COPYs). */
+  keys: EffectiveKeys;
 }
 
 interface LayerOutput {
@@ -93,6 +97,8 @@ export async function runStage(stage: PlannedStage, run: BuildRun): Promise<Stag
       continue;
     }
     const label = `[${stage.label} ${i + 1}/${total}]`;
+    // The step's key names the effective keys of the stages it reads: they are settled first.
+    await Promise.all(stagesRead(step).map((index) => run.stages.get(index)));
     const output = await layerStep(step, label, layers, { stage, index: i, first }, run);
     first = false;
     // BuildKit commits a layer for every RUN, COPY/ADD and WORKDIR (but `WORKDIR /`), even one
@@ -117,6 +123,7 @@ function layerStep(
   place: StepPlace,
   run: BuildRun,
 ): Promise<LayerOutput> {
+  // By the planner's key: the same planner key always settles to the same effective key.
   const existing = run.inflight.get(recordKey(step, run));
   if (existing) return existing;
   const p = executeOrReuse(step, label, layers, place, run);
@@ -134,58 +141,112 @@ async function executeOrReuse(
   const vertex = ++run.vertex.next;
   run.emit({ type: "step-start", id: step.id, vertex, label, display: step.display });
   const started = Date.now();
-  const key = recordKey(step, run);
+  const fast = run.keys.fastKey(step);
+  const key = withEpoch(fast, run);
   const position = stepPosition(place, run.tracking);
   const noCache = run.noCache || run.noCacheStages.has(step.stage);
   if (!noCache) {
     const local = await usableRecord(key, run);
-    const hit = local
-      ? {
-          record: local,
-          layer: local.layer
-            ? new BlobLayer({ path: run.store.blobs.path(local.layer.digest), ...local.layer })
-            : null,
-        }
-      : await run.remote?.lookup(key);
+    const hit = local ? { record: local, layer: storedLayer(local, run) } : await run.remote?.lookup(key);
     if (hit) {
       const { record, layer } = hit;
+      run.keys.settle(step, record.contentKey ?? fast);
       run.emit({ type: "step-cached", id: step.id, vertex });
       await run.store.history.set(position, key);
-      recordOutcome(run, step, true, started, layer);
-      const created = run.sourceDateEpoch === undefined ? rfc3339(record.createdAt) : run.created;
-      return { layer, cached: true, created };
+      recordOutcome(run, step, { key, contentKey: record.contentKey }, true, started, layer);
+      return { layer, cached: true, created: createdOf(record, run) };
     }
   }
   run.tracking.missed.add(step.cacheKey);
   if (place.stage.steps.slice(place.index).some((s) => s.kind === "run")) run.executor.warmUpRun?.();
   const inputs = await keyInputs(step, place, run.tracking, run.sourceDateEpoch);
-  const miss = await explainStepMiss(run.store, position, key, inputs, {
-    noCache,
-    parentMissed: run.tracking.missed.has(step.parentKey),
+  inputs.parent = run.keys.of(step.parentKey);
+  const explain = async (): Promise<StepMiss> => {
+    const miss = await explainStepMiss(run.store, position, key, inputs, {
+      noCache,
+      parentMissed: run.tracking.missed.has(step.parentKey),
+    });
+    run.emit({ type: "step-miss", id: step.id, vertex, ...miss });
+    return miss;
+  };
+  // A content-keyed COPY is a miss only once what it copied is known to be new.
+  let miss = keysOnContent(step) ? undefined : await explain();
+  const record = (layer: BlobLayer | null, extra: { contentKey?: string; createdAt?: string } = {}) => ({
+    layer: layer ? layerRef(layer) : null,
+    description: step.display,
+    stage: String(step.stage),
+    createdAt: extra.createdAt ?? run.created,
+    inputs,
+    ...(extra.contentKey !== undefined ? { contentKey: extra.contentKey } : {}),
   });
-  run.emit({ type: "step-miss", id: step.id, vertex, ...miss });
-  const layer = await run.limit(() => execute(step, vertex, layers, stagePlatform(place.stage), inputs, run));
+  const commit = async (produced: Produced, stepInputs: StepInputs): Promise<LayerOutput> => {
+    if (produced.timeless === undefined) {
+      const layer = await storeLayer(produced.layer, run);
+      await run.store.records.put({ key, ...record(layer) });
+      run.keys.settle(step, fast);
+      if (layer) await run.executor.layerStored?.(step, stepInputs, layer);
+      return { layer, cached: false, created: run.created };
+    }
+    const contentKey = run.keys.contentKey(step, produced.timeless);
+    const prior = noCache ? undefined : await usableRecord(withEpoch(contentKey, run), run);
+    run.keys.settle(step, contentKey);
+    if (prior) {
+      // The same files as a copy already recorded: its layer (and time), so the image is the same.
+      const layer = storedLayer(prior, run);
+      await run.store.records.put({ key, ...record(layer, { contentKey, createdAt: prior.createdAt }) });
+      return { layer, cached: true, created: createdOf(prior, run) };
+    }
+    miss = await explain();
+    const layer = await storeLayer(produced.layer, run);
+    await run.store.records.put({ key: withEpoch(contentKey, run), ...record(layer) });
+    await run.store.records.put({ key, ...record(layer, { contentKey }) });
+    if (layer) await run.executor.layerStored?.(step, stepInputs, layer);
+    return { layer, cached: false, created: run.created };
+  };
+  const output = await run.limit(() =>
+    execute(step, vertex, layers, stagePlatform(place.stage), run, keysOnContent(step), commit),
+  );
   await run.store.history.set(position, key);
+  const contentKey = run.keys.of(step.cacheKey);
+  const keys = { key, ...(contentKey !== fast ? { contentKey } : {}) };
+  if (output.cached) {
+    run.tracking.missed.delete(step.cacheKey);
+    run.emit({ type: "step-cached", id: step.id, vertex });
+    recordOutcome(run, step, keys, true, started, output.layer);
+    return output;
+  }
   const durationMs = Date.now() - started;
   run.emit({
     type: "step-done",
     id: step.id,
     vertex,
     durationMs,
-    ...(layer ? { layerSize: layer.info.size } : {}),
+    ...(output.layer ? { layerSize: output.layer.info.size } : {}),
   });
-  recordOutcome(run, step, false, started, layer, miss);
-  return { layer, cached: false, created: run.created };
+  recordOutcome(run, step, keys, false, started, output.layer, miss);
+  return output;
 }
 
+/** A step's result before it is stored: its layer in the step's temp dir. */
+interface Produced {
+  layer: BlobLayer | null;
+  /** Content-keyed steps: sha256 hex of the layer tar with every mtime 0. */
+  timeless?: string;
+}
+
+/**
+ * Runs the step and writes its layer into the step's temp dir; `commit` stores it (or finds an
+ * equal one) while the temp dir is still there.
+ */
 async function execute(
   step: Exclude<Step, { kind: "config" }>,
   vertex: number,
   layers: BlobLayer[],
   platform: Platform,
-  keyInputs: KeyInputs,
   run: BuildRun,
-): Promise<BlobLayer | null> {
+  timeless: boolean,
+  commit: (produced: Produced, inputs: StepInputs) => Promise<LayerOutput>,
+): Promise<LayerOutput> {
   if (run.signal?.aborted) throw new BuildAbortedError();
   const inputs: StepInputs = {
     layers,
@@ -208,32 +269,9 @@ async function execute(
         : step.kind === "copy"
           ? await run.executor.copy(step, inputs)
           : await run.executor.workdir(step, inputs);
-    const layer = await writeLayer(entries, inputs.tmpDir, run);
-    if (layer === null) {
-      await run.store.records.put({
-        key: recordKey(step, run),
-        layer: null,
-        description: step.display,
-        stage: String(step.stage),
-        createdAt: run.created,
-        inputs: keyInputs,
-      });
-      return null;
-    }
-    await run.store.blobs.importHashed(layer.info.path, layer.info);
-    const stored = new BlobLayer({ ...layer.info, path: run.store.blobs.path(layer.info.digest) });
-    await run.verified.stamp(layer.info.digest); // hashed while it was written
-    const { digest, diffId, size, mediaType } = stored.info;
-    await run.store.records.put({
-      key: recordKey(step, run),
-      layer: { digest, diffId, size, mediaType },
-      description: step.display,
-      stage: String(step.stage),
-      createdAt: run.created,
-      inputs: keyInputs,
-    });
-    await run.executor.layerStored?.(step, inputs, stored);
-    return stored;
+    const hash = timeless ? createHash("sha256") : undefined;
+    const layer = await writeLayer(entries, inputs.tmpDir, run, hash);
+    return await commit({ layer, ...(hash ? { timeless: hash.digest("hex") } : {}) }, inputs);
   } catch (err) {
     if (err instanceof BuildAbortedError || run.signal?.aborted === true) {
       run.emit({ type: "step-error", id: step.id, vertex, message: "cancelled" });
@@ -245,6 +283,32 @@ async function execute(
   } finally {
     await fsp.rm(inputs.tmpDir, { recursive: true, force: true });
   }
+}
+
+/** Moves a layer from the step's temp dir into the blob store (null: the step changed nothing). */
+async function storeLayer(layer: BlobLayer | null, run: BuildRun): Promise<BlobLayer | null> {
+  if (layer === null) return null;
+  await run.store.blobs.importHashed(layer.info.path, layer.info);
+  const stored = new BlobLayer({ ...layer.info, path: run.store.blobs.path(layer.info.digest) });
+  await run.verified.stamp(layer.info.digest); // hashed while it was written
+  return stored;
+}
+
+function layerRef(layer: BlobLayer): { digest: string; diffId: string; size: number; mediaType: string } {
+  const { digest, diffId, size, mediaType } = layer.info;
+  return { digest, diffId, size, mediaType };
+}
+
+/** A record's layer in the store. */
+function storedLayer(record: StepRecord, run: BuildRun): BlobLayer | null {
+  return record.layer
+    ? new BlobLayer({ path: run.store.blobs.path(record.layer.digest), ...record.layer })
+    : null;
+}
+
+/** A cache hit's time: when its result was first made (or SOURCE_DATE_EPOCH's). */
+function createdOf(record: StepRecord, run: BuildRun): string {
+  return run.sourceDateEpoch === undefined ? rfc3339(record.createdAt) : run.created;
 }
 
 /** A stage's platform, from its config (the base image's, or FROM --platform's). */
@@ -293,9 +357,11 @@ function stepFailure(step: Exclude<Step, { kind: "config" }>, run: BuildRun, err
  * since the epoch clamps the mtimes written into the layer (same step, different bytes).
  */
 export function recordKey(step: Step, run: Pick<BuildRun, "sourceDateEpoch">): string {
-  return run.sourceDateEpoch === undefined
-    ? step.cacheKey
-    : `${step.cacheKey}@source-date-epoch=${run.sourceDateEpoch}`;
+  return withEpoch(step.cacheKey, run);
+}
+
+export function withEpoch(key: string, run: Pick<BuildRun, "sourceDateEpoch">): string {
+  return run.sourceDateEpoch === undefined ? key : `${key}@source-date-epoch=${run.sourceDateEpoch}`;
 }
 
 /**
@@ -345,6 +411,7 @@ async function writeLayer(
   entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>,
   dir: string,
   run: BuildRun,
+  timeless?: Hash,
 ): Promise<BlobLayer | null> {
   // The first entry decides: no changes (most `RUN` steps that only install into caches or
   // check something) is no layer, without writing, hashing and deleting an empty tar.
@@ -366,6 +433,7 @@ async function writeLayer(
   return buildLayer(all(), {
     dir,
     compression: "uncompressed",
+    timeless,
     ...(run.sourceDateEpoch !== undefined ? { clampMtime: run.sourceDateEpoch } : {}),
   });
 }
@@ -377,6 +445,7 @@ function isAsyncIterable<T>(x: AsyncIterable<T> | Iterable<T>): x is AsyncIterab
 function recordOutcome(
   run: BuildRun,
   step: Step,
+  keys: { key: string; contentKey?: string | undefined },
   cached: boolean,
   started: number,
   layer: BlobLayer | null,
@@ -386,10 +455,11 @@ function recordOutcome(
     id: step.id,
     stage: step.stage,
     display: step.display,
-    cacheKey: recordKey(step, run),
+    cacheKey: keys.key,
     cached,
     durationMs: Date.now() - started,
   };
+  if (keys.contentKey !== undefined) outcome.contentKey = withEpoch(keys.contentKey, run);
   if (layer) outcome.layer = { digest: layer.info.digest, diffId: layer.info.diffId, size: layer.info.size };
   if (miss) outcome.miss = miss;
   run.outcomes.push(outcome);

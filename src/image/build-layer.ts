@@ -39,7 +39,11 @@ export async function buildLayer(
   const blob = new DigestingStream();
   return withTemp(tempPath(opts.dir, "layer"), async (tmp) => {
     try {
-      const tar = layerTar(entries, { clampMtime: opts.clampMtime, readAhead: opts.readAhead });
+      const tar = layerTar(entries, {
+        clampMtime: opts.clampMtime,
+        readAhead: opts.readAhead,
+        timeless: opts.timeless,
+      });
       const out = fs.createWriteStream(tmp, { flags: "wx" });
       if (compression === "uncompressed") {
         await pipeline(tar, diff, out);

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
+import type { Hash } from "node:crypto";
 import { Readable } from "node:stream";
 import { InvalidLayerEntryError, WhiteoutNameError } from "./errors";
 import type { LayerEntry } from "./layer-entry";
@@ -18,6 +19,12 @@ export interface LayerTarOptions {
    * readable after the producer advances past the previous one (re-streaming a tar).
    */
   readAhead?: number | undefined;
+  /**
+   * Also fed the same tar with every mtime 0: a digest of what the layer holds whatever the
+   * times (BuildKit's content checksum of a stage's files ignores them too). COPY --from=stage
+   * keys on it, so a rebuilt stage with the same files is still a cache hit downstream.
+   */
+  timeless?: Hash | undefined;
 }
 
 export const WHITEOUT_PREFIX = ".wh.";
@@ -263,30 +270,41 @@ async function* tarChunks(
     pendingBytes = 0;
     return out;
   };
+  const timeless = opts.timeless;
+  /** Content (and padding) bytes go to the timeless hash as they are; headers with mtime 0. */
+  const content = (buf: Buffer): Buffer => {
+    timeless?.update(buf);
+    return buf;
+  };
+  async function* large(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const chunk of chunks) yield content(chunk);
+  }
   for await (const { entry, data } of withReadAhead(entries, opts.readAhead ?? 32)) {
     validateEntryPath(entry.path);
     refuseWhiteoutNames(entry);
-    queue(encodeTarHeader(headerOf(entry, opts.clampMtime)));
+    const header = headerOf(entry, opts.clampMtime);
+    queue(encodeTarHeader(header));
+    timeless?.update(encodeTarHeader({ ...header, mtime: 0 }));
     if (entry.type === "file" && entry.size > 0) {
       if (entry.contentPath !== undefined) {
-        if (entry.size <= HEADER_BATCH) queue(readSmallDirect(entry, entry.contentPath));
+        if (entry.size <= HEADER_BATCH) queue(content(readSmallDirect(entry, entry.contentPath)));
         else {
           yield take();
-          yield* readLargeDirect(entry, entry.contentPath);
+          yield* large(readLargeDirect(entry, entry.contentPath));
         }
       } else if (data) {
-        for (const chunk of await data) queue(chunk);
+        for (const chunk of await data) queue(content(chunk));
       } else if (entry.size <= HEADER_BATCH) {
-        for await (const chunk of fileContent(entry)) queue(chunk);
+        for await (const chunk of fileContent(entry)) queue(content(chunk));
       } else {
         yield take();
-        yield* fileContent(entry);
+        yield* large(fileContent(entry));
       }
-      queue(padding(entry.size));
+      queue(content(padding(entry.size)));
     }
     if (pendingBytes >= HEADER_BATCH) yield take();
   }
-  queue(END_OF_ARCHIVE);
+  queue(content(END_OF_ARCHIVE));
   yield take();
 }
 

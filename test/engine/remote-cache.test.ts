@@ -109,11 +109,12 @@ describe("registry cache at step granularity", () => {
     });
     expect(a.steps.every((s) => !s.cached)).toBe(true);
     const exported = a.remoteCache?.exports[0];
-    expect(exported?.steps).toBe(a.steps.length);
-    // One tag per step, content-addressed by its key, and the index at the ref's tag.
-    expect(await tags("tsbuild/stepcache")).toEqual(
-      [...a.steps.map((s) => stepTag(s.cacheKey)), "main"].sort(),
-    );
+    // One record per step, and a second for the COPY --from's content key.
+    const recordKeys = a.steps.flatMap((s) => [s.cacheKey, ...(s.contentKey ? [s.contentKey] : [])]);
+    expect(recordKeys).toHaveLength(a.steps.length + 1);
+    expect(exported?.steps).toBe(recordKeys.length);
+    // One tag per record, content-addressed by its key, and the index at the ref's tag.
+    expect(await tags("tsbuild/stepcache")).toEqual([...recordKeys.map(stepTag), "main"].sort());
 
     const machineB = temp("tsbuild-cache-b-");
     const b = await build({ context: ctx, cacheDir: machineB, cacheFrom: [{ type: "registry", ref }] });
@@ -167,7 +168,10 @@ describe("registry cache at step granularity", () => {
     );
     // mode=min (the default): only the final stage's step, not the builder's.
     const finalStep = b.steps[b.steps.length - 1];
-    expect(await tags("tsbuild/minonly")).toEqual([stepTag(finalStep.cacheKey), "main"].sort());
+    expect(finalStep.contentKey).toBeDefined();
+    expect(await tags("tsbuild/minonly")).toEqual(
+      [stepTag(finalStep.cacheKey), stepTag(finalStep.contentKey ?? ""), "main"].sort(),
+    );
   });
 
   it("two builds exporting to one cache ref at once: both records are readable after", async () => {
