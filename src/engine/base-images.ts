@@ -32,9 +32,10 @@ export interface BaseImageOptions {
 
 /**
  * Base images for FROM and COPY --from=<image>: an image tagged in the local store (built
- * earlier) unless `--pull`, else pulled from its registry into the blob store (one manifest
- * request when everything is cached). Resolved once per build; the plan keys on the manifest
- * digest.
+ * earlier), else the digest the tag had when it was last pulled (no request at all when its
+ * blobs are cached), else pulled from its registry into the blob store. `--pull` skips both and
+ * asks the registry (one manifest request when everything is cached). Resolved once per build;
+ * the plan keys on the manifest digest.
  */
 export class BaseImages implements ImageResolver {
   private readonly cache = new Map<string, Promise<LoadedImage>>();
@@ -101,6 +102,8 @@ export class BaseImages implements ImageResolver {
       const pulled = await pullImage(ref, {
         store: this.store,
         platform,
+        // docker build's rule: a tag pulled before is used as it was, unless --pull asks again.
+        policy: this.options.pull === true ? "always" : "missing",
         ...(this.options.insecure ? { insecure: this.options.insecure } : {}),
         ...(this.options.signal ? { signal: this.options.signal } : {}),
         ...(this.options.network ? { client: { limits: this.options.network } } : {}),

@@ -142,3 +142,35 @@ it("--cache-to type=registry then --cache-from type=registry on an empty cache: 
     rm(empty, other);
   }
 });
+
+it("a tag pulled before is used as it was (no request); --pull asks the registry again", async () => {
+  const baseRef = `${registry.host}/tsbuild/moving:1`;
+  const pushBase = async (label: string): Promise<string> => {
+    fs.writeFileSync(
+      path.join(ctx, "Dockerfile"),
+      `FROM scratch\nCOPY busybox /bin/busybox\nLABEL v=${label}\n`,
+    );
+    return (await build({ context: ctx, cacheDir: cache, tags: [baseRef], outputs: [{ type: "registry" }] }))
+      .digest;
+  };
+  const first = await pushBase("1");
+  const fresh = tempTree({}, "tsbuild-cache-");
+  try {
+    const app = tempTree({ Dockerfile: `FROM ${baseRef}\nLABEL app=yes\n` });
+    try {
+      const labels = async (pull: boolean): Promise<Record<string, string> | undefined> =>
+        (await build({ context: app, cacheDir: fresh, pull })).config.config.Labels;
+      expect(await labels(false)).toEqual({ v: "1", app: "yes" });
+      // The tag moves on in the registry: docker build keeps what it pulled, as does tsbuild.
+      expect(await pushBase("2")).not.toBe(first);
+      expect(await labels(false)).toEqual({ v: "1", app: "yes" });
+      expect(await labels(true)).toEqual({ v: "2", app: "yes" });
+      // What --pull found is what the tag means locally from then on.
+      expect(await labels(false)).toEqual({ v: "2", app: "yes" });
+    } finally {
+      rm(app);
+    }
+  } finally {
+    rm(fresh);
+  }
+});
