@@ -1,3 +1,6 @@
+import * as childProcess from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { detectRuntime } from "../../src/executor/runtime";
 import { convertProfile } from "../../src/executor/seccomp";
@@ -10,6 +13,50 @@ describe("detectRuntime", () => {
     expect(runtime.name).toBe("runc");
     expect(path.isAbsolute(runtime.binary)).toBe(true);
     expect(runtime.stateDir).toBe("/run/tsbuild/runc");
+  });
+
+  test("runc --version runs once per binary: a stamp of its stat skips it in later processes", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsbuild-runtime-"));
+    const saved = process.env.TSBUILD_RUNTIME_STATE_DIR;
+    process.env.TSBUILD_RUNTIME_STATE_DIR = dir;
+    /** detectRuntime in a fresh module (a new process's), counting the --version spawns. */
+    const detectFresh = async (): Promise<{ binary: string; spawns: number }> => {
+      let spawns = 0;
+      let detect: typeof detectRuntime | undefined;
+      jest.isolateModules(() => {
+        jest.doMock("node:child_process", () => ({
+          ...childProcess,
+          execFile: (...args: Parameters<typeof childProcess.execFile>) => {
+            spawns++;
+            return childProcess.execFile(...args);
+          },
+        }));
+        ({ detectRuntime: detect } = jest.requireActual<typeof import("../../src/executor/runtime")>(
+          "../../src/executor/runtime",
+        ));
+      });
+      const runtime = await (detect as typeof detectRuntime)();
+      jest.dontMock("node:child_process");
+      return { binary: runtime.binary, spawns };
+    };
+    try {
+      const first = await detectFresh();
+      expect(first.spawns).toBe(1);
+      const stamp = path.join(dir, "runc.checked");
+      const st = fs.statSync(first.binary, { bigint: true });
+      expect(fs.readFileSync(stamp, "utf8")).toBe(
+        [st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].join(":"),
+      );
+      expect((await detectFresh()).spawns).toBe(0);
+      // A stamp of another binary (an upgrade) is checked again, and replaced.
+      fs.writeFileSync(stamp, "1:2:3:4:5");
+      expect((await detectFresh()).spawns).toBe(1);
+      expect((await detectFresh()).spawns).toBe(0);
+    } finally {
+      if (saved === undefined) delete process.env.TSBUILD_RUNTIME_STATE_DIR;
+      else process.env.TSBUILD_RUNTIME_STATE_DIR = saved;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("an unknown runtime is a typed error naming the flag", async () => {
