@@ -86,15 +86,23 @@ function compile(pattern: string, engine: RegexpEngine): Compiled {
   let re = "^";
   let type: "exact" | "prefix" | "suffix" | "regexp" = "exact";
   let inClass = false;
-  /** Unbounded repetitions in `re`: with two or more, a backtracking engine can go exponential. */
-  let stars = 0;
+  /**
+   * `**` groups, and the most `*` in one path segment. A backtracking engine stays linear in the
+   * path with at most one `**` (it can only pick which "/" the group ends at) and one `*` per
+   * segment; `**\/` repeated, or `*a*a*a` in a segment, can go exponential or polynomial.
+   */
+  let globstars = 0;
+  let segmentStars = 0;
+  let maxSegmentStars = 0;
   for (let i = 0, step = 0; i < chars.length; i++, step++) {
     const ch = chars[i];
+    if (ch === "/" && !inClass) segmentStars = 0;
     if (ch === "*") {
       if (chars[i + 1] === "*") {
         i++;
         if (chars[i + 1] === "/") i++; // "**/" is treated as "**"
-        stars++;
+        globstars++;
+        segmentStars = 0;
         if (i + 1 >= chars.length) {
           if (type === "exact") type = "prefix";
           else {
@@ -108,7 +116,7 @@ function compile(pattern: string, engine: RegexpEngine): Compiled {
         if (step === 0) type = "suffix";
       } else {
         re += "[^/]*";
-        stars++;
+        maxSegmentStars = Math.max(maxSegmentStars, ++segmentStars);
         type = "regexp";
       }
     } else if (ch === "?") {
@@ -136,11 +144,12 @@ function compile(pattern: string, engine: RegexpEngine): Compiled {
   try {
     // RE2 (Go's syntax) decides what is a syntax error: V8 accepts more (an empty class `[]`,
     // which `[*[]` becomes). Both engines match alike on what RE2 accepts (a property test
-    // compares them); V8's is ~30x faster per match, and with at most one repetition it
-    // backtracks only linearly.
+    // compares them); V8's is ~30x faster per match (`**\/*.log` against a 20,000-file
+    // context: 35 ms on RE2), and linear where `linear` holds.
     const re2 = RE2JS.compile(re + "$");
     const js = new RegExp(re + "$", "u");
-    if (engine === "v8" || (engine === "auto" && stars <= 1)) return { type, regexp: js };
+    const linear = globstars <= 1 && maxSegmentStars <= 1;
+    if (engine === "v8" || (engine === "auto" && linear)) return { type, regexp: js };
     return { type, regexp: { test: (path) => re2.matches(path) } };
   } catch {
     throw new BadPatternError();

@@ -34,6 +34,15 @@ describe(".dockerignore matching takes linear time", () => {
     expect((used.user + used.system) / 1000).toBeLessThan(5_000);
   });
 
+  it("many * in one segment against a long name (polynomial on a backtracking engine)", () => {
+    const pattern = compileIgnorePattern("**/" + "*a".repeat(12) + "*b");
+    const started = process.cpuUsage();
+    expect(pattern?.matches(`d0/${"a".repeat(200)}`)).toBe(false);
+    expect(pattern?.matches(`d0/${"a".repeat(200)}b`)).toBe(true);
+    const used = process.cpuUsage(started);
+    expect((used.user + used.system) / 1000).toBeLessThan(5_000);
+  });
+
   it("a matching pattern with many **/ still matches", async () => {
     fs.writeFileSync(path.join(dir, ".dockerignore"), "**/".repeat(40) + "d29\n");
     const ctx = await openContext(dir);
