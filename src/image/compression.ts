@@ -4,6 +4,7 @@ import { UnsupportedCompressionError } from "./errors";
 import type { Compression } from "./media-types";
 import { ParallelGzip } from "./parallel-gzip";
 import { pigzPath, pigzStream } from "./pigz";
+import { GUNZIP_CHUNK } from "./decompress";
 
 export interface CompressorOptions {
   /** gzip 1-9 (default 6), zstd 1-22 (default 3). */
@@ -97,7 +98,7 @@ export function createCompressor(compression: Compression, opts: CompressorOptio
 export function createDecompressor(compression: Compression): Transform {
   switch (compression) {
     case "gzip":
-      return zlib.createGunzip();
+      return zlib.createGunzip({ chunkSize: GUNZIP_CHUNK });
     case "zstd":
       return new (loadZstd().DecompressStream)();
     case "uncompressed":

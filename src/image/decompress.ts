@@ -37,13 +37,20 @@ export function detectCompression(head: Uint8Array): Compression {
   return "none";
 }
 
+/**
+ * Output chunk of gunzip: each chunk is a round trip between zlib's thread and the main thread,
+ * so the default 16 KiB made a 128 MB Debian base layer 7,800 of them (0.93 s to inflate, against
+ * 0.42 s with 256 KiB, measured on the bench's 49 MB blob).
+ */
+export const GUNZIP_CHUNK = 256 * 1024;
+
 /** A fresh streaming decompressor for `compression` (a pass-through for "none"). */
 export function createDecompressor(compression: Compression): Duplex {
   switch (compression) {
     case "none":
       return new PassThrough();
     case "gzip":
-      return zlib.createGunzip();
+      return zlib.createGunzip({ chunkSize: GUNZIP_CHUNK });
     case "bzip2":
       return new Bzip2Decompressor();
     case "xz":
