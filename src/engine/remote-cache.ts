@@ -64,12 +64,13 @@ class RemoteBlobLayer extends BlobLayer {
   private fetched: Promise<void> | undefined;
   constructor(
     info: ConstructorParameters<typeof BlobLayer>[0],
-    private readonly load: () => Promise<void>,
+    private readonly load: (signal?: AbortSignal) => Promise<void>,
   ) {
     super(info);
   }
-  fetch(): Promise<void> {
-    this.fetched ??= this.load();
+  /** One download at a time; `signal` stops it when this call starts it. */
+  fetch(signal?: AbortSignal): Promise<void> {
+    this.fetched ??= this.load(signal);
     this.fetched.catch(() => (this.fetched = undefined));
     return this.fetched;
   }
@@ -154,8 +155,8 @@ export class RemoteCaches {
       return hit;
     }
     const ref = record.layer;
-    const layer = new RemoteBlobLayer({ path: this.store.blobs.path(ref.digest), ...ref }, async () => {
-      if (!(await this.store.blobs.has(ref.digest))) await backend.fetchBlob(ref, this.store.blobs);
+    const layer = new RemoteBlobLayer({ path: this.store.blobs.path(ref.digest), ...ref }, async (signal) => {
+      if (!(await this.store.blobs.has(ref.digest))) await backend.fetchBlob(ref, this.store.blobs, signal);
       await this.verified.stamp(ref.digest); // the store verified it while writing
       await this.store.records.put(record);
     });
@@ -164,9 +165,25 @@ export class RemoteCaches {
     return hit;
   }
 
-  /** Fetches every lazily-remote layer among `layers` (before images are stored or exported). */
+  /**
+   * Fetches every lazily-remote layer among `layers` (before images are stored or exported). The
+   * first failure stops the other downloads, and the call settles only once every download has
+   * (as the pull does): nothing is still writing into the store when the build fails.
+   */
   async fetchLayers(layers: readonly Layer[]): Promise<void> {
-    await Promise.all(layers.map((l) => (l instanceof RemoteBlobLayer ? l.fetch() : undefined)));
+    const stop = new AbortController();
+    let failure: { error: unknown } | undefined;
+    await Promise.all(
+      layers.map((l) =>
+        l instanceof RemoteBlobLayer
+          ? l.fetch(stop.signal).catch((error: unknown) => {
+              failure ??= { error };
+              stop.abort();
+            })
+          : undefined,
+      ),
+    );
+    if (failure) throw failure.error;
   }
 
   /**

@@ -48,8 +48,11 @@ export interface CacheBackend {
   hasBlob(digest: string): Promise<boolean>;
   /** Writes the blob unless present; true when it was written. */
   putBlob(blob: BlobSource): Promise<boolean>;
-  /** Copies a blob into `store`, verified (the store checks digest and size). */
-  fetchBlob(desc: { digest: string; size: number }, store: BlobStore): Promise<void>;
+  /**
+   * Copies a blob into `store`, verified (the store checks digest and size). `signal` stops the
+   * copy; it then rejects with nothing of the blob left in the store.
+   */
+  fetchBlob(desc: { digest: string; size: number }, store: BlobStore, signal?: AbortSignal): Promise<void>;
   /** A stream of a blob that errors at its end unless the bytes hash to `digest` and count `size`. */
   openBlob(desc: { digest: string; size: number }): Promise<Readable>;
   updateIndex(added: readonly Descriptor[]): Promise<void>;

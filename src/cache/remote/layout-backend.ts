@@ -1,7 +1,7 @@
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import type { Readable } from "node:stream";
-import { Readable as ReadableStream } from "node:stream";
+import { Readable as ReadableStream, addAbortSignal } from "node:stream";
 import { writeFileAtomic } from "../atomic-file";
 import { BlobStore } from "../blob-store";
 import { sha256Digest } from "../digest";
@@ -106,8 +106,13 @@ export class LayoutBackend implements CacheBackend {
     return true;
   }
 
-  async fetchBlob(desc: { digest: string; size: number }, store: BlobStore): Promise<void> {
-    await store.put(await this.openBlob(desc), desc);
+  async fetchBlob(
+    desc: { digest: string; size: number },
+    store: BlobStore,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const source = await this.openBlob(desc);
+    await store.put(signal ? addAbortSignal(signal, source) : source, desc);
   }
 
   async openBlob(desc: { digest: string; size: number }): Promise<Readable> {

@@ -141,13 +141,22 @@ export class RegistryBackend implements CacheBackend {
     return true;
   }
 
-  async fetchBlob(desc: { digest: string; size: number }, store: BlobStore): Promise<void> {
+  async fetchBlob(
+    desc: { digest: string; size: number },
+    store: BlobStore,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const signals = [this.opts.signal, signal].filter((s): s is AbortSignal => s !== undefined);
     await fetchBlobToStore(
       this.client,
       this.ref.repository,
       { mediaType: "application/octet-stream", ...desc },
       store,
-      { scopes: this.ctx.scopes, what: this.ctx.what, signal: this.opts.signal },
+      {
+        scopes: this.ctx.scopes,
+        what: this.ctx.what,
+        signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
+      },
     );
     this.stats.downloaded++;
     this.stats.bytesDownloaded += desc.size;
