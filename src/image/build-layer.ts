@@ -1,11 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { renameIntoPlace, withTemp } from "../cache/atomic-file";
 import { tempPath } from "../cache/temp-files";
 import { BlobLayer } from "./blob-layer";
 import { createCompressor } from "./compression";
-import { DigestingStream, digestHex } from "./digest";
+import { DigestingStream, digestHex, sha256Digest } from "./digest";
 import { ImageError, LayerWriteError } from "./errors";
 import type { LayerEntry } from "./layer-entry";
 import { layerTar, type LayerTarOptions } from "./layer-tar";
@@ -37,6 +38,8 @@ export async function buildLayer(
   const compression = opts.compression ?? "gzip";
   const diff = new DigestingStream();
   const blob = new DigestingStream();
+  /** The small-layer path's digest and size of the tar (it writes no stream). */
+  let small: { digest: string; size: number } | undefined;
   return withTemp(tempPath(opts.dir, "layer"), async (tmp) => {
     try {
       const tar = layerTar(entries, {
@@ -44,18 +47,30 @@ export async function buildLayer(
         readAhead: opts.readAhead,
         timeless: opts.timeless,
       });
-      const out = fs.createWriteStream(tmp, { flags: "wx" });
       if (compression === "uncompressed") {
-        await pipeline(tar, diff, out);
+        const head = await readSmall(tar);
+        if (head.done) {
+          // Most steps' layers are a few kilobytes: one synchronous write, no stream to the file.
+          fs.writeFileSync(tmp, head.bytes, { flag: "wx" });
+          small = { digest: sha256Digest(head.bytes), size: head.bytes.length };
+        } else {
+          await pipeline(
+            Readable.from(resume(head.chunks, head.rest)),
+            diff,
+            fs.createWriteStream(tmp, { flags: "wx" }),
+          );
+        }
       } else {
+        const out = fs.createWriteStream(tmp, { flags: "wx" });
         await pipeline(tar, diff, createCompressor(compression, { level: opts.level }), blob, out);
       }
     } catch (err) {
       if (err instanceof ImageError) throw err;
       throw new LayerWriteError(`write layer blob ${tmp}: ${errorMessage(err)}`, err);
     }
-    const digest = compression === "uncompressed" ? diff.digest() : blob.digest();
-    const size = compression === "uncompressed" ? diff.size : blob.size;
+    const diffId = small?.digest ?? diff.digest();
+    const digest = compression === "uncompressed" ? diffId : blob.digest();
+    const size = compression === "uncompressed" ? (small?.size ?? diff.size) : blob.size;
     const final = path.join(opts.dir, digestHex(digest));
     try {
       await renameIntoPlace(tmp, final);
@@ -65,9 +80,42 @@ export async function buildLayer(
     return new BlobLayer({
       path: final,
       digest,
-      diffId: diff.digest(),
+      diffId,
       size,
       mediaType: layerMediaType(compression, opts.mediaTypeStyle),
     });
   });
+}
+
+/** Up to this many bytes of tar are gathered in memory and written with one call. */
+const SMALL_LAYER = 1024 * 1024;
+
+type Head = { done: true; bytes: Buffer } | { done: false; chunks: Buffer[]; rest: AsyncIterator<Buffer> };
+
+/** Reads `tar` to its end if it stays within SMALL_LAYER; else what it read and the rest. */
+async function readSmall(tar: Readable): Promise<Head> {
+  const it = tar[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const r = await it.next();
+      if (r.done === true) return { done: true, bytes: Buffer.concat(chunks, size) };
+      chunks.push(r.value);
+      size += r.value.length;
+      if (size > SMALL_LAYER) return { done: false, chunks, rest: it };
+    }
+  } catch (err) {
+    tar.destroy();
+    throw err;
+  }
+}
+
+async function* resume(chunks: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  yield* chunks;
+  try {
+    for (let r = await rest.next(); r.done !== true; r = await rest.next()) yield r.value;
+  } finally {
+    await rest.return?.();
+  }
 }

@@ -54,6 +54,34 @@ describe("buildLayer", () => {
     },
   );
 
+  // Uncompressed tars up to 1 MiB are gathered in memory and written at once, larger ones streamed.
+  it.each([900_000, 3_000_000])(
+    "an uncompressed layer of a %i-byte file: the tar a gzip layer holds, hashed right",
+    async (bytes) => {
+      const big = (): LayerEntry[] => [
+        dir("d"),
+        file("d/f", Buffer.alloc(bytes, "q")),
+        file("d/g", "tail\n"),
+      ];
+      const plain = await buildLayer(big(), { dir: tmp, compression: "uncompressed", clampMtime: 0 });
+      const gzip = await buildLayer(big(), { dir: tmp, compression: "gzip", clampMtime: 0 });
+      expect(await plain.digest()).toBe(await gzip.diffId());
+      expect(await digestStream(await plain.compressed())).toEqual({
+        digest: await plain.digest(),
+        size: await plain.size(),
+      });
+      expect(fs.readdirSync(tmp).sort()).toEqual(
+        [(await plain.digest()).slice(7), (await gzip.digest()).slice(7)].sort(),
+      );
+      // A bad entry after the first mebibyte: nothing left either.
+      const bad = [...big(), { ...file("z", "four"), size: 9 } as LayerEntry];
+      await expect(buildLayer(bad, { dir: tmp, compression: "uncompressed" })).rejects.toBeInstanceOf(
+        InvalidLayerEntryError,
+      );
+      expect(fs.readdirSync(tmp)).toHaveLength(2);
+    },
+  );
+
   it("is reproducible and idempotent: the same entries give the same blob", async () => {
     const a = await buildLayer(entries(), { dir: tmp, clampMtime: 1 });
     const b = await buildLayer(entries(), { dir: tmp, clampMtime: 1 });
