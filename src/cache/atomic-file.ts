@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import { isErrno } from "./errors";
@@ -102,6 +103,26 @@ export async function writeFileAtomic(
     },
     { durable },
   );
+}
+
+/**
+ * writeFileAtomic with `durable: false`, in synchronous calls: for the small files a build writes
+ * at every step (records, step history), where each thread-pool round trip of the async version
+ * (open, write, close, rename, the temp's removal) cost more than the write itself.
+ */
+export function writeFileAtomicSync(
+  file: string,
+  data: string | Buffer,
+  options: { mode?: number } = {},
+): void {
+  const tmp = tempSibling(file);
+  try {
+    fs.writeFileSync(tmp, data, { flag: "wx", mode: options.mode ?? 0o644 });
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 /** Makes a rename/unlink in `dir` durable. */

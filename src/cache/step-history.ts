@@ -1,6 +1,7 @@
+import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
-import { writeFileAtomic } from "./atomic-file";
+import { writeFileAtomicSync } from "./atomic-file";
 import { sha256Digest } from "./digest";
 import { isErrno } from "./errors";
 import { isRecord } from "../guards";
@@ -63,8 +64,8 @@ export class StepHistory {
   async set(position: StepPosition, key: string): Promise<void> {
     if ((await this.last(position))?.key === key) return;
     const entry: StepHistoryEntry = { position, key, at: new Date().toISOString() };
-    await fsp.mkdir(this.dir, { recursive: true });
-    await writeFileAtomic(this.pathFor(position), JSON.stringify(entry), { durable: false });
+    fs.mkdirSync(this.dir, { recursive: true });
+    writeFileAtomicSync(this.pathFor(position), JSON.stringify(entry));
   }
 }
 

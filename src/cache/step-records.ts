@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
-import { writeFileAtomic } from "./atomic-file";
+import { writeFileAtomicSync } from "./atomic-file";
 import type { BlobStore } from "./blob-store";
 import { sha256Digest } from "./digest";
 import { CacheError, isErrno, listDir } from "./errors";
@@ -91,7 +91,7 @@ export class StepRecords {
       );
     }
     const text = JSON.stringify(record);
-    await fsp.mkdir(this.dir, { recursive: true });
+    fs.mkdirSync(this.dir, { recursive: true });
     await this.lock.withLock(async () => {
       if (record.layer) {
         const blob = await this.blobs.stat(record.layer.digest);
@@ -103,10 +103,10 @@ export class StepRecords {
         }
       }
       const file = this.pathFor(record.key);
-      await writeFileAtomic(file, text, { durable: false });
+      writeFileAtomicSync(file, text);
       // The file's mtime is the record's lastUsedAt from now on (see guarantee 4).
       const used = new Date(record.lastUsedAt);
-      if (!Number.isNaN(used.getTime())) await fsp.utimes(file, used, used);
+      if (!Number.isNaN(used.getTime())) fs.utimesSync(file, used, used);
     });
     return record;
   }
