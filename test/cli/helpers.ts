@@ -99,8 +99,16 @@ export function spawnBin(args: string[]): ReturnType<typeof spawn> {
   return spawn(process.execPath, [mainJs, ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
 }
 
+/** Every temp dir these helpers made in this test file: removed after its last test. */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = "tsbuild-cli-"): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /** A temp dir with the given files. */
