@@ -12,7 +12,8 @@ const KEY = /^(stage:)?([0-9a-f]{64})$/;
  * re-derived from the effective key of its parent and of the stages its op names.
  *
  * Plain data: planner key → effective key, only where they differ. Steps are settled in the
- * order the scheduler awaits them (a stage's steps in order, a stage before the stages reading it).
+ * order the scheduler runs them: a stage's steps in order, and a stage only once every stage it
+ * reads (FROM, COPY --from, RUN --mount from=: its `dependsOn`) has finished.
  */
 export class EffectiveKeys {
   private readonly keys = new Map<string, string>();
@@ -71,15 +72,6 @@ export class EffectiveKeys {
     }
     return changed ? out : op;
   }
-}
-
-/** The stages a step's key reads besides its own parent: COPY --from and RUN --mount from=. */
-export function stagesRead(step: Step): number[] {
-  if (step.kind === "copy") return step.source.kind === "stage" ? [step.source.stage] : [];
-  if (step.kind === "run") {
-    return step.mounts.flatMap((m) => (m.from?.kind === "stage" ? [m.from.stage] : []));
-  }
-  return [];
 }
 
 /** A COPY whose key is also taken from the content it copied. */

@@ -19,7 +19,7 @@ import { explainStepMiss, keyInputs, stepPosition, type MissTracking, type StepP
 import { TsbuildError } from "../errors";
 import { RunFailedError } from "../executor/errors";
 import type { RemoteCaches } from "./remote-cache";
-import { keysOnContent, stagesRead, type EffectiveKeys } from "./effective-keys";
+import { keysOnContent, type EffectiveKeys } from "./effective-keys";
 import { createHash, type Hash } from "node:crypto";
 
 /** Everything the stages of one build share. */
@@ -97,8 +97,6 @@ export async function runStage(stage: PlannedStage, run: BuildRun): Promise<Stag
       continue;
     }
     const label = `[${stage.label} ${i + 1}/${total}]`;
-    // The step's key names the effective keys of the stages it reads: they are settled first.
-    await Promise.all(stagesRead(step).map((index) => run.stages.get(index)));
     const output = await layerStep(step, label, layers, { stage, index: i, first }, run);
     first = false;
     // BuildKit commits a layer for every RUN, COPY/ADD and WORKDIR (but `WORKDIR /`), even one
