@@ -22,6 +22,7 @@ import type { Layer } from "../image/layer";
 import type { BuildEventListener } from "./progress";
 import type { VerifiedBlobs } from "./verified-blobs";
 import { errorMessage } from "../errors";
+import { settleAll } from "../settle";
 
 /** `--cache-from`: where step records and cache mounts are looked up, in order. */
 export type CacheImportSpec = { type: "local"; src: string } | { type: "registry"; ref: string };
@@ -171,19 +172,8 @@ export class RemoteCaches {
    * (as the pull does): nothing is still writing into the store when the build fails.
    */
   async fetchLayers(layers: readonly Layer[]): Promise<void> {
-    const stop = new AbortController();
-    let failure: { error: unknown } | undefined;
-    await Promise.all(
-      layers.map((l) =>
-        l instanceof RemoteBlobLayer
-          ? l.fetch(stop.signal).catch((error: unknown) => {
-              failure ??= { error };
-              stop.abort();
-            })
-          : undefined,
-      ),
-    );
-    if (failure) throw failure.error;
+    const remote = layers.filter((l): l is RemoteBlobLayer => l instanceof RemoteBlobLayer);
+    await settleAll(remote.map((l) => (signal) => l.fetch(signal)));
   }
 
   /**

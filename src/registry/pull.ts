@@ -32,6 +32,7 @@ import {
 } from "./reference";
 import { asBuffer } from "../bytes";
 import { isRecord } from "../guards";
+import { settleAll } from "../settle";
 
 export interface PullOptions {
   store: CacheStore;
@@ -296,32 +297,30 @@ export async function pullImage(reference: string | Reference, opts: PullOptions
   const blobs = [manifest.config, ...manifest.layers];
   const unique = [...new Map(blobs.map((d) => [d.digest, d])).values()];
   // The first failed blob cancels the others, and the pull fails only once every fetch has
-  // settled (its temp file removed): a failed pull leaves nothing half-written in the store. With
-  // Promise.all a sibling's download could still be writing when the error reached the caller.
-  const failed = new AbortController();
-  const signal = opts.signal ? AbortSignal.any([opts.signal, failed.signal]) : failed.signal;
-  let failure: { reason: unknown } | undefined;
-  await Promise.allSettled(
-    unique.map((desc) =>
-      limit(async () => {
-        if (await opts.store.blobs.has(desc.digest)) {
-          opts.onProgress?.({ digest: desc.digest, current: desc.size, total: desc.size, status: "exists" });
-          return;
-        }
-        await fetchBlobToStore(ctx.client, ref.repository, desc, opts.store.blobs, {
-          scopes: ctx.scopes,
-          what: ctx.what,
-          signal,
-          onProgress: opts.onProgress,
-        });
-      }).catch((reason: unknown) => {
-        failure ??= { reason };
-        failed.abort();
-        throw reason;
-      }),
+  // settled (its temp file removed): a failed pull leaves nothing half-written in the store.
+  await settleAll(
+    unique.map(
+      (desc) => (signal) =>
+        limit(async () => {
+          if (await opts.store.blobs.has(desc.digest)) {
+            opts.onProgress?.({
+              digest: desc.digest,
+              current: desc.size,
+              total: desc.size,
+              status: "exists",
+            });
+            return;
+          }
+          await fetchBlobToStore(ctx.client, ref.repository, desc, opts.store.blobs, {
+            scopes: ctx.scopes,
+            what: ctx.what,
+            signal,
+            onProgress: opts.onProgress,
+          });
+        }),
     ),
+    opts.signal,
   );
-  if (failure !== undefined) throw failure.reason;
 
   const configBytes = await readStoredJson(opts.store, manifest.config.digest, MAX_CONFIG_BYTES);
   if (!configBytes)
