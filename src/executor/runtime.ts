@@ -12,6 +12,7 @@ import { promisify } from "node:util";
 import { inUserNamespace } from "../rootfs/overlay";
 import { ExecutorError } from "./errors";
 import { errorMessage } from "../errors";
+import { writeFileAtomicSync } from "../cache/atomic-file";
 
 const execFileAsync = promisify(execFile);
 
@@ -127,13 +128,11 @@ function readStamp(stateDir: string): string | undefined {
 /** Best effort: without the stamp the next build checks again. */
 function writeStamp(stateDir: string, signature: string): void {
   const file = stampPath(stateDir);
-  const tmp = `${file}.tmp-${process.pid}`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(tmp, signature, { mode: 0o600 });
-    fs.renameSync(tmp, file);
+    writeFileAtomicSync(file, signature, { mode: 0o600 });
   } catch {
-    fs.rmSync(tmp, { force: true });
+    // not written: checked again next time
   }
 }
 
