@@ -4,7 +4,7 @@ import type { ContentHasher } from "./content-hasher";
 import type { ContextFile, ContextFileType } from "./context-file";
 import type { ContextTree } from "./context-tree";
 import { xattrSummary } from "./fingerprint";
-import { statIdentity, statSignature, type StatIdentity } from "./stat-cache";
+import { statIdentity, statSignature, type CachedContent, type StatIdentity } from "./stat-cache";
 import type { SelectedPath } from "./walk-sources";
 
 /** A ContextFile backed by an lstat taken during the walk. */
@@ -26,6 +26,8 @@ export class ContextFileRecord implements ContextFile {
   /** A socket: BuildKit's context transfer sends it as an empty regular file (testCopySocket). */
   private readonly socket: boolean;
   private readXattrs: { value: Record<string, Buffer> | undefined } | undefined;
+  /** What the stat cache vouches for (a regular file whose stat is unchanged), once asked. */
+  private known: CachedContent | null | undefined;
   /** statSignature(stat), made once: the hasher keys its memos and the stat cache with it. */
   private signatureMemo: string | undefined;
   /** What the hasher needs of the lstat, kept instead of it (a build holds one per file). */
@@ -70,7 +72,14 @@ export class ContextFileRecord implements ContextFile {
   contentHash(): Promise<string | undefined> {
     if (this.type !== "file") return Promise.resolve(undefined);
     if (this.socket) return Promise.resolve("socket:empty");
+    const known = this.knownContent();
+    if (known !== undefined) return Promise.resolve(known.hash);
     return this.hasher.hash(this.contextPath, this.hostPath, this.stat, this.signature());
+  }
+
+  knownContentHash(): string | undefined {
+    if (this.socket) return "socket:empty";
+    return this.knownContent()?.hash;
   }
 
   open(): Readable {
@@ -78,6 +87,9 @@ export class ContextFileRecord implements ContextFile {
   }
 
   xattrs(): Record<string, Buffer> | undefined {
+    // The stat cache's summary of none for this very stat leaves nothing to list.
+    if (this.readXattrs === undefined && this.knownContent()?.xattrs === "")
+      this.readXattrs = { value: undefined };
     if (this.readXattrs === undefined)
       this.readXattrs = {
         value: this.hasher.xattrs(this.contextPath, this.hostPath, this.signature()),
@@ -88,7 +100,19 @@ export class ContextFileRecord implements ContextFile {
   xattrSummary(): string {
     // Only a regular file's summary is in the stat cache (with its hash).
     if (this.contentPath === undefined) return xattrSummary(this.xattrs());
+    const known = this.knownContent();
+    if (known !== undefined) return known.xattrs;
     return this.hasher.xattrSummary(this.contextPath, this.hostPath, this.signature());
+  }
+
+  /** The stat cache's entry for a regular file (not a socket), asked once per record. */
+  private knownContent(): CachedContent | undefined {
+    if (this.known === undefined)
+      this.known =
+        this.contentPath === undefined
+          ? null
+          : (this.hasher.cached(this.contextPath, this.signature()) ?? null);
+    return this.known ?? undefined;
   }
 
   private signature(): string {

@@ -49,6 +49,11 @@ export interface ContextFile {
    * not at all when the persistent stat cache vouches for it. Undefined for non-files.
    */
   contentHash(): Promise<string | undefined>;
+  /**
+   * contentHash() without a promise when it is known already (the stat cache vouches for the
+   * file): the fingerprint of a rebuild awaits only the files that changed.
+   */
+  knownContentHash?(): string | undefined;
   /** The content of a regular file. */
   open(): Readable;
   /** The host file that `open` reads, for a regular file (not a socket, which reads as empty). */

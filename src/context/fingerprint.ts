@@ -9,7 +9,15 @@ import type { ContextFile } from "./context-file";
  * touching files or moving the context directory keeps the key.
  */
 export async function fingerprintFiles(files: readonly ContextFile[]): Promise<string> {
-  const hashes = await Promise.all(files.map((f) => f.contentHash()));
+  const hashes: (string | undefined)[] = new Array<string | undefined>(files.length);
+  const pending: Promise<void>[] = [];
+  files.forEach((f, i) => {
+    if (f.type !== "file") return;
+    const known = f.knownContentHash?.();
+    if (known !== undefined) hashes[i] = known;
+    else pending.push(f.contentHash().then((h) => void (hashes[i] = h)));
+  });
+  await Promise.all(pending);
   const records: string[] = ["tsbuild-context-fingerprint-v1"];
   files.forEach((f, i) => {
     let detail: string | number[] = "";
