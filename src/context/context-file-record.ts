@@ -4,7 +4,7 @@ import type { ContentHasher } from "./content-hasher";
 import type { ContextFile, ContextFileType } from "./context-file";
 import type { ContextTree } from "./context-tree";
 import { xattrSummary } from "./fingerprint";
-import { statIdentity, statSignature, type CachedContent, type StatIdentity } from "./stat-cache";
+import { parseSignature, statSignature, type CachedContent } from "./stat-cache";
 import type { SelectedPath } from "./walk-sources";
 
 /** A ContextFile backed by an lstat taken during the walk. */
@@ -21,17 +21,18 @@ export class ContextFileRecord implements ContextFile {
   readonly linkTarget?: string;
   readonly devmajor?: number;
   readonly devminor?: number;
-  readonly hostPath: string;
-  readonly contentPath?: string;
   /** A socket: BuildKit's context transfer sends it as an empty regular file (testCopySocket). */
   private readonly socket: boolean;
   private readXattrs: { value: Record<string, Buffer> | undefined } | undefined;
   /** What the stat cache vouches for (a regular file whose stat is unchanged), once asked. */
   private known: CachedContent | null | undefined;
-  /** statSignature(stat), made once: the hasher keys its memos and the stat cache with it. */
-  private signatureMemo: string | undefined;
-  /** What the hasher needs of the lstat, kept instead of it (a build holds one per file). */
-  private readonly stat: StatIdentity;
+  /**
+   * statSignature of the lstat: all the hasher needs of it, and the key of its memos and of the
+   * stat cache. Kept instead of the stat (a build holds one record per context file; the five
+   * BigInts and their object were a quarter of a record's heap).
+   */
+  private readonly signature: string;
+  private readonly tree: ContextTree;
 
   constructor(
     tree: ContextTree,
@@ -39,14 +40,13 @@ export class ContextFileRecord implements ContextFile {
     private readonly hasher: ContentHasher,
   ) {
     const stat = selected.stat;
-    this.stat = statIdentity(stat);
+    this.tree = tree;
+    this.signature = statSignature(stat);
     this.source = selected.source;
     this.path = selected.path;
     this.contextPath = selected.contextPath;
-    this.hostPath = tree.hostPath(selected.contextPath);
     this.socket = stat.isSocket();
     this.type = typeOf(stat);
-    if (this.type === "file" && !this.socket) this.contentPath = this.hostPath;
     this.mode = Number(stat.mode & 0o7777n);
     this.size = this.type === "file" ? Number(stat.size) : 0;
     this.uid = Number(stat.uid);
@@ -59,6 +59,20 @@ export class ContextFileRecord implements ContextFile {
       this.devmajor = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
       this.devminor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
     }
+  }
+
+  /** Absolute host path (made when asked: a record per context file need not hold it). */
+  get hostPath(): string {
+    return this.tree.hostPath(this.contextPath);
+  }
+
+  /** hostPath for a regular file (not a socket, which reads as empty); undefined otherwise. */
+  get contentPath(): string | undefined {
+    return this.regular ? this.hostPath : undefined;
+  }
+
+  private get regular(): boolean {
+    return this.type === "file" && !this.socket;
   }
 
   /** This entry as one of source `index`: the same file, lstat and memos, no second lstat. */
@@ -74,7 +88,7 @@ export class ContextFileRecord implements ContextFile {
     if (this.socket) return Promise.resolve("socket:empty");
     const known = this.knownContent();
     if (known !== undefined) return Promise.resolve(known.hash);
-    return this.hasher.hash(this.contextPath, this.hostPath, this.stat, this.signature());
+    return this.hasher.hash(this.contextPath, this.hostPath, parseSignature(this.signature), this.signature);
   }
 
   knownContentHash(): string | undefined {
@@ -92,31 +106,24 @@ export class ContextFileRecord implements ContextFile {
       this.readXattrs = { value: undefined };
     if (this.readXattrs === undefined)
       this.readXattrs = {
-        value: this.hasher.xattrs(this.contextPath, this.hostPath, this.signature()),
+        value: this.hasher.xattrs(this.contextPath, this.hostPath, this.signature),
       };
     return this.readXattrs.value;
   }
 
   xattrSummary(): string {
     // Only a regular file's summary is in the stat cache (with its hash).
-    if (this.contentPath === undefined) return xattrSummary(this.xattrs());
+    if (!this.regular) return xattrSummary(this.xattrs());
     const known = this.knownContent();
     if (known !== undefined) return known.xattrs;
-    return this.hasher.xattrSummary(this.contextPath, this.hostPath, this.signature());
+    return this.hasher.xattrSummary(this.contextPath, this.hostPath, this.signature);
   }
 
   /** The stat cache's entry for a regular file (not a socket), asked once per record. */
   private knownContent(): CachedContent | undefined {
     if (this.known === undefined)
-      this.known =
-        this.contentPath === undefined
-          ? null
-          : (this.hasher.cached(this.contextPath, this.signature()) ?? null);
+      this.known = !this.regular ? null : (this.hasher.cached(this.contextPath, this.signature) ?? null);
     return this.known ?? undefined;
-  }
-
-  private signature(): string {
-    return (this.signatureMemo ??= statSignature(this.stat));
   }
 }
 

@@ -57,7 +57,7 @@ export interface ContextFile {
   /** The content of a regular file. */
   open(): Readable;
   /** The host file that `open` reads, for a regular file (not a socket, which reads as empty). */
-  contentPath?: string;
+  contentPath?: string | undefined;
   /** Its xattrs (overlayfs's own left out), read once; undefined when none. */
   xattrs?(): Record<string, Buffer> | undefined;
   /**

@@ -134,6 +134,18 @@ export function statSignature(st: StatIdentity): string {
   return [st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].join(":");
 }
 
+/** The StatIdentity a statSignature was made of. */
+export function parseSignature(signature: string): StatIdentity {
+  const [dev, ino, size, mtimeNs, ctimeNs] = signature.split(":").map(BigInt) as [
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+  ];
+  return { dev, ino, size, mtimeNs, ctimeNs };
+}
+
 const SIGNATURE = /^\d+:\d+:\d+:\d+:\d+$/;
 const HASH = /^[0-9a-f]{16}$/;
 

@@ -31,7 +31,7 @@ export interface CopyItem {
   /** A regular file's content; called at most once, when the layer writer reaches it. */
   open(): Readable;
   /** A regular host file holding exactly that content, when there is one (see FileEntry). */
-  contentPath?: string;
+  contentPath?: string | undefined;
 }
 
 /** A source after wildcard expansion: how its items are laid out under the destination. */
