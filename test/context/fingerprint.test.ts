@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { setAttributeSync } from "@napi-rs/xattr";
@@ -203,6 +204,19 @@ describe("stat cache persistence", () => {
     expect(again.stats.cacheHits).toBe(0);
     // Rebuilt: the next run is warm again.
     expect((await run()).stats).toEqual({ filesHashed: 0, bytesRead: 0, cacheHits: 2, xattrLists: 0 });
+  });
+
+  test("a malformed entry in a file whose checksum holds is not trusted; the others are", async () => {
+    const cold = await run();
+    const [file] = cacheFiles();
+    const doc = JSON.parse(fs.readFileSync(file, "utf8")) as { entries: string[][] };
+    doc.entries[0][2] = "not a hash"; // entries are checked when looked up, not at load
+    const body = JSON.stringify(doc.entries);
+    const checksum = createHash("sha256").update(body).digest("hex");
+    fs.writeFileSync(file, `{"version":2,"checksum":"${checksum}","entries":${body}}\n`);
+    const again = await run();
+    expect(again.digest).toBe(cold.digest);
+    expect(again.stats).toMatchObject({ filesHashed: 1, cacheHits: 1 });
   });
 
   test("a file changed just before hashing is not trusted next time (racy stat)", async () => {
