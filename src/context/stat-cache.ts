@@ -26,6 +26,9 @@ import { isRecord } from "../guards";
 export class StatCache {
   private readonly entries: Map<string, Entry>;
   private dirty = false;
+  /** Entries set and content bytes they vouch for since the last write (see save). */
+  private changedEntries = 0;
+  private changedBytes = 0;
 
   private constructor(
     readonly file: string | undefined,
@@ -88,18 +91,38 @@ export class StatCache {
     if (prev?.[1] === signature && prev[2] === hash && (prev[3] ?? "") === xattrs) return true;
     this.entries.set(rel, xattrs === "" ? [rel, signature, hash] : [rel, signature, hash, xattrs]);
     this.dirty = true;
+    this.changedEntries++;
+    this.changedBytes += Number(stat.size);
     return true;
   }
 
-  /** Writes the cache if anything changed since it was loaded or last saved. */
+  /**
+   * Writes the cache if anything changed since it was loaded or last saved, unless the change is
+   * too small to pay for rewriting a big file: a few touched or edited small files among
+   * thousands are cheaper to hash again next time (microseconds each) than the whole file is to
+   * encode and write (a 200,000-entry cache is 25 MB; 20,000 entries, 2 MB and ~25 ms). What is
+   * not written is simply not known next time, never wrong.
+   */
   async save(): Promise<void> {
     if (!this.dirty || this.file === undefined) return;
+    const size = this.entries.size;
+    if (
+      size >= DEFER_MIN_ENTRIES &&
+      this.changedEntries * DEFER_MAX_SHARE <= size &&
+      this.changedBytes <= DEFER_MAX_BYTES
+    )
+      return;
     this.dirty = false;
+    const [entries, bytes] = [this.changedEntries, this.changedBytes];
+    this.changedEntries = 0;
+    this.changedBytes = 0;
     await fsp.mkdir(path.dirname(this.file), { recursive: true });
     try {
       await writeFileAtomic(this.file, encode(this.entries), { durable: false });
     } catch (err) {
       this.dirty = true;
+      this.changedEntries += entries;
+      this.changedBytes += bytes;
       throw err;
     }
   }
@@ -118,6 +141,15 @@ export interface CachedContent {
  * own layout, so a load keeps what JSON.parse made instead of copying it.
  */
 type Entry = [string, string, string] | [string, string, string, string];
+
+/**
+ * save() leaves a cache of at least DEFER_MIN_ENTRIES entries unwritten while the entries set
+ * since its last write are at most 1/DEFER_MAX_SHARE of them and vouch for at most
+ * DEFER_MAX_BYTES of content (what the next build reads again).
+ */
+const DEFER_MIN_ENTRIES = 4096;
+const DEFER_MAX_SHARE = 100;
+const DEFER_MAX_BYTES = 4 * 1024 * 1024;
 
 /** Kernel timestamps advance in coarse-clock ticks (≤ 10 ms); 100 ms leaves a wide margin. */
 const RACY_WINDOW_NS = 100_000_000n;

@@ -206,6 +206,30 @@ describe("stat cache persistence", () => {
     expect((await run()).stats).toEqual({ filesHashed: 0, bytesRead: 0, cacheHits: 2, xattrLists: 0 });
   });
 
+  test("a big cache is not rewritten for a few changed small files; they are hashed again instead", async () => {
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 4200; i++) many[`many/f${i}.txt`] = `file ${i}`;
+    writeTree(dir, many);
+    await settle();
+    expect((await run()).stats.filesHashed).toBe(4202);
+    const [file] = cacheFiles();
+    const written = fs.readFileSync(file, "utf8");
+    // One changed file among 4,202 (under 1%, a few bytes): not worth writing 4,202 entries.
+    fs.writeFileSync(path.join(dir, "many/f7.txt"), "edited");
+    await settle();
+    const edited = await run();
+    expect(edited.stats).toMatchObject({ filesHashed: 1, cacheHits: 4201 });
+    expect(fs.readFileSync(file, "utf8")).toBe(written);
+    expect((await run()).stats).toMatchObject({ filesHashed: 1, cacheHits: 4201 });
+    // More than 1% changed: written, and known from then on.
+    for (let i = 100; i < 150; i++) fs.writeFileSync(path.join(dir, `many/f${i}.txt`), `edited ${i}`);
+    await settle();
+    const more = await run();
+    expect(more.stats).toMatchObject({ filesHashed: 51, cacheHits: 4151 });
+    expect(more.digest).not.toBe(edited.digest);
+    expect((await run()).stats).toMatchObject({ filesHashed: 0, cacheHits: 4202 });
+  });
+
   test("a malformed entry in a file whose checksum holds is not trusted; the others are", async () => {
     const cold = await run();
     const [file] = cacheFiles();
