@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { ContentHasher } from "./content-hasher";
 import type { ContextFile, ContextSource, ContextStats } from "./context-file";
@@ -8,7 +9,8 @@ import { ContextError } from "./errors";
 import { fingerprintFiles } from "./fingerprint";
 import { loadIgnoreRules } from "./ignore-file";
 import { resolveSources, type ResolveOptions } from "./resolve-source";
-import { StatCache } from "./stat-cache";
+import { SelectionMemo } from "./selection-memo";
+import { contextStatFile, settledSignature, StatCache } from "./stat-cache";
 import { walkSources } from "./walk-sources";
 import { errorMessage } from "../errors";
 
@@ -42,6 +44,7 @@ export class BuildContext {
     readonly ignorePatterns: readonly string[],
     tree: ContextTree,
     private readonly statCache: StatCache,
+    private readonly selections: SelectionMemo,
     concurrency: number,
   ) {
     this.tree = tree;
@@ -103,8 +106,25 @@ export class BuildContext {
    * Persists new content hashes to the stat cache.
    */
   async fingerprint(sources: readonly ContextSource[]): Promise<string> {
-    const digest = await fingerprintFiles(await this.files(sources));
+    return this.fingerprintOf(await this.files(sources));
+  }
+
+  /**
+   * fingerprintFiles of `files` (entries files() returned, or some of them), answered by the
+   * selection memo when every file has the stat it had when that fingerprint was made. Persists
+   * new content hashes and the selection.
+   */
+  async fingerprintOf(files: readonly ContextFile[]): Promise<string> {
+    const key = selectionKey(files);
+    const known = key === undefined ? undefined : this.selections.get(key);
+    if (known !== undefined) {
+      for (const f of files) if (f.type === "file") this.hasher.stats.cacheHits++;
+      return known;
+    }
+    const digest = await fingerprintFiles(files);
+    if (key !== undefined && allSettled(files)) this.selections.remember(key, digest);
     await this.statCache.save();
+    await this.selections.save();
     return digest;
   }
 
@@ -117,6 +137,22 @@ export class BuildContext {
   saveStatCache(): Promise<void> {
     return this.statCache.save();
   }
+}
+
+/** The selection memo's key of `files`; undefined unless all are entries of a walk here. */
+function selectionKey(files: readonly ContextFile[]): string | undefined {
+  const lines: string[] = ["tsbuild-context-selection-v1"];
+  for (const f of files) {
+    if (!(f instanceof ContextFileRecord)) return undefined;
+    lines.push(f.selectionLine());
+  }
+  return "sha256:" + createHash("sha256").update(lines.join("\n")).digest("hex");
+}
+
+/** Whether every entry's stat is older than the racy window (see StatCache.record). */
+function allSettled(files: readonly ContextFile[]): boolean {
+  const now = BigInt(Date.now()) * 1_000_000n;
+  return files.every((f) => f instanceof ContextFileRecord && settledSignature(f.statSignature(), now));
 }
 
 /** The walk is synchronous (see ContextTree); let other work run every so many entries. */
@@ -142,7 +178,19 @@ export async function openContext(dir: string, options: OpenContextOptions = {})
   }
   const rules = loadIgnoreRules(root, options.dockerfilePath);
   const tree = new ContextTree(root, new ContextFilter(rules.matcher));
-  const statCache =
-    options.cacheDir === undefined ? StatCache.memory() : await StatCache.load(options.cacheDir, rootStat);
-  return new BuildContext(root, rules.file, rules.patterns, tree, statCache, options.concurrency ?? 4);
+  const cacheDir = options.cacheDir;
+  const statCache = cacheDir === undefined ? StatCache.memory() : StatCache.open(cacheDir, rootStat);
+  const selections =
+    cacheDir === undefined
+      ? SelectionMemo.memory()
+      : SelectionMemo.load(contextStatFile(cacheDir, rootStat, "selections.json"));
+  return new BuildContext(
+    root,
+    rules.file,
+    rules.patterns,
+    tree,
+    statCache,
+    selections,
+    options.concurrency ?? 4,
+  );
 }

@@ -75,6 +75,23 @@ export class ContextFileRecord implements ContextFile {
     return this.type === "file" && !this.socket;
   }
 
+  /**
+   * Everything the fingerprint reads of this entry but its content, as one line: the selection
+   * memo's unit (the stat signature stands for the content and xattrs, which cannot change
+   * without it).
+   */
+  selectionLine(): string {
+    const dev = this.devmajor === undefined ? "" : `${this.devmajor},${this.devminor ?? 0}`;
+    return [this.source, this.path, this.type, this.mode, this.signature, this.linkTarget ?? "", dev].join(
+      "\0",
+    );
+  }
+
+  /** statSignature of the lstat this entry was made from. */
+  statSignature(): string {
+    return this.signature;
+  }
+
   /** This entry as one of source `index`: the same file, lstat and memos, no second lstat. */
   withSource(index: number): ContextFileRecord {
     if (index === this.source) return this;

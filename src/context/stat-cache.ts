@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type * as fs from "node:fs";
+import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import { writeFileAtomic } from "../cache/atomic-file";
@@ -24,7 +24,8 @@ import { isRecord } from "../guards";
  *   and rebuilt, never trusted.
  */
 export class StatCache {
-  private readonly entries: Map<string, Entry>;
+  /** Read when first needed: a rebuild the selection memo answers never needs it (see SelectionMemo). */
+  private loaded: Map<string, Entry> | undefined;
   private dirty = false;
   /** Entries set and content bytes they vouch for since the last write (see save). */
   private changedEntries = 0;
@@ -32,9 +33,22 @@ export class StatCache {
 
   private constructor(
     readonly file: string | undefined,
-    entries: Map<string, Entry>,
+    entries?: Map<string, Entry>,
   ) {
-    this.entries = entries;
+    this.loaded = entries;
+  }
+
+  private get entries(): Map<string, Entry> {
+    if (this.loaded === undefined) {
+      let entries = new Map<string, Entry>();
+      try {
+        if (this.file !== undefined) entries = decode(fs.readFileSync(this.file, "utf8"));
+      } catch {
+        // Missing or unusable: start empty; the next save replaces it.
+      }
+      this.loaded = entries;
+    }
+    return this.loaded;
   }
 
   /** An in-memory cache that never persists (no cache dir). */
@@ -43,22 +57,11 @@ export class StatCache {
   }
 
   /**
-   * Loads the cache for the context whose root has stat `rootStat` from `cacheDir` (the cache
-   * store's `context/` entry); a bad file yields an empty cache.
+   * The cache for the context whose root has stat `rootStat` in `cacheDir` (the cache store's
+   * `context/` entry), read on first use; a bad file yields an empty cache.
    */
-  static async load(cacheDir: string, rootStat: fs.BigIntStats): Promise<StatCache> {
-    const identity = createHash("sha256")
-      .update(`${rootStat.dev}:${rootStat.ino}`)
-      .digest("hex")
-      .slice(0, 32);
-    const file = path.join(cacheDir, "context-stat", `${identity}.json`);
-    let entries = new Map<string, Entry>();
-    try {
-      entries = decode(await fsp.readFile(file, "utf8"));
-    } catch {
-      // Missing or unusable: start empty; the next save replaces it.
-    }
-    return new StatCache(file, entries);
+  static open(cacheDir: string, rootStat: fs.BigIntStats): StatCache {
+    return new StatCache(contextStatFile(cacheDir, rootStat, "json"));
   }
 
   get size(): number {
@@ -126,6 +129,23 @@ export class StatCache {
       throw err;
     }
   }
+}
+
+/** The file of kind `ext` kept for the context whose root has stat `rootStat`. */
+export function contextStatFile(cacheDir: string, rootStat: fs.BigIntStats, ext: string): string {
+  const identity = createHash("sha256").update(`${rootStat.dev}:${rootStat.ino}`).digest("hex").slice(0, 32);
+  return path.join(cacheDir, "context-stat", `${identity}.${ext}`);
+}
+
+/**
+ * Whether a stat signature's last change is far enough in the past for a later change to show
+ * in it (record()'s racy rule).
+ */
+export function settledSignature(signature: string, nowNs: bigint): boolean {
+  const { mtimeNs, ctimeNs } = parseSignature(signature);
+  const changed = mtimeNs > ctimeNs ? mtimeNs : ctimeNs;
+  const window = changed % 1_000_000_000n === 0n ? COARSE_RACY_WINDOW_NS : RACY_WINDOW_NS;
+  return changed + window < nowNs;
 }
 
 /** What the stat cache knows of a file whose stat has not changed. */

@@ -1,4 +1,3 @@
-import { fingerprintFiles } from "../context/fingerprint";
 import { PatternMatcher, type BuildContext, type ContextFile } from "../context";
 import type { ContextFingerprinter } from "../planner/dispatch/inputs";
 
@@ -15,8 +14,7 @@ export function contextFingerprinter(context: BuildContext): ListingFingerprinte
       const selected = context.resolveSources(sources, parents === true ? { parents } : {});
       const all = await context.files(selected);
       const files = exclude.length === 0 ? all : excludeFiles(all, exclude);
-      const digest = await fingerprintFiles(files);
-      await context.saveStatCache();
+      const digest = await context.fingerprintOf(files);
       if (files.length <= MAX_LISTED_FILES) selections.set(digest, files);
       return digest;
     },

@@ -174,9 +174,21 @@ describe("stat cache persistence", () => {
     return { digest, stats: ctx.stats() };
   }
 
+  /** The stat cache's file (the selection memo's beside it is left out). */
   function cacheFiles(): string[] {
     const d = path.join(cacheDir, "context-stat");
-    return fs.existsSync(d) ? fs.readdirSync(d).map((f) => path.join(d, f)) : [];
+    return fs.existsSync(d)
+      ? fs
+          .readdirSync(d)
+          .filter((f) => !f.endsWith(".selections.json"))
+          .map((f) => path.join(d, f))
+      : [];
+  }
+
+  /** Removes the selection memo, so that the next run asks the stat cache file by file. */
+  function forgetSelections(): void {
+    const d = path.join(cacheDir, "context-stat");
+    for (const f of fs.readdirSync(d)) if (f.endsWith(".selections.json")) fs.rmSync(path.join(d, f));
   }
 
   test("is one file per context, written atomically (no temporary files left)", async () => {
@@ -198,11 +210,13 @@ describe("stat cache persistence", () => {
     const [file] = cacheFiles();
     const text = fs.readFileSync(file, "utf8");
     fs.writeFileSync(file, typeof corrupt === "string" ? corrupt : corrupt(text));
+    forgetSelections();
     const again = await run();
     expect(again.digest).toBe(cold.digest);
     expect(again.stats.filesHashed).toBe(2);
     expect(again.stats.cacheHits).toBe(0);
     // Rebuilt: the next run is warm again.
+    forgetSelections();
     expect((await run()).stats).toEqual({ filesHashed: 0, bytesRead: 0, cacheHits: 2, xattrLists: 0 });
   });
 
@@ -220,6 +234,9 @@ describe("stat cache persistence", () => {
     const edited = await run();
     expect(edited.stats).toMatchObject({ filesHashed: 1, cacheHits: 4201 });
     expect(fs.readFileSync(file, "utf8")).toBe(written);
+    // The selection memo knows the new fingerprint; file by file, the edited one is hashed again.
+    expect((await run()).stats).toMatchObject({ filesHashed: 0, cacheHits: 4202 });
+    forgetSelections();
     expect((await run()).stats).toMatchObject({ filesHashed: 1, cacheHits: 4201 });
     // More than 1% changed: written, and known from then on.
     for (let i = 100; i < 150; i++) fs.writeFileSync(path.join(dir, `many/f${i}.txt`), `edited ${i}`);
@@ -227,6 +244,7 @@ describe("stat cache persistence", () => {
     const more = await run();
     expect(more.stats).toMatchObject({ filesHashed: 51, cacheHits: 4151 });
     expect(more.digest).not.toBe(edited.digest);
+    forgetSelections();
     expect((await run()).stats).toMatchObject({ filesHashed: 0, cacheHits: 4202 });
   });
 
@@ -238,9 +256,57 @@ describe("stat cache persistence", () => {
     const body = JSON.stringify(doc.entries);
     const checksum = createHash("sha256").update(body).digest("hex");
     fs.writeFileSync(file, `{"version":2,"checksum":"${checksum}","entries":${body}}\n`);
+    forgetSelections();
     const again = await run();
     expect(again.digest).toBe(cold.digest);
     expect(again.stats).toMatchObject({ filesHashed: 1, cacheHits: 1 });
+  });
+
+  test("a rebuild with unchanged stats is answered by the selection memo, without the stat cache", async () => {
+    const cold = await run();
+    const [file] = cacheFiles();
+    fs.writeFileSync(file, "not json at all {"); // the memo alone must answer
+    const warm = await run();
+    expect(warm.digest).toBe(cold.digest);
+    expect(warm.stats).toEqual({ filesHashed: 0, bytesRead: 0, cacheHits: 2, xattrLists: 0 });
+    expect(fs.readFileSync(file, "utf8")).toBe("not json at all {");
+  });
+
+  test.each([
+    ["touched", (p: string) => fs.utimesSync(p, new Date(), new Date(Date.now() - 5000))],
+    ["chmod", (p: string) => fs.chmodSync(p, 0o600)],
+    ["same-size edit", (p: string) => fs.writeFileSync(p, "ALPHA")],
+  ])("a %s file misses the selection memo and is looked at again", async (_name, change) => {
+    const cold = await run();
+    await settle();
+    change(path.join(dir, "a.txt"));
+    await settle();
+    const again = await run();
+    expect(again.stats.filesHashed).toBe(1);
+    if (_name === "touched") expect(again.digest).toBe(cold.digest);
+    else expect(again.digest).not.toBe(cold.digest);
+  });
+
+  test("a corrupt selection memo is ignored and rebuilt", async () => {
+    const cold = await run();
+    const d = path.join(cacheDir, "context-stat");
+    const memo = fs.readdirSync(d).find((f) => f.endsWith(".selections.json")) as string;
+    const text = fs.readFileSync(path.join(d, memo), "utf8");
+    // A well-formed but forged fingerprint: the checksum no longer holds.
+    fs.writeFileSync(
+      path.join(d, memo),
+      text.replace(/"sha256:[0-9a-f]{64}"\]/, `"sha256:${"0".repeat(64)}"]`),
+    );
+    const again = await run();
+    expect(again.digest).toBe(cold.digest);
+    expect(again.stats).toMatchObject({ filesHashed: 0, cacheHits: 2 });
+  });
+
+  test("a selection with a file changed within the racy window is not remembered", async () => {
+    fs.writeFileSync(path.join(dir, "a.txt"), "fresh");
+    await run(); // a.txt is too fresh to trust: neither cached nor remembered
+    const d = path.join(cacheDir, "context-stat");
+    expect(fs.readdirSync(d).some((f) => f.endsWith(".selections.json"))).toBe(false);
   });
 
   test("a file changed just before hashing is not trusted next time (racy stat)", async () => {
