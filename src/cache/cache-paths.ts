@@ -28,7 +28,7 @@ export interface CachePaths {
   readonly layers: string;
   /** `mounts/<hex>/`: persistent `RUN --mount=type=cache` directories (src/engine run-mounts). */
   readonly mounts: string;
-  /** `context/context-stat/<hex>.json`: build contexts' stat → hash caches (src/context StatCache). */
+  /** `context/context-stat/<hex>.json`, `<hex>.selections.json`: build contexts' stat → hash caches and selection memos (src/context). */
   readonly context: string;
   /** `compressed/<source hex>-<compression>-<level>.json`: compressed layers made on export (CompressedBlobs). */
   readonly compressed: string;

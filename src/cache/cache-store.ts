@@ -27,7 +27,7 @@ import { STALE_TEMP_AGE_MS, sweepDeadTemps, tempPath, type SweepResult } from ".
  *   verified/<hex>                stamps of blobs re-hashed and found intact           → engine VerifiedBlobs
  *   layers/<hex>/, <hex>.json     base layers unpacked for RUN and COPY (derived)      → LayerDirs
  *   mounts/<hex>/                 persistent RUN --mount=type=cache directories        → CacheMounts
- *   context/context-stat/*.json   build contexts' stat → content hash caches           → context StatCache
+ *   context/context-stat/*.json   stat → content hash caches, selection memos          → context StatCache
  *   compressed/<hex>-<c>-<l>.json compressed layers made on export (blobs in blobs/)   → CompressedBlobs
  *   history/<hex>.json            step position → the record key of its last build     → StepHistory
  *
