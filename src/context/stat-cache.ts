@@ -85,10 +85,7 @@ export class StatCache {
    * `signature` is statSignature(stat). Returns whether the entry was stored (false when racy).
    */
   record(rel: string, stat: StatIdentity, content: CachedContent, nowNs: bigint, signature: string): boolean {
-    const changed = stat.mtimeNs > stat.ctimeNs ? stat.mtimeNs : stat.ctimeNs;
-    // File systems with whole-second timestamps need a wider window.
-    const window = changed % 1_000_000_000n === 0n ? COARSE_RACY_WINDOW_NS : RACY_WINDOW_NS;
-    if (changed + window >= nowNs) return false;
+    if (!settled(stat.mtimeNs > stat.ctimeNs ? stat.mtimeNs : stat.ctimeNs, nowNs)) return false;
     const { hash, xattrs } = content;
     const prev = this.entries.get(rel);
     if (prev?.[1] === signature && prev[2] === hash && (prev[3] ?? "") === xattrs) return true;
@@ -148,9 +145,14 @@ export function settledSignature(signature: string, nowNs: bigint): boolean {
   const mtime = signature.slice(m + 1, c);
   const ctime = signature.slice(c + 1);
   const later = mtime.length > ctime.length || (mtime.length === ctime.length && mtime > ctime);
-  const changed = later ? mtime : ctime;
-  const window = changed.endsWith("000000000") ? COARSE_RACY_WINDOW_NS : RACY_WINDOW_NS;
-  return BigInt(changed) + window < nowNs;
+  return settled(BigInt(later ? mtime : ctime), nowNs);
+}
+
+/** The racy rule: a file last changed at `changedNs` can be trusted by its stat from now on. */
+function settled(changedNs: bigint, nowNs: bigint): boolean {
+  // File systems with whole-second timestamps need a wider window.
+  const window = changedNs % 1_000_000_000n === 0n ? COARSE_RACY_WINDOW_NS : RACY_WINDOW_NS;
+  return changedNs + window < nowNs;
 }
 
 /** What the stat cache knows of a file whose stat has not changed. */
@@ -185,11 +187,6 @@ const VERSION = 2;
 /** The stat fields that say a file is unchanged: all the stat cache and the hasher keep of a stat. */
 export type StatIdentity = Pick<fs.BigIntStats, "dev" | "ino" | "size" | "mtimeNs" | "ctimeNs">;
 
-/** StatIdentity's fields of `st` alone: a BigIntStats holds 14 BigInts and 4 Dates. */
-export function statIdentity(st: StatIdentity): StatIdentity {
-  return { dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs };
-}
-
 /** The stat fields an entry is valid for: "dev:ino:size:mtimeNs:ctimeNs". */
 export function statSignature(st: StatIdentity): string {
   // join() makes one flat string; a template literal leaves a rope of 13 heap objects, and a
@@ -212,9 +209,7 @@ export function parseSignature(signature: string): StatIdentity {
 const HASH = /^[0-9a-f]{16}$/;
 
 function encode(entries: Map<string, Entry>): string {
-  const list: Entry[] = [];
-  for (const e of entries.values()) list.push(e);
-  const body = JSON.stringify(list);
+  const body = JSON.stringify([...entries.values()]);
   const checksum = createHash("sha256").update(body).digest("hex");
   return `${HEAD}${VERSION},"checksum":"${checksum}","entries":${body}}\n`;
 }
