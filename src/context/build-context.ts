@@ -6,7 +6,7 @@ import { ContextFileRecord } from "./context-file-record";
 import { ContextFilter } from "./context-filter";
 import { ContextTree } from "./context-tree";
 import { ContextError } from "./errors";
-import { fingerprintFiles } from "./fingerprint";
+import { chunkBounds, fingerprintFiles } from "./fingerprint";
 import { loadIgnoreRules } from "./ignore-file";
 import { resolveSources, type ResolveOptions } from "./resolve-source";
 import { SelectionMemo } from "./selection-memo";
@@ -115,14 +115,33 @@ export class BuildContext {
    * new content hashes and the selection.
    */
   async fingerprintOf(files: readonly ContextFile[]): Promise<string> {
-    const key = selectionKey(files);
-    const known = key === undefined ? undefined : this.selections.get(key);
+    const keys = selectionKeys(files);
+    const known = keys === undefined ? undefined : this.selections.get(keys.selection);
     if (known !== undefined) {
       for (const f of files) if (f.type === "file") this.hasher.stats.cacheHits++;
       return known;
     }
-    const digest = await fingerprintFiles(files);
-    if (key !== undefined && allSettled(files)) this.selections.remember(key, digest);
+    const memo = this.selections;
+    const stats = this.hasher.stats;
+    const digest = await fingerprintFiles(
+      files,
+      keys === undefined
+        ? undefined
+        : {
+            known(chunk: number): string | undefined {
+              const found = memo.chunk(keys.chunks[chunk]);
+              if (found === undefined) return undefined;
+              const [start, end] = [keys.bounds[chunk], keys.bounds[chunk + 1]];
+              for (let i = start; i < end; i++) if (files[i]?.type === "file") stats.cacheHits++;
+              return found;
+            },
+            computed(chunk: number, chunkDigest: string): void {
+              const part = files.slice(keys.bounds[chunk], keys.bounds[chunk + 1]);
+              if (allSettled(part)) memo.rememberChunk(keys.chunks[chunk], chunkDigest);
+            },
+          },
+    );
+    if (keys !== undefined && allSettled(files)) this.selections.remember(keys.selection, digest);
     await this.statCache.save();
     await this.selections.save();
     return digest;
@@ -139,14 +158,27 @@ export class BuildContext {
   }
 }
 
-/** The selection memo's key of `files`; undefined unless all are entries of a walk here. */
-function selectionKey(files: readonly ContextFile[]): string | undefined {
-  const lines: string[] = ["tsbuild-context-selection-v1"];
-  for (const f of files) {
-    if (!(f instanceof ContextFileRecord)) return undefined;
-    lines.push(f.selectionLine());
+/**
+ * The selection memo's keys of `files`: one per fingerprint chunk (sha256 of its files'
+ * selection lines) and the selection's, over those; undefined unless all are entries of a walk
+ * here (only a walk's records carry the stat signatures the keys stand on).
+ */
+function selectionKeys(
+  files: readonly ContextFile[],
+): { selection: string; chunks: string[]; bounds: number[] } | undefined {
+  if (!files.every((f) => f instanceof ContextFileRecord)) return undefined;
+  const records = files;
+  const bounds = chunkBounds(files);
+  const chunks: string[] = [];
+  for (let c = 0; c + 1 < bounds.length; c++) {
+    const lines: string[] = ["tsbuild-context-selection-v2"];
+    for (let i = bounds[c]; i < bounds[c + 1]; i++) {
+      lines.push(records[i].selectionLine());
+    }
+    chunks.push(createHash("sha256").update(lines.join("\n")).digest("hex"));
   }
-  return "sha256:" + createHash("sha256").update(lines.join("\n")).digest("hex");
+  const selection = "sha256:" + createHash("sha256").update(chunks.join("\n")).digest("hex");
+  return { selection, chunks, bounds };
 }
 
 /** Whether every entry's stat is older than the racy window (see StatCache.record). */

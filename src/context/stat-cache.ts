@@ -3,7 +3,6 @@ import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import { writeFileAtomic } from "../cache/atomic-file";
-import { isRecord } from "../guards";
 
 /**
  * Persistent map from a context file's stat to its content hash and xattr summary, so a rebuild
@@ -24,8 +23,13 @@ import { isRecord } from "../guards";
  *   and rebuilt, never trusted.
  */
 export class StatCache {
-  /** Read when first needed: a rebuild the selection memo answers never needs it (see SelectionMemo). */
+  /** All entries, decoded when a caller needs more than a few (see find). */
   private loaded: Map<string, Entry> | undefined;
+  /** The file's text, checksum verified, for lookups before a full decode; null when unusable. */
+  private raw: RawFile | null | undefined;
+  /** Entries recorded before a full decode; merged into it. */
+  private readonly recorded = new Map<string, Entry>();
+  private rawLookups = 0;
   private dirty = false;
   /** Entries set and content bytes they vouch for since the last write (see save). */
   private changedEntries = 0;
@@ -38,14 +42,22 @@ export class StatCache {
     this.loaded = entries;
   }
 
+  /**
+   * Every entry. Read when first needed: a rebuild the selection memo answers never needs it,
+   * and one that re-derives a chunk or two finds its few entries in the text (see find).
+   */
   private get entries(): Map<string, Entry> {
     if (this.loaded === undefined) {
       let entries = new Map<string, Entry>();
       try {
-        if (this.file !== undefined) entries = decode(fs.readFileSync(this.file, "utf8"));
+        const raw = this.rawFile();
+        if (raw !== null) entries = decodeEntries(raw);
       } catch {
-        // Missing or unusable: start empty; the next save replaces it.
+        // Unusable: start empty; the next save replaces it.
       }
+      this.raw = null;
+      for (const [rel, entry] of this.recorded) entries.set(rel, entry);
+      this.recorded.clear();
       this.loaded = entries;
     }
     return this.loaded;
@@ -70,7 +82,7 @@ export class StatCache {
 
   /** What is cached for `rel` if its stat signature (statSignature) is unchanged. */
   lookup(rel: string, signature: string): CachedContent | undefined {
-    const entry = this.entries.get(rel);
+    const entry = this.find(rel);
     if (entry === undefined || entry[1] !== signature) return undefined;
     // Checked here rather than at load: a rebuild asks for each file once, and a load of a
     // 20,000-entry file spent as long testing entries as parsing them.
@@ -87,9 +99,10 @@ export class StatCache {
   record(rel: string, stat: StatIdentity, content: CachedContent, nowNs: bigint, signature: string): boolean {
     if (!settled(stat.mtimeNs > stat.ctimeNs ? stat.mtimeNs : stat.ctimeNs, nowNs)) return false;
     const { hash, xattrs } = content;
-    const prev = this.entries.get(rel);
+    const prev = this.find(rel);
     if (prev?.[1] === signature && prev[2] === hash && (prev[3] ?? "") === xattrs) return true;
-    this.entries.set(rel, xattrs === "" ? [rel, signature, hash] : [rel, signature, hash, xattrs]);
+    const entry: Entry = xattrs === "" ? [rel, signature, hash] : [rel, signature, hash, xattrs];
+    (this.loaded ?? this.recorded).set(rel, entry);
     this.dirty = true;
     this.changedEntries++;
     this.changedBytes += Number(stat.size);
@@ -105,7 +118,8 @@ export class StatCache {
    */
   async save(): Promise<void> {
     if (!this.dirty || this.file === undefined) return;
-    const size = this.entries.size;
+    // Before a full decode: the file's count plus what was recorded, an upper bound.
+    const size = this.loaded?.size ?? (this.rawFile()?.count ?? 0) + this.recorded.size;
     if (
       size >= DEFER_MIN_ENTRIES &&
       this.changedEntries * DEFER_MAX_SHARE <= size &&
@@ -126,7 +140,37 @@ export class StatCache {
       throw err;
     }
   }
+
+  /**
+   * The entry for `rel`. Until RAW_LOOKUPS have been asked, from the file's text: a rebuild
+   * that re-derives one chunk of a fingerprint (a touch, an edit) asks for a few hundred of
+   * 20,000 entries, and decoding them all cost more (~20 ms) than the rest of its lookups.
+   */
+  private find(rel: string): Entry | undefined {
+    if (this.loaded !== undefined) return this.loaded.get(rel);
+    const recorded = this.recorded.get(rel);
+    if (recorded !== undefined) return recorded;
+    if (++this.rawLookups > RAW_LOOKUPS) return this.entries.get(rel);
+    const raw = this.rawFile();
+    return raw === null ? undefined : findEntry(raw, rel);
+  }
+
+  /** The file's text once its header and checksum hold (null otherwise, or without a file). */
+  private rawFile(): RawFile | null {
+    if (this.raw === undefined) {
+      this.raw = null;
+      try {
+        if (this.file !== undefined) this.raw = verify(fs.readFileSync(this.file, "utf8"));
+      } catch {
+        // Missing or unusable: nothing is known.
+      }
+    }
+    return this.raw;
+  }
 }
+
+/** Lookups answered from the text before the whole file is decoded. */
+const RAW_LOOKUPS = 2048;
 
 /** The file of kind `ext` kept for the context whose root has stat `rootStat`. */
 export function contextStatFile(cacheDir: string, rootStat: fs.BigIntStats, ext: string): string {
@@ -181,8 +225,8 @@ const DEFER_MAX_BYTES = 4 * 1024 * 1024;
 /** Kernel timestamps advance in coarse-clock ticks (≤ 10 ms); 100 ms leaves a wide margin. */
 const RACY_WINDOW_NS = 100_000_000n;
 const COARSE_RACY_WINDOW_NS = 2_000_000_000n;
-/** 2: entries carry the xattr summary. */
-const VERSION = 2;
+/** 2: entries carry the xattr summary; 3: the header states their count. */
+const VERSION = 3;
 
 /** The stat fields that say a file is unchanged: all the stat cache and the hasher keep of a stat. */
 export type StatIdentity = Pick<fs.BigIntStats, "dev" | "ino" | "size" | "mtimeNs" | "ctimeNs">;
@@ -210,43 +254,87 @@ const HASH = /^[0-9a-f]{16}$/;
 
 function encode(entries: Map<string, Entry>): string {
   const body = JSON.stringify([...entries.values()]);
-  const checksum = createHash("sha256").update(body).digest("hex");
-  return `${HEAD}${VERSION},"checksum":"${checksum}","entries":${body}}\n`;
+  const checksum = createHash("sha256").update(`${entries.size}\n`).update(body).digest("hex");
+  return `${HEAD}${VERSION},"checksum":"${checksum}","count":${entries.size},"entries":${body}}\n`;
 }
 
 const HEAD = '{"version":';
 
+/** A stat cache file whose header and checksum hold: its text and where its entries are. */
+interface RawFile {
+  readonly text: string;
+  /** Where the entries' array starts and ends (exclusive) in text. */
+  readonly start: number;
+  readonly end: number;
+  /** The number of entries the header states (checked against them by a full decode). */
+  readonly count: number;
+  /** Where the last entry found ended: lookups come in walk order, as entries were written. */
+  from: number;
+}
+
 /**
- * Throws on anything but a well-formed file of this version whose checksum holds. The checksum
- * covers the entries' text as written (found by the fixed layout encode() writes), so it is
- * checked without serialising them again.
+ * Throws on anything but a file of this version in encode()'s layout whose checksum holds. The
+ * checksum covers the count and the entries' text as written, so it is checked without
+ * serialising them again.
  */
-function decode(text: string): Map<string, Entry> {
+function verify(text: string): RawFile {
   const open = `${HEAD}${VERSION},"checksum":"`;
-  const entriesAt = open.length + 64 + '","entries":'.length;
   if (!text.startsWith(open) || !text.endsWith("}\n")) throw new Error("bad header");
   const checksum = text.slice(open.length, open.length + 64);
-  const body = text.slice(entriesAt, text.length - 2);
-  if (createHash("sha256").update(body).digest("hex") !== checksum) throw new Error("bad checksum");
-  const doc: unknown = JSON.parse(text);
-  if (!isRecord(doc)) throw new Error("not an object");
-  const { version, entries } = doc;
-  if (version !== VERSION || doc.checksum !== checksum || !Array.isArray(entries))
-    throw new Error("bad header");
+  const count = /^","count":(\d{1,9}),"entries":\[/.exec(text.slice(open.length + 64, open.length + 100));
+  if (count === null || !HEX64.test(checksum)) throw new Error("bad header");
+  const start = open.length + 64 + (count[0].length - 1);
+  const end = text.length - 2;
+  const digest = createHash("sha256").update(`${count[1]}\n`).update(text.slice(start, end)).digest("hex");
+  if (digest !== checksum) throw new Error("bad checksum");
+  return { text, start, end, count: Number(count[1]), from: start };
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** Every entry of a verified file; throws on a malformed one or a wrong count. */
+function decodeEntries(raw: RawFile): Map<string, Entry> {
+  const entries: unknown = JSON.parse(raw.text.slice(raw.start, raw.end));
+  if (!Array.isArray(entries) || entries.length !== raw.count) throw new Error("bad entries");
   const out = new Map<string, Entry>();
   for (const item of entries) {
-    if (!Array.isArray(item) || item.length < 3 || item.length > 4) throw new Error("bad entry");
-    const [rel, sig, hash, xattrs = ""]: unknown[] = item;
-    if (
-      typeof rel !== "string" ||
-      typeof sig !== "string" ||
-      typeof hash !== "string" ||
-      typeof xattrs !== "string"
-    )
-      throw new Error("bad entry");
-    // cast: 3 or 4 strings, checked above; the hash and summary are checked on lookup, and a
-    // signature is only ever compared with one made from a stat.
-    out.set(rel, item as Entry);
+    const entry = asEntry(item);
+    if (entry === undefined) throw new Error("bad entry");
+    out.set(entry[0], entry);
   }
   return out;
+}
+
+/** 3 or 4 strings (the hash and summary are checked on lookup). */
+function asEntry(item: unknown): Entry | undefined {
+  if (!Array.isArray(item) || item.length < 3 || item.length > 4) return undefined;
+  // cast: checked below; a signature is only ever compared with one made from a stat.
+  return item.every((x) => typeof x === "string") ? (item as Entry) : undefined;
+}
+
+/**
+ * `rel`'s entry in a verified file's text, without decoding the others: `["<rel>",` (as
+ * JSON.stringify writes it) starts that entry and nothing else, since a quote inside a JSON
+ * string is always escaped; the entry ends at the first "]" after which its text parses.
+ */
+function findEntry(raw: RawFile, rel: string): Entry | undefined {
+  const needle = `[${JSON.stringify(rel)},`;
+  let at = raw.text.indexOf(needle, raw.from);
+  if (at < 0 || at >= raw.end) at = raw.text.indexOf(needle, raw.start);
+  if (at < 0 || at >= raw.end) return undefined;
+  for (
+    let close = raw.text.indexOf("]", at);
+    close >= 0 && close < raw.end;
+    close = raw.text.indexOf("]", close + 1)
+  ) {
+    let item: unknown;
+    try {
+      item = JSON.parse(raw.text.slice(at, close + 1));
+    } catch {
+      continue; // a "]" inside a string (an xattr summary, a path)
+    }
+    raw.from = close + 1;
+    return asEntry(item);
+  }
+  return undefined;
 }

@@ -203,7 +203,7 @@ describe("stat cache persistence", () => {
     ["garbage", "not json at all {"],
     ["truncated", (text: string) => text.slice(0, text.length / 2)],
     ["tampered hash", (text: string) => text.replace(/"[0-9a-f]{16}"/, '"0000000000000000"')],
-    ["wrong version", (text: string) => text.replace('"version":2', '"version":99')],
+    ["wrong version", (text: string) => text.replace('"version":3', '"version":99')],
     ["empty", ""],
   ])("a corrupt cache file (%s) is ignored and rebuilt", async (_name, corrupt) => {
     const cold = await run();
@@ -238,13 +238,16 @@ describe("stat cache persistence", () => {
     expect((await run()).stats).toMatchObject({ filesHashed: 0, cacheHits: 4202 });
     forgetSelections();
     expect((await run()).stats).toMatchObject({ filesHashed: 1, cacheHits: 4201 });
-    // More than 1% changed: written, and known from then on.
+    // More than 1% changed: written, and known from then on. f7 (unwritten) is not hashed again:
+    // its chunk of the fingerprint (files f60..f99 and on, in walk order) is in the selection memo.
     for (let i = 100; i < 150; i++) fs.writeFileSync(path.join(dir, `many/f${i}.txt`), `edited ${i}`);
     await settle();
     const more = await run();
-    expect(more.stats).toMatchObject({ filesHashed: 51, cacheHits: 4151 });
+    expect(more.stats).toMatchObject({ filesHashed: 50, cacheHits: 4152 });
     expect(more.digest).not.toBe(edited.digest);
     forgetSelections();
+    // Known file by file, but for f7, which this write did not look at.
+    expect((await run()).stats).toMatchObject({ filesHashed: 1, cacheHits: 4201 });
     expect((await run()).stats).toMatchObject({ filesHashed: 0, cacheHits: 4202 });
   });
 
@@ -254,8 +257,9 @@ describe("stat cache persistence", () => {
     const doc = JSON.parse(fs.readFileSync(file, "utf8")) as { entries: string[][] };
     doc.entries[0][2] = "not a hash"; // entries are checked when looked up, not at load
     const body = JSON.stringify(doc.entries);
-    const checksum = createHash("sha256").update(body).digest("hex");
-    fs.writeFileSync(file, `{"version":2,"checksum":"${checksum}","entries":${body}}\n`);
+    const count = doc.entries.length;
+    const checksum = createHash("sha256").update(`${count}\n${body}`).digest("hex");
+    fs.writeFileSync(file, `{"version":3,"checksum":"${checksum}","count":${count},"entries":${body}}\n`);
     forgetSelections();
     const again = await run();
     expect(again.digest).toBe(cold.digest);
@@ -302,6 +306,56 @@ describe("stat cache persistence", () => {
     expect(again.stats).toMatchObject({ filesHashed: 0, cacheHits: 2 });
   });
 
+  test("a touched file re-derives its own chunk of the fingerprint only, not the whole selection", async () => {
+    const tree: Record<string, string> = {};
+    for (let d = 0; d < 6; d++) for (let i = 0; i < 300; i++) tree[`d${d}/f${i}.txt`] = `file ${d}/${i}`;
+    writeTree(dir, tree);
+    await settle();
+    const cold = await run();
+    expect(cold.stats.filesHashed).toBe(1802);
+    // Without the stat cache every file looked at is hashed: the count shows what was looked at.
+    const [file] = cacheFiles();
+    fs.writeFileSync(file, "not json at all {");
+    fs.utimesSync(path.join(dir, "d3/f7.txt"), new Date(), new Date(Date.now() - 5000));
+    await settle();
+    const touched = await run();
+    expect(touched.digest).toBe(cold.digest);
+    // d3's chunk: each directory of >= 256 files ends one.
+    expect(touched.stats).toMatchObject({ filesHashed: 300, cacheHits: 1502 });
+    // An edit changes the fingerprint the same way a full derivation does.
+    fs.writeFileSync(path.join(dir, "d5/f1.txt"), "edited");
+    await settle();
+    const edited = await run();
+    expect(edited.stats.filesHashed).toBe(300);
+    forgetSelections();
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+    const full = await run();
+    expect(full.stats.filesHashed).toBe(1802);
+    expect(full.digest).toBe(edited.digest);
+    expect(full.digest).not.toBe(cold.digest);
+  });
+
+  test("a forged chunk digest in the selection memo fails its checksum and is not used", async () => {
+    const tree: Record<string, string> = {};
+    for (let i = 0; i < 600; i++) tree[`d${i % 2}/f${i}.txt`] = `file ${i}`;
+    writeTree(dir, tree);
+    await settle();
+    const cold = await run();
+    const d = path.join(cacheDir, "context-stat");
+    const memo = path.join(d, fs.readdirSync(d).find((f) => f.endsWith(".selections.json")) as string);
+    const doc = JSON.parse(fs.readFileSync(memo, "utf8")) as { chunks: string[][] };
+    expect(doc.chunks.length).toBeGreaterThan(1);
+    const forged = doc.chunks.map(([k]) => `["${k}","${"0".repeat(64)}"]`).join(",");
+    fs.writeFileSync(
+      memo,
+      fs.readFileSync(memo, "utf8").replace(/"chunks":\[.*\]\}/, `"chunks":[${forged}]}`),
+    );
+    fs.utimesSync(path.join(dir, "d0/f0.txt"), new Date(), new Date(Date.now() - 5000));
+    await settle();
+    const again = await run();
+    expect(again.digest).toBe(cold.digest);
+  });
+
   test("a selection with a file changed within the racy window is not remembered", async () => {
     fs.writeFileSync(path.join(dir, "a.txt"), "fresh");
     await run(); // a.txt is too fresh to trust: neither cached nor remembered
@@ -334,6 +388,31 @@ describe("stat cache persistence", () => {
     await settle();
     // Nothing was stored for a.txt, so a new build hashes it again.
     expect((await run()).stats).toMatchObject({ filesHashed: 2, cacheHits: 0 });
+  });
+
+  test("entries are found in the file's text: names with brackets, quotes, backslashes; summaries of two xattrs", async () => {
+    const names = ["x]y.txt", 'q"u["o,te.txt', "back\\slash].txt", "[b].txt", "uni\u00e9.txt"];
+    for (const n of names) fs.writeFileSync(path.join(dir, n), `content of ${n}`);
+    setAttributeSync(path.join(dir, "a.txt"), "user.one", Buffer.from("1"));
+    setAttributeSync(path.join(dir, "a.txt"), "user.two", Buffer.from("2"));
+    await settle();
+    const cold = await run();
+    expect(cold.stats.filesHashed).toBe(names.length + 2);
+    expect(fs.readFileSync(cacheFiles()[0] as string, "utf8")).toContain('\\"],[\\"'); // a summary's "],["
+    forgetSelections();
+    const warm = await run();
+    expect(warm.digest).toBe(cold.digest);
+    expect(warm.stats).toEqual({ filesHashed: 0, bytesRead: 0, cacheHits: names.length + 2, xattrLists: 0 });
+  });
+
+  test("a count in the header that is not the entries' fails the checksum", async () => {
+    const cold = await run();
+    const [file] = cacheFiles();
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('"count":2,', '"count":3,'));
+    forgetSelections();
+    const again = await run();
+    expect(again.digest).toBe(cold.digest);
+    expect(again.stats).toMatchObject({ filesHashed: 2, cacheHits: 0 });
   });
 
   test("an xattr set on a cached file changes its fingerprint; the warm run after lists no xattrs", async () => {
