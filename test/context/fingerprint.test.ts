@@ -398,7 +398,7 @@ describe("stat cache persistence", () => {
     await settle();
     const cold = await run();
     expect(cold.stats.filesHashed).toBe(names.length + 2);
-    expect(fs.readFileSync(cacheFiles()[0] as string, "utf8")).toContain('\\"],[\\"'); // a summary's "],["
+    expect(fs.readFileSync(cacheFiles()[0], "utf8")).toContain('\\"],[\\"'); // a summary's "],["
     forgetSelections();
     const warm = await run();
     expect(warm.digest).toBe(cold.digest);
