@@ -188,7 +188,20 @@ export class RegistryBackend implements CacheBackend {
       const base = (current && parseIndex(current.bytes)) ?? emptyIndex();
       if (current && indexHas(base, added)) return;
       const merged = mergeIndex(base, added);
-      await this.putManifest(tag, Buffer.from(JSON.stringify(merged)), MediaType.ociIndex);
+      try {
+        await this.putManifest(tag, Buffer.from(JSON.stringify(merged)), MediaType.ociIndex);
+      } catch (err) {
+        // docker-registry checks an index's manifests as it stores it, and one another writer is
+        // storing at that moment can read as DIGEST_INVALID: the next attempt finds it whole.
+        if (
+          i + 1 < attempts &&
+          err instanceof RegistryError &&
+          err.status === 400 &&
+          /DIGEST_INVALID/.test(err.message)
+        )
+          continue;
+        throw err;
+      }
       const after = await this.getManifest(tag);
       if (after && indexHas(parseIndex(after.bytes) ?? emptyIndex(), added)) return;
     }
