@@ -75,28 +75,28 @@ const CHUNK_MAX_FILES = 2048;
 
 /**
  * Where the fingerprint's chunks start, with files.length last: a function of the paths only,
- * so the same selection always splits the same way, and an added or removed file moves the
- * boundaries of its own directory's chunk at most (they fall where the directory changes).
+ * so the same selection always splits the same way. Boundaries fall where the directory changes,
+ * and an added or removed file mostly re-derives its own chunk only (inside a directory of more
+ * than CHUNK_MAX_FILES files, the rest of that directory's chunks too).
  */
 export function chunkBounds(files: readonly ContextFile[]): number[] {
   const bounds = [0];
   let start = 0;
-  let parent = files.length > 0 ? parentOf(files[0].path) : "";
   for (let i = 1; i < files.length; i++) {
-    const p = parentOf(files[i].path);
     const size = i - start;
-    if ((size >= CHUNK_FILES && p !== parent) || size >= CHUNK_MAX_FILES) {
+    // Parents are compared only where a chunk may end (most files are not such a place).
+    if (size >= CHUNK_MAX_FILES || (size >= CHUNK_FILES && !sameParent(files[i - 1].path, files[i].path))) {
       bounds.push(i);
       start = i;
     }
-    parent = p;
   }
   bounds.push(files.length);
   return bounds;
 }
 
-function parentOf(p: string): string {
-  return p.slice(0, Math.max(0, p.lastIndexOf("/")));
+function sameParent(a: string, b: string): boolean {
+  const slash = a.lastIndexOf("/");
+  return slash === b.lastIndexOf("/") && (slash < 0 || b.startsWith(a.slice(0, slash)));
 }
 
 /**
