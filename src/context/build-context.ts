@@ -118,33 +118,40 @@ export class BuildContext {
     const keys = selectionKeys(files);
     const known = keys === undefined ? undefined : this.selections.get(keys.selection);
     if (known !== undefined) {
-      for (const f of files) if (f.type === "file") this.hasher.stats.cacheHits++;
+      this.countCacheHits(files, 0, files.length);
       return known;
     }
-    const memo = this.selections;
-    const stats = this.hasher.stats;
-    const digest = await fingerprintFiles(
-      files,
-      keys === undefined
-        ? undefined
-        : {
-            known(chunk: number): string | undefined {
-              const found = memo.chunk(keys.chunks[chunk]);
-              if (found === undefined) return undefined;
-              const [start, end] = [keys.bounds[chunk], keys.bounds[chunk + 1]];
-              for (let i = start; i < end; i++) if (files[i]?.type === "file") stats.cacheHits++;
-              return found;
-            },
-            computed(chunk: number, chunkDigest: string): void {
-              const part = files.slice(keys.bounds[chunk], keys.bounds[chunk + 1]);
-              if (allSettled(part)) memo.rememberChunk(keys.chunks[chunk], chunkDigest);
-            },
-          },
-    );
-    if (keys !== undefined && allSettled(files)) this.selections.remember(keys.selection, digest);
+    let digest: string;
+    if (keys === undefined) digest = await fingerprintFiles(files);
+    else {
+      // A remembered chunk's files were settled when it was remembered, so they still are: the
+      // selection is settled when every chunk derived now is.
+      let settled = true;
+      const memo = this.selections;
+      const { bounds } = keys;
+      digest = await fingerprintFiles(files, {
+        bounds,
+        known: (chunk) => {
+          const found = memo.chunk(keys.chunks[chunk]);
+          if (found !== undefined) this.countCacheHits(files, bounds[chunk], bounds[chunk + 1]);
+          return found;
+        },
+        computed: (chunk, chunkDigest) => {
+          if (allSettled(files, bounds[chunk], bounds[chunk + 1]))
+            memo.rememberChunk(keys.chunks[chunk], chunkDigest);
+          else settled = false;
+        },
+      });
+      if (settled) memo.remember(keys.selection, digest);
+    }
     await this.statCache.save();
     await this.selections.save();
     return digest;
+  }
+
+  /** The regular files of files[start..end) were answered without their content: cache hits. */
+  private countCacheHits(files: readonly ContextFile[], start: number, end: number): void {
+    for (let i = start; i < end; i++) if (files[i].type === "file") this.hasher.stats.cacheHits++;
   }
 
   /** Content reading so far (a snapshot). */
@@ -167,13 +174,12 @@ function selectionKeys(
   files: readonly ContextFile[],
 ): { selection: string; chunks: string[]; bounds: number[] } | undefined {
   if (!files.every((f) => f instanceof ContextFileRecord)) return undefined;
-  const records = files;
   const bounds = chunkBounds(files);
   const chunks: string[] = [];
   for (let c = 0; c + 1 < bounds.length; c++) {
     const lines: string[] = ["tsbuild-context-selection-v2"];
     for (let i = bounds[c]; i < bounds[c + 1]; i++) {
-      lines.push(records[i].selectionLine());
+      lines.push(files[i].selectionLine());
     }
     chunks.push(createHash("sha256").update(lines.join("\n")).digest("hex"));
   }
@@ -181,10 +187,14 @@ function selectionKeys(
   return { selection, chunks, bounds };
 }
 
-/** Whether every entry's stat is older than the racy window (see StatCache.record). */
-function allSettled(files: readonly ContextFile[]): boolean {
+/** Whether every entry of files[start..end) has a stat older than the racy window (see StatCache.record). */
+function allSettled(files: readonly ContextFile[], start: number, end: number): boolean {
   const now = BigInt(Date.now()) * 1_000_000n;
-  return files.every((f) => f instanceof ContextFileRecord && settledSignature(f.statSignature(), now));
+  for (let i = start; i < end; i++) {
+    const f = files[i];
+    if (!(f instanceof ContextFileRecord && settledSignature(f.statSignature(), now))) return false;
+  }
+  return true;
 }
 
 /** The walk is synchronous (see ContextTree); let other work run every so many entries. */

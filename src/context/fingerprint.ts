@@ -3,10 +3,11 @@ import type { ContextFile } from "./context-file";
 
 /**
  * Digests of a selection's chunks that the caller already knows (the selection memo), and where
- * to put the ones computed. Chunk `i` is files[bounds[i]] up to files[bounds[i + 1]] of
- * chunkBounds(files).
+ * to put the ones computed. Chunk `i` is files[bounds[i]] up to files[bounds[i + 1]].
  */
 export interface KnownChunks {
+  /** chunkBounds(files), which the caller needed for its keys too. */
+  readonly bounds: readonly number[];
   known(chunk: number): string | undefined;
   computed(chunk: number, digest: string): void;
 }
@@ -21,7 +22,7 @@ export interface KnownChunks {
  * or moving the context directory keeps the key.
  */
 export async function fingerprintFiles(files: readonly ContextFile[], chunks?: KnownChunks): Promise<string> {
-  const bounds = chunkBounds(files);
+  const bounds = chunks?.bounds ?? chunkBounds(files);
   const digests: string[] = new Array<string>(bounds.length - 1);
   const missing: number[] = [];
   for (let c = 0; c + 1 < bounds.length; c++) {
