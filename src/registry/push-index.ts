@@ -3,11 +3,10 @@ import { imageIndexBlob, type PlatformImage } from "../image/image-index";
 import { MediaType } from "../image/media-types";
 import { repositoryScope } from "./auth/authenticator";
 import { dockerConfigCredentials } from "./auth/docker-config";
-import { RegistryError } from "./errors";
-import { RegistryClient, headerValue } from "./http-client";
+import { RegistryClient } from "./http-client";
+import { putManifest } from "./manifest-put";
 import { pushImageDetailed, type PushOptions } from "./push";
 import { formatReference, manifestIdentifier, parseReference, type Reference } from "./reference";
-import { drain } from "./transport";
 
 /**
  * Pushes a multi-platform image to `reference`: each platform's image first (blobs, then its
@@ -31,25 +30,17 @@ export async function pushImageIndex(
     credentials: opts.credentials ?? dockerConfigCredentials(),
     ...(opts.client ?? {}),
   });
-  const res = await client.send(
-    {
-      method: "PUT",
-      path: `/v2/${ref.repository}/manifests/${manifestIdentifier(ref)}`,
-      headers: { "content-type": MediaType.ociIndex },
-      body: blob,
-      scopes,
-      what: `${what}: put image index ${descriptor.digest}`,
-      signal: opts.signal,
-    },
-    (s) => s === 201 || s === 200,
-  );
-  await drain(res.body);
-  const stored = headerValue(res.headers["docker-content-digest"]);
-  if (stored !== undefined && stored !== descriptor.digest) {
-    throw new RegistryError(
-      "REGISTRY_DIGEST_MISMATCH",
+  await putManifest(client, {
+    repository: ref.repository,
+    reference: manifestIdentifier(ref),
+    mediaType: MediaType.ociIndex,
+    body: blob,
+    digest: descriptor.digest,
+    scopes,
+    what: `${what}: put image index ${descriptor.digest}`,
+    signal: opts.signal,
+    mismatch: (stored) =>
       `${what}: registry ${ref.registry} stored the index as ${stored}, expected ${descriptor.digest}`,
-    );
-  }
+  });
   return descriptor.digest;
 }

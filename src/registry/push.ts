@@ -16,8 +16,8 @@ import {
   type UploadContext,
   type UploadSource,
 } from "./blob-upload";
-import { RegistryError } from "./errors";
-import { RegistryClient, headerValue, type RegistryClientOptions } from "./http-client";
+import { RegistryClient, type RegistryClientOptions } from "./http-client";
+import { putManifest } from "./manifest-put";
 import { RefCache } from "./ref-cache";
 import {
   formatReference,
@@ -26,7 +26,6 @@ import {
   referenceName,
   type Reference,
 } from "./reference";
-import { drain } from "./transport";
 
 export interface PushProgress {
   digest: string;
@@ -186,26 +185,18 @@ export async function pushImageDetailed(
 
   const manifest = await manifestBlob(image);
   const digest = sha256Digest(manifest);
-  const res = await client.send(
-    {
-      method: "PUT",
-      path: `/v2/${ref.repository}/manifests/${manifestIdentifier(ref)}`,
-      headers: { "content-type": MediaType.ociManifest },
-      body: manifest,
-      scopes,
-      what: `${what}: put manifest ${digest}`,
-      signal: opts.signal,
-    },
-    (s) => s === 201 || s === 200,
-  );
-  await drain(res.body);
-  const stored = headerValue(res.headers["docker-content-digest"]);
-  if (stored !== undefined && stored !== digest) {
-    throw new RegistryError(
-      "REGISTRY_DIGEST_MISMATCH",
+  await putManifest(client, {
+    repository: ref.repository,
+    reference: manifestIdentifier(ref),
+    mediaType: MediaType.ociManifest,
+    body: manifest,
+    digest,
+    scopes,
+    what: `${what}: put manifest ${digest}`,
+    signal: opts.signal,
+    mismatch: (stored) =>
       `${what}: registry ${ref.registry} stored the manifest as ${stored}, expected ${digest}`,
-    );
-  }
+  });
   await refCache?.record({ repository: referenceName(ref), blobs: unique.map((b) => b.digest) });
   return { digest, ref: { ...ref, digest }, blobs: statuses };
 }

@@ -246,4 +246,39 @@ describe("registry faults through a fault-injection proxy", () => {
     expect(Date.now() - started).toBeLessThan(20_000);
     await storeHasNoTraceOf(layerDigest);
   });
+  const digestInvalid = JSON.stringify({
+    errors: [{ code: "DIGEST_INVALID", message: "provided digest did not match uploaded content" }],
+  });
+  const isManifestPut = (m: string, p: string): boolean => m === "PUT" && isManifest(m, p);
+
+  it("a manifest PUT answered DIGEST_INVALID (docker-registry's race of two writers) is made again", async () => {
+    const image = await busyboxImage(tmp);
+    proxy.faults.push({
+      match: isManifestPut,
+      times: 2,
+      action: { kind: "status", status: 400, body: digestInvalid },
+    });
+    const digest = await pushImage(image, `${proxy.host}/faults/race:1`, {
+      credentials: noCreds,
+      client: fast,
+    });
+    expect(proxy.log.filter((l) => l.startsWith("PUT ") && l.includes("/manifests/"))).toHaveLength(3);
+    const pulled = await pullImage(`${proxy.host}/faults/race:1`, opts());
+    expect(pulled.digest).toBe(digest);
+  });
+
+  it("a manifest PUT that keeps answering DIGEST_INVALID fails after 3 attempts, naming it", async () => {
+    const image = await busyboxImage(tmp);
+    proxy.faults.push({ match: isManifestPut, action: { kind: "status", status: 400, body: digestInvalid } });
+    const err: unknown = await pushImage(image, `${proxy.host}/faults/race:2`, {
+      credentials: noCreds,
+      client: fast,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(RegistryError);
+    expect((err as RegistryError).message).toContain("DIGEST_INVALID");
+    expect(proxy.log.filter((l) => l.startsWith("PUT ") && l.includes("/manifests/"))).toHaveLength(3);
+  });
 });

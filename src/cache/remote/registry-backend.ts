@@ -11,11 +11,11 @@ import {
   type UploadContext,
 } from "../../registry/blob-upload";
 import { RegistryError } from "../../registry/errors";
-import { RegistryClient, headerValue } from "../../registry/http-client";
+import { RegistryClient } from "../../registry/http-client";
 import { fetchManifest } from "../../registry/manifest-fetch";
+import { putManifest } from "../../registry/manifest-put";
 import { DEFAULT_CHUNK_SIZE, DEFAULT_MONOLITHIC_LIMIT } from "../../registry/push";
 import { formatReference, parseReference, type Reference } from "../../registry/reference";
-import { drain } from "../../registry/transport";
 import { sha256Digest } from "../digest";
 import {
   REF_NAME_ANNOTATION,
@@ -101,25 +101,18 @@ export class RegistryBackend implements CacheBackend {
 
   async putManifest(tag: string, bytes: Buffer, mediaType: string): Promise<Descriptor> {
     const digest = sha256Digest(bytes);
-    const res = await this.client.send(
-      {
-        method: "PUT",
-        path: `/v2/${this.ref.repository}/manifests/${tag}`,
-        headers: { "content-type": mediaType },
-        body: bytes,
-        scopes: this.ctx.scopes,
-        what: `${this.ctx.what}: put manifest ${tag}`,
-        signal: this.opts.signal,
-      },
-      (s) => s === 201 || s === 200,
-    );
-    await drain(res.body);
-    const stored = headerValue(res.headers["docker-content-digest"]);
-    if (stored !== undefined && stored !== digest)
-      throw new RegistryError(
-        "REGISTRY_DIGEST_MISMATCH",
+    await putManifest(this.client, {
+      repository: this.ref.repository,
+      reference: tag,
+      mediaType,
+      body: bytes,
+      digest,
+      scopes: this.ctx.scopes,
+      what: `${this.ctx.what}: put manifest ${tag}`,
+      signal: this.opts.signal,
+      mismatch: (stored) =>
         `${this.ctx.what}: registry stored manifest ${tag} as ${stored}, expected ${digest}`,
-      );
+    });
     return { mediaType, digest, size: bytes.length, annotations: { [REF_NAME_ANNOTATION]: tag } };
   }
 
@@ -188,20 +181,7 @@ export class RegistryBackend implements CacheBackend {
       const base = (current && parseIndex(current.bytes)) ?? emptyIndex();
       if (current && indexHas(base, added)) return;
       const merged = mergeIndex(base, added);
-      try {
-        await this.putManifest(tag, Buffer.from(JSON.stringify(merged)), MediaType.ociIndex);
-      } catch (err) {
-        // docker-registry checks an index's manifests as it stores it, and one another writer is
-        // storing at that moment can read as DIGEST_INVALID: the next attempt finds it whole.
-        if (
-          i + 1 < attempts &&
-          err instanceof RegistryError &&
-          err.status === 400 &&
-          /DIGEST_INVALID/.test(err.message)
-        )
-          continue;
-        throw err;
-      }
+      await this.putManifest(tag, Buffer.from(JSON.stringify(merged)), MediaType.ociIndex);
       const after = await this.getManifest(tag);
       if (after && indexHas(parseIndex(after.bytes) ?? emptyIndex(), added)) return;
     }
