@@ -25,7 +25,7 @@ import { writeFileAtomic } from "../cache/atomic-file";
 export class StatCache {
   /** All entries, decoded when a caller needs more than a few (see find). */
   private loaded: Map<string, Entry> | undefined;
-  /** The file's text, checksum verified, for lookups before a full decode; null when unusable. */
+  /** The file's bytes, checksum verified, for lookups before a full decode; null when unusable. */
   private raw: RawFile | null | undefined;
   /** Entries recorded before a full decode; merged into it. */
   private readonly recorded = new Map<string, Entry>();
@@ -160,7 +160,8 @@ export class StatCache {
     if (this.raw === undefined) {
       this.raw = null;
       try {
-        if (this.file !== undefined) this.raw = verify(fs.readFileSync(this.file, "utf8"));
+        // Bytes, not text: decoding 2 MB to a string cost more (~4 ms) than the lookups it serves.
+        if (this.file !== undefined) this.raw = verify(fs.readFileSync(this.file));
       } catch {
         // Missing or unusable: nothing is known.
       }
@@ -260,10 +261,11 @@ function encode(entries: Map<string, Entry>): string {
 
 const HEAD = '{"version":';
 
-/** A stat cache file whose header and checksum hold: its text and where its entries are. */
+/** A stat cache file whose header and checksum hold: its bytes and where its entries are. */
 interface RawFile {
-  readonly text: string;
-  /** Where the entries' array starts and ends (exclusive) in text. */
+  /** The file's UTF-8 text as read. */
+  readonly bytes: Buffer;
+  /** Where the entries' array starts and ends (exclusive) in bytes. */
   readonly start: number;
   readonly end: number;
   /** The number of entries the header states (checked against them by a full decode). */
@@ -277,24 +279,30 @@ interface RawFile {
  * checksum covers the count and the entries' text as written, so it is checked without
  * serialising them again.
  */
-function verify(text: string): RawFile {
+function verify(bytes: Buffer): RawFile {
   const open = `${HEAD}${VERSION},"checksum":"`;
-  if (!text.startsWith(open) || !text.endsWith("}\n")) throw new Error("bad header");
-  const checksum = text.slice(open.length, open.length + 64);
-  const count = /^","count":(\d{1,9}),"entries":\[/.exec(text.slice(open.length + 64, open.length + 100));
+  // The header is ASCII: its characters are its bytes.
+  const head = bytes.toString("latin1", 0, open.length + 100);
+  const tail = bytes.toString("latin1", bytes.length - 2);
+  if (!head.startsWith(open) || tail !== "}\n") throw new Error("bad header");
+  const checksum = head.slice(open.length, open.length + 64);
+  const count = /^","count":(\d{1,9}),"entries":\[/.exec(head.slice(open.length + 64));
   if (count === null || !HEX64.test(checksum)) throw new Error("bad header");
   const start = open.length + 64 + (count[0].length - 1);
-  const end = text.length - 2;
-  const digest = createHash("sha256").update(`${count[1]}\n`).update(text.slice(start, end)).digest("hex");
+  const end = bytes.length - 2;
+  const digest = createHash("sha256")
+    .update(`${count[1]}\n`)
+    .update(bytes.subarray(start, end))
+    .digest("hex");
   if (digest !== checksum) throw new Error("bad checksum");
-  return { text, start, end, count: Number(count[1]), from: start };
+  return { bytes, start, end, count: Number(count[1]), from: start };
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /** Every entry of a verified file; throws on a malformed one or a wrong count. */
 function decodeEntries(raw: RawFile): Map<string, Entry> {
-  const entries: unknown = JSON.parse(raw.text.slice(raw.start, raw.end));
+  const entries: unknown = JSON.parse(raw.bytes.toString("utf8", raw.start, raw.end));
   if (!Array.isArray(entries) || entries.length !== raw.count) throw new Error("bad entries");
   const out = new Map<string, Entry>();
   for (const item of entries) {
@@ -318,18 +326,20 @@ function asEntry(item: unknown): Entry | undefined {
  * string is always escaped; the entry ends at the first "]" after which its text parses.
  */
 function findEntry(raw: RawFile, rel: string): Entry | undefined {
-  const needle = `[${JSON.stringify(rel)},`;
-  let at = raw.text.indexOf(needle, raw.from);
-  if (at < 0 || at >= raw.end) at = raw.text.indexOf(needle, raw.start);
+  const { bytes } = raw;
+  const needle = Buffer.from(`[${JSON.stringify(rel)},`);
+  let at = bytes.indexOf(needle, raw.from);
+  if (at < 0 || at >= raw.end) at = bytes.indexOf(needle, raw.start);
   if (at < 0 || at >= raw.end) return undefined;
+  // "]" is one byte that no other UTF-8 character's bytes contain.
   for (
-    let close = raw.text.indexOf("]", at);
+    let close = bytes.indexOf(CLOSE, at);
     close >= 0 && close < raw.end;
-    close = raw.text.indexOf("]", close + 1)
+    close = bytes.indexOf(CLOSE, close + 1)
   ) {
     let item: unknown;
     try {
-      item = JSON.parse(raw.text.slice(at, close + 1));
+      item = JSON.parse(bytes.toString("utf8", at, close + 1));
     } catch {
       continue; // a "]" inside a string (an xattr summary, a path)
     }
@@ -338,3 +348,5 @@ function findEntry(raw: RawFile, rel: string): Entry | undefined {
   }
   return undefined;
 }
+
+const CLOSE = 0x5d;
