@@ -67,13 +67,15 @@ export async function runStep(spec: RunSpec, io: RunIO = {}): Promise<RunResult>
     const snapshotter = await chooseSnapshotter(spec.snapshotter);
     let rootfs = path.join(bundle, "rootfs");
     const setup: SetupOp[] = [];
+    let overlay: StepOverlay | undefined;
     if (snapshotter === "copy") {
       snapshot = await copyLowerDirs([upperDir, ...lowerDirs], path.join(workDir, "root"));
       rootfs = snapshot.root;
       cleanups.push(() => fs.promises.rm(path.join(workDir, "root"), { recursive: true, force: true }));
     } else {
       fs.mkdirSync(rootfs);
-      setup.push(overlayOp(bundle, lowerDirs, upperDir, workDir, rootfs));
+      overlay = overlayOp(bundle, lowerDirs, upperDir, workDir, rootfs);
+      setup.push(overlay.op);
     }
     const cwd = workingDirectory(view, spec.cwd, user, rootfs, setup);
     const mounts = [
@@ -81,7 +83,7 @@ export async function runStep(spec: RunSpec, io: RunIO = {}): Promise<RunResult>
       ...(await runMounts(spec, bundle, setup, cleanups, snapshotter)),
     ];
     const userns = inUserNamespace();
-    const rootMount = runtimeMountedRoot(runtime, userns, setup);
+    const rootMount = runtimeMountedRoot(runtime, userns, setup, overlay);
     if (rootMount !== undefined) setup.length = 0;
     const limits = processLimits(spec, userns);
     const config = containerSpec({
@@ -219,27 +221,46 @@ function mountTarget(m: RunMount): string {
  * hundred long layer paths: short symlinks ("0", "1", ..., "u", "w") in a stage dir, and a mount
  * run from inside it with relative paths, keep 500 layers under 2.5 KB. redirect_dir/metacopy off:
  * every change is a plain copy in the upper dir, which the diff reads as is. Inside a user
- * namespace the kernel keeps overlay's attributes under user.overlay.* (userxattr).
+ * namespace the kernel keeps overlay's attributes under user.overlay.* (userxattr). The links are
+ * made only when the mount uses them (`link`): runc mounting the root itself takes the dirs'
+ * own paths when they fit (runtimeMountedRoot).
  */
+interface StepOverlay {
+  op: Extract<SetupOp, { op: "overlay" }>;
+  /** The lower dirs (top-most first), the upper and the work dir, as the options name them. */
+  dirs: { lowers: string[]; upper: string; work: string };
+  /** Makes the stage dir's links (once). */
+  link(): void;
+}
+
 function overlayOp(
   bundle: string,
   lowerDirs: string[],
   upperDir: string,
   workDir: string,
   target: string,
-): SetupOp {
+): StepOverlay {
   const stage = path.join(bundle, "layers");
-  fs.mkdirSync(stage);
   const lowers = lowerDirs.length > 0 ? lowerDirs : [path.join(bundle, "empty")];
   if (lowerDirs.length === 0) fs.mkdirSync(lowers[0]);
-  lowers.forEach((dir, i) => fs.symlinkSync(dir, path.join(stage, String(i))));
-  fs.symlinkSync(upperDir, path.join(stage, "u"));
-  fs.symlinkSync(workDir, path.join(stage, "w"));
+  let linked = false;
+  const link = (): void => {
+    if (linked) return;
+    linked = true;
+    fs.mkdirSync(stage);
+    lowers.forEach((dir, i) => fs.symlinkSync(dir, path.join(stage, String(i))));
+    fs.symlinkSync(upperDir, path.join(stage, "u"));
+    fs.symlinkSync(workDir, path.join(stage, "w"));
+  };
   const options =
     `lowerdir=${lowers.map((_, i) => String(i)).join(":")},upperdir=u,workdir=w,` +
     // userxattr already turns redirects off (and refuses redirect_dir=off: it means "follow").
     (inUserNamespace() ? "metacopy=off,index=off,userxattr" : "redirect_dir=off,metacopy=off,index=off");
-  return { op: "overlay", cwd: stage, options, target };
+  return {
+    op: { op: "overlay", cwd: stage, options, target },
+    dirs: { lowers, upper: upperDir, work: workDir },
+    link,
+  };
 }
 
 /** mount(2) takes the options in one page; some room is left for what runc adds. */
@@ -250,29 +271,49 @@ const MOUNT_DATA_MAX = 3500;
  * working directory to create, no rw bind overlay) and the runtime is runc as real root: runc
  * mounts it on the bundle's empty rootfs inside the container's own mount namespace, before its
  * other mounts, and pivots into it, so no shell and no mount(8) run per step (~10 ms here). The
- * overlay lives and dies with the container as before. Other cases (rootless, crun, a layer
- * stack whose absolute paths overflow a page, other setup) keep the setup shell.
+ * overlay lives and dies with the container as before. Its options name the layer dirs
+ * themselves when that fits in a page and no path holds a character the option syntax gives a
+ * meaning to (",", ":", "\\"), else the stage dir's links. Other cases (rootless, crun, setup
+ * beyond the overlay) keep the setup shell, and the links.
  */
 function runtimeMountedRoot(
   runtime: Runtime,
   userns: boolean,
   setup: readonly SetupOp[],
+  overlay: StepOverlay | undefined,
 ): OciMount | undefined {
   const only = setup.length === 1 ? setup[0] : undefined;
-  if (runtime.name !== "runc" || userns || only?.op !== "overlay") return undefined;
-  // The relative names of the stage dir (overlayOp), made absolute: runc mounts from its own cwd.
-  const options = only.options.split(",").map((o) => {
-    const eq = o.indexOf("=");
-    const key = eq < 0 ? o : o.slice(0, eq);
-    if (key === "upperdir" || key === "workdir") return `${key}=${path.join(only.cwd, o.slice(eq + 1))}`;
-    if (key === "lowerdir") {
-      const dirs = o.slice(eq + 1).split(":");
-      return `lowerdir=${dirs.map((d) => path.join(only.cwd, d)).join(":")}`;
-    }
+  if (runtime.name !== "runc" || userns || overlay === undefined || only !== overlay.op) {
+    overlay?.link();
+    return undefined;
+  }
+  const direct = rootOverlayOptions(overlay.op.options, overlay.dirs);
+  if (direct !== undefined) return { destination: "/", type: "overlay", source: "overlay", options: direct };
+  overlay.link();
+  const staged = rootOverlayOptions(overlay.op.options, {
+    lowers: overlay.dirs.lowers.map((_, i) => path.join(overlay.op.cwd, String(i))),
+    upper: path.join(overlay.op.cwd, "u"),
+    work: path.join(overlay.op.cwd, "w"),
+  });
+  return staged === undefined
+    ? undefined
+    : { destination: "/", type: "overlay", source: "overlay", options: staged };
+}
+
+/** The overlay's options with `dirs` for its relative names; undefined when they do not fit. */
+function rootOverlayOptions(
+  options: string,
+  dirs: { lowers: string[]; upper: string; work: string },
+): string[] | undefined {
+  const all = [...dirs.lowers, dirs.upper, dirs.work];
+  if (all.some((d) => /[,:\\]/.test(d))) return undefined;
+  const out = options.split(",").map((o) => {
+    if (o === "upperdir=u") return `upperdir=${dirs.upper}`;
+    if (o === "workdir=w") return `workdir=${dirs.work}`;
+    if (o.startsWith("lowerdir=")) return `lowerdir=${dirs.lowers.join(":")}`;
     return o;
   });
-  if (options.join(",").length > MOUNT_DATA_MAX) return undefined;
-  return { destination: "/", type: "overlay", source: "overlay", options };
+  return out.join(",").length > MOUNT_DATA_MAX ? undefined : out;
 }
 
 /**

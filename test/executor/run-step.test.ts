@@ -161,6 +161,21 @@ describe("runStep: layers and rootfs safety", () => {
     expect(io.out()).toBe("127\n126");
   });
 
+  test("layer and upper dirs whose paths hold the option syntax's ',' and ':'", async () => {
+    const odd = path.join(fx.dir, "odd,name:x");
+    fs.mkdirSync(path.join(odd, "etc"), { recursive: true });
+    fs.writeFileSync(path.join(odd, "etc", "marker"), "odd layer");
+    const io = captureIO();
+    const spec = fx.spec(sh("cat /etc/marker; echo changed > /new"), {
+      lowerDirs: [odd, fx.base],
+      upperDir: path.join(fx.dir, "up,per:1"),
+    });
+    const result = await runStep(spec, io);
+    expect(result.exitCode).toBe(0);
+    expect(io.out()).toBe("odd layer");
+    expect(fs.readFileSync(path.join(spec.upperDir, "new"), "utf8")).toBe("changed\n");
+  });
+
   test("a rootfs without /etc gets /etc/hosts and /etc/resolv.conf without recording them", async () => {
     const bare = fx.layer();
     fs.mkdirSync(path.join(bare, "bin"));
