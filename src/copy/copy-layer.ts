@@ -21,7 +21,14 @@
 import * as fs from "node:fs";
 import { Readable } from "node:stream";
 import { ContextFilter, PatternMatcher, type BuildContext } from "../context";
-import type { LayerEntry, LayerEntryBase } from "../image/layer-entry";
+import {
+  deviceEntry,
+  directoryEntry,
+  fileEntry,
+  symlinkEntry,
+  type LayerEntry,
+  type LayerEntryBase,
+} from "../image/layer-entry";
 import type { CopySpec } from "./copy-spec";
 import { archiveGroup, looksLikeArchive } from "./archive-source";
 import { applyChmod } from "./chmod";
@@ -94,7 +101,7 @@ export async function* copyLayerEntries(spec: CopySpec, inputs: CopyInputs): Asy
       if (exclude.excludes(matchPath)) {
         if (item.type === "directory" && target !== "")
           excludedDirs.set(matchPath, () =>
-            layout.putIfAbsent({ ...base(item, target, group, chown, spec.chmod), type: "directory" }),
+            layout.putIfAbsent(directoryEntry(base(item, target, group, chown, spec.chmod))),
           );
         continue;
       }
@@ -111,10 +118,7 @@ export async function* copyLayerEntries(spec: CopySpec, inputs: CopyInputs): Asy
         for (const dir of ancestorsOf(rel)) {
           const known = group.parentDirs?.get(dir);
           if (known !== undefined)
-            layout.putIfAbsent({
-              ...base(known, join(dest.path, dir), group, chown, spec.chmod),
-              type: "directory",
-            });
+            layout.putIfAbsent(directoryEntry(base(known, join(dest.path, dir), group, chown, spec.chmod)));
         }
       }
       layout.put(toEntry(item, target, group, chown, spec.chmod));
@@ -255,21 +259,15 @@ function toEntry(
   const b = base(item, target, group, chown, chmod);
   switch (item.type) {
     case "file":
-      return {
-        ...b,
-        type: "file",
-        size: item.size,
-        open: () => item.open(),
-        ...(item.contentPath !== undefined ? { contentPath: item.contentPath } : {}),
-      };
+      return fileEntry(b, item.size, () => item.open(), item.contentPath);
     case "directory":
-      return { ...b, type: "directory" };
+      return directoryEntry(b);
     case "symlink":
-      return { ...b, type: "symlink", target: item.linkTarget ?? "" };
+      return symlinkEntry(b, item.linkTarget ?? "");
     case "fifo":
     case "char-device":
     case "block-device":
-      return { ...b, type: item.type, devmajor: item.devmajor ?? 0, devminor: item.devminor ?? 0 };
+      return deviceEntry(b, item.type, item.devmajor ?? 0, item.devminor ?? 0);
   }
 }
 

@@ -1,6 +1,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { LayerEntry } from "./layer-entry";
+import {
+  deviceEntry,
+  directoryEntry,
+  fileEntry,
+  hardlinkEntry,
+  symlinkEntry,
+  type LayerEntry,
+} from "./layer-entry";
 
 function typeOf(
   st: fs.Stats,
@@ -39,35 +46,30 @@ export async function* dirEntries(root: string, prefix = ""): AsyncGenerator<Lay
         const key = `${st.dev}:${st.ino}`;
         const first = links.get(key);
         if (first !== undefined) {
-          yield { ...base, type: "hardlink", target: first };
+          yield hardlinkEntry(base, first);
           continue;
         }
         links.set(key, p);
       }
       switch (type) {
         case "file":
-          yield {
-            ...base,
-            type,
-            size: st.size,
-            open: () => fs.createReadStream(full, { highWaterMark: 256 * 1024 }),
-          };
+          yield fileEntry(base, st.size, () => fs.createReadStream(full, { highWaterMark: 256 * 1024 }));
           break;
         case "directory":
-          yield { ...base, type };
+          yield directoryEntry(base);
           yield* walk(full, p);
           break;
         case "symlink":
-          yield { ...base, type, target: await fs.promises.readlink(full) };
+          yield symlinkEntry(base, await fs.promises.readlink(full));
           break;
         default:
           // Linux dev_t: major in bits 8-19 (+ high bits), minor in bits 0-7 and 20-31.
-          yield {
-            ...base,
+          yield deviceEntry(
+            base,
             type,
-            devmajor: (st.rdev >>> 8) & 0xfff,
-            devminor: (st.rdev & 0xff) | ((st.rdev >>> 12) & 0xfff00),
-          };
+            (st.rdev >>> 8) & 0xfff,
+            (st.rdev & 0xff) | ((st.rdev >>> 12) & 0xfff00),
+          );
       }
     }
   }

@@ -62,3 +62,90 @@ export interface OpaqueEntry {
 
 export type LayerEntry =
   FileEntry | DirectoryEntry | SymlinkEntry | HardlinkEntry | DeviceEntry | WhiteoutEntry | OpaqueEntry;
+
+// Constructors for the entry kinds. Each writes one object literal: in Node 20's V8 a literal
+// that starts with a spread and adds fields (`{ ...base, type: "file" }`) gets a hidden class of
+// its own per object (no shared transition): ~330 bytes of map and descriptors per entry, and a
+// megamorphic shape for every reader. A COPY of 200,000 files holds one entry per file.
+
+function withXattrs<T extends LayerEntryBase>(entry: T, xattrs: Record<string, Buffer> | undefined): T {
+  if (xattrs !== undefined) entry.xattrs = xattrs;
+  return entry;
+}
+
+export function fileEntry(
+  b: LayerEntryBase,
+  size: number,
+  open: () => Readable,
+  contentPath?: string,
+): FileEntry {
+  const e: FileEntry = {
+    path: b.path,
+    mode: b.mode,
+    uid: b.uid,
+    gid: b.gid,
+    mtimeMs: b.mtimeMs,
+    type: "file",
+    size,
+    open,
+  };
+  if (contentPath !== undefined) e.contentPath = contentPath;
+  return withXattrs(e, b.xattrs);
+}
+
+export function directoryEntry(b: LayerEntryBase): DirectoryEntry {
+  const e: DirectoryEntry = {
+    path: b.path,
+    mode: b.mode,
+    uid: b.uid,
+    gid: b.gid,
+    mtimeMs: b.mtimeMs,
+    type: "directory",
+  };
+  return withXattrs(e, b.xattrs);
+}
+
+export function symlinkEntry(b: LayerEntryBase, target: string): SymlinkEntry {
+  const e: SymlinkEntry = {
+    path: b.path,
+    mode: b.mode,
+    uid: b.uid,
+    gid: b.gid,
+    mtimeMs: b.mtimeMs,
+    type: "symlink",
+    target,
+  };
+  return withXattrs(e, b.xattrs);
+}
+
+export function hardlinkEntry(b: LayerEntryBase, target: string): HardlinkEntry {
+  const e: HardlinkEntry = {
+    path: b.path,
+    mode: b.mode,
+    uid: b.uid,
+    gid: b.gid,
+    mtimeMs: b.mtimeMs,
+    type: "hardlink",
+    target,
+  };
+  return withXattrs(e, b.xattrs);
+}
+
+export function deviceEntry(
+  b: LayerEntryBase,
+  type: DeviceEntry["type"],
+  devmajor: number,
+  devminor: number,
+): DeviceEntry {
+  const e: DeviceEntry = {
+    path: b.path,
+    mode: b.mode,
+    uid: b.uid,
+    gid: b.gid,
+    mtimeMs: b.mtimeMs,
+    type,
+    devmajor,
+    devminor,
+  };
+  return withXattrs(e, b.xattrs);
+}

@@ -91,29 +91,42 @@ function headerOf(entry: LayerEntry, clampMtime: number | undefined): TarHeader 
   }
   let mtime = Math.floor(entry.mtimeMs / 1000);
   if (clampMtime !== undefined && mtime > clampMtime) mtime = clampMtime;
-  const base = {
+  // One literal per header (no `{ ...base, type }`: see the entry constructors in layer-entry.ts).
+  const h: TarHeader = {
     name,
+    type: "file",
     mode: entry.mode & 0o7777,
     uid: entry.uid,
     gid: entry.gid,
+    size: 0,
     mtime,
-    ...(entry.xattrs !== undefined ? { xattrs: entry.xattrs } : {}),
   };
+  if (entry.xattrs !== undefined) h.xattrs = entry.xattrs;
   switch (entry.type) {
     case "file":
-      return { ...base, type: "file", size: entry.size };
+      h.size = entry.size;
+      break;
     case "directory":
-      return { ...base, type: "directory", size: 0 };
+      h.type = "directory";
+      break;
     case "symlink":
-      return { ...base, type: "symlink", size: 0, linkname: entry.target };
+      h.type = "symlink";
+      h.linkname = entry.target;
+      break;
     case "hardlink":
       validateEntryPath(entry.target, `hard link ${entry.path} target`);
-      return { ...base, type: "hardlink", size: 0, linkname: entry.target };
+      h.type = "hardlink";
+      h.linkname = entry.target;
+      break;
     case "char-device":
     case "block-device":
     case "fifo":
-      return { ...base, type: entry.type, size: 0, devmajor: entry.devmajor, devminor: entry.devminor };
+      h.type = entry.type;
+      h.devmajor = entry.devmajor;
+      h.devminor = entry.devminor;
+      break;
   }
+  return h;
 }
 
 async function* fileContent(entry: FileEntry): AsyncGenerator<Buffer> {
@@ -284,7 +297,10 @@ async function* tarChunks(
     refuseWhiteoutNames(entry);
     const header = headerOf(entry, opts.clampMtime);
     queue(encodeTarHeader(header));
-    timeless?.update(encodeTarHeader({ ...header, mtime: 0 }));
+    if (timeless !== undefined) {
+      header.mtime = 0; // the header is this loop's own; encoded above
+      timeless.update(encodeTarHeader(header));
+    }
     if (entry.type === "file" && entry.size > 0) {
       if (entry.contentPath !== undefined) {
         if (entry.size <= HEADER_BATCH) queue(content(readSmallDirect(entry, entry.contentPath)));

@@ -2,7 +2,15 @@ import { writeToDestination } from "./write-stream";
 import type { Readable, Writable } from "node:stream";
 import * as tar from "tar-stream";
 import type { Image } from "../image/image";
-import type { LayerEntry } from "../image/layer-entry";
+import {
+  deviceEntry,
+  directoryEntry,
+  fileEntry,
+  hardlinkEntry,
+  symlinkEntry,
+  type LayerEntry,
+  type LayerEntryBase,
+} from "../image/layer-entry";
 import { layerTar, OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from "../image/layer-tar";
 import { installRawPaxXattrs, rawPaxXattr } from "../rootfs/unpack/pax-raw";
 
@@ -17,7 +25,7 @@ function ancestors(p: string): string[] {
 }
 
 function toEntry(h: tar.Header, p: string, stream: Readable): LayerEntry | undefined {
-  const base = {
+  const base: LayerEntryBase = {
     path: p,
     mode: (h.mode ?? 0) & 0o7777,
     uid: h.uid ?? 0,
@@ -29,26 +37,26 @@ function toEntry(h: tar.Header, p: string, stream: Readable): LayerEntry | undef
   const pax = (h.pax as Record<string, string> | null | undefined) ?? {};
   for (const [k, v] of Object.entries(pax))
     if (k.startsWith("SCHILY.xattr.")) xattrs[k.slice(13)] = rawPaxXattr(pax, k.slice(13)) ?? Buffer.from(v);
-  const withX = Object.keys(xattrs).length > 0 ? { ...base, xattrs } : base;
+  if (Object.keys(xattrs).length > 0) base.xattrs = xattrs;
   switch (h.type) {
     case "file":
     case "contiguous-file":
-      return { ...withX, type: "file", size: h.size ?? 0, open: () => stream };
+      return fileEntry(base, h.size ?? 0, () => stream);
     case "directory":
-      return { ...withX, type: "directory" };
+      return directoryEntry(base);
     case "symlink":
-      return { ...withX, type: "symlink", target: h.linkname ?? "" };
+      return symlinkEntry(base, h.linkname ?? "");
     case "link":
-      return { ...withX, type: "hardlink", target: normalize(h.linkname ?? "") };
+      return hardlinkEntry(base, normalize(h.linkname ?? ""));
     case "character-device":
     case "block-device":
     case "fifo":
-      return {
-        ...withX,
-        type: h.type === "character-device" ? "char-device" : h.type,
-        devmajor: h.devmajor ?? 0,
-        devminor: h.devminor ?? 0,
-      };
+      return deviceEntry(
+        base,
+        h.type === "character-device" ? "char-device" : h.type,
+        h.devmajor ?? 0,
+        h.devminor ?? 0,
+      );
     default:
       return undefined;
   }

@@ -1,6 +1,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { LayerEntry, LayerEntryBase } from "../image/layer-entry";
+import {
+  deviceEntry,
+  directoryEntry,
+  fileEntry,
+  hardlinkEntry,
+  symlinkEntry,
+  type LayerEntry,
+  type LayerEntryBase,
+} from "../image/layer-entry";
 import { RootfsError } from "./errors";
 import { contentXattrs, isOpaqueDir, isWhiteout } from "./overlay";
 import { errorMessage } from "../errors";
@@ -50,7 +58,7 @@ async function* walk(
     }
     const base = baseOf(rel, host, stats);
     if (stats.isDirectory()) {
-      yield { ...base, type: "directory" };
+      yield directoryEntry(base);
       if (isOpaqueDir(host)) yield { type: "opaque", path: rel };
       yield* walk(root, rel, seenInodes);
       continue;
@@ -59,18 +67,18 @@ async function* walk(
       const key = `${stats.dev}:${stats.ino}`;
       const first = seenInodes.get(key);
       if (first !== undefined) {
-        yield { ...base, type: "hardlink", target: first };
+        yield hardlinkEntry(base, first);
         continue;
       }
       seenInodes.set(key, rel);
     }
     if (stats.isFile()) {
-      yield { ...base, type: "file", size: stats.size, open: () => fs.createReadStream(host) };
+      yield fileEntry(base, stats.size, () => fs.createReadStream(host));
     } else if (stats.isSymbolicLink()) {
-      yield { ...base, type: "symlink", target: await fs.promises.readlink(host) };
+      yield symlinkEntry(base, await fs.promises.readlink(host));
     } else if (stats.isCharacterDevice() || stats.isBlockDevice() || stats.isFIFO()) {
       const type = stats.isFIFO() ? "fifo" : stats.isCharacterDevice() ? "char-device" : "block-device";
-      yield { ...base, type, devmajor: major(stats.rdev), devminor: minor(stats.rdev) };
+      yield deviceEntry(base, type, major(stats.rdev), minor(stats.rdev));
     }
     // Sockets cannot be stored in a layer (tar has no type for them); Docker skips them too.
   }
