@@ -6,7 +6,7 @@ import { Readable } from "node:stream";
 import { InvalidLayerEntryError, WhiteoutNameError } from "../../src/image/errors";
 import type { LayerEntry } from "../../src/image/layer-entry";
 import { layerTar } from "../../src/image/layer-tar";
-import { sortEntries, compareTarNames } from "../../src/image/sort-entries";
+import { sortEntries, compareTarNames, tarSortKey } from "../../src/image/sort-entries";
 import { collect, dir, file, readTar, symlink } from "./tar-helpers";
 
 const T = Date.UTC(2024, 0, 2, 3, 4, 5) / 1000;
@@ -183,6 +183,41 @@ describe("sortEntries", () => {
     ]);
     expect(sorted.map((e) => e.path)).toEqual(["a", "a/old", "a/z", "a.b", "0link"]);
     expect(compareTarNames("a/", "a/b")).toBeLessThan(0);
+  });
+
+  it("sorts by keys in compareTarNames's order (random names: '/', '.', control, non-ASCII, astral)", () => {
+    // UTF-16 order differs from UTF-8 byte order for U+E000..U+FFFF against astral characters.
+    const alphabet = [
+      "a",
+      "b",
+      "/",
+      ".",
+      "-",
+      "\x01",
+      "\x7f",
+      "é",
+      "\u00ff",
+      "\u0100",
+      "\ue000",
+      "\uffee",
+      "😀",
+      "z",
+    ];
+    let seed = 7;
+    const rand = (n: number): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+    const name = (): string => {
+      let s = alphabet[rand(alphabet.length)];
+      for (let i = rand(6); i > 0; i--) s += alphabet[rand(alphabet.length)];
+      return s.replace(/\/+/g, "/").replace(/^\//, "a/") + (rand(4) === 0 ? "/" : "");
+    };
+    const sign = (n: number): number => (n < 0 ? -1 : n > 0 ? 1 : 0);
+    for (let i = 0; i < 5000; i++) {
+      const a = name();
+      const b = name();
+      const ka = tarSortKey(a);
+      const kb = tarSortKey(b);
+      expect([a, b, sign(ka < kb ? -1 : ka > kb ? 1 : 0)]).toEqual([a, b, sign(compareTarNames(a, b))]);
+    }
   });
 });
 
