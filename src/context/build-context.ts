@@ -121,6 +121,7 @@ export class BuildContext {
       this.countCacheHits(files, 0, files.length);
       return known;
     }
+    await this.hasher.ready();
     let digest: string;
     if (keys === undefined) digest = await fingerprintFiles(files);
     else {

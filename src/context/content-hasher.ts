@@ -39,6 +39,14 @@ export class ContentHasher {
   }
 
   /**
+   * Resolves once the hash function is loaded: from then on a small file is hashed as soon as it
+   * is asked for, not after an await per file (which held every file's read at once).
+   */
+  async ready(): Promise<void> {
+    await xxhashApi();
+  }
+
+  /**
    * What the persistent stat cache knows of `rel` if its stat signature is `signature`, with no
    * memo and no promise: the fast path of a rebuild, where nearly every file is unchanged (a
    * 20,000-file context's memo keys, promises and summaries were ~60 ms and most of its garbage).

@@ -3,6 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { setAttributeSync } from "@napi-rs/xattr";
 import { openContext } from "../../src/context/build-context";
+import type { ContextFile } from "../../src/context/context-file";
+import { fingerprintFiles } from "../../src/context/fingerprint";
 import * as xattrModule from "../../src/rootfs/xattrs";
 import { makeTemp, removeTemp, settle, writeTree } from "./tree-fixture";
 
@@ -450,5 +452,43 @@ describe("stat cache persistence", () => {
     const ctx = await openContext(dir);
     await ctx.fingerprint(ctx.resolveSources(["."]));
     expect(fs.existsSync(cacheDir)).toBe(false);
+  });
+});
+
+describe("fingerprintFiles with many files hashed asynchronously", () => {
+  /** n fake regular files; `known` gives their hashes synchronously, else after a random delay. */
+  function fakes(n: number, known: boolean): ContextFile[] {
+    let seed = 3;
+    return Array.from({ length: n }, (_, i) => {
+      const hash = createHash("sha256").update(String(i)).digest("hex").slice(0, 16);
+      // The first files answer last: a batch not waited for would miss them.
+      const delay = i < 50 ? 40 : (seed = (seed * 48271) % 0x7fffffff) % 3;
+      const file: ContextFile = {
+        source: 0,
+        path: `d${Math.floor(i / 300)}/f${i}`,
+        contextPath: `d${Math.floor(i / 300)}/f${i}`,
+        type: "file",
+        mode: 0o644,
+        size: 1,
+        uid: 0,
+        gid: 0,
+        mtimeMs: 0,
+        hostPath: "/nonexistent",
+        contentHash: () =>
+          delay === 0 ? Promise.resolve(hash) : new Promise((r) => setTimeout(() => r(hash), delay)),
+        open: () => {
+          throw new Error("not read");
+        },
+      };
+      if (known) file.knownContentHash = () => hash;
+      return file;
+    });
+  }
+
+  test("gets every hash across batches: the same digest as hashes known up front", async () => {
+    // 5,000 files: several of fingerprintFiles's batches of in-flight hashes, out of order.
+    const viaPromises = await fingerprintFiles(fakes(5000, false));
+    expect(viaPromises).toBe(await fingerprintFiles(fakes(5000, true)));
+    expect(viaPromises).not.toBe(await fingerprintFiles(fakes(4999, true)));
   });
 });
