@@ -73,7 +73,9 @@ async function* walk(
       seenInodes.set(key, rel);
     }
     if (stats.isFile()) {
-      yield fileEntry(base, stats.size, () => fs.createReadStream(host));
+      // 256 KiB reads, as the other layer sources: the default 64 KiB made a 200 MB apt-get
+      // layer's tar take ~1.0 s instead of ~0.8 s.
+      yield fileEntry(base, stats.size, () => fs.createReadStream(host, { highWaterMark: 256 * 1024 }));
     } else if (stats.isSymbolicLink()) {
       yield symlinkEntry(base, await fs.promises.readlink(host));
     } else if (stats.isCharacterDevice() || stats.isBlockDevice() || stats.isFIFO()) {
