@@ -261,4 +261,28 @@ describe("layerTar reading entries' host files directly (contentPath)", () => {
     expect(err).toBeInstanceOf(InvalidLayerEntryError);
     expect((err as Error).message).toContain(message);
   });
+
+  it("refuses a large file that ends early in a chunk read ahead of the writer", async () => {
+    // 1 MiB reads with the next in flight: the short one is the fourth, read while the third is
+    // written; its error must still reach the writer.
+    const size = 3 * 1024 * 1024 + 5;
+    fs.writeFileSync(path.join(tmp, "short"), Buffer.alloc(size, 2));
+    const err = await collect(layerTar([hostFile("short", size + 4096)])).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidLayerEntryError);
+    expect((err as Error).message).toContain(`got ${size} bytes, expected ${size + 4096}`);
+  });
+
+  it("closes a large file whose tar is abandoned with a read in flight", async () => {
+    fs.writeFileSync(path.join(tmp, "abandoned"), Buffer.alloc(4 * 1024 * 1024, 3));
+    const fds = (): number => fs.readdirSync("/proc/self/fd").length;
+    const before = fds();
+    const tar = layerTar([hostFile("abandoned")]);
+    let seen = 0;
+    for await (const chunk of tar) {
+      seen += (chunk as Buffer).length;
+      if (seen > 1024 * 1024) break; // destroys the stream with the next chunk's read started
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fds()).toBe(before);
+  });
 });

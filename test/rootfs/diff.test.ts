@@ -69,6 +69,15 @@ describe("diffUpperDir", () => {
     expect(await read(file.open())).toBe("hello\n");
   });
 
+  test("file entries name their upper-dir file, so the layer writer reads it without a stream", async () => {
+    const spec = fx.spec(["/bin/sh", "-c", "echo direct >/d.txt"], { lowerDirs: [data, fx.base] });
+    expect((await runStep(spec)).exitCode).toBe(0);
+    const d = (await collect(spec.upperDir)).find((e) => e.path === "d.txt");
+    if (d?.type !== "file") throw new Error("expected a file");
+    expect(d.contentPath).toBe(path.join(spec.upperDir, "d.txt"));
+    expect(fs.readFileSync(d.contentPath, "utf8")).toBe("direct\n");
+  });
+
   test("deleting lower files gives whiteouts; chmod copies the file up with its content", async () => {
     const entries = await run("rm /data/gone.txt && chmod 600 /data/mode.txt && rm /deep/a/b/c/file");
     expect(summary(entries)).toEqual([
