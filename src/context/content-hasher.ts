@@ -24,9 +24,10 @@ import { contentXattrs } from "../rootfs/overlay";
 export class ContentHasher {
   readonly stats: ContextStats = { filesHashed: 0, bytesRead: 0, cacheHits: 0, xattrLists: 0 };
   /**
-   * What this build learnt of each file, by path and stat signature: one entry (and one key)
-   * per file for the hash, the xattrs and their summary (three maps held three keys per file,
-   * ~250 bytes of a 200,000-file COPY's heap each).
+   * What this build learnt of each file, by path, for the stat signature it holds: one entry per
+   * file for the hash, the xattrs and their summary (three maps held three keys per file, ~250
+   * bytes of a 200,000-file COPY's heap each; a key of path and signature, another ~100). Keyed
+   * by the caller's path string itself, no key of its own.
    */
   private readonly memo = new Map<string, FileMemo>();
   private readonly limit: ReturnType<typeof pLimit>;
@@ -64,16 +65,27 @@ export class ContentHasher {
    */
   hash(rel: string, hostPath: string, stat: StatIdentity, signature: string): Promise<string> {
     const memo = this.memoOf(rel, signature);
-    memo.hash ??= this.compute(rel, hostPath, stat, memo, signature);
-    return memo.hash;
+    if (memo.hash === undefined) {
+      const computed = this.compute(rel, hostPath, stat, memo, signature);
+      memo.hash = computed;
+      // Kept as the string once known: a settled promise per file was ~46 bytes of heap each.
+      if (typeof computed !== "string")
+        computed.then(
+          (h) => {
+            if (memo.hash === computed) memo.hash = h;
+          },
+          () => undefined, // the caller of this very call gets the rejection
+        );
+    }
+    return typeof memo.hash === "string" ? Promise.resolve(memo.hash) : memo.hash;
   }
 
+  /** The memo of `rel` for `signature`: a file seen with another stat starts a fresh one. */
   private memoOf(rel: string, signature: string): FileMemo {
-    const key = `${rel}\0${signature}`;
-    let memo = this.memo.get(key);
-    if (memo === undefined) {
-      memo = new FileMemo();
-      this.memo.set(key, memo);
+    let memo = this.memo.get(rel);
+    if (memo === undefined || memo.signature !== signature) {
+      memo = new FileMemo(signature);
+      this.memo.set(rel, memo);
     }
     return memo;
   }
@@ -118,12 +130,12 @@ export class ContentHasher {
     stat: StatIdentity,
     memo: FileMemo,
     signature: string,
-  ): Promise<string> {
+  ): string | Promise<string> {
     const cached = this.statCache.lookup(rel, signature);
     if (cached !== undefined) {
       this.stats.cacheHits++;
       memo.summary = cached.xattrs;
-      return Promise.resolve(cached.hash);
+      return cached.hash;
     }
     // Listed after the walk's lstat and before the read: an xattr set in between changes the
     // ctime, so the stat taken after reading differs and nothing is stored (see finish).
@@ -132,7 +144,7 @@ export class ContentHasher {
     // syscalls, which a thread-pool hop would only add to).
     if (stat.size <= INLINE_READ_LIMIT && loadedApi !== undefined) {
       try {
-        return Promise.resolve(this.finish(rel, stat, readInline(hostPath, loadedApi), xattrs, signature));
+        return this.finish(rel, stat, readInline(hostPath, loadedApi), xattrs, signature);
       } catch (err) {
         return Promise.reject(err);
       }
@@ -180,11 +192,14 @@ export class ContentHasher {
 
 /** ContentHasher's memo of one file (path and stat signature). */
 class FileMemo {
-  hash: Promise<string> | undefined = undefined;
+  /** The hash, or its computation while it runs (or when it failed). */
+  hash: string | Promise<string> | undefined = undefined;
   /** Whether xattrs holds the listing (undefined: none, or not listable). */
   listed = false;
   xattrs: Record<string, Buffer> | undefined = undefined;
   summary: string | undefined = undefined;
+
+  constructor(readonly signature: string) {}
 }
 
 /** Files up to this size are read synchronously in one call. */

@@ -25,6 +25,7 @@ import {
   deviceEntry,
   directoryEntry,
   fileEntry,
+  openContentPath,
   symlinkEntry,
   type LayerEntry,
   type LayerEntryBase,
@@ -259,7 +260,9 @@ function toEntry(
   const b = base(item, target, group, chown, chmod);
   switch (item.type) {
     case "file":
-      return fileEntry(b, item.size, () => item.open(), item.contentPath);
+      return item.contentPath !== undefined
+        ? fileEntry(b, item.size, openContentPath, item.contentPath)
+        : fileEntry(b, item.size, () => item.open());
     case "directory":
       return directoryEntry(b);
     case "symlink":

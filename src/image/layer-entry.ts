@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import type { Readable } from "node:stream";
 
 /**
@@ -71,6 +72,16 @@ export type LayerEntry =
 function withXattrs<T extends LayerEntryBase>(entry: T, xattrs: Record<string, Buffer> | undefined): T {
   if (xattrs !== undefined) entry.xattrs = xattrs;
   return entry;
+}
+
+/**
+ * `open` of a file entry whose content is its `contentPath`: one function shared by every such
+ * entry (called as `entry.open()`), where a closure per file, with its context, was ~90 bytes
+ * of a 200,000-file COPY's heap.
+ */
+export function openContentPath(this: FileEntry): Readable {
+  if (this.contentPath === undefined) throw new Error(`open ${this.path}: the entry has no contentPath`);
+  return fs.createReadStream(this.contentPath, { highWaterMark: 256 * 1024 });
 }
 
 export function fileEntry(

@@ -4,6 +4,7 @@ import {
   deviceEntry,
   directoryEntry,
   fileEntry,
+  openContentPath,
   hardlinkEntry,
   symlinkEntry,
   type LayerEntry,
@@ -76,7 +77,7 @@ async function* walk(
       // The writer reads the file itself (contentPath): small ones in one synchronous read, big
       // ones in 1 MiB reads, no stream per file. Nothing runs in the container any more, so the
       // file stays as lstat saw it (the writer opens it O_NOFOLLOW and checks the size anyway).
-      yield fileEntry(base, stats.size, () => fs.createReadStream(host, { highWaterMark: 256 * 1024 }), host);
+      yield fileEntry(base, stats.size, openContentPath, host);
     } else if (stats.isSymbolicLink()) {
       yield symlinkEntry(base, await fs.promises.readlink(host));
     } else if (stats.isCharacterDevice() || stats.isBlockDevice() || stats.isFIFO()) {

@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { openContext } from "../../src/context";
 import { copyLayerEntries } from "../../src/copy/copy-layer";
+import { openContentPath, type LayerEntry } from "../../src/image/layer-entry";
 import { LayerView } from "../../src/rootfs/layer-view";
 import type { CopySpec } from "../../src/copy/copy-spec";
 import { TempDirs, collect, copyStep, shape, writeTree, type TreeNode } from "./support";
@@ -422,5 +423,25 @@ describe("the destination of a directory's contents, and created parents (BuildK
     const dir = await run({ sources: ["src"], dest: "/code", chmod: "644" });
     expect(dir.find((e) => e.path === "code")).toMatchObject({ mode: 0o755 });
     expect(dir.find((e) => e.path === "code/main.go")).toMatchObject({ mode: 0o644 });
+  });
+});
+
+describe("entries of context files", () => {
+  test("name their host file and share one open function (no closure per file)", async () => {
+    const root = tmp.make();
+    const context = await openContext(writeTree(path.join(root, "ctx"), CONTEXT));
+    const files: LayerEntry[] = [];
+    const entries = copyLayerEntries(copyStep({ sources: ["src"], dest: "/code" }), {
+      context,
+      destView: new LayerView([writeTree(path.join(root, "dest"), DEST)]),
+      tmpDir: path.join(root, "tmp"),
+    });
+    for await (const e of entries) if (e.type === "file") files.push(e);
+    expect(files).toHaveLength(3);
+    for (const f of files) {
+      if (f.type !== "file") continue;
+      expect(f.open).toBe(openContentPath);
+      expect(f.contentPath).toMatch(/\/ctx\/src\//);
+    }
   });
 });

@@ -2,7 +2,7 @@ import { setAttributeSync } from "@napi-rs/xattr";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Readable } from "node:stream";
-import type { LayerEntry } from "../../src/image/layer-entry";
+import { openContentPath, type LayerEntry } from "../../src/image/layer-entry";
 import { diffUpperDir } from "../../src/rootfs/diff";
 import { runStep } from "../../src/executor/run-step";
 import { mountsUnder, SandboxFixture } from "../executor/sandbox-fixture";
@@ -75,7 +75,8 @@ describe("diffUpperDir", () => {
     const d = (await collect(spec.upperDir)).find((e) => e.path === "d.txt");
     if (d?.type !== "file") throw new Error("expected a file");
     expect(d.contentPath).toBe(path.join(spec.upperDir, "d.txt"));
-    expect(fs.readFileSync(d.contentPath, "utf8")).toBe("direct\n");
+    expect(d.open).toBe(openContentPath); // one function for every entry, not a closure each
+    expect(fs.readFileSync(path.join(spec.upperDir, "d.txt"), "utf8")).toBe("direct\n");
   });
 
   test("deleting lower files gives whiteouts; chmod copies the file up with its content", async () => {
