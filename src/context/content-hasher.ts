@@ -71,9 +71,7 @@ export class ContentHasher {
       // Kept as the string once known: a settled promise per file was ~46 bytes of heap each.
       if (typeof computed !== "string")
         computed.then(
-          (h) => {
-            if (memo.hash === computed) memo.hash = h;
-          },
+          (h) => (memo.hash = h),
           () => undefined, // the caller of this very call gets the rejection
         );
     }

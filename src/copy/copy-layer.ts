@@ -260,9 +260,12 @@ function toEntry(
   const b = base(item, target, group, chown, chmod);
   switch (item.type) {
     case "file":
-      return item.contentPath !== undefined
-        ? fileEntry(b, item.size, openContentPath, item.contentPath)
-        : fileEntry(b, item.size, () => item.open());
+      return fileEntry(
+        b,
+        item.size,
+        item.contentPath !== undefined ? openContentPath : () => item.open(),
+        item.contentPath,
+      );
     case "directory":
       return directoryEntry(b);
     case "symlink":

@@ -209,18 +209,11 @@ async function* readLargeDirect(entry: FileEntry, file: string): AsyncGenerator<
       return buf;
     };
     let got = 0;
-    let next = chunkAt(0);
-    for (;;) {
-      ahead = next;
-      const buf = await next;
+    ahead = chunkAt(0);
+    while (ahead !== undefined) {
+      const buf = await ahead;
       got += buf.length;
-      if (got >= entry.size) {
-        ahead = undefined;
-        yield buf;
-        break;
-      }
-      next = chunkAt(got);
-      ahead = next;
+      ahead = got < entry.size ? chunkAt(got) : undefined;
       yield buf;
     }
     const { bytesRead } = await handle.read(probe, 0, 1, got);
