@@ -58,7 +58,7 @@ describe("keys", () => {
   it("an ADD URL with ? or * in its query is one file, not a glob (no trailing / needed)", async () => {
     const p = await planOf({
       dockerfile: "FROM scratch\nADD http://127.0.0.1:9/f.txt?v=1&x=* /dest\n",
-      contextDir: makeContext({}),
+      contextDir: ctx,
     });
     const step = p.stages[0].steps[0];
     expect(step.kind === "copy" && [step.sources, step.dest]).toEqual([

@@ -67,7 +67,7 @@ export interface FetchOptions {
 /**
  * Downloads every manifest file missing from `dir` (or not byte-exact), checks its sha256 before
  * it is renamed into place, and leaves `dir` complete; throws ConformanceSourceError naming the
- * first file that could not be fetched or did not match.
+ * first file that could not be fetched or did not match, once no fetch is left in flight.
  */
 export async function fetchInto(
   dir: string,
@@ -80,8 +80,9 @@ export async function fetchInto(
     ([rel]) => verifyDir(dir, only(manifest, rel)).length > 0,
   );
   let next = 0;
+  let failed = false;
   const worker = async (): Promise<void> => {
-    for (let i = next++; i < todo.length; i = next++) {
+    for (let i = next++; i < todo.length && !failed; i = next++) {
       const [rel, want] = todo[i];
       const url = base + rel;
       let data: Buffer;
@@ -100,7 +101,17 @@ export async function fetchInto(
       fs.renameSync(`${dest}.part`, dest);
     }
   };
-  await Promise.all(Array.from({ length: 4 }, worker));
+  // Every worker has stopped before this returns or throws: none writes into `dir` afterwards.
+  const results = await Promise.allSettled(
+    Array.from({ length: 4 }, () =>
+      worker().catch((err: unknown) => {
+        failed = true;
+        throw err;
+      }),
+    ),
+  );
+  const rejected = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (rejected !== undefined) throw rejected.reason;
 }
 
 /** fetch's own message ("fetch failed") hides the reason in `cause` (ECONNREFUSED, ENOTFOUND, …). */

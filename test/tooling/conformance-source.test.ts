@@ -94,6 +94,12 @@ describe("conformance vectors source", () => {
     expect((err as Error).message).toContain("Set TSBUILD_CONFORMANCE_DIR");
     const cached = path.join(tmp, "repo", "node_modules", ".cache", "tsbuild-conformance", manifest.commit);
     expect(fs.existsSync(path.join(cached, "frontend/dockerfile/shell/wordsTest"))).toBe(false);
+    // No fetch is still in flight once it has thrown: nothing lands in the cache afterwards.
+    const listing = (): string[] => fs.readdirSync(cached, { recursive: true }).map(String).sort();
+    const before = listing();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(listing()).toEqual(before);
+    expect(before.filter((f) => f.endsWith(".part"))).toEqual([]);
   });
 
   test("no network: a clear message naming the URL, the reason and what to set", async () => {
