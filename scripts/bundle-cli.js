@@ -20,7 +20,7 @@ const common = {
   target: "node20",
   format: "cjs",
   // Native addons must load from node_modules; undici only with deferred extra CAs.
-  external: ["@napi-rs/xattr", "zstd-napi", "undici"],
+  external: ["@napi-rs/xattr", "@napi-rs/xattr-*", "zstd-napi", "undici"],
   define: { TSBUILD_VERSION: JSON.stringify(pkg.version) },
   // Whitespace and syntax only: names stay, so stack traces of internal errors still read.
   minifyWhitespace: true,

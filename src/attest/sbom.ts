@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
@@ -6,6 +5,7 @@ import { TsbuildError } from "../errors";
 import type { Image } from "../image/image";
 import { writeLocal } from "../output/local";
 import { SPDX_DOCUMENT, purl, type InTotoStatement } from "./in-toto";
+import { childProcess } from "../lazy-builtins";
 
 /** `--sbom` was asked for but no scanner can be run. */
 export class SbomScannerMissingError extends TsbuildError {
@@ -97,7 +97,7 @@ export async function sbomStatement(
 
 function run(file: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = childProcess().spawn(file, args, { stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     let err = "";
     child.stdout.on("data", (d: Buffer) => out.push(d));

@@ -4,10 +4,10 @@
  * exit status. stdio is inherited (stdin contexts, stdout tars), SIGINT/SIGTERM are forwarded,
  * and the child dies with the parent (pdeathsig), so nothing outlives a killed tsbuild.
  */
-import { spawn } from "node:child_process";
 import { isolationPrefix, USERNS_OWNER_ENV, type Isolation } from "../executor/isolation";
 import { findOnHostPath } from "../executor/runtime";
 import { parseIsolation } from "./run-flags";
+import { childProcess } from "../lazy-builtins";
 
 /** Commands that never touch a root filesystem or the cache: no namespace needed. */
 const LIGHT = new Set(["parse", "login", "logout", "completion"]);
@@ -36,7 +36,7 @@ export async function maybeReexec(argv: readonly string[], env: NodeJS.ProcessEn
   const setpriv = findOnHostPath("setpriv");
   const prefix = setpriv !== undefined ? [setpriv, "--pdeathsig", "KILL", "--", ...plan.prefix] : plan.prefix;
   const [cmd, ...rest] = [...prefix, process.execPath, ...process.execArgv, process.argv[1], ...argv];
-  const child = spawn(cmd, rest, {
+  const child = childProcess().spawn(cmd, rest, {
     stdio: "inherit",
     env: { ...env, [USERNS_OWNER_ENV]: String(process.getuid?.() ?? "") },
   });

@@ -5,18 +5,15 @@
  * socket of its own in its temp dir, owned and moded as the mount asks, that forwards each
  * connection to the agent; keys never leave the agent, and nothing is written to a layer.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { findOnHostPath, HOST_PATH } from "../executor/runtime";
 import { BuildError } from "./errors";
 import { errorMessage } from "../errors";
 import { isRecord } from "../guards";
-
-const execFileAsync = promisify(execFile);
+import { childProcess, execFileAsync, net } from "../lazy-builtins";
 
 /** One `--ssh` value: an id and the agent sockets or private key files behind it. */
 export interface SshSpec {
@@ -47,8 +44,8 @@ export class SshAgents {
     owner: { uid: number; gid: number; mode: number },
   ): Promise<SshSocket> {
     const agent = await this.agent(id);
-    const server = net.createServer((conn) => {
-      const upstream = net.connect(agent);
+    const server = net().createServer((conn) => {
+      const upstream = net().connect(agent);
       conn.pipe(upstream).pipe(conn);
       const end = (): void => {
         conn.destroy();
@@ -119,7 +116,10 @@ export class SshAgents {
     }
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "tsbuild-ssh-"));
     const sock = path.join(dir, "agent.sock");
-    const child = spawn(agentBin, ["-D", "-a", sock], { stdio: "ignore", env: { PATH: HOST_PATH } });
+    const child = childProcess().spawn(agentBin, ["-D", "-a", sock], {
+      stdio: "ignore",
+      env: { PATH: HOST_PATH },
+    });
     this.started.push({ child, dir });
     for (let i = 0; i < 100 && !fs.existsSync(sock); i++) await new Promise((r) => setTimeout(r, 20));
     for (const key of keys) {

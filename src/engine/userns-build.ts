@@ -4,7 +4,6 @@
  * ../executor/isolation.ts) and this side relays options, events, abort and the outcome. The
  * child dies with this process (pdeathsig); the API is the same as an in-process build's.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { USERNS_OWNER_ENV, type UserNamespacePlan } from "../executor/isolation";
@@ -12,6 +11,7 @@ import { findOnHostPath } from "../executor/runtime";
 import type { BuildOptions, BuildResult } from "./build-options";
 import { BuildError } from "./errors";
 import { deserializeError, type ParentMessage, type WorkerMessage } from "./userns-protocol";
+import { childProcess } from "../lazy-builtins";
 
 /**
  * The compiled worker: next to this module in dist/engine/, or dist/engine/ seen from the CLI
@@ -39,7 +39,7 @@ export async function buildInUserNamespace(
   const prefix = setpriv !== undefined ? [setpriv, "--pdeathsig", "KILL", "--", ...plan.prefix] : plan.prefix;
   const [cmd, ...args] = [...prefix, process.execPath, worker];
   const env = { ...(options.env ?? process.env), [USERNS_OWNER_ENV]: String(process.getuid?.() ?? "") };
-  const child = spawn(cmd, args, { stdio: ["ignore", "inherit", "inherit", "ipc"], env });
+  const child = childProcess().spawn(cmd, args, { stdio: ["ignore", "inherit", "inherit", "ipc"], env });
   const { signal, onEvent, ...wire } = options;
   const send = (m: ParentMessage): void => {
     if (child.connected) child.send(m);

@@ -1,8 +1,6 @@
-import { execFile } from "node:child_process";
 import * as fsp from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { CacheStore, resolveCacheDir } from "../cache";
 import { UsageError } from "../errors";
 import { sha256Digest } from "../image/digest";
@@ -11,8 +9,7 @@ import { diffTars, type TarDifference } from "../image/tar-diff";
 import { parsePlatforms } from "../planner/platform";
 import { build } from "./build";
 import type { BuildOptions, BuildResult } from "./build-options";
-
-const execFileP = promisify(execFile);
+import { execFileAsync } from "../lazy-builtins";
 
 /** One layer of the image as both builds made it. */
 export interface LayerVerdict {
@@ -114,7 +111,7 @@ async function verifyEpoch(
     options.sourceDateEpoch ?? numberOf(options.buildArgs?.SOURCE_DATE_EPOCH ?? env.SOURCE_DATE_EPOCH);
   if (given !== undefined) return { epoch: given, from: "given" };
   try {
-    const { stdout } = await execFileP(
+    const { stdout } = await execFileAsync(
       "git",
       ["-C", path.resolve(options.context), "log", "-1", "--format=%ct"],
       {

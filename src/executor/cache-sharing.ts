@@ -1,10 +1,9 @@
 import { makeScratchDir } from "./scratch-dirs";
 import * as fs from "node:fs";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { RunAbortedError } from "./errors";
 import { HOST_PATH } from "./runtime";
 import type { CacheMount } from "./run-spec";
+import { execFileAsync } from "../lazy-builtins";
 
 /** A cache directory checked out for one step; `release` must be called once the step ends. */
 export interface CacheCheckout {
@@ -19,7 +18,6 @@ interface CacheState {
   waiters: Array<() => void>;
 }
 
-const execFileAsync = promisify(execFile);
 const states = new Map<string, CacheState>();
 
 /**

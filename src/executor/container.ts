@@ -15,16 +15,13 @@
  *   `sweepDeadContainers` deletes with `runc delete --force` at the next RUN.
  * Setup operations travel as positional parameters of `sh -c`, so no path is parsed by a shell.
  */
-import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Readable } from "node:stream";
-import { promisify } from "node:util";
 import { currentProcess, isProcessAlive } from "../cache/process-liveness";
 import { HOST_PATH, type Runtime } from "./runtime";
 import { isRecord } from "../guards";
-
-const execFileAsync = promisify(execFile);
+import { childProcess, execFileAsync } from "../lazy-builtins";
 
 /** Work done inside the private mount namespace before the runtime starts. */
 export type SetupOp =
@@ -106,7 +103,7 @@ export async function runContainer(run: ContainerRun): Promise<ContainerOutcome>
     ? runtimeArgs
     : [runtime.tools.sh, "-c", SETUP_SCRIPT, "tsbuild-setup", ...args, "exec", ...runtimeArgs];
   fs.mkdirSync(runtime.stateDir, { recursive: true, mode: 0o700 });
-  const child = spawn(
+  const child = childProcess().spawn(
     runtime.tools.setpriv,
     [
       "--pdeathsig",

@@ -11,7 +11,6 @@
  * ones recorded after the copy is unchanged. A directory replaced by a new one is told by its
  * inode and birth time (an inode number can be reused at once).
  */
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LayerView, type ViewStat } from "../rootfs/layer-view";
@@ -19,6 +18,7 @@ import { isOverlayXattr, opaqueXattr } from "../rootfs/overlay";
 import { getXattr, listXattrs, setXattrSync } from "../rootfs/xattrs";
 import { errorMessage } from "../errors";
 import { ExecutorError } from "./errors";
+import { childProcess } from "../lazy-builtins";
 
 /** The copy of the lower layers a RUN step runs in, with what each entry was after copying. */
 export interface CopySnapshot {
@@ -160,7 +160,7 @@ class UpperWriter {
 
   whiteout(rel: string): void {
     this.parents(rel);
-    execFileSync("mknod", [path.join(this.upper, rel), "c", "0", "0"], {
+    childProcess().execFileSync("mknod", [path.join(this.upper, rel), "c", "0", "0"], {
       stdio: ["ignore", "ignore", "pipe"],
     });
   }
@@ -202,11 +202,11 @@ function makeEntry(st: ViewStat, source: string, host: string, linkTarget: strin
       fs.symlinkSync(linkTarget ?? fs.readlinkSync(source), host);
       return;
     case "fifo":
-      execFileSync("mknod", [host, "p"], { stdio: ["ignore", "ignore", "pipe"] });
+      childProcess().execFileSync("mknod", [host, "p"], { stdio: ["ignore", "ignore", "pipe"] });
       return;
     case "char-device":
     case "block-device":
-      execFileSync(
+      childProcess().execFileSync(
         "mknod",
         [host, st.type === "char-device" ? "c" : "b", String(st.devmajor ?? 0), String(st.devminor ?? 0)],
         { stdio: ["ignore", "ignore", "pipe"] },

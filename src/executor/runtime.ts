@@ -4,17 +4,14 @@
  * in a directory of tsbuild's own (root: /run/tsbuild/<runtime>, rootless:
  * $XDG_RUNTIME_DIR/tsbuild/<runtime>), so `list`/`delete` only ever see tsbuild's containers.
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { inUserNamespace } from "../rootfs/overlay";
 import { ExecutorError } from "./errors";
 import { errorMessage } from "../errors";
 import { writeFileAtomicSync } from "../cache/atomic-file";
-
-const execFileAsync = promisify(execFile);
+import { execFileAsync } from "../lazy-builtins";
 
 export type RuntimeName = "runc" | "crun";
 

@@ -3,14 +3,13 @@
  * for kernels where overlayfs cannot be mounted in a user namespace). `TSBUILD_SNAPSHOTTER` or the
  * spec may force one; "auto" probes once per process whether overlayfs mounts here.
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { inUserNamespace } from "../rootfs/overlay";
 import { ExecutorError } from "./errors";
 import { HOST_PATH } from "./runtime";
+import { execFileAsync } from "../lazy-builtins";
 
 export type SnapshotterChoice = "auto" | "overlay" | "copy";
 export type Snapshotter = "overlay" | "copy";
@@ -39,7 +38,7 @@ async function probeOverlay(): Promise<Snapshotter> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "tsbuild-overlay-probe-"));
   try {
     for (const d of ["l", "u", "w", "m"]) await fs.promises.mkdir(path.join(dir, d));
-    await promisify(execFile)(
+    await execFileAsync(
       "unshare",
       [
         "--mount",

@@ -1,10 +1,10 @@
 import { type Duplex, PassThrough, type Transform } from "node:stream";
-import * as zlib from "node:zlib";
 import { UnsupportedCompressionError } from "./errors";
 import type { Compression } from "./media-types";
 import { ParallelGzip } from "./parallel-gzip";
 import { pigzPath, pigzStream } from "./pigz";
 import { GUNZIP_CHUNK } from "./decompress";
+import { zlib } from "../lazy-builtins";
 
 export interface CompressorOptions {
   /** gzip 1-9 (default 6), zstd 1-22 (default 3). */
@@ -82,7 +82,7 @@ export function createCompressor(compression: Compression, opts: CompressorOptio
   const level = effectiveLevel(compression, opts.level);
   switch (compression) {
     case "gzip": {
-      if (opts.parallel === false) return zlib.createGzip({ level });
+      if (opts.parallel === false) return zlib().createGzip({ level });
       const pigz = pigzPath();
       return pigz !== null ? pigzStream(pigz, level) : new ParallelGzip({ level });
     }
@@ -98,7 +98,7 @@ export function createCompressor(compression: Compression, opts: CompressorOptio
 export function createDecompressor(compression: Compression): Transform {
   switch (compression) {
     case "gzip":
-      return zlib.createGunzip({ chunkSize: GUNZIP_CHUNK });
+      return zlib().createGunzip({ chunkSize: GUNZIP_CHUNK });
     case "zstd":
       return new (loadZstd().DecompressStream)();
     case "uncompressed":

@@ -1,4 +1,4 @@
-import * as zlib from "node:zlib";
+import { zlib } from "../lazy-builtins";
 
 type Crc32Fn = (data: Uint8Array, value?: number) => number;
 
@@ -19,9 +19,12 @@ function crc32Table(data: Uint8Array, value = 0): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-// zlib.crc32 exists from Node 20.15/22.2 on; @types/node 20 does not declare it.
-const native = (zlib as unknown as { crc32?: Crc32Fn }).crc32;
+let chosen: Crc32Fn | undefined;
 
 /** CRC-32 of `data` continuing from `value` (the gzip trailer's checksum). */
-export const crc32: Crc32Fn = native ?? crc32Table;
+export function crc32(data: Uint8Array, value?: number): number {
+  // zlib.crc32 exists from Node 20.15/22.2 on; @types/node 20 does not declare it.
+  chosen ??= (zlib() as unknown as { crc32?: Crc32Fn }).crc32 ?? crc32Table;
+  return chosen(data, value);
+}
 export { crc32Table };

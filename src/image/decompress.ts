@@ -6,10 +6,10 @@
  */
 import { Duplex, PassThrough, Readable, Transform } from "node:stream";
 import type { TransformCallback } from "node:stream";
-import * as zlib from "node:zlib";
 import type * as Fzstd from "fzstd";
 import type * as XzDecompress from "xz-decompress";
 import type Unbzip2 from "unbzip2-stream";
+import { zlib } from "../lazy-builtins";
 
 /* eslint-disable @typescript-eslint/no-require-imports -- the decoders load on first use (start-up) */
 const fzstd = (): typeof Fzstd => require("fzstd") as typeof Fzstd;
@@ -50,7 +50,7 @@ export function createDecompressor(compression: Compression): Duplex {
     case "none":
       return new PassThrough();
     case "gzip":
-      return zlib.createGunzip({ chunkSize: GUNZIP_CHUNK });
+      return zlib().createGunzip({ chunkSize: GUNZIP_CHUNK });
     case "bzip2":
       return new Bzip2Decompressor();
     case "xz":

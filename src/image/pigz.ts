@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Duplex, Readable } from "node:stream";
 import { LayerWriteError } from "./errors";
+import { childProcess } from "../lazy-builtins";
 
 let found: string | null | undefined;
 
@@ -32,7 +32,7 @@ export function pigzPath(env: NodeJS.ProcessEnv = process.env): string | null {
  * failing pigz never yields a truncated blob that looks complete.
  */
 export function pigzStream(bin: string, level: number): Duplex {
-  const child = spawn(bin, ["-c", "-n", `-${level}`], { stdio: ["pipe", "pipe", "pipe"] });
+  const child = childProcess().spawn(bin, ["-c", "-n", `-${level}`], { stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (text: string) => {

@@ -1,10 +1,10 @@
-import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import type { Image } from "../image/image";
 import { errorMessage } from "../errors";
 import { OutputError } from "./errors";
 import { dockerArchiveFiles } from "./docker-archive";
 import { writeArchiveTar } from "./archive-file";
+import { childProcess } from "../lazy-builtins";
 
 export type LoadEngineName = "podman" | "docker";
 
@@ -33,7 +33,7 @@ export function selectLoadEngine(env: NodeJS.ProcessEnv): LoadEngineName | "none
 }
 
 function installed(command: string, env: NodeJS.ProcessEnv): boolean {
-  return spawnSync(command, ["--version"], { env, stdio: "ignore" }).status === 0;
+  return childProcess().spawnSync(command, ["--version"], { env, stdio: "ignore" }).status === 0;
 }
 
 /**
@@ -49,7 +49,7 @@ export async function loadIntoEngine(
   signal?: AbortSignal,
 ): Promise<string> {
   const files = await dockerArchiveFiles(image, { tags: [...tags] });
-  const child = spawn(engine, ["load"], {
+  const child = childProcess().spawn(engine, ["load"], {
     env,
     stdio: ["pipe", "pipe", "pipe"],
     ...(signal ? { signal } : {}),

@@ -9,13 +9,22 @@ type Binding = typeof XattrModule;
 
 let binding: Binding | null | undefined;
 
+/**
+ * The glibc build's own package first: @napi-rs/xattr's index.js finds the same binary only after
+ * telling glibc from musl by reading /usr/bin/ldd and package.json files (~1.5 ms of a rebuild).
+ * Where that package is absent (musl, another platform) or fails to load, the index decides.
+ */
 function load(): Binding | null {
   if (binding === undefined) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      binding = require("@napi-rs/xattr") as Binding;
-    } catch {
-      binding = null;
+    binding = null;
+    for (const name of [`@napi-rs/xattr-${process.platform}-${process.arch}-gnu`, "@napi-rs/xattr"]) {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        binding = require(name) as Binding;
+        break;
+      } catch {
+        // next candidate
+      }
     }
   }
   return binding;

@@ -1,4 +1,3 @@
-import * as childProcess from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -24,19 +23,23 @@ describe("detectRuntime", () => {
       let spawns = 0;
       let detect: typeof detectRuntime | undefined;
       jest.isolateModules(() => {
-        jest.doMock("node:child_process", () => ({
-          ...childProcess,
-          execFile: (...args: Parameters<typeof childProcess.execFile>) => {
-            spawns++;
-            return childProcess.execFile(...args);
-          },
-        }));
+        jest.doMock("../../src/lazy-builtins", () => {
+          const actual =
+            jest.requireActual<typeof import("../../src/lazy-builtins")>("../../src/lazy-builtins");
+          return {
+            ...actual,
+            execFileAsync: (...args: Parameters<typeof actual.execFileAsync>) => {
+              spawns++;
+              return actual.execFileAsync(...args);
+            },
+          };
+        });
         ({ detectRuntime: detect } = jest.requireActual<typeof import("../../src/executor/runtime")>(
           "../../src/executor/runtime",
         ));
       });
       const runtime = await (detect as typeof detectRuntime)();
-      jest.dontMock("node:child_process");
+      jest.dontMock("../../src/lazy-builtins");
       return { binary: runtime.binary, spawns };
     };
     try {

@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import { RegistryError } from "../errors";
 import type { Credentials } from "./credentials";
 import { isRecord } from "../../guards";
+import { childProcess } from "../../lazy-builtins";
 
 /**
  * The docker-credential-helpers protocol: `docker-credential-<name> <get|store|erase>` with the
@@ -20,7 +20,10 @@ function runHelper(
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const program = `docker-credential-${name}`;
   return new Promise((resolve, reject) => {
-    const child = spawn(program, [action], { env: process.env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = childProcess().spawn(program, [action], {
+      env: process.env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     // Our own timer (spawn's `timeout` leaves one armed when the program does not exist).
     const timer = setTimeout(() => child.kill("SIGKILL"), HELPER_TIMEOUT_MS);
     const stop = (): void => clearTimeout(timer);

@@ -4,13 +4,10 @@
  * Every path given here must come from RootResolver: its directories are real, in-root directories,
  * and the operations below never follow a final symlink.
  */
-import { execFile } from "node:child_process";
 import { promises as fsp } from "node:fs";
-import { promisify } from "node:util";
 import { isErrno } from "../errors";
 import { isRecord } from "../../guards";
-
-const execFileP = promisify(execFile);
+import { execFileAsync } from "../../lazy-builtins";
 
 /** What `removeNode` found and removed. */
 export type RemovedKind = "directory" | "symlink" | "other" | "none";
@@ -53,7 +50,7 @@ export async function makeNode(
       ? ["-m", modeArg, "--", host, "p"]
       : ["-m", modeArg, "--", host, kind === "character-device" ? "c" : "b", String(major), String(minor)];
   try {
-    await execFileP("mknod", args);
+    await execFileAsync("mknod", args);
   } catch (err) {
     const stderr = isRecord(err) && typeof err.stderr === "string" ? err.stderr : undefined;
     throw new Error(stderr ? stderr.trim() : String(err), { cause: err });
